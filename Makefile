@@ -1,0 +1,46 @@
+# FusionKit — everyday commands. `make test` and `make demo` work on a fresh Debian machine with
+# Swift: they install the system packages they need first.
+
+SWIFT        ?= swift
+APT_PACKAGES := libopenblas-dev liblapacke-dev pkg-config
+SUDO         := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
+PEER_VENV    ?= .venv-peer
+PEER_PYTHON  := $(PEER_VENV)/bin/python
+
+.PHONY: setup build test demo bench bench-peer clean
+
+## Install the apt packages FusionKit needs, only those that are missing.
+setup:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make setup: installing$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	else echo "make setup: system packages present ($(APT_PACKAGES))"; fi
+
+build: setup
+	$(SWIFT) build -c release
+
+test: setup
+	$(SWIFT) test --parallel
+
+demo: setup
+	$(SWIFT) build -c release --product blas-info
+	.build/release/blas-info
+
+## Benchmarks: FusionKit vs raw sgemm (and vs PyTorch when $(PEER_VENV) exists; see bench-peer).
+bench: setup
+	$(SWIFT) build -c release --product fusionkit-bench
+	@mkdir -p .build/bench
+	@if [ -x $(PEER_PYTHON) ]; then peer="--peer-python $(PEER_PYTHON)"; else \
+	  echo "make bench: no PyTorch peer ($(PEER_VENV) missing; run 'make bench-peer' to add it)"; peer=""; fi; \
+	.build/release/fusionkit-bench --output .build/bench/latest.json $$peer
+
+## Create the PyTorch virtual environment the peer benchmarks run in (a few GB).
+bench-peer:
+	@[ -x $(PEER_PYTHON) ] || python3 -m venv $(PEER_VENV)
+	$(PEER_PYTHON) -m pip install -q torch numpy safetensors
+
+clean:
+	$(SWIFT) package clean

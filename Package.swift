@@ -1,0 +1,51 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "FusionKit",
+    products: [
+        .library(name: "FusionKit", targets: ["FusionKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Debian's OpenBLAS (cblas) and LAPACKE, seen through one module map.
+        .systemLibrary(
+            name: "COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
+        ),
+        .target(
+            name: "FusionKit",
+            dependencies: ["COpenBLAS"],
+            linkerSettings: [.linkedLibrary("lapacke"), .linkedLibrary("openblas")]
+        ),
+        .executableTarget(
+            name: "fusionkit-bench",
+            dependencies: [
+                "FusionKit",
+                "COpenBLAS",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/FusionKitBench"
+        ),
+        .executableTarget(
+            name: "blas-info",
+            dependencies: [
+                "FusionKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Examples/BLASInfo"
+        ),
+        .executableTarget(
+            name: "quickstart",
+            dependencies: ["FusionKit"],
+            path: "Examples/Quickstart"
+        ),
+        .testTarget(
+            name: "FusionKitTests",
+            dependencies: ["FusionKit"]
+        ),
+    ]
+)

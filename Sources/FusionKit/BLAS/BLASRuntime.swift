@@ -1,0 +1,147 @@
+import COpenBLAS
+import Foundation
+
+/// The OpenBLAS library under FusionKit: which kernel it runs and on how many threads.
+///
+/// Debian's OpenBLAS 0.3.21 does not recognise recent Xeons and falls back to its Prescott
+/// kernel, about a fifth of the speed the CPU can give. The first time FusionKit needs BLAS it
+/// compares the live kernel with what the CPU supports and, if the kernel is older, reloads
+/// OpenBLAS's kernel table with the right one. A user who set `OPENBLAS_CORETYPE` keeps that choice.
+public enum BLAS {
+    /// How the live kernel was chosen.
+    public enum KernelChoice: String, Sendable {
+        /// OpenBLAS's own detection was already as good as the CPU allows.
+        case library
+        /// FusionKit replaced an older kernel with the one the CPU supports.
+        case upgraded
+        /// The user set `OPENBLAS_CORETYPE`; FusionKit left it alone.
+        case user
+    }
+
+    /// A snapshot of the BLAS setup, for logs and benchmark reports.
+    public struct Configuration: Sendable, CustomStringConvertible {
+        /// The kernel OpenBLAS runs now, as `openblas_get_corename()` reports it (e.g. "SkylakeX").
+        public var kernel: String
+        /// The kernel OpenBLAS had picked itself before FusionKit looked.
+        public var detectedKernel: String
+        /// How `kernel` came to be.
+        public var choice: KernelChoice
+        /// The number of threads OpenBLAS uses for one call.
+        public var threads: Int
+        /// The OpenBLAS build string (version and options).
+        public var buildConfiguration: String
+
+        public var description: String {
+            "OpenBLAS kernel \(kernel) (\(choice.rawValue); detected \(detectedKernel)), \(threads) thread(s), \(buildConfiguration)"
+        }
+    }
+
+    private static let setup: (detected: String, choice: KernelChoice) = configureKernel()
+
+    /// Makes sure the kernel choice has been made; every BLAS and LAPACK call goes through here.
+    @inline(__always)
+    static func ensureConfigured() { _ = setup }
+
+    /// The live configuration.
+    public static var configuration: Configuration {
+        ensureConfigured()
+        return Configuration(kernel: kernelName, detectedKernel: setup.detected, choice: setup.choice,
+                             threads: threadCount, buildConfiguration: String(cString: openblas_get_config()))
+    }
+
+    /// The kernel OpenBLAS runs now.
+    public static var kernelName: String {
+        ensureConfigured()
+        return String(cString: openblas_get_corename())
+    }
+
+    /// The number of threads one BLAS call may use. Setting it takes effect for the next call.
+    public static var threadCount: Int {
+        get {
+            ensureConfigured()
+            return Int(openblas_get_num_threads())
+        }
+        set {
+            ensureConfigured()
+            precondition(newValue >= 1, "BLAS.threadCount: \(newValue) must be at least 1")
+            openblas_set_num_threads(Int32(newValue))
+        }
+    }
+
+    /// The OpenBLAS kernel name best suited to this CPU, from its instruction-set flags, or nil
+    /// when the CPU is not x86-64 or its flags cannot be read.
+    public static func preferredKernel(cpuFlags: Set<String>) -> String? {
+        if ["avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512cd"].allSatisfy(cpuFlags.contains) { return "SkylakeX" }
+        if ["avx2", "fma"].allSatisfy(cpuFlags.contains) { return "Haswell" }
+        if cpuFlags.contains("avx") { return "Sandybridge" }
+        return nil
+    }
+
+    /// A rough order of OpenBLAS x86-64 kernels by the widest instructions they use, so that
+    /// FusionKit only ever moves to a faster one.
+    static func generation(of kernel: String) -> Int {
+        switch kernel.lowercased() {
+        case "sapphirerapids", "cooperlake", "skylakex": return 5
+        case "haswell", "zen", "excavator", "steamroller", "skylake": return 4
+        case "sandybridge", "bulldozer", "piledriver": return 3
+        case "nehalem", "barcelona", "bobcat", "opteron_sse3", "opteron": return 2
+        case "core2", "penryn", "dunnington", "atom", "nano": return 1
+        default: return 0  // prescott, katmai, coppermine, northwood, banias, unknown
+        }
+    }
+
+    /// The instruction-set flags of the first CPU in /proc/cpuinfo (empty when unreadable).
+    static func cpuFlags() -> Set<String> {
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return [] }
+        for line in text.split(separator: "\n") where line.hasPrefix("flags") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            return Set(line[line.index(after: colon)...].split(separator: " ").map(String.init))
+        }
+        return []
+    }
+
+    private static func configureKernel() -> (detected: String, choice: KernelChoice) {
+        let detected = String(cString: openblas_get_corename())
+        if let requested = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"], !requested.isEmpty {
+            return (detected, .user)
+        }
+        guard let preferred = preferredKernel(cpuFlags: cpuFlags()),
+              generation(of: preferred) > generation(of: detected) else {
+            return (detected, .library)
+        }
+        let live = reloadKernel(named: preferred)
+        return (detected, live == detected ? .library : .upgraded)
+    }
+
+    /// Reloads OpenBLAS's kernel table with the named kernel (an OpenBLAS core name such as
+    /// "SkylakeX", "Haswell" or "Prescott") and returns the kernel now live. OpenBLAS falls back
+    /// to its own detection for a name it does not know. Call it before other threads use BLAS.
+    @discardableResult
+    public static func selectKernel(_ name: String) -> String {
+        ensureConfigured()
+        return reloadKernel(named: name)
+    }
+
+    /// Upgrades the live kernel to `preferredKernel` if it is older, as at first use; returns
+    /// the live kernel.
+    @discardableResult
+    public static func upgradeKernelIfOlder() -> String {
+        ensureConfigured()
+        let live = kernelName
+        if let preferred = preferredKernel(cpuFlags: cpuFlags()), generation(of: preferred) > generation(of: live) {
+            return reloadKernel(named: preferred)
+        }
+        return live
+    }
+
+    private static func reloadKernel(named name: String) -> String {
+        let threads = openblas_get_num_threads()
+        let previous = getenv("OPENBLAS_CORETYPE").map { String(cString: $0) }
+        setenv("OPENBLAS_CORETYPE", name, 1)
+        gotoblas_dynamic_quit()
+        gotoblas_dynamic_init()
+        if let previous { setenv("OPENBLAS_CORETYPE", previous, 1) } else { unsetenv("OPENBLAS_CORETYPE") }
+        openblas_set_num_threads(threads)
+        return String(cString: openblas_get_corename())
+    }
+}

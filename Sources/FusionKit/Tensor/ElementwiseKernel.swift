@@ -1,0 +1,109 @@
+/// The loops behind every element-wise operation. Contiguous operands of equal shape take one
+/// flat loop the compiler vectorises; broadcast operands are walked with their dimensions
+/// merged where possible, so the inner loop is as long as it can be and has unit or zero stride.
+enum ElementwiseKernel {
+    /// Applies `op` to every element of `x`.
+    @inline(__always)
+    static func map(_ x: Tensor, _ op: (Float) -> Float) -> Tensor {
+        let result = Tensor(uninitializedShape: x.shape)
+        let count = x.count
+        let source = x.pointer
+        let target = result.storage.pointer
+        for i in 0..<count { target[i] = op(source[i]) }
+        return result
+    }
+
+    /// Applies `op` to the pairs of elements of `a` and `b` broadcast together.
+    @inline(__always)
+    static func zip(_ a: Tensor, _ b: Tensor, op name: String, _ op: (Float, Float) -> Float) -> Tensor {
+        if a.shape == b.shape {
+            let result = Tensor(uninitializedShape: a.shape)
+            let pa = a.pointer, pb = b.pointer, out = result.storage.pointer
+            for i in 0..<a.count { out[i] = op(pa[i], pb[i]) }
+            return result
+        }
+        let shape = Shape.broadcast(a.shape, b.shape, op: name)
+        let result = Tensor(uninitializedShape: shape)
+        let out = result.storage.pointer
+        let count = result.count
+        if count == 0 { return result }
+        let pa = a.pointer, pb = b.pointer
+        if b.count == 1 {
+            let value = pb[0]
+            if a.count == count {
+                for i in 0..<count { out[i] = op(pa[i], value) }
+                return result
+            }
+        } else if a.count == 1 {
+            let value = pa[0]
+            if b.count == count {
+                for i in 0..<count { out[i] = op(value, pb[i]) }
+                return result
+            }
+        }
+        let plan = BroadcastPlan(shape: shape, a.shape, b.shape)
+        plan.forEachRun { outOffset, offsetA, offsetB, length, strideA, strideB in
+            let o = out + outOffset, x = pa + offsetA, y = pb + offsetB
+            switch (strideA, strideB) {
+            case (1, 1): for i in 0..<length { o[i] = op(x[i], y[i]) }
+            case (1, 0): let v = y[0]; for i in 0..<length { o[i] = op(x[i], v) }
+            case (0, 1): let v = x[0]; for i in 0..<length { o[i] = op(v, y[i]) }
+            default: for i in 0..<length { o[i] = op(x[i * strideA], y[i * strideB]) }
+            }
+        }
+        return result
+    }
+}
+
+/// The walk over a broadcast result: its dimensions merged wherever both operands stay
+/// regular, then visited as runs along the last merged dimension.
+struct BroadcastPlan {
+    var shape: [Int] = []
+    var stridesA: [Int] = []
+    var stridesB: [Int] = []
+
+    init(shape fullShape: [Int], _ shapeA: [Int], _ shapeB: [Int]) {
+        let fullA = Shape.broadcastStrides(shapeA, to: fullShape)
+        let fullB = Shape.broadcastStrides(shapeB, to: fullShape)
+        for axis in 0..<fullShape.count where fullShape[axis] != 1 {
+            if let last = shape.indices.last,
+               stridesA[last] == fullA[axis] * fullShape[axis],
+               stridesB[last] == fullB[axis] * fullShape[axis] {
+                shape[last] *= fullShape[axis]
+                stridesA[last] = fullA[axis]
+                stridesB[last] = fullB[axis]
+            } else {
+                shape.append(fullShape[axis])
+                stridesA.append(fullA[axis])
+                stridesB.append(fullB[axis])
+            }
+        }
+        if shape.isEmpty { shape = [1]; stridesA = [0]; stridesB = [0] }
+    }
+
+    /// Calls `body(outOffset, offsetA, offsetB, length, strideA, strideB)` for each run of the
+    /// innermost merged dimension, in row-major order of the output.
+    @inline(__always)
+    func forEachRun(_ body: (Int, Int, Int, Int, Int, Int) -> Void) {
+        let inner = shape.count - 1
+        let length = shape[inner], strideA = stridesA[inner], strideB = stridesB[inner]
+        var outerCount = 1
+        for axis in 0..<inner { outerCount *= shape[axis] }
+        var index = [Int](repeating: 0, count: Swift.max(inner, 1))
+        var offsetA = 0, offsetB = 0
+        for run in 0..<outerCount {
+            body(run * length, offsetA, offsetB, length, strideA, strideB)
+            var axis = inner - 1
+            while axis >= 0 {
+                index[axis] += 1
+                offsetA += stridesA[axis]
+                offsetB += stridesB[axis]
+                if index[axis] < shape[axis] { break }
+                offsetA -= stridesA[axis] * shape[axis]
+                offsetB -= stridesB[axis] * shape[axis]
+                index[axis] = 0
+                axis -= 1
+            }
+        }
+    }
+}

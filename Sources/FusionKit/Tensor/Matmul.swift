@@ -1,0 +1,81 @@
+import COpenBLAS
+
+/// Matrix products on OpenBLAS's `cblas_sgemm`.
+extension Tensor {
+    /// The matrix product of `self` and `other`, optionally reading either operand transposed
+    /// (no copy is made: the flag goes to sgemm).
+    ///
+    /// Shapes follow `torch.matmul`: the last two dimensions are the matrices, `[…, m, k]` times
+    /// `[…, k, n]` gives `[…, m, n]`, and leading (batch) dimensions broadcast. A rank-1 operand
+    /// is a row (left) or column (right) vector whose unit dimension is dropped from the result.
+    /// With `transposeA`, `self` holds `[…, k, m]`; with `transposeB`, `other` holds `[…, n, k]`.
+    ///
+    /// ```swift
+    /// let y = x.matmul(weight, transposeB: true)   // x [batch, in], weight [out, in] → [batch, out]
+    /// ```
+    public func matmul(_ other: Tensor, transposeA: Bool = false, transposeB: Bool = false) -> Tensor {
+        precondition(rank >= 1 && other.rank >= 1,
+                     "matmul: operands must have rank ≥ 1, got \(shape) and \(other.shape)")
+        let a = rank == 1 ? withShape(transposeA ? [shape[0], 1] : [1, shape[0]]) : self
+        let b = other.rank == 1 ? other.withShape(transposeB ? [1, other.shape[0]] : [other.shape[0], 1]) : other
+        let m = transposeA ? a.shape[a.rank - 1] : a.shape[a.rank - 2]
+        let k = transposeA ? a.shape[a.rank - 2] : a.shape[a.rank - 1]
+        let kB = transposeB ? b.shape[b.rank - 1] : b.shape[b.rank - 2]
+        let n = transposeB ? b.shape[b.rank - 2] : b.shape[b.rank - 1]
+        precondition(k == kB, "matmul: inner dimensions differ: \(shape)\(transposeA ? "ᵀ" : "") × \(other.shape)\(transposeB ? "ᵀ" : "")")
+        let batchA = Array(a.shape.dropLast(2)), batchB = Array(b.shape.dropLast(2))
+        let batch = Shape.broadcast(batchA, batchB, op: "matmul (batch dimensions of \(shape) and \(other.shape))")
+        var resultShape = batch + [m, n]
+        let result = Tensor(uninitializedShape: resultShape)
+        let out = result.storage.pointer
+        let batchCount = batch.reduce(1, *)
+        if result.count > 0 {
+            if k == 0 {
+                out.initialize(repeating: 0, count: result.count)
+            } else if batchB.reduce(1, *) == 1 && !transposeA {
+                // B is shared by every batch: fold A's batch into its rows, one large GEMM.
+                Tensor.gemm(a.pointer, b.pointer, out, m: batchCount * m, n: n, k: k,
+                            transposeA: false, transposeB: transposeB)
+            } else {
+                let stridesA = Shape.broadcastStrides(batchA, to: batch)
+                let stridesB = Shape.broadcastStrides(batchB, to: batch)
+                var index = [Int](repeating: 0, count: batch.count)
+                var offsetA = 0, offsetB = 0
+                for item in 0..<batchCount {
+                    Tensor.gemm(a.pointer + offsetA * m * k, b.pointer + offsetB * k * n, out + item * m * n,
+                                m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
+                    var axis = batch.count - 1
+                    while axis >= 0 {
+                        index[axis] += 1
+                        offsetA += stridesA[axis]
+                        offsetB += stridesB[axis]
+                        if index[axis] < batch[axis] { break }
+                        offsetA -= stridesA[axis] * batch[axis]
+                        offsetB -= stridesB[axis] * batch[axis]
+                        index[axis] = 0
+                        axis -= 1
+                    }
+                }
+            }
+        }
+        if rank == 1 { resultShape.remove(at: resultShape.count - 2) }
+        if other.rank == 1 { resultShape.removeLast() }
+        return result.withShape(resultShape)
+    }
+
+    /// C = op(A) · op(B) for row-major A, B, C with C of shape [m, n]; A is [m, k] ([k, m] when
+    /// transposed) and B is [k, n] ([n, k] when transposed).
+    @inline(__always)
+    static func gemm(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+                     m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool,
+                     alpha: Float = 1, beta: Float = 0) {
+        BLAS.ensureConfigured()
+        cblas_sgemm(CblasRowMajor,
+                    transposeA ? CblasTrans : CblasNoTrans,
+                    transposeB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha,
+                    a, Int32(Swift.max(1, transposeA ? m : k)),
+                    b, Int32(Swift.max(1, transposeB ? k : n)),
+                    beta, c, Int32(Swift.max(1, n)))
+    }
+}

@@ -1,0 +1,82 @@
+/// Reordering dimensions. The result is a new contiguous tensor; when the reordered tensor only
+/// feeds a matrix product, prefer `matmul`'s transpose flags, which copy nothing.
+extension Tensor {
+    /// Swaps two dimensions (by default the last two).
+    public func transposed(_ axis0: Int = -2, _ axis1: Int = -1) -> Tensor {
+        if rank < 2 && axis0 == -2 && axis1 == -1 { return self }
+        var order = Array(0..<rank)
+        order.swapAt(Shape.normalize(axis: axis0, rank: rank, op: "transposed"),
+                     Shape.normalize(axis: axis1, rank: rank, op: "transposed"))
+        return permuted(order)
+    }
+
+    /// The dimensions in the order `axes` (a permutation of `0..<rank`); result dimension i is
+    /// input dimension `axes[i]`.
+    public func permuted(_ axes: [Int]) -> Tensor {
+        let order = axes.map { Shape.normalize(axis: $0, rank: rank, op: "permuted") }
+        precondition(order.count == rank && Set(order).count == rank,
+                     "permuted: \(axes) is not a permutation of the axes of shape \(shape)")
+        if order == Array(0..<rank) { return self }
+        let newShape = order.map { shape[$0] }
+        let result = Tensor(uninitializedShape: newShape)
+        if count == 0 { return result }
+        let inputStrides = Shape.strides(shape)
+        // Merge output dimensions that stay adjacent and in order in the input.
+        var dims: [Int] = [], strides: [Int] = []
+        for (axis, source) in order.enumerated() where newShape[axis] != 1 {
+            if let last = dims.indices.last, strides[last] == inputStrides[source] * shape[source] {
+                dims[last] *= shape[source]
+                strides[last] = inputStrides[source]
+            } else {
+                dims.append(shape[source])
+                strides.append(inputStrides[source])
+            }
+        }
+        let source = pointer, target = result.storage.pointer
+        if dims.isEmpty {
+            target[0] = source[0]
+            return result
+        }
+        if dims.count == 2 {
+            Tensor.transposeCopy(source, target, rows: dims[0], columns: dims[1],
+                                 rowStride: strides[0], columnStride: strides[1])
+            return result
+        }
+        let inner = dims.count - 1
+        let length = dims[inner], step = strides[inner]
+        var index = [Int](repeating: 0, count: dims.count)
+        var offset = 0, written = 0
+        while written < count {
+            for i in 0..<length { target[written + i] = source[offset + i * step] }
+            written += length
+            var axis = inner - 1
+            while axis >= 0 {
+                index[axis] += 1
+                offset += strides[axis]
+                if index[axis] < dims[axis] { break }
+                offset -= strides[axis] * dims[axis]
+                index[axis] = 0
+                axis -= 1
+            }
+        }
+        return result
+    }
+
+    /// Copies a strided 2-D view into a contiguous rows×columns block, tile by tile so that both
+    /// reads and writes stay in cache.
+    static func transposeCopy(_ source: UnsafePointer<Float>, _ target: UnsafeMutablePointer<Float>,
+                              rows: Int, columns: Int, rowStride: Int, columnStride: Int) {
+        let tile = 32
+        for rowStart in stride(from: 0, to: rows, by: tile) {
+            let rowEnd = Swift.min(rowStart + tile, rows)
+            for columnStart in stride(from: 0, to: columns, by: tile) {
+                let columnEnd = Swift.min(columnStart + tile, columns)
+                for r in rowStart..<rowEnd {
+                    let sourceRow = source + r * rowStride
+                    let targetRow = target + r * columns
+                    for c in columnStart..<columnEnd { targetRow[c] = sourceRow[c * columnStride] }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,129 @@
+/// Reductions along any set of axes. With `keepingDimensions` the reduced axes stay as size 1,
+/// so the result broadcasts against the input.
+extension Tensor {
+    /// The sum over `axes`.
+    public func sum(alongAxes axes: [Int], keepingDimensions: Bool = false) -> Tensor {
+        reduce(axes, keepingDimensions, .sum, op: "sum")
+    }
+
+    /// The sum over `axes`: `x.sum(alongAxes: 1, keepingDimensions: true)`.
+    public func sum(alongAxes axes: Int..., keepingDimensions: Bool = false) -> Tensor {
+        sum(alongAxes: axes, keepingDimensions: keepingDimensions)
+    }
+
+    /// The sum of all elements, as a rank-0 tensor.
+    public func sum() -> Tensor { sum(alongAxes: Array(0..<rank)) }
+
+    /// The mean over `axes`.
+    public func mean(alongAxes axes: [Int], keepingDimensions: Bool = false) -> Tensor {
+        let n = reducedCount(axes, op: "mean")
+        return sum(alongAxes: axes, keepingDimensions: keepingDimensions) / Float(n)
+    }
+
+    /// The mean over `axes`.
+    public func mean(alongAxes axes: Int..., keepingDimensions: Bool = false) -> Tensor {
+        mean(alongAxes: axes, keepingDimensions: keepingDimensions)
+    }
+
+    /// The mean of all elements, as a rank-0 tensor.
+    public func mean() -> Tensor { mean(alongAxes: Array(0..<rank)) }
+
+    /// The largest element over `axes` (NaN if any is NaN).
+    public func max(alongAxes axes: [Int], keepingDimensions: Bool = false) -> Tensor {
+        reduce(axes, keepingDimensions, .max, op: "max")
+    }
+
+    /// The largest element over `axes`.
+    public func max(alongAxes axes: Int..., keepingDimensions: Bool = false) -> Tensor {
+        max(alongAxes: axes, keepingDimensions: keepingDimensions)
+    }
+
+    /// The largest element, as a rank-0 tensor.
+    public func max() -> Tensor { max(alongAxes: Array(0..<rank)) }
+
+    /// The smallest element over `axes` (NaN if any is NaN).
+    public func min(alongAxes axes: [Int], keepingDimensions: Bool = false) -> Tensor {
+        reduce(axes, keepingDimensions, .min, op: "min")
+    }
+
+    /// The smallest element over `axes`.
+    public func min(alongAxes axes: Int..., keepingDimensions: Bool = false) -> Tensor {
+        min(alongAxes: axes, keepingDimensions: keepingDimensions)
+    }
+
+    /// The smallest element, as a rank-0 tensor.
+    public func min() -> Tensor { min(alongAxes: Array(0..<rank)) }
+
+    /// The variance over `axes`, dividing by (n - correction): 1 gives the unbiased estimate
+    /// (PyTorch's default), 0 the population variance.
+    public func variance(alongAxes axes: [Int], correction: Int = 1, keepingDimensions: Bool = false) -> Tensor {
+        let n = reducedCount(axes, op: "variance")
+        let centered = self - mean(alongAxes: axes, keepingDimensions: true)
+        return centered.square().sum(alongAxes: axes, keepingDimensions: keepingDimensions) / Float(Swift.max(n - correction, 0))
+    }
+
+    /// The variance over `axes` (see the array form).
+    public func variance(alongAxes axes: Int..., correction: Int = 1, keepingDimensions: Bool = false) -> Tensor {
+        variance(alongAxes: axes, correction: correction, keepingDimensions: keepingDimensions)
+    }
+
+    /// The index of the largest element along `axis` (the first one on ties), as whole numbers.
+    public func argmax(alongAxis axis: Int, keepingDimensions: Bool = false) -> Tensor {
+        argExtreme(axis, keepingDimensions, greater: true, op: "argmax")
+    }
+
+    /// The index of the smallest element along `axis` (the first one on ties), as whole numbers.
+    public func argmin(alongAxis axis: Int, keepingDimensions: Bool = false) -> Tensor {
+        argExtreme(axis, keepingDimensions, greater: false, op: "argmin")
+    }
+
+    /// log(sum(exp(x))) over `axes`, computed without overflow.
+    public func logSumExp(alongAxes axes: [Int], keepingDimensions: Bool = false) -> Tensor {
+        var peak = max(alongAxes: axes, keepingDimensions: true)
+        peak = ElementwiseKernel.map(peak) { $0.isFinite ? $0 : 0 }
+        let result = (self - peak).exp().sum(alongAxes: axes, keepingDimensions: true).log() + peak
+        return keepingDimensions ? result : result.squeezingShape(at: normalizedAxes(axes, op: "logSumExp"))
+    }
+
+    private func reduce(_ axes: [Int], _ keep: Bool, _ kind: ReductionKernel.Kind, op: String) -> Tensor {
+        let normalized = normalizedAxes(axes, op: op)
+        let kept = ReductionKernel.reduce(self, axes: normalized, kind: kind, op: op)
+        return keep ? kept : kept.squeezingShape(at: normalized)
+    }
+
+    private func normalizedAxes(_ axes: [Int], op: String) -> [Int] {
+        let normalized = axes.map { Shape.normalize(axis: $0, rank: rank, op: op) }
+        precondition(Set(normalized).count == normalized.count, "\(op): repeated axis in \(axes) for shape \(shape)")
+        return normalized
+    }
+
+    private func reducedCount(_ axes: [Int], op: String) -> Int {
+        normalizedAxes(axes, op: op).reduce(1) { $0 * shape[$1] }
+    }
+
+    private func argExtreme(_ axis: Int, _ keep: Bool, greater: Bool, op: String) -> Tensor {
+        let axis = Shape.normalize(axis: axis, rank: rank, op: op)
+        let length = shape[axis]
+        precondition(length > 0, "\(op): axis \(axis) of shape \(shape) is empty")
+        let outer = shape[..<axis].reduce(1, *), inner = shape[(axis + 1)...].reduce(1, *)
+        var keptShape = shape
+        keptShape[axis] = 1
+        let result = Tensor(uninitializedShape: keptShape)
+        let source = pointer, target = result.storage.pointer
+        for o in 0..<outer {
+            for i in 0..<inner {
+                let base = source + o * length * inner + i
+                var best = base[0], bestIndex = 0
+                if best == best {
+                    for j in 1..<Swift.max(length, 1) {
+                        let v = base[j * inner]
+                        if v != v { bestIndex = j; break }
+                        if greater ? v > best : v < best { best = v; bestIndex = j }
+                    }
+                }
+                target[o * inner + i] = Float(bestIndex)
+            }
+        }
+        return keep ? result : result.squeezingShape(at: [axis])
+    }
+}

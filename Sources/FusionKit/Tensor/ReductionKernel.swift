@@ -1,0 +1,113 @@
+/// The loops behind reductions. A reduction over a run of adjacent axes sees the tensor as
+/// [outer, length, inner]: with inner = 1 each output is a contiguous dot-free sum (16-lane
+/// accumulators), otherwise whole inner rows are combined at once, which the compiler vectorises.
+enum ReductionKernel {
+    enum Kind { case sum, max, min }
+
+    /// Reduces `x` over `axes` (already normalised), keeping the reduced axes as size 1.
+    static func reduce(_ x: Tensor, axes: [Int], kind: Kind, op: String) -> Tensor {
+        var result = x
+        var shape = x.shape
+        // Reduce runs of adjacent axes from the back, so earlier axis numbers stay valid.
+        var runs: [(start: Int, end: Int)] = []
+        for axis in axes.sorted() {
+            if let last = runs.last, last.end == axis - 1 { runs[runs.count - 1].end = axis } else { runs.append((axis, axis)) }
+        }
+        for run in runs.reversed() {
+            let outer = shape[..<run.start].reduce(1, *)
+            let length = shape[run.start...run.end].reduce(1, *)
+            let inner = shape[(run.end + 1)...].reduce(1, *)
+            precondition(length > 0 || kind == .sum,
+                         "\(op): cannot reduce over an empty axis of shape \(x.shape)")
+            for axis in run.start...run.end { shape[axis] = 1 }
+            let reduced = Tensor(uninitializedShape: shape)
+            reduceBlock(result.pointer, reduced.storage.pointer, outer: outer, length: length, inner: inner, kind: kind)
+            result = reduced
+        }
+        return result
+    }
+
+    static func reduceBlock(_ source: UnsafePointer<Float>, _ target: UnsafeMutablePointer<Float>,
+                            outer: Int, length: Int, inner: Int, kind: Kind) {
+        if inner == 1 {
+            for o in 0..<outer {
+                let row = source + o * length
+                switch kind {
+                case .sum: target[o] = sum(row, count: length)
+                case .max: target[o] = extreme(row, count: length, greater: true)
+                case .min: target[o] = extreme(row, count: length, greater: false)
+                }
+            }
+            return
+        }
+        for o in 0..<outer {
+            let out = target + o * inner
+            let block = source + o * length * inner
+            if length == 0 {
+                out.initialize(repeating: 0, count: inner)
+                continue
+            }
+            out.update(from: block, count: inner)
+            for j in 1..<Swift.max(length, 1) {
+                let row = block + j * inner
+                switch kind {
+                case .sum: for i in 0..<inner { out[i] += row[i] }
+                case .max: for i in 0..<inner { let v = row[i]; if v > out[i] || v != v { out[i] = v } }
+                case .min: for i in 0..<inner { let v = row[i]; if v < out[i] || v != v { out[i] = v } }
+                }
+            }
+        }
+    }
+
+    /// The sum of `count` contiguous floats, with four 16-lane accumulators.
+    @inline(__always)
+    static func sum(_ source: UnsafePointer<Float>, count: Int) -> Float {
+        typealias V = SIMD16<Float>
+        let raw = UnsafeRawPointer(source)
+        var a = V(), b = V(), c = V(), d = V()
+        var i = 0
+        while i + 64 <= count {
+            a += raw.loadUnaligned(fromByteOffset: i * 4, as: V.self)
+            b += raw.loadUnaligned(fromByteOffset: (i + 16) * 4, as: V.self)
+            c += raw.loadUnaligned(fromByteOffset: (i + 32) * 4, as: V.self)
+            d += raw.loadUnaligned(fromByteOffset: (i + 48) * 4, as: V.self)
+            i += 64
+        }
+        while i + 16 <= count {
+            a += raw.loadUnaligned(fromByteOffset: i * 4, as: V.self)
+            i += 16
+        }
+        var total = ((a + b) + (c + d)).sum()
+        while i < count { total += source[i]; i += 1 }
+        return total
+    }
+
+    /// The largest (or smallest) of `count` contiguous floats; NaN if any is NaN.
+    @inline(__always)
+    static func extreme(_ source: UnsafePointer<Float>, count: Int, greater: Bool) -> Float {
+        typealias V = SIMD16<Float>
+        let raw = UnsafeRawPointer(source)
+        var i = 0
+        var best = source[0]
+        if count >= 16 {
+            var acc = raw.loadUnaligned(as: V.self)
+            var sawNaN = acc .!= acc
+            i = 16
+            while i + 16 <= count {
+                let v = raw.loadUnaligned(fromByteOffset: i * 4, as: V.self)
+                acc = greater ? pointwiseMax(acc, v) : pointwiseMin(acc, v)
+                sawNaN = sawNaN .| (v .!= v)
+                i += 16
+            }
+            if any(sawNaN) { return .nan }
+            best = greater ? acc.max() : acc.min()
+        }
+        while i < count {
+            let v = source[i]
+            if v != v { return .nan }
+            if greater ? v > best : v < best { best = v }
+            i += 1
+        }
+        return best
+    }
+}

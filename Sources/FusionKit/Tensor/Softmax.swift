@@ -1,0 +1,52 @@
+import Foundation
+
+/// Softmax and log-softmax, stable for any input range: the largest value along the axis is
+/// subtracted before exponentiating.
+extension Tensor {
+    /// exp(x) / sum(exp(x)) along `axis`.
+    public func softmax(alongAxis axis: Int = -1) -> Tensor {
+        normalized(alongAxis: axis, logarithm: false, op: "softmax")
+    }
+
+    /// x - log(sum(exp(x))) along `axis`.
+    public func logSoftmax(alongAxis axis: Int = -1) -> Tensor {
+        normalized(alongAxis: axis, logarithm: true, op: "logSoftmax")
+    }
+
+    private func normalized(alongAxis axis: Int, logarithm: Bool, op: String) -> Tensor {
+        let axis = Shape.normalize(axis: axis, rank: rank, op: op)
+        let length = shape[axis]
+        let inner = shape[(axis + 1)...].reduce(1, *)
+        if inner != 1 {
+            // Not the last axis: move it there, normalise rows, move it back.
+            var order = Array(0..<rank)
+            order.remove(at: axis)
+            order.append(axis)
+            var inverse = [Int](repeating: 0, count: rank)
+            for (position, source) in order.enumerated() { inverse[source] = position }
+            return permuted(order).normalized(alongAxis: -1, logarithm: logarithm, op: op).permuted(inverse)
+        }
+        let result = Tensor(uninitializedShape: shape)
+        if count == 0 { return result }
+        let rows = count / length
+        let source = pointer, target = result.storage.pointer
+        let exps = UnsafeMutablePointer<Float>.allocate(capacity: logarithm ? length : 1)
+        defer { exps.deallocate() }
+        for r in 0..<rows {
+            let x = source + r * length, y = target + r * length
+            var peak = ReductionKernel.extreme(x, count: length, greater: true)
+            if !peak.isFinite { peak = peak.isNaN ? peak : 0 }
+            for i in 0..<length { y[i] = x[i] - peak }
+            if logarithm {
+                VectorMath.apply(y, exps, count: length, VectorMath.exp)
+                let logTotal = Foundation.log(ReductionKernel.sum(exps, count: length))
+                for i in 0..<length { y[i] -= logTotal }
+            } else {
+                VectorMath.apply(y, y, count: length, VectorMath.exp)
+                let scale = 1 / ReductionKernel.sum(y, count: length)
+                for i in 0..<length { y[i] *= scale }
+            }
+        }
+        return result
+    }
+}

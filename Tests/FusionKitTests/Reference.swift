@@ -1,0 +1,123 @@
+import FusionKit
+import Foundation
+
+/// Slow, obviously correct reference implementations that the fast kernels are checked against:
+/// every element is computed from its full multi-index.
+enum Reference {
+    /// All multi-indices of a shape in row-major order.
+    static func indices(_ shape: [Int]) -> [[Int]] {
+        let count = shape.reduce(1, *)
+        if count == 0 { return [] }
+        var result: [[Int]] = []
+        var index = [Int](repeating: 0, count: shape.count)
+        for _ in 0..<count {
+            result.append(index)
+            var axis = shape.count - 1
+            while axis >= 0 {
+                index[axis] += 1
+                if index[axis] < shape[axis] { break }
+                index[axis] = 0
+                axis -= 1
+            }
+        }
+        return result
+    }
+
+    static func flat(_ index: [Int], _ shape: [Int]) -> Int {
+        var offset = 0
+        for (i, d) in Swift.zip(index, shape) { offset = offset * d + i }
+        return offset
+    }
+
+    /// The element of `x` that broadcasts to `index` of an output of rank `index.count`.
+    static func element(_ x: Tensor, broadcastAt index: [Int]) -> Float {
+        let shift = index.count - x.rank
+        let own = (0..<x.rank).map { x.shape[$0] == 1 ? 0 : index[$0 + shift] }
+        return x.scalars[flat(own, x.shape)]
+    }
+
+    static func broadcastShape(_ a: [Int], _ b: [Int]) -> [Int] {
+        let rank = max(a.count, b.count)
+        let pa = [Int](repeating: 1, count: rank - a.count) + a
+        let pb = [Int](repeating: 1, count: rank - b.count) + b
+        return Swift.zip(pa, pb).map { $0 == 1 ? $1 : $0 }
+    }
+
+    static func broadcastZip(_ a: Tensor, _ b: Tensor, _ op: (Float, Float) -> Float) -> Tensor {
+        let shape = broadcastShape(a.shape, b.shape)
+        let values = indices(shape).map { op(element(a, broadcastAt: $0), element(b, broadcastAt: $0)) }
+        return Tensor(values, shape: shape)
+    }
+
+    /// The product op(A)·op(B) with batch broadcasting, as three nested loops per batch.
+    static func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool, transposeB: Bool) -> Tensor {
+        let m = transposeA ? a.shape[a.rank - 1] : a.shape[a.rank - 2]
+        let k = transposeA ? a.shape[a.rank - 2] : a.shape[a.rank - 1]
+        let n = transposeB ? b.shape[b.rank - 2] : b.shape[b.rank - 1]
+        let batchA = Array(a.shape.dropLast(2)), batchB = Array(b.shape.dropLast(2))
+        let batch = broadcastShape(batchA, batchB)
+        var values: [Float] = []
+        let batchIndices = batch.isEmpty ? [[]] : indices(batch)
+        for bi in batchIndices {
+            let ia = (0..<batchA.count).map { batchA[$0] == 1 ? 0 : bi[$0 + batch.count - batchA.count] }
+            let ib = (0..<batchB.count).map { batchB[$0] == 1 ? 0 : bi[$0 + batch.count - batchB.count] }
+            for i in 0..<m {
+                for j in 0..<n {
+                    var total: Double = 0
+                    for p in 0..<k {
+                        let av = a.scalars[flat(ia + (transposeA ? [p, i] : [i, p]), a.shape)]
+                        let bv = b.scalars[flat(ib + (transposeB ? [j, p] : [p, j]), b.shape)]
+                        total += Double(av) * Double(bv)
+                    }
+                    values.append(Float(total))
+                }
+            }
+        }
+        return Tensor(values, shape: batch + [m, n])
+    }
+
+    /// Reduces over `axes` with `combine`, keeping reduced axes as 1.
+    static func reduce(_ x: Tensor, axes: [Int], initial: Float, _ combine: (Float, Float) -> Float) -> Tensor {
+        var shape = x.shape
+        for axis in axes { shape[axis] = 1 }
+        var values = [Float](repeating: initial, count: shape.reduce(1, *))
+        for index in indices(x.shape) {
+            var target = index
+            for axis in axes { target[axis] = 0 }
+            let t = flat(target, shape)
+            values[t] = combine(values[t], x.scalars[flat(index, x.shape)])
+        }
+        return Tensor(values, shape: shape)
+    }
+
+    static func permute(_ x: Tensor, _ order: [Int]) -> Tensor {
+        let shape = order.map { x.shape[$0] }
+        let values = indices(shape).map { index -> Float in
+            var source = [Int](repeating: 0, count: x.rank)
+            for (position, axis) in order.enumerated() { source[axis] = index[position] }
+            return x.scalars[flat(source, x.shape)]
+        }
+        return Tensor(values, shape: shape)
+    }
+}
+
+/// Whether two tensors have equal shapes and elements within `absolute + relative·|b|`.
+func isClose(_ a: Tensor, _ b: Tensor, relative: Float = 1e-5, absolute: Float = 1e-6) -> Bool {
+    guard a.shape == b.shape else { return false }
+    for (x, y) in Swift.zip(a.scalars, b.scalars) {
+        if x.isNaN && y.isNaN { continue }
+        if x == y { continue }
+        if !(abs(x - y) <= absolute + relative * abs(y)) { return false }
+    }
+    return true
+}
+
+/// The largest absolute difference, for failure messages.
+func maxDifference(_ a: Tensor, _ b: Tensor) -> Float {
+    Swift.zip(a.scalars, b.scalars).map { abs($0 - $1) }.max() ?? 0
+}
+
+func random(_ shape: [Int], seed: UInt64) -> Tensor {
+    var generator = RandomGenerator(seed: seed)
+    return Tensor.randomNormal(shape, generator: &generator)
+}

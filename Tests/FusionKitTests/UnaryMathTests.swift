@@ -1,0 +1,65 @@
+import FusionKit
+import Foundation
+import Testing
+
+@Suite("Unary math against libm")
+struct UnaryMathTests {
+    /// Inputs spanning tiny, ordinary, large and special values; 37 of them so the 16-lane
+    /// kernels also run their tail path.
+    static let inputs: [Float] = [
+        0, -0.0, 1e-30, -1e-30, 1e-7, -3e-5, 0.01, -0.4, 0.5, -0.624, 0.626, 0.9, 1, -1.5, 2.5, -3,
+        5, -7.5, 10, 15, -20, 30, -40, 60, 80, 88.5, -87, -95, -103, 100, -100, 1e10, -1e10,
+        .infinity, -.infinity, .nan, 3.3,
+    ]
+
+    func check(_ name: String, _ actual: Tensor, _ expected: (Float) -> Float, input: [Float],
+               relative: Float = 4e-7, absolute: Float = 1e-37) {
+        for (x, y) in zip(input, actual.scalars) {
+            let want = expected(x)
+            if want.isNaN {
+                #expect(y.isNaN, "\(name)(\(x)) = \(y), expected NaN")
+            } else if want.isInfinite {
+                #expect(y == want, "\(name)(\(x)) = \(y), expected \(want)")
+            } else {
+                #expect(abs(y - want) <= absolute + relative * abs(want), "\(name)(\(x)) = \(y), expected \(want)")
+            }
+        }
+    }
+
+    @Test func exponentialAndLogarithm() {
+        let x = Tensor(Self.inputs)
+        check("exp", x.exp(), { Foundation.exp($0) }, input: Self.inputs, relative: 4e-7, absolute: 2e-44)
+        let positive = Self.inputs.map { Swift.abs($0) } + [1.2e-38, 5e-40, 3e38, 0.7071, 1.4142]
+        check("log", Tensor(positive).log(), { Foundation.log($0) }, input: positive, relative: 3e-7)
+        check("log", Tensor([-1, -0.5]).log(), { Foundation.log($0) }, input: [-1, -0.5])
+    }
+
+    @Test func hyperbolicAndActivations() {
+        let x = Tensor(Self.inputs)
+        check("tanh", x.tanh(), { Foundation.tanh($0) }, input: Self.inputs, relative: 6e-7)
+        check("sigmoid", x.sigmoid(), { 1 / (1 + Foundation.exp(-$0)) }, input: Self.inputs, relative: 6e-7, absolute: 2e-44)
+        check("relu", x.relu(), { $0.isNaN ? $0 : max($0, 0) }, input: Self.inputs, relative: 0, absolute: 0)
+        let finiteInputs = Self.inputs.filter { !$0.isInfinite }
+        check("gelu", Tensor(finiteInputs).gelu(), { 0.5 * $0 * (1 + erf($0 / Float(2).squareRoot())) },
+              input: finiteInputs, relative: 1e-6)
+        let finite = Self.inputs.filter { $0.isFinite && Swift.abs($0) < 50 }
+        check("gelu(tanh)", Tensor(finite).gelu(approximate: true),
+              { 0.5 * $0 * (1 + Foundation.tanh(0.7978845608 * ($0 + 0.044715 * $0 * $0 * $0))) },
+              input: finite, relative: 2e-6, absolute: 1e-7)
+    }
+
+    @Test func powersRootsAndClamp() {
+        let x = Tensor([0.25, 1, 4, 9, 2.5])
+        check("sqrt", x.sqrt(), { $0.squareRoot() }, input: x.scalars)
+        check("rsqrt", x.rsqrt(), { 1 / $0.squareRoot() }, input: x.scalars)
+        for p: Float in [2, 1, 0.5, 0, -1, -0.5, 3, 1.7] {
+            check("pow \(p)", x.pow(p), { Foundation.pow($0, p) }, input: x.scalars, relative: 1e-6)
+        }
+        #expect(isClose(x.pow(Tensor([2])), x.square()))
+        #expect(Tensor([-2, 3]).abs().scalars == [2, 3])
+        #expect(Tensor([-2, 0, 3]).sign().scalars == [-1, 0, 1])
+        #expect(Tensor([-2, 0.5, 3]).clamp(min: 0, max: 1).scalars == [0, 0.5, 1])
+        #expect(Tensor([-2, 0.5, 3]).clamp(max: 1).scalars == [-2, 0.5, 1])
+        #expect(Tensor([Float.nan]).clamp(min: 0, max: 1).scalars[0].isNaN)
+    }
+}
