@@ -16,9 +16,11 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
+        // Vectorised exp/log/tanh/sigmoid, compiled for AVX-512, AVX2 and the baseline, chosen at run time.
+        .target(name: "CFusionKitKernels"),
         .target(
             name: "FusionKit",
-            dependencies: ["COpenBLAS"],
+            dependencies: ["COpenBLAS", "CFusionKitKernels"],
             linkerSettings: [.linkedLibrary("lapacke"), .linkedLibrary("openblas")]
         ),
         .executableTarget(

@@ -1,54 +1,58 @@
 /// Element-wise arithmetic with NumPy broadcasting: `a + b` works for any two shapes that
 /// broadcast, and a `Float` on either side acts as a scalar.
 extension Tensor {
-    public static func + (lhs: Tensor, rhs: Tensor) -> Tensor { ElementwiseKernel.zip(lhs, rhs, op: "add") { $0 + $1 } }
-    public static func - (lhs: Tensor, rhs: Tensor) -> Tensor { ElementwiseKernel.zip(lhs, rhs, op: "subtract") { $0 - $1 } }
-    public static func * (lhs: Tensor, rhs: Tensor) -> Tensor { ElementwiseKernel.zip(lhs, rhs, op: "multiply") { $0 * $1 } }
-    public static func / (lhs: Tensor, rhs: Tensor) -> Tensor { ElementwiseKernel.zip(lhs, rhs, op: "divide") { $0 / $1 } }
+    public static func + (lhs: Tensor, rhs: Tensor) -> Tensor { ElementwiseKernel.zip(lhs, rhs, op: "add", Operators.Add()) }
+    public static func - (lhs: Tensor, rhs: Tensor) -> Tensor { ElementwiseKernel.zip(lhs, rhs, op: "subtract", Operators.Subtract()) }
+    public static func * (lhs: Tensor, rhs: Tensor) -> Tensor { ElementwiseKernel.zip(lhs, rhs, op: "multiply", Operators.Multiply()) }
+    public static func / (lhs: Tensor, rhs: Tensor) -> Tensor { ElementwiseKernel.zip(lhs, rhs, op: "divide", Operators.Divide()) }
 
-    public static func + (lhs: Tensor, rhs: Float) -> Tensor { ElementwiseKernel.map(lhs) { $0 + rhs } }
-    public static func - (lhs: Tensor, rhs: Float) -> Tensor { ElementwiseKernel.map(lhs) { $0 - rhs } }
-    public static func * (lhs: Tensor, rhs: Float) -> Tensor { ElementwiseKernel.map(lhs) { $0 * rhs } }
-    public static func / (lhs: Tensor, rhs: Float) -> Tensor { ElementwiseKernel.map(lhs) { $0 / rhs } }
-    public static func + (lhs: Float, rhs: Tensor) -> Tensor { ElementwiseKernel.map(rhs) { lhs + $0 } }
-    public static func - (lhs: Float, rhs: Tensor) -> Tensor { ElementwiseKernel.map(rhs) { lhs - $0 } }
-    public static func * (lhs: Float, rhs: Tensor) -> Tensor { ElementwiseKernel.map(rhs) { lhs * $0 } }
-    public static func / (lhs: Float, rhs: Tensor) -> Tensor { ElementwiseKernel.map(rhs) { lhs / $0 } }
+    public static func + (lhs: Tensor, rhs: Float) -> Tensor { ElementwiseKernel.map(lhs, Operators.WithRight(Operators.Add(), rhs)) }
+    public static func - (lhs: Tensor, rhs: Float) -> Tensor { ElementwiseKernel.map(lhs, Operators.WithRight(Operators.Subtract(), rhs)) }
+    public static func * (lhs: Tensor, rhs: Float) -> Tensor { ElementwiseKernel.map(lhs, Operators.WithRight(Operators.Multiply(), rhs)) }
+    public static func / (lhs: Tensor, rhs: Float) -> Tensor { ElementwiseKernel.map(lhs, Operators.WithRight(Operators.Divide(), rhs)) }
+    public static func + (lhs: Float, rhs: Tensor) -> Tensor { ElementwiseKernel.map(rhs, Operators.WithLeft(Operators.Add(), lhs)) }
+    public static func - (lhs: Float, rhs: Tensor) -> Tensor { ElementwiseKernel.map(rhs, Operators.WithLeft(Operators.Subtract(), lhs)) }
+    public static func * (lhs: Float, rhs: Tensor) -> Tensor { ElementwiseKernel.map(rhs, Operators.WithLeft(Operators.Multiply(), lhs)) }
+    public static func / (lhs: Float, rhs: Tensor) -> Tensor { ElementwiseKernel.map(rhs, Operators.WithLeft(Operators.Divide(), lhs)) }
 
     /// Negation.
-    public static prefix func - (x: Tensor) -> Tensor { ElementwiseKernel.map(x) { -$0 } }
+    public static prefix func - (x: Tensor) -> Tensor { ElementwiseKernel.map(x, Operators.Negate()) }
 
-    public static func += (lhs: inout Tensor, rhs: Tensor) { lhs.updateInPlace(with: rhs, op: "add") { $0 + $1 } }
-    public static func -= (lhs: inout Tensor, rhs: Tensor) { lhs.updateInPlace(with: rhs, op: "subtract") { $0 - $1 } }
-    public static func *= (lhs: inout Tensor, rhs: Tensor) { lhs.updateInPlace(with: rhs, op: "multiply") { $0 * $1 } }
-    public static func /= (lhs: inout Tensor, rhs: Tensor) { lhs.updateInPlace(with: rhs, op: "divide") { $0 / $1 } }
-    public static func += (lhs: inout Tensor, rhs: Float) { lhs.mapInPlace { $0 + rhs } }
-    public static func -= (lhs: inout Tensor, rhs: Float) { lhs.mapInPlace { $0 - rhs } }
-    public static func *= (lhs: inout Tensor, rhs: Float) { lhs.mapInPlace { $0 * rhs } }
-    public static func /= (lhs: inout Tensor, rhs: Float) { lhs.mapInPlace { $0 / rhs } }
+    public static func += (lhs: inout Tensor, rhs: Tensor) { lhs.updateInPlace(with: rhs, op: "add", Operators.Add()) }
+    public static func -= (lhs: inout Tensor, rhs: Tensor) { lhs.updateInPlace(with: rhs, op: "subtract", Operators.Subtract()) }
+    public static func *= (lhs: inout Tensor, rhs: Tensor) { lhs.updateInPlace(with: rhs, op: "multiply", Operators.Multiply()) }
+    public static func /= (lhs: inout Tensor, rhs: Tensor) { lhs.updateInPlace(with: rhs, op: "divide", Operators.Divide()) }
+    public static func += (lhs: inout Tensor, rhs: Float) { lhs.mapInPlace(Operators.WithRight(Operators.Add(), rhs)) }
+    public static func -= (lhs: inout Tensor, rhs: Float) { lhs.mapInPlace(Operators.WithRight(Operators.Subtract(), rhs)) }
+    public static func *= (lhs: inout Tensor, rhs: Float) { lhs.mapInPlace(Operators.WithRight(Operators.Multiply(), rhs)) }
+    public static func /= (lhs: inout Tensor, rhs: Float) { lhs.mapInPlace(Operators.WithRight(Operators.Divide(), rhs)) }
 
     /// The larger of each pair of elements (broadcasting). NaN wins, as in PyTorch.
     public static func maximum(_ a: Tensor, _ b: Tensor) -> Tensor {
-        ElementwiseKernel.zip(a, b, op: "maximum") { ($0 > $1 || $0.isNaN) ? $0 : $1 }
+        ElementwiseKernel.zip(a, b, op: "maximum", Operators.Maximum())
     }
 
     /// The smaller of each pair of elements (broadcasting). NaN wins, as in PyTorch.
     public static func minimum(_ a: Tensor, _ b: Tensor) -> Tensor {
-        ElementwiseKernel.zip(a, b, op: "minimum") { ($0 < $1 || $0.isNaN) ? $0 : $1 }
+        ElementwiseKernel.zip(a, b, op: "minimum", Operators.Minimum())
     }
 
     /// Applies `op` element by element, writing into this tensor's own storage when it is not
     /// shared. `rhs` must broadcast to `self`'s shape.
     @inline(__always)
-    mutating func updateInPlace(with rhs: Tensor, op name: String, _ op: (Float, Float) -> Float) {
+    mutating func updateInPlace<Op: BinaryOperator>(with rhs: Tensor, op name: String, _ op: Op) {
         if rhs.shape == shape || rhs.count == 1 {
             makeUnique()
-            let target = storage.pointer, source = rhs.pointer, n = count
+            let target = storage.pointer, source = rhs.pointer
             if rhs.count == 1 && rhs.shape != shape {
                 let value = source[0]
-                for i in 0..<n { target[i] = op(target[i], value) }
+                Parallel.forEachChunk(count: count) { range in
+                    for i in range { target[i] = op(target[i], value) }
+                }
             } else {
-                for i in 0..<n { target[i] = op(target[i], source[i]) }
+                Parallel.forEachChunk(count: count) { range in
+                    for i in range { target[i] = op(target[i], source[i]) }
+                }
             }
             return
         }
@@ -60,9 +64,11 @@ extension Tensor {
 
     /// Replaces every element `x` by `op(x)`, in place when the storage is not shared.
     @inline(__always)
-    mutating func mapInPlace(_ op: (Float) -> Float) {
+    mutating func mapInPlace<Op: UnaryOperator>(_ op: Op) {
         makeUnique()
         let target = storage.pointer
-        for i in 0..<count { target[i] = op(target[i]) }
+        Parallel.forEachChunk(count: count) { range in
+            for i in range { target[i] = op(target[i]) }
+        }
     }
 }

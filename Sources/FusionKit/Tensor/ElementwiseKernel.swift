@@ -4,22 +4,25 @@
 enum ElementwiseKernel {
     /// Applies `op` to every element of `x`.
     @inline(__always)
-    static func map(_ x: Tensor, _ op: (Float) -> Float) -> Tensor {
+    static func map<Op: UnaryOperator>(_ x: Tensor, _ op: Op) -> Tensor {
         let result = Tensor(uninitializedShape: x.shape)
-        let count = x.count
         let source = x.pointer
         let target = result.storage.pointer
-        for i in 0..<count { target[i] = op(source[i]) }
+        Parallel.forEachChunk(count: x.count) { range in
+            for i in range { target[i] = op(source[i]) }
+        }
         return result
     }
 
     /// Applies `op` to the pairs of elements of `a` and `b` broadcast together.
     @inline(__always)
-    static func zip(_ a: Tensor, _ b: Tensor, op name: String, _ op: (Float, Float) -> Float) -> Tensor {
+    static func zip<Op: BinaryOperator>(_ a: Tensor, _ b: Tensor, op name: String, _ op: Op) -> Tensor {
         if a.shape == b.shape {
             let result = Tensor(uninitializedShape: a.shape)
             let pa = a.pointer, pb = b.pointer, out = result.storage.pointer
-            for i in 0..<a.count { out[i] = op(pa[i], pb[i]) }
+            Parallel.forEachChunk(count: a.count) { range in
+                for i in range { out[i] = op(pa[i], pb[i]) }
+            }
             return result
         }
         let shape = Shape.broadcast(a.shape, b.shape, op: name)
@@ -31,13 +34,17 @@ enum ElementwiseKernel {
         if b.count == 1 {
             let value = pb[0]
             if a.count == count {
-                for i in 0..<count { out[i] = op(pa[i], value) }
+                Parallel.forEachChunk(count: count) { range in
+                    for i in range { out[i] = op(pa[i], value) }
+                }
                 return result
             }
         } else if a.count == 1 {
             let value = pa[0]
             if b.count == count {
-                for i in 0..<count { out[i] = op(value, pb[i]) }
+                Parallel.forEachChunk(count: count) { range in
+                    for i in range { out[i] = op(value, pb[i]) }
+                }
                 return result
             }
         }

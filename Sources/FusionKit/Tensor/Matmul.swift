@@ -24,7 +24,7 @@ extension Tensor {
         let n = transposeB ? b.shape[b.rank - 2] : b.shape[b.rank - 1]
         precondition(k == kB, "matmul: inner dimensions differ: \(shape)\(transposeA ? "ᵀ" : "") × \(other.shape)\(transposeB ? "ᵀ" : "")")
         let batchA = Array(a.shape.dropLast(2)), batchB = Array(b.shape.dropLast(2))
-        let batch = Shape.broadcast(batchA, batchB, op: "matmul (batch dimensions of \(shape) and \(other.shape))")
+        let batch = batchA == batchB ? batchA : Shape.broadcast(batchA, batchB, op: "matmul (batch dimensions of \(shape) and \(other.shape))")
         var resultShape = batch + [m, n]
         let result = Tensor(uninitializedShape: resultShape)
         let out = result.storage.pointer

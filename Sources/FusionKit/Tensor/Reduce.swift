@@ -80,7 +80,7 @@ extension Tensor {
     /// log(sum(exp(x))) over `axes`, computed without overflow.
     public func logSumExp(alongAxes axes: [Int], keepingDimensions: Bool = false) -> Tensor {
         var peak = max(alongAxes: axes, keepingDimensions: true)
-        peak = ElementwiseKernel.map(peak) { $0.isFinite ? $0 : 0 }
+        peak = ElementwiseKernel.map(peak, Operators.FiniteOrZero())
         let result = (self - peak).exp().sum(alongAxes: axes, keepingDimensions: true).log() + peak
         return keepingDimensions ? result : result.squeezingShape(at: normalizedAxes(axes, op: "logSumExp"))
     }

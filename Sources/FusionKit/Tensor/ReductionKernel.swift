@@ -30,13 +30,12 @@ enum ReductionKernel {
     static func reduceBlock(_ source: UnsafePointer<Float>, _ target: UnsafeMutablePointer<Float>,
                             outer: Int, length: Int, inner: Int, kind: Kind) {
         if inner == 1 {
-            for o in 0..<outer {
-                let row = source + o * length
-                switch kind {
-                case .sum: target[o] = sum(row, count: length)
-                case .max: target[o] = extreme(row, count: length, greater: true)
-                case .min: target[o] = extreme(row, count: length, greater: false)
-                }
+            if outer == 1 && length >= 2 * 65536 {
+                target[0] = reduceLongRow(source, count: length, kind: kind)
+                return
+            }
+            Parallel.forEachChunk(count: outer, minimumChunk: Swift.max(1, 65536 / Swift.max(length, 1))) { rows in
+                for o in rows { target[o] = reduceRow(source + o * length, count: length, kind: kind) }
             }
             return
         }
@@ -57,6 +56,26 @@ enum ReductionKernel {
                 }
             }
         }
+    }
+
+    @inline(__always)
+    static func reduceRow(_ row: UnsafePointer<Float>, count: Int, kind: Kind) -> Float {
+        switch kind {
+        case .sum: return sum(row, count: count)
+        case .max: return extreme(row, count: count, greater: true)
+        case .min: return extreme(row, count: count, greater: false)
+        }
+    }
+
+    /// One long contiguous row reduced in per-core pieces, then the pieces combined.
+    static func reduceLongRow(_ row: UnsafePointer<Float>, count: Int, kind: Kind) -> Float {
+        let pieces = Locked([Int: Float]())
+        Parallel.forEachChunk(count: count) { range in
+            let partial = reduceRow(row + range.lowerBound, count: range.count, kind: kind)
+            pieces.withLock { $0[range.lowerBound] = partial }
+        }
+        let partials = pieces.withLock { $0 }.sorted { $0.key < $1.key }.map(\.value)
+        return partials.withUnsafeBufferPointer { reduceRow($0.baseAddress!, count: $0.count, kind: kind) }
     }
 
     /// The sum of `count` contiguous floats, with four 16-lane accumulators.

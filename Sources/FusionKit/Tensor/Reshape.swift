@@ -51,6 +51,6 @@ extension Tensor {
         precondition(Shape.broadcast(shape, newShape, op: "broadcast(to:)") == newShape,
                      "broadcast(to:): shape \(shape) does not broadcast to \(newShape)")
         if shape == newShape { return self }
-        return ElementwiseKernel.zip(self, Tensor.zeros(newShape), op: "broadcast(to:)") { a, _ in a }
+        return ElementwiseKernel.zip(self, Tensor.zeros(newShape), op: "broadcast(to:)", Operators.First())
     }
 }

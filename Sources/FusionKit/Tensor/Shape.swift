@@ -34,7 +34,7 @@ public enum Shape {
 
     /// The shape two shapes broadcast to under NumPy rules: align on the right, and each pair of
     /// dimensions must be equal or one of them 1.
-    public static func broadcast(_ a: [Int], _ b: [Int], op: String) -> [Int] {
+    public static func broadcast(_ a: [Int], _ b: [Int], op: @autoclosure () -> String) -> [Int] {
         if a == b { return a }
         let rank = Swift.max(a.count, b.count)
         var result = [Int](repeating: 1, count: rank)
@@ -42,7 +42,7 @@ public enum Shape {
             let da = i < rank - a.count ? 1 : a[i - (rank - a.count)]
             let db = i < rank - b.count ? 1 : b[i - (rank - b.count)]
             precondition(da == db || da == 1 || db == 1,
-                         "\(op): shapes \(a) and \(b) cannot be broadcast together")
+                         "\(op()): shapes \(a) and \(b) cannot be broadcast together")
             result[i] = da == 1 ? db : da
         }
         return result

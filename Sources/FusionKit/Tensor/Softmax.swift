@@ -1,3 +1,4 @@
+import CFusionKitKernels
 import Foundation
 
 /// Softmax and log-softmax, stable for any input range: the largest value along the axis is
@@ -38,11 +39,11 @@ extension Tensor {
             if !peak.isFinite { peak = peak.isNaN ? peak : 0 }
             for i in 0..<length { y[i] = x[i] - peak }
             if logarithm {
-                VectorMath.apply(y, exps, count: length, VectorMath.exp)
+                fk_exp(y, exps, length)
                 let logTotal = Foundation.log(ReductionKernel.sum(exps, count: length))
                 for i in 0..<length { y[i] -= logTotal }
             } else {
-                VectorMath.apply(y, y, count: length, VectorMath.exp)
+                fk_exp(y, y, length)
                 let scale = 1 / ReductionKernel.sum(y, count: length)
                 for i in 0..<length { y[i] *= scale }
             }

@@ -1,32 +1,31 @@
+import CFusionKitKernels
 import Foundation
 
 /// Element-wise mathematical functions. Each returns a new tensor of the same shape.
 extension Tensor {
     /// e^x.
-    public func exp() -> Tensor { vectorMap(VectorMath.exp) }
+    public func exp() -> Tensor { vectorMap(fk_exp) }
 
     /// The natural logarithm; -inf at 0 and NaN for negative inputs.
-    public func log() -> Tensor { vectorMap(VectorMath.log) }
+    public func log() -> Tensor { vectorMap(fk_log) }
 
     /// The hyperbolic tangent.
-    public func tanh() -> Tensor { vectorMap(VectorMath.tanh) }
+    public func tanh() -> Tensor { vectorMap(fk_tanh) }
 
     /// The logistic function 1 / (1 + e^-x).
-    public func sigmoid() -> Tensor {
-        vectorMap { x in 1 / (1 + VectorMath.exp(-x)) }
-    }
+    public func sigmoid() -> Tensor { vectorMap(fk_sigmoid) }
 
     /// The square root; NaN for negative inputs.
-    public func sqrt() -> Tensor { ElementwiseKernel.map(self) { $0.squareRoot() } }
+    public func sqrt() -> Tensor { ElementwiseKernel.map(self, Operators.SquareRoot()) }
 
     /// 1 / sqrt(x).
-    public func rsqrt() -> Tensor { ElementwiseKernel.map(self) { 1 / $0.squareRoot() } }
+    public func rsqrt() -> Tensor { ElementwiseKernel.map(self, Operators.ReciprocalSquareRoot()) }
 
     /// x².
-    public func square() -> Tensor { ElementwiseKernel.map(self) { $0 * $0 } }
+    public func square() -> Tensor { ElementwiseKernel.map(self, Operators.Square()) }
 
     /// |x|.
-    public func abs() -> Tensor { ElementwiseKernel.map(self) { Swift.abs($0) } }
+    public func abs() -> Tensor { ElementwiseKernel.map(self, Operators.Absolute()) }
 
     /// x raised to a constant power. Powers 2, 1, 0.5, 0, -1 and -0.5 take exact fast paths.
     public func pow(_ exponent: Float) -> Tensor {
@@ -35,19 +34,19 @@ extension Tensor {
         case 1: return self
         case 0.5: return sqrt()
         case 0: return Tensor.ones(shape)
-        case -1: return ElementwiseKernel.map(self) { 1 / $0 }
+        case -1: return ElementwiseKernel.map(self, Operators.Reciprocal())
         case -0.5: return rsqrt()
-        default: return ElementwiseKernel.map(self) { Foundation.pow($0, exponent) }
+        default: return ElementwiseKernel.map(self, Operators.ConstantPower(exponent: exponent))
         }
     }
 
     /// x raised to the power of `exponent`, element by element with broadcasting.
     public func pow(_ exponent: Tensor) -> Tensor {
-        ElementwiseKernel.zip(self, exponent, op: "pow") { Foundation.pow($0, $1) }
+        ElementwiseKernel.zip(self, exponent, op: "pow", Operators.Power())
     }
 
     /// max(x, 0); NaN stays NaN.
-    public func relu() -> Tensor { ElementwiseKernel.map(self) { $0 < 0 ? 0 : $0 } }
+    public func relu() -> Tensor { ElementwiseKernel.map(self, Operators.ReLU()) }
 
     /// The Gaussian error linear unit x·Φ(x). With `approximate`, the tanh form of Hendrycks and
     /// Gimpel (PyTorch's `approximate="tanh"`); otherwise the exact form with erf.
@@ -56,21 +55,26 @@ extension Tensor {
             let inner = (self + self.square() * self * 0.044715) * 0.7978845608028654
             return self * (inner.tanh() + 1) * 0.5
         }
-        return ElementwiseKernel.map(self) { x in 0.5 * x * (1 + erff(x * 0.70710678118654752)) }
+        return ElementwiseKernel.map(self, Operators.GELU())
     }
 
     /// Each element limited to `[min, max]`; either bound may be omitted. NaN stays NaN.
     public func clamp(min lower: Float = -.infinity, max upper: Float = .infinity) -> Tensor {
         precondition(!(lower > upper), "clamp: min \(lower) is greater than max \(upper)")
-        return ElementwiseKernel.map(self) { $0 < lower ? lower : ($0 > upper ? upper : $0) }
+        return ElementwiseKernel.map(self, Operators.Clamp(lower: lower, upper: upper))
     }
 
     /// -1, 0 or 1 by the sign of each element.
-    public func sign() -> Tensor { ElementwiseKernel.map(self) { $0 > 0 ? 1 : ($0 < 0 ? -1 : $0) } }
+    public func sign() -> Tensor { ElementwiseKernel.map(self, Operators.Sign()) }
 
-    private func vectorMap(_ function: (VectorMath.Vector) -> VectorMath.Vector) -> Tensor {
+    /// Runs one of the vectorised C kernels (see CFusionKitKernels) over all elements, split
+    /// across cores for large tensors.
+    private func vectorMap(_ kernel: (UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int) -> Void) -> Tensor {
         let result = Tensor(uninitializedShape: shape)
-        VectorMath.apply(pointer, result.storage.pointer, count: count, function)
+        let source = pointer, target = result.storage.pointer
+        Parallel.forEachChunk(count: count, minimumChunk: 16384) { range in
+            kernel(source + range.lowerBound, target + range.lowerBound, range.count)
+        }
         return result
     }
 }

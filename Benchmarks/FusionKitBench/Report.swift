@@ -1,0 +1,65 @@
+import Foundation
+
+/// One benchmark row: FusionKit's time for a workload beside a reference's on the same machine
+/// in the same run.
+struct Record: Codable {
+    var name: String
+    var fusionkitSeconds: Double
+    /// What FusionKit is compared with: "cblas_sgemm", "memcpy" or "pytorch".
+    var reference: String?
+    var referenceSeconds: Double?
+    /// fusionkitSeconds / referenceSeconds: below 1 means FusionKit is faster.
+    var ratio: Double?
+    /// PyTorch's time for the same workload when the peer ran.
+    var pytorchSeconds: Double?
+    var pytorchRatio: Double?
+    /// Throughput of FusionKit's run: GFLOP/s for products, GB/s for memory-bound ops.
+    var throughput: Double?
+    var throughputUnit: String?
+
+    enum CodingKeys: String, CodingKey {
+        case name, reference, ratio, throughput
+        case fusionkitSeconds = "fusionkit_seconds"
+        case referenceSeconds = "reference_seconds"
+        case pytorchSeconds = "pytorch_seconds"
+        case pytorchRatio = "pytorch_ratio"
+        case throughputUnit = "throughput_unit"
+    }
+}
+
+/// The whole run: machine facts and the rows.
+struct Report: Codable {
+    var date: String
+    var blas: String
+    var threads: Int
+    var pytorch: String?
+    var records: [Record]
+
+    func markdownTable() -> String {
+        var lines = ["| workload | FusionKit | throughput | reference | reference time | ratio | PyTorch | FusionKit / PyTorch |",
+                     "|---|---|---|---|---|---|---|---|"]
+        for r in records {
+            let throughput = r.throughput.map { String(format: "%.1f %@", $0, r.throughputUnit ?? "") } ?? ""
+            lines.append("| \(r.name) | \(Report.format(r.fusionkitSeconds)) | \(throughput) | \(r.reference ?? "") | "
+                + "\(r.referenceSeconds.map(Report.format) ?? "") | \(r.ratio.map { String(format: "%.3f", $0) } ?? "") | "
+                + "\(r.pytorchSeconds.map(Report.format) ?? "") | \(r.pytorchRatio.map { String(format: "%.3f", $0) } ?? "") |")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func format(_ seconds: Double) -> String {
+        if seconds < 1e-6 { return String(format: "%.0f ns", seconds * 1e9) }
+        if seconds < 1e-3 { return String(format: "%.2f µs", seconds * 1e6) }
+        return String(format: "%.3f ms", seconds * 1e3)
+    }
+
+    /// Writes the report as JSON, atomically (temporary file, then rename).
+    func write(to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let data = try encoder.encode(self)
+        let url = URL(fileURLWithPath: path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try data.write(to: url, options: .atomic)
+    }
+}

@@ -1,0 +1,62 @@
+"""PyTorch half of `make bench`: the same workloads as Benchmarks/FusionKitBench, timed the same
+way (repeat to ~20 ms, keep the fastest of 7 samples), printed as JSON on stdout.
+
+Usage: bench.py --threads N --workloads '{"matmul 64x600x256": [64, 600, 256], ...}'
+"""
+import argparse
+import json
+import time
+
+import torch
+
+
+def seconds_per_call(body, samples=7, minimum=0.02):
+    body()
+    iterations = 1
+    while True:
+        start = time.perf_counter()
+        for _ in range(iterations):
+            body()
+        elapsed = time.perf_counter() - start
+        if elapsed >= minimum or iterations >= 1 << 24:
+            break
+        iterations *= max(2, min(16, int(minimum / elapsed) + 1)) if elapsed > 0 else 16
+    best = float("inf")
+    for _ in range(samples):
+        start = time.perf_counter()
+        for _ in range(iterations):
+            body()
+        best = min(best, (time.perf_counter() - start) / iterations)
+    return best
+
+
+def workload(name, sizes):
+    op = name.split(" ")[0]
+    g = torch.Generator().manual_seed(7)
+    if op == "matmul":
+        m, k, n = sizes
+        a, b = torch.randn(m, k, generator=g), torch.randn(k, n, generator=g)
+        return lambda: torch.matmul(a, b)
+    if op in ("add", "mul", "exp", "sum"):
+        a, b = torch.randn(*sizes, generator=g), torch.randn(*sizes, generator=g)
+        return {"add": lambda: a + b, "mul": lambda: a * b, "exp": lambda: torch.exp(a), "sum": lambda: a.sum()}[op]
+    return None
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--threads", type=int, required=True)
+    parser.add_argument("--workloads", required=True)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    results = {}
+    with torch.no_grad():
+        for name, sizes in json.loads(args.workloads).items():
+            body = workload(name, sizes)
+            if body is not None:
+                results[name] = seconds_per_call(body)
+    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "seconds": results}))
+
+
+if __name__ == "__main__":
+    main()

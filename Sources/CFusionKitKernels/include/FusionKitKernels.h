@@ -1,0 +1,28 @@
+#ifndef FUSIONKIT_KERNELS_H
+#define FUSIONKIT_KERNELS_H
+
+/* Vectorised single-precision math for FusionKit's element-wise operations.
+ *
+ * Swift compiles for the x86-64 baseline (SSE2) unless told otherwise, and a package cannot set
+ * the target CPU for its users. These kernels are compiled three times (AVX-512, AVX2+FMA and
+ * the baseline) and the best one for the running CPU is picked on first use, as PyTorch does
+ * with its CPU-capability dispatch. Each function reads n floats from x and writes n to y;
+ * x and y may be the same buffer. */
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+void fk_exp(const float *x, float *y, long n);
+void fk_log(const float *x, float *y, long n);
+void fk_tanh(const float *x, float *y, long n);
+void fk_sigmoid(const float *x, float *y, long n);
+
+/* The instruction set the kernels run with: "avx512", "avx2" or "baseline". */
+const char *fk_kernel_isa(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,28 @@
+import FusionKit
+import Foundation
+import Testing
+
+/// Tensors large enough that element-wise work is split across cores: the split must not
+/// change what is computed.
+@Suite("Multi-core element-wise paths")
+struct LargeTensorTests {
+    let count = 300_001
+
+    @Test func elementwiseAndReductionsOnLargeTensors() {
+        let a = random([count], seed: 51), b = random([count], seed: 52)
+        let sa = a.scalars, sb = b.scalars
+        #expect((a + b).scalars == zip(sa, sb).map { $0 + $1 })
+        #expect((a * 3).scalars == sa.map { $0 * 3 })
+        let e = a.exp().scalars
+        #expect(zip(sa, e).allSatisfy { abs($1 - Foundation.exp($0)) <= 4e-7 * Foundation.exp($0) })
+        let expectedSum = sa.reduce(0.0) { $0 + Double($1) }
+        #expect(abs(Double(a.sum().scalar) - expectedSum) < 1e-2)
+        #expect(a.max().scalar == sa.max()! && a.min().scalar == sa.min()!)
+        let rows = a.slice(0..<300_000, alongAxis: 0).reshaped([3000, 100])
+        let rowSums = rows.sum(alongAxes: 1).scalars
+        for r in [0, 1499, 2999] {
+            let expected = sa[(r * 100)..<(r * 100 + 100)].reduce(0, +)
+            #expect(abs(rowSums[r] - expected) < 1e-3)
+        }
+    }
+}
