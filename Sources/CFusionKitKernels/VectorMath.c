@@ -140,6 +140,13 @@ static inline int fk_isa(void) {
     default: break;                                                                            \
     }
 
+int fk_limit_kernel_isa(int level) {
+    int best = fk_detect_isa();
+    int chosen = (level < 0 || level > best) ? best : level;
+    __atomic_store_n(&fk_isa_level, chosen, __ATOMIC_RELAXED);
+    return chosen;
+}
+
 const char *fk_kernel_isa(void) {
     switch (fk_isa()) {
     case 2: return "avx512";
@@ -151,6 +158,7 @@ const char *fk_kernel_isa(void) {
 #define FK_KERNEL_X86(name, scalar)
 #define FK_DISPATCH(name)
 const char *fk_kernel_isa(void) { return "baseline"; }
+int fk_limit_kernel_isa(int level) { (void)level; return 0; }
 #endif
 
 FK_KERNEL(fk_exp, fk_exp1)

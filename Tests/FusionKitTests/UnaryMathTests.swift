@@ -2,8 +2,14 @@ import FusionKit
 import Foundation
 import Testing
 
-@Suite("Unary math against libm")
+@Suite("Unary math against libm", .serialized)
 struct UnaryMathTests {
+    /// Every instruction-set path of the vector kernels this CPU can run.
+    static var instructionSets: [VectorKernels.InstructionSet] {
+        let best = VectorKernels.limitInstructionSet(to: nil)
+        return VectorKernels.InstructionSet.allCases.filter { $0.rawValue <= best.rawValue }
+    }
+
     /// Inputs spanning tiny, ordinary, large and special values; 37 of them so the 16-lane
     /// kernels also run their tail path.
     static let inputs: [Float] = [
@@ -26,7 +32,11 @@ struct UnaryMathTests {
         }
     }
 
-    @Test func exponentialAndLogarithm() {
+    @Test("exp and log on every instruction set", arguments: instructionSets)
+    func exponentialAndLogarithm(instructionSet: VectorKernels.InstructionSet) {
+        VectorKernels.limitInstructionSet(to: instructionSet)
+        defer { VectorKernels.limitInstructionSet(to: nil) }
+        #expect(VectorKernels.instructionSet == instructionSet)
         let x = Tensor(Self.inputs)
         check("exp", x.exp(), { Foundation.exp($0) }, input: Self.inputs, relative: 4e-7, absolute: 2e-44)
         let positive = Self.inputs.map { Swift.abs($0) } + [1.2e-38, 5e-40, 3e38, 0.7071, 1.4142]
@@ -34,7 +44,10 @@ struct UnaryMathTests {
         check("log", Tensor([-1, -0.5]).log(), { Foundation.log($0) }, input: [-1, -0.5])
     }
 
-    @Test func hyperbolicAndActivations() {
+    @Test("tanh, sigmoid and activations on every instruction set", arguments: instructionSets)
+    func hyperbolicAndActivations(instructionSet: VectorKernels.InstructionSet) {
+        VectorKernels.limitInstructionSet(to: instructionSet)
+        defer { VectorKernels.limitInstructionSet(to: nil) }
         let x = Tensor(Self.inputs)
         check("tanh", x.tanh(), { Foundation.tanh($0) }, input: Self.inputs, relative: 6e-7)
         check("sigmoid", x.sigmoid(), { 1 / (1 + Foundation.exp(-$0)) }, input: Self.inputs, relative: 6e-7, absolute: 2e-44)

@@ -21,6 +21,11 @@ void fk_sigmoid(const float *x, float *y, long n);
 /* The instruction set the kernels run with: "avx512", "avx2" or "baseline". */
 const char *fk_kernel_isa(void);
 
+/* Restricts the kernels to at most the given level (2 = AVX-512, 1 = AVX2, 0 = baseline), never
+ * above what the CPU supports; -1 returns to the best the CPU supports. For tests that check
+ * every code path on one machine. Returns the level now in force. */
+int fk_limit_kernel_isa(int level);
+
 #ifdef __cplusplus
 }
 #endif
