@@ -113,4 +113,12 @@ struct BroadcastPlan {
             }
         }
     }
+
+    /// Calls `body(outOffset, offsetA, offsetB)` for every element of the broadcast result.
+    @inline(__always)
+    func forEachElement(_ body: (Int, Int, Int) -> Void) {
+        forEachRun { outOffset, offsetA, offsetB, length, strideA, strideB in
+            for i in 0..<length { body(outOffset + i, offsetA + i * strideA, offsetB + i * strideB) }
+        }
+    }
 }

@@ -37,24 +37,10 @@ extension Tensor {
                 Tensor.gemm(a.pointer, b.pointer, out, m: batchCount * m, n: n, k: k,
                             transposeA: false, transposeB: transposeB)
             } else {
-                let stridesA = Shape.broadcastStrides(batchA, to: batch)
-                let stridesB = Shape.broadcastStrides(batchB, to: batch)
-                var index = [Int](repeating: 0, count: batch.count)
-                var offsetA = 0, offsetB = 0
-                for item in 0..<batchCount {
+                // One GEMM per batch element; broadcast operands are read in place.
+                BroadcastPlan(shape: batch, batchA, batchB).forEachElement { item, offsetA, offsetB in
                     Tensor.gemm(a.pointer + offsetA * m * k, b.pointer + offsetB * k * n, out + item * m * n,
                                 m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
-                    var axis = batch.count - 1
-                    while axis >= 0 {
-                        index[axis] += 1
-                        offsetA += stridesA[axis]
-                        offsetB += stridesB[axis]
-                        if index[axis] < batch[axis] { break }
-                        offsetA -= stridesA[axis] * batch[axis]
-                        offsetB -= stridesB[axis] * batch[axis]
-                        index[axis] = 0
-                        axis -= 1
-                    }
                 }
             }
         }
