@@ -16,10 +16,15 @@ extension Tensor {
     public static func .>= (lhs: Tensor, rhs: Float) -> Tensor { ElementwiseKernel.map(lhs, Operators.WithRight(Operators.GreaterEqual(), rhs)) }
 
     /// Chooses, element by element, from `a` where `condition` is non-zero and from `b` elsewhere.
-    /// All three broadcast together.
+    /// All three broadcast together. Gradients flow to `a` and `b` where each was chosen.
     public static func select(where condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
         let picked = ElementwiseKernel.zip(condition, a, op: "select", Operators.KeepWhereNonZero())
         let other = ElementwiseKernel.zip(condition, b, op: "select", Operators.KeepWhereZero())
-        return picked + other
+        let result = withoutGradient { picked + other }
+        guard Autograd.shouldRecord(a, b) else { return result }
+        return result.recorded("select", inputs: [a, b]) { g in
+            [ElementwiseKernel.zip(condition, g, op: "select", Operators.KeepWhereNonZero()).reduced(toShape: a.shape),
+             ElementwiseKernel.zip(condition, g, op: "select", Operators.KeepWhereZero()).reduced(toShape: b.shape)]
+        }
     }
 }

@@ -74,4 +74,19 @@ enum Operators {
     struct GELU: UnaryOperator {
         @inline(__always) func callAsFunction(_ x: Float) -> Float { 0.5 * x * (1 + erff(x * 0.70710678118654752)) }
     }
+    /// The derivative of the exact GELU: Φ(x) + x·φ(x).
+    struct GELUDerivative: UnaryOperator {
+        @inline(__always) func callAsFunction(_ x: Float) -> Float {
+            0.5 * (1 + erff(x * 0.70710678118654752)) + x * 0.3989422804014327 * Foundation.exp(-0.5 * x * x)
+        }
+    }
+    struct LeakyReLU: UnaryOperator {
+        let slope: Float
+        @inline(__always) func callAsFunction(_ x: Float) -> Float { x < 0 ? x * slope : x }
+    }
+    /// The derivative of LeakyReLU: 1 for x > 0, the slope otherwise (PyTorch's convention at 0).
+    struct LeakyReLUSlope: UnaryOperator {
+        let slope: Float
+        @inline(__always) func callAsFunction(_ x: Float) -> Float { x > 0 ? 1 : slope }
+    }
 }

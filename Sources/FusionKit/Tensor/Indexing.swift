@@ -10,12 +10,13 @@ extension Tensor {
                      "slice: range \(range) is out of bounds for axis \(axis) of shape \(shape)")
         precondition(step > 0, "slice: step \(step) must be positive")
         let indices = Array(stride(from: range.lowerBound, to: range.upperBound, by: step))
-        if step == 1 {
-            return copyBlocks(alongAxis: axis, newLength: indices.count) { target, source, inner in
-                target.update(from: source + range.lowerBound * inner, count: indices.count * inner)
-            }
+        if step != 1 { return indexSelect(indices, alongAxis: axis) }
+        let result = copyBlocks(alongAxis: axis, newLength: indices.count) { target, source, inner in
+            target.update(from: source + range.lowerBound * inner, count: indices.count * inner)
         }
-        return indexSelect(indices, alongAxis: axis)
+        return recordUnary("slice", result) { g in
+            Tensor.indexAdd(g, alongAxis: axis, indices: indices, intoShape: self.shape)
+        }
     }
 
     /// The slices at `indices` along `axis`, in that order (repeats allowed): PyTorch's
@@ -27,11 +28,33 @@ extension Tensor {
             precondition(index >= 0 && index < length,
                          "indexSelect: index \(index) is out of range for axis \(axis) of shape \(shape)")
         }
-        return copyBlocks(alongAxis: axis, newLength: indices.count) { target, source, inner in
+        let result = copyBlocks(alongAxis: axis, newLength: indices.count) { target, source, inner in
             for (position, index) in indices.enumerated() {
                 (target + position * inner).update(from: source + index * inner, count: inner)
             }
         }
+        return recordUnary("indexSelect", result) { g in
+            Tensor.indexAdd(g, alongAxis: axis, indices: indices, intoShape: self.shape)
+        }
+    }
+
+    /// Zeros of `shape` with the slices of `source` along `axis` added at `indices` (repeated
+    /// indices accumulate): the backward of `indexSelect` and `slice`.
+    static func indexAdd(_ source: Tensor, alongAxis axis: Int, indices: [Int], intoShape shape: [Int]) -> Tensor {
+        var result = Tensor.zeros(shape)
+        let outer = shape[..<axis].reduce(1, *), inner = shape[(axis + 1)...].reduce(1, *)
+        let length = shape[axis], count = indices.count
+        let from = source.pointer
+        result.withUnsafeMutablePointer { target in
+            for o in 0..<outer {
+                for (position, index) in indices.enumerated() {
+                    let row = target + (o * length + index) * inner
+                    let block = from + (o * count + position) * inner
+                    for i in 0..<inner { row[i] += block[i] }
+                }
+            }
+        }
+        return result
     }
 
     /// Element-wise gathering along `axis`, as PyTorch's `gather`: the result has the shape of
@@ -44,42 +67,46 @@ extension Tensor {
             precondition(indices.shape[d] <= shape[d],
                          "gather: indices of shape \(indices.shape) exceed input of shape \(shape) on axis \(d)")
         }
+        let offsets = gatherOffsets(alongAxis: axis, indices: indices)
         let result = Tensor(uninitializedShape: indices.shape)
-        let outer = indices.shape[..<axis].reduce(1, *)
-        let inner = indices.shape[(axis + 1)...].reduce(1, *)
-        let sourceInner = shape[(axis + 1)...].reduce(1, *)
+        let source = pointer, target = result.storage.pointer
+        for (position, offset) in offsets.enumerated() { target[position] = source[offset] }
+        return recordUnary("gather", result) { g in
+            // Scatter-add: each gathered element sends its gradient back to where it came from.
+            var gradient = Tensor.zeros(self.shape)
+            let from = g.pointer
+            gradient.withUnsafeMutablePointer { into in
+                for (position, offset) in offsets.enumerated() { into[offset] += from[position] }
+            }
+            return gradient
+        }
+    }
+
+    /// For each element of `indices`, the flat offset in `self` it selects.
+    private func gatherOffsets(alongAxis axis: Int, indices: Tensor) -> [Int] {
         let inputStrides = Shape.strides(shape)
         let indexShape = indices.shape
-        let source = pointer, index = indices.pointer, target = result.storage.pointer
-        let count = indices.shape[axis], length = shape[axis]
-        for o in 0..<outer {
-            // The input offset of outer position o (its coordinates are the same in both shapes).
-            var remainder = o, outerOffset = 0
-            for d in stride(from: axis - 1, through: 0, by: -1) {
-                outerOffset += (remainder % indexShape[d]) * inputStrides[d]
-                remainder /= indexShape[d]
-            }
-            for j in 0..<count {
-                for i in 0..<inner {
-                    let flat = (o * count + j) * inner + i
-                    let value = index[flat]
-                    let k = Int(value)
-                    precondition(Float(k) == value && k >= 0 && k < length,
-                                 "gather: index \(value) is out of range for axis \(axis) of shape \(shape)")
-                    var innerOffset = 0, rest = i
-                    if inner == sourceInner {
-                        innerOffset = i
-                    } else {
-                        for d in stride(from: rank - 1, through: axis + 1, by: -1) {
-                            innerOffset += (rest % indexShape[d]) * inputStrides[d]
-                            rest /= indexShape[d]
-                        }
-                    }
-                    target[flat] = source[outerOffset + k * inputStrides[axis] + innerOffset]
-                }
+        let length = shape[axis]
+        var offsets = [Int](repeating: 0, count: indices.count)
+        var coordinate = [Int](repeating: 0, count: rank)
+        let values = indices.pointer
+        for position in 0..<indices.count {
+            let value = values[position]
+            let k = Int(exactly: value) ?? -1
+            precondition(k >= 0 && k < length,
+                         "gather: index \(value) is out of range for axis \(axis) of shape \(shape)")
+            var offset = 0
+            for d in 0..<rank { offset += (d == axis ? k : coordinate[d]) * inputStrides[d] }
+            offsets[position] = offset
+            var d = rank - 1
+            while d >= 0 {
+                coordinate[d] += 1
+                if coordinate[d] < indexShape[d] { break }
+                coordinate[d] = 0
+                d -= 1
             }
         }
-        return result
+        return offsets
     }
 
     /// Copies the tensor viewed as [outer, length, inner] into a new [outer, newLength, inner]

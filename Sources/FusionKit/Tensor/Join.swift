@@ -27,7 +27,9 @@ extension Tensor {
             }
             column += block
         }
-        return result
+        guard Autograd.shouldRecord(tensors) else { return result }
+        let sizes = tensors.map { $0.shape[axis] }
+        return result.recorded("concatenate", inputs: tensors) { g in g.split(sizes: sizes, alongAxis: axis) }
     }
 
     /// The tensors (all of one shape) joined along a new dimension inserted at `axis`.

@@ -16,8 +16,49 @@ extension Tensor {
     public func matmul(_ other: Tensor, transposeA: Bool = false, transposeB: Bool = false) -> Tensor {
         precondition(rank >= 1 && other.rank >= 1,
                      "matmul: operands must have rank ≥ 1, got \(shape) and \(other.shape)")
-        let a = rank == 1 ? withShape(transposeA ? [shape[0], 1] : [1, shape[0]]) : self
-        let b = other.rank == 1 ? other.withShape(transposeB ? [1, other.shape[0]] : [other.shape[0], 1]) : other
+        if rank == 1 || other.rank == 1 {
+            // Vectors become 1×k rows or k×1 columns; their unit dimension leaves the result.
+            let a = rank == 1 ? reshaped(transposeA ? [shape[0], 1] : [1, shape[0]]) : self
+            let b = other.rank == 1 ? other.reshaped(transposeB ? [1, other.shape[0]] : [other.shape[0], 1]) : other
+            let product = a.matmul(b, transposeA: transposeA, transposeB: transposeB)
+            var resultShape = product.shape
+            if rank == 1 { resultShape.remove(at: resultShape.count - 2) }
+            if other.rank == 1 { resultShape.removeLast() }
+            return product.reshaped(resultShape)
+        }
+        let result = matrixProduct(other, transposeA: transposeA, transposeB: transposeB)
+        guard Autograd.shouldRecord(self, other) else { return result }
+        let a = self, b = other
+        return result.recorded("matmul", inputs: [a, b]) { g in
+            [a.requiresGradient ? Tensor.matmulGradientOfA(g, a, b, transposeA, transposeB) : nil,
+             b.requiresGradient ? Tensor.matmulGradientOfB(g, a, b, transposeA, transposeB) : nil]
+        }
+    }
+
+    /// dL/dA for C = op(A)·op(B): g·op(B)ᵀ, or its transpose when A is read transposed. The
+    /// transposes go to sgemm as flags; batch dimensions A was broadcast over are summed away.
+    static func matmulGradientOfA(_ g: Tensor, _ a: Tensor, _ b: Tensor, _ transposeA: Bool, _ transposeB: Bool) -> Tensor {
+        let gradient = transposeA ? b.matmul(g, transposeA: transposeB, transposeB: true)
+                                  : g.matmul(b, transposeB: !transposeB)
+        return gradient.reduced(toShape: a.shape)
+    }
+
+    /// dL/dB for C = op(A)·op(B): op(A)ᵀ·g, or its transpose when B is read transposed. When B
+    /// was shared by every batch of A, the batches are folded into one GEMM.
+    static func matmulGradientOfB(_ g: Tensor, _ a: Tensor, _ b: Tensor, _ transposeA: Bool, _ transposeB: Bool) -> Tensor {
+        if b.rank == 2 && a.rank > 2 && !transposeA {
+            let rows = a.withShape([a.count / a.shape[a.rank - 1], a.shape[a.rank - 1]])
+            let gradients = g.withShape([g.count / g.shape[g.rank - 1], g.shape[g.rank - 1]])
+            return transposeB ? gradients.matmul(rows, transposeA: true) : rows.matmul(gradients, transposeA: true)
+        }
+        let gradient = transposeB ? g.matmul(a, transposeA: true, transposeB: transposeA)
+                                  : a.matmul(g, transposeA: !transposeA)
+        return gradient.reduced(toShape: b.shape)
+    }
+
+    /// The product of two operands of rank ≥ 2, without graph recording.
+    private func matrixProduct(_ other: Tensor, transposeA: Bool, transposeB: Bool) -> Tensor {
+        let a = self, b = other
         let m = transposeA ? a.shape[a.rank - 1] : a.shape[a.rank - 2]
         let k = transposeA ? a.shape[a.rank - 2] : a.shape[a.rank - 1]
         let kB = transposeB ? b.shape[b.rank - 1] : b.shape[b.rank - 2]
@@ -25,8 +66,7 @@ extension Tensor {
         precondition(k == kB, "matmul: inner dimensions differ: \(shape)\(transposeA ? "ᵀ" : "") × \(other.shape)\(transposeB ? "ᵀ" : "")")
         let batchA = Array(a.shape.dropLast(2)), batchB = Array(b.shape.dropLast(2))
         let batch = batchA == batchB ? batchA : Shape.broadcast(batchA, batchB, op: "matmul (batch dimensions of \(shape) and \(other.shape))")
-        var resultShape = batch + [m, n]
-        let result = Tensor(uninitializedShape: resultShape)
+        let result = Tensor(uninitializedShape: batch + [m, n])
         let out = result.storage.pointer
         let batchCount = batch.reduce(1, *)
         if result.count > 0 {
@@ -44,9 +84,7 @@ extension Tensor {
                 }
             }
         }
-        if rank == 1 { resultShape.remove(at: resultShape.count - 2) }
-        if other.rank == 1 { resultShape.removeLast() }
-        return result.withShape(resultShape)
+        return result
     }
 
     /// C = op(A) · op(B) for row-major A, B, C with C of shape [m, n]; A is [m, k] ([k, m] when

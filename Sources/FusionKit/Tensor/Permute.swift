@@ -17,6 +17,13 @@ extension Tensor {
         precondition(order.count == rank && Set(order).count == rank,
                      "permuted: \(axes) is not a permutation of the axes of shape \(shape)")
         if order == Array(0..<rank) { return self }
+        let result = withoutGradient { permutedCopy(order) }
+        var inverse = [Int](repeating: 0, count: rank)
+        for (position, source) in order.enumerated() { inverse[source] = position }
+        return recordUnary("permute", result) { g in g.permuted(inverse) }
+    }
+
+    private func permutedCopy(_ order: [Int]) -> Tensor {
         let newShape = order.map { shape[$0] }
         let result = Tensor(uninitializedShape: newShape)
         if count == 0 { return result }

@@ -79,8 +79,9 @@ extension Tensor {
 
     /// log(sum(exp(x))) over `axes`, computed without overflow.
     public func logSumExp(alongAxes axes: [Int], keepingDimensions: Bool = false) -> Tensor {
-        var peak = max(alongAxes: axes, keepingDimensions: true)
-        peak = ElementwiseKernel.map(peak, Operators.FiniteOrZero())
+        // The shift is a constant for differentiation: it cancels out of the result.
+        let peak = ElementwiseKernel.map(withoutGradient { max(alongAxes: axes, keepingDimensions: true) },
+                                         Operators.FiniteOrZero())
         let result = (self - peak).exp().sum(alongAxes: axes, keepingDimensions: true).log() + peak
         return keepingDimensions ? result : result.squeezingShape(at: normalizedAxes(axes, op: "logSumExp"))
     }
@@ -88,7 +89,16 @@ extension Tensor {
     private func reduce(_ axes: [Int], _ keep: Bool, _ kind: ReductionKernel.Kind, op: String) -> Tensor {
         let normalized = normalizedAxes(axes, op: op)
         let kept = ReductionKernel.reduce(self, axes: normalized, kind: kind, op: op)
-        return keep ? kept : kept.squeezingShape(at: normalized)
+        let result = keep ? kept : kept.withShape(shape.enumerated().filter { !normalized.contains($0.offset) }.map(\.element))
+        guard Autograd.shouldRecord(self) else { return result }
+        return result.recorded(op, inputs: [self]) { g in
+            // Sum: every input element receives the gradient of its output. Max and min: the
+            // gradient goes to the elements equal to the extreme, shared evenly among ties.
+            let spread = g.withShape(kept.shape)
+            if kind == .sum { return [spread.broadcast(to: self.shape)] }
+            let winners = self .== kept
+            return [spread * winners / winners.sum(alongAxes: normalized, keepingDimensions: true)]
+        }
     }
 
     private func normalizedAxes(_ axes: [Int], op: String) -> [Int] {

@@ -14,17 +14,17 @@ extension Tensor {
         }
         precondition(resolved.allSatisfy { $0 >= 0 } && Shape.elementCount(resolved, op: "reshape") == count,
                      "reshape: cannot reshape tensor of shape \(shape) into \(newShape)")
-        return withShape(resolved)
+        return viewed(as: resolved, op: "reshape")
     }
 
     /// Merges the dimensions `startAxis...endAxis` into one, as PyTorch's `flatten`.
     public func flattened(startAxis: Int = 0, endAxis: Int = -1) -> Tensor {
-        if rank == 0 { return withShape([1]) }
+        if rank == 0 { return viewed(as: [1], op: "flatten") }
         let start = Shape.normalize(axis: startAxis, rank: rank, op: "flatten")
         let end = Shape.normalize(axis: endAxis, rank: rank, op: "flatten")
         precondition(start <= end, "flatten: startAxis \(startAxis) is after endAxis \(endAxis) for shape \(shape)")
         let merged = shape[start...end].reduce(1, *)
-        return withShape(Array(shape[..<start]) + [merged] + Array(shape[(end + 1)...]))
+        return viewed(as: Array(shape[..<start]) + [merged] + Array(shape[(end + 1)...]), op: "flatten")
     }
 
     /// Inserts a dimension of size 1 at `axis` (which may be `rank`, or negative from the end).
@@ -32,17 +32,17 @@ extension Tensor {
         let position = Shape.normalize(axis: axis, rank: rank + 1, op: "expandingShape")
         var newShape = shape
         newShape.insert(1, at: position)
-        return withShape(newShape)
+        return viewed(as: newShape, op: "expandingShape")
     }
 
     /// Removes dimensions of size 1: all of them, or only `axes` (each must have size 1).
     public func squeezingShape(at axes: [Int]? = nil) -> Tensor {
-        guard let axes else { return withShape(shape.filter { $0 != 1 }) }
+        guard let axes else { return viewed(as: shape.filter { $0 != 1 }, op: "squeezingShape") }
         let removed = Set(axes.map { Shape.normalize(axis: $0, rank: rank, op: "squeezingShape") })
         for axis in removed {
             precondition(shape[axis] == 1, "squeezingShape: axis \(axis) of shape \(shape) has size \(shape[axis]), not 1")
         }
-        return withShape(shape.enumerated().filter { !removed.contains($0.offset) }.map(\.element))
+        return viewed(as: shape.enumerated().filter { !removed.contains($0.offset) }.map(\.element), op: "squeezingShape")
     }
 
     /// A copy of this tensor repeated along broadcast dimensions to `newShape`, as PyTorch's
@@ -51,6 +51,12 @@ extension Tensor {
         precondition(Shape.broadcast(shape, newShape, op: "broadcast(to:)") == newShape,
                      "broadcast(to:): shape \(shape) does not broadcast to \(newShape)")
         if shape == newShape { return self }
-        return ElementwiseKernel.zip(self, Tensor.zeros(newShape), op: "broadcast(to:)", Operators.First())
+        let result = ElementwiseKernel.zip(self, Tensor.zeros(newShape), op: "broadcast(to:)", Operators.First())
+        return recordUnary("broadcast", result) { g in g.reduced(toShape: self.shape) }
+    }
+
+    /// The same storage with a new shape, recording a reshape of the gradient.
+    private func viewed(as newShape: [Int], op: String) -> Tensor {
+        recordUnary(op, withShape(newShape)) { g in g.withShape(self.shape) }
     }
 }

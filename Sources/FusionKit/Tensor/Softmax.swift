@@ -5,13 +5,20 @@ import Foundation
 /// subtracted before exponentiating.
 extension Tensor {
     /// exp(x) / sum(exp(x)) along `axis`.
+    /// Backward (one fused node): dx = y·(g − Σ g·y).
     public func softmax(alongAxis axis: Int = -1) -> Tensor {
-        normalized(alongAxis: axis, logarithm: false, op: "softmax")
+        let y = withoutGradient { normalized(alongAxis: axis, logarithm: false, op: "softmax") }
+        return recordUnary("softmax", y) { g in
+            y * (g - (g * y).sum(alongAxes: axis, keepingDimensions: true))
+        }
     }
 
-    /// x - log(sum(exp(x))) along `axis`.
+    /// x - log(sum(exp(x))) along `axis`. Backward (one fused node): dx = g − softmax(x)·Σ g.
     public func logSoftmax(alongAxis axis: Int = -1) -> Tensor {
-        normalized(alongAxis: axis, logarithm: true, op: "logSoftmax")
+        let y = withoutGradient { normalized(alongAxis: axis, logarithm: true, op: "logSoftmax") }
+        return recordUnary("logSoftmax", y) { g in
+            g - y.exp() * g.sum(alongAxes: axis, keepingDimensions: true)
+        }
     }
 
     private func normalized(alongAxis axis: Int, logarithm: Bool, op: String) -> Tensor {

@@ -13,12 +13,16 @@ public struct Tensor: @unchecked Sendable {
     @usableFromInline var storage: TensorStorage
     /// The size of each dimension; `[]` for a scalar.
     public private(set) var shape: [Int]
+    /// The graph node that produced this tensor, when it takes part in gradient computation
+    /// (see Autograd/Graph.swift); nil for constants.
+    var node: GradientNode?
 
     /// Wraps an existing storage; `shape` must describe exactly `storage.count` elements.
     @usableFromInline
     init(storage: TensorStorage, shape: [Int]) {
         self.storage = storage
         self.shape = shape
+        self.node = nil
     }
 
     /// A tensor of the given shape whose elements are not yet written. Internal: every caller
@@ -132,7 +136,7 @@ public struct Tensor: @unchecked Sendable {
         mutating get { !isKnownUniquelyReferenced(&storage) }
     }
 
-    /// The same elements seen with another shape of equal element count (no copy).
+    /// The same elements seen with another shape of equal element count (no copy, no graph node).
     func withShape(_ newShape: [Int]) -> Tensor {
         Tensor(storage: storage, shape: newShape)
     }

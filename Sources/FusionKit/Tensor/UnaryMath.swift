@@ -1,71 +1,122 @@
 import CFusionKitKernels
 import Foundation
 
-/// Element-wise mathematical functions. Each returns a new tensor of the same shape.
+/// Element-wise mathematical functions. Each returns a new tensor of the same shape and, when
+/// the input requires gradient, records its derivative.
 extension Tensor {
-    /// e^x.
-    public func exp() -> Tensor { vectorMap(fk_exp) }
+    /// e^x. Derivative: e^x.
+    public func exp() -> Tensor {
+        let y = vectorMap(fk_exp)
+        return recordUnary("exp", y) { g in g * y }
+    }
 
-    /// The natural logarithm; -inf at 0 and NaN for negative inputs.
-    public func log() -> Tensor { vectorMap(fk_log) }
+    /// The natural logarithm; -inf at 0 and NaN for negative inputs. Derivative: 1/x.
+    public func log() -> Tensor {
+        recordUnary("log", vectorMap(fk_log)) { g in g / self }
+    }
 
-    /// The hyperbolic tangent.
-    public func tanh() -> Tensor { vectorMap(fk_tanh) }
+    /// The hyperbolic tangent. Derivative: 1 - tanh².
+    public func tanh() -> Tensor {
+        let y = vectorMap(fk_tanh)
+        return recordUnary("tanh", y) { g in g * (1 - y.square()) }
+    }
 
-    /// The logistic function 1 / (1 + e^-x).
-    public func sigmoid() -> Tensor { vectorMap(fk_sigmoid) }
+    /// The logistic function 1 / (1 + e^-x). Derivative: σ(1 - σ).
+    public func sigmoid() -> Tensor {
+        let y = vectorMap(fk_sigmoid)
+        return recordUnary("sigmoid", y) { g in g * y * (1 - y) }
+    }
 
-    /// The square root; NaN for negative inputs.
-    public func sqrt() -> Tensor { ElementwiseKernel.map(self, Operators.SquareRoot()) }
+    /// The square root; NaN for negative inputs. Derivative: 1 / (2√x).
+    public func sqrt() -> Tensor {
+        let y = ElementwiseKernel.map(self, Operators.SquareRoot())
+        return recordUnary("sqrt", y) { g in g * 0.5 / y }
+    }
 
-    /// 1 / sqrt(x).
-    public func rsqrt() -> Tensor { ElementwiseKernel.map(self, Operators.ReciprocalSquareRoot()) }
+    /// 1 / sqrt(x). Derivative: -½ x^{-3/2}.
+    public func rsqrt() -> Tensor {
+        let y = ElementwiseKernel.map(self, Operators.ReciprocalSquareRoot())
+        return recordUnary("rsqrt", y) { g in g * y * y * y * -0.5 }
+    }
 
-    /// x².
-    public func square() -> Tensor { ElementwiseKernel.map(self, Operators.Square()) }
+    /// x². Derivative: 2x.
+    public func square() -> Tensor {
+        recordUnary("square", ElementwiseKernel.map(self, Operators.Square())) { g in g * self * 2 }
+    }
 
-    /// |x|.
-    public func abs() -> Tensor { ElementwiseKernel.map(self, Operators.Absolute()) }
+    /// |x|. Derivative: sign(x) (0 at 0, as PyTorch).
+    public func abs() -> Tensor {
+        recordUnary("abs", ElementwiseKernel.map(self, Operators.Absolute())) { g in g * self.sign() }
+    }
 
     /// x raised to a constant power. Powers 2, 1, 0.5, 0, -1 and -0.5 take exact fast paths.
+    /// Derivative: p·x^{p-1}.
     public func pow(_ exponent: Float) -> Tensor {
         switch exponent {
         case 2: return square()
         case 1: return self
         case 0.5: return sqrt()
         case 0: return Tensor.ones(shape)
-        case -1: return ElementwiseKernel.map(self, Operators.Reciprocal())
         case -0.5: return rsqrt()
-        default: return ElementwiseKernel.map(self, Operators.ConstantPower(exponent: exponent))
+        default:
+            let y = exponent == -1 ? ElementwiseKernel.map(self, Operators.Reciprocal())
+                                   : ElementwiseKernel.map(self, Operators.ConstantPower(exponent: exponent))
+            return recordUnary("pow", y) { g in g * self.pow(exponent - 1) * exponent }
         }
     }
 
     /// x raised to the power of `exponent`, element by element with broadcasting.
+    /// Derivatives: b·a^{b-1} for the base, a^b·ln a for the exponent.
     public func pow(_ exponent: Tensor) -> Tensor {
-        ElementwiseKernel.zip(self, exponent, op: "pow", Operators.Power())
+        let y = ElementwiseKernel.zip(self, exponent, op: "pow", Operators.Power())
+        guard Autograd.shouldRecord(self, exponent) else { return y }
+        return y.recorded("pow", inputs: [self, exponent]) { g in
+            [self.requiresGradient ? (g * exponent * self.pow(exponent - 1)).reduced(toShape: self.shape) : nil,
+             exponent.requiresGradient ? (g * y * self.log()).reduced(toShape: exponent.shape) : nil]
+        }
     }
 
-    /// max(x, 0); NaN stays NaN.
-    public func relu() -> Tensor { ElementwiseKernel.map(self, Operators.ReLU()) }
+    /// max(x, 0); NaN stays NaN. Derivative: 1 where x > 0, else 0.
+    public func relu() -> Tensor {
+        recordUnary("relu", ElementwiseKernel.map(self, Operators.ReLU())) { g in g * (self .> 0) }
+    }
+
+    /// x for x ≥ 0, slope·x below. Derivative: 1 or slope.
+    public func leakyReLU(negativeSlope: Float = 0.01) -> Tensor {
+        let y = ElementwiseKernel.map(self, Operators.LeakyReLU(slope: negativeSlope))
+        return recordUnary("leakyReLU", y) { g in g * ElementwiseKernel.map(self, Operators.LeakyReLUSlope(slope: negativeSlope)) }
+    }
 
     /// The Gaussian error linear unit x·Φ(x). With `approximate`, the tanh form of Hendrycks and
-    /// Gimpel (PyTorch's `approximate="tanh"`); otherwise the exact form with erf.
+    /// Gimpel (PyTorch's `approximate="tanh"`), differentiated through its parts; otherwise the
+    /// exact form with erf, whose derivative is Φ(x) + x·φ(x).
     public func gelu(approximate: Bool = false) -> Tensor {
         if approximate {
             let inner = (self + self.square() * self * 0.044715) * 0.7978845608028654
             return self * (inner.tanh() + 1) * 0.5
         }
-        return ElementwiseKernel.map(self, Operators.GELU())
+        return recordUnary("gelu", ElementwiseKernel.map(self, Operators.GELU())) { g in
+            g * ElementwiseKernel.map(self, Operators.GELUDerivative())
+        }
     }
 
     /// Each element limited to `[min, max]`; either bound may be omitted. NaN stays NaN.
+    /// Derivative: 1 inside the bounds (inclusive, as PyTorch), 0 outside.
     public func clamp(min lower: Float = -.infinity, max upper: Float = .infinity) -> Tensor {
         precondition(!(lower > upper), "clamp: min \(lower) is greater than max \(upper)")
-        return ElementwiseKernel.map(self, Operators.Clamp(lower: lower, upper: upper))
+        let y = ElementwiseKernel.map(self, Operators.Clamp(lower: lower, upper: upper))
+        return recordUnary("clamp", y) { g in g * (self .>= lower) * (self .<= upper) }
     }
 
-    /// -1, 0 or 1 by the sign of each element.
+    /// -1, 0 or 1 by the sign of each element (not differentiable: no gradient flows).
     public func sign() -> Tensor { ElementwiseKernel.map(self, Operators.Sign()) }
+
+    /// Records `derivative` (mapping the result's gradient to this input's) when needed.
+    @inline(__always)
+    func recordUnary(_ operation: String, _ result: Tensor, _ derivative: @escaping (Tensor) -> Tensor) -> Tensor {
+        guard Autograd.shouldRecord(self) else { return result }
+        return result.recorded(operation, inputs: [self]) { g in [derivative(g)] }
+    }
 
     /// Runs one of the vectorised C kernels (see CFusionKitKernels) over all elements, split
     /// across cores for large tensors.

@@ -1,0 +1,55 @@
+/// A trainable tensor owned by a module: a leaf of the graph whose gradient `backward()` fills.
+///
+/// Parameters are references, so a module, its optimizer and a checkpoint all see the same one.
+public final class Parameter: @unchecked Sendable {
+    private var storedValue: Tensor
+
+    /// The current value, a leaf that requires gradient unless the parameter is frozen.
+    /// Assigning a new value starts a new leaf (its gradient is cleared).
+    public var value: Tensor {
+        get { storedValue }
+        set { storedValue = newValue.requiringGradient(isTrainable) }
+    }
+
+    /// Whether gradients are computed for this parameter (false: frozen).
+    public var isTrainable: Bool {
+        didSet { storedValue = storedValue.requiringGradient(isTrainable) }
+    }
+
+    /// A parameter holding `value`.
+    public init(_ value: Tensor, trainable: Bool = true) {
+        isTrainable = trainable
+        storedValue = value.requiringGradient(trainable)
+    }
+
+    /// Changes the value in place without recording a graph and without clearing the gradient,
+    /// as an optimizer step does: `parameter.update { $0 -= gradient * learningRate }`.
+    public func update(_ body: (inout Tensor) -> Void) {
+        let shape = storedValue.shape
+        withoutGradient { body(&storedValue) }
+        precondition(storedValue.shape == shape,
+                     "Parameter.update: the update changed the shape from \(shape) to \(storedValue.shape)")
+    }
+
+    /// The gradient accumulated by `backward()` calls since the last `zeroGradient()`.
+    public var gradient: Tensor? { storedValue.gradient }
+
+    /// Clears the accumulated gradient.
+    public func zeroGradient() {
+        if storedValue.requiresGradient { storedValue.gradient = nil }
+    }
+
+    /// The shape of the value.
+    public var shape: [Int] { storedValue.shape }
+}
+
+/// A tensor a module keeps as state without training it, such as BatchNorm's running mean;
+/// saved in the state dict like a parameter.
+public final class Buffer: @unchecked Sendable {
+    /// The current value (never part of the graph).
+    public var value: Tensor {
+        didSet { value = value.detached() }
+    }
+
+    public init(_ value: Tensor) { self.value = value.detached() }
+}
