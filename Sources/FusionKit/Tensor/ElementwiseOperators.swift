@@ -89,4 +89,7 @@ enum Operators {
         let slope: Float
         @inline(__always) func callAsFunction(_ x: Float) -> Float { x > 0 ? 1 : slope }
     }
+    struct LogOnePlus: UnaryOperator {
+        @inline(__always) func callAsFunction(_ x: Float) -> Float { Foundation.log1p(x) }
+    }
 }

@@ -15,6 +15,11 @@ extension Tensor {
         recordUnary("log", vectorMap(fk_log)) { g in g / self }
     }
 
+    /// log(1 + x), accurate for small x. Derivative: 1 / (1 + x).
+    public func log1p() -> Tensor {
+        recordUnary("log1p", ElementwiseKernel.map(self, Operators.LogOnePlus())) { g in g / (self + 1) }
+    }
+
     /// The hyperbolic tangent. Derivative: 1 - tanh².
     public func tanh() -> Tensor {
         let y = vectorMap(fk_tanh)
