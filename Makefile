@@ -23,7 +23,7 @@ build: setup
 	$(SWIFT) build -c release
 
 test: setup
-	$(SWIFT) test --parallel
+	SWIFT_BACKTRACE=enable=no $(SWIFT) test --parallel
 
 demo: setup
 	$(SWIFT) build -c release --product blas-info

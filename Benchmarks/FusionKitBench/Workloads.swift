@@ -74,6 +74,26 @@ enum Workloads {
         }
     }
 
+    /// A Linear layer's forward and backward (input, weight and bias gradients), as one
+    /// training step of that layer would run it.
+    static func linearTraining(batch: Int, inputs: Int, outputs: Int) -> Workload {
+        let name = "linear fwd+bwd \(batch)x\(inputs)x\(outputs)"
+        return Workload(name: name, sizes: [batch, inputs, outputs]) {
+            var generator = RandomGenerator(seed: 10)
+            let layer = Linear(inputs, outputs, generator: &generator)
+            let x = Tensor.randomNormal([batch, inputs], generator: &generator).requiringGradient()
+            let upstream = Tensor.randomNormal([batch, outputs], generator: &generator)
+            let seconds = Timing.secondsPerCall {
+                layer.zeroGradients()
+                x.gradient = nil
+                layer(x).backward(upstream)
+            }
+            // Three GEMMs of batch·in·out multiply-adds each.
+            let flops = 6 * Double(batch) * Double(inputs) * Double(outputs)
+            return Record(name: name, fusionkitSeconds: seconds, throughput: flops / seconds / 1e9, throughputUnit: "GFLOP/s")
+        }
+    }
+
     static func all(quick: Bool) -> [Workload] {
         var list: [Workload] = []
         let squares = quick ? [64, 256, 1024] : [64, 128, 256, 512, 1024, 2048]
@@ -82,6 +102,7 @@ enum Workloads {
                  matmul(m: 256, k: 1024, n: 1024)]
         list += ["add", "mul", "exp", "sum"].map { memoryBound($0, count: 1 << 20, label: "1M") }
         list.append(smallAdd(rows: 16, columns: 16))
+        list += [linearTraining(batch: 256, inputs: 512, outputs: 512), linearTraining(batch: 256, inputs: 1024, outputs: 1024)]
         return list
     }
 }

@@ -40,6 +40,18 @@ def workload(name, sizes):
     if op in ("add", "mul", "exp", "sum"):
         a, b = torch.randn(*sizes, generator=g), torch.randn(*sizes, generator=g)
         return {"add": lambda: a + b, "mul": lambda: a * b, "exp": lambda: torch.exp(a), "sum": lambda: a.sum()}[op]
+    if op == "linear":
+        batch, inputs, outputs = sizes
+        layer = torch.nn.Linear(inputs, outputs)
+        x = torch.randn(batch, inputs, generator=g, requires_grad=True)
+        upstream = torch.randn(batch, outputs, generator=g)
+
+        def step():
+            layer.zero_grad(set_to_none=True)
+            x.grad = None
+            layer(x).backward(upstream)
+
+        return step
     return None
 
 
@@ -50,11 +62,14 @@ def main():
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     results = {}
-    with torch.no_grad():
-        for name, sizes in json.loads(args.workloads).items():
-            body = workload(name, sizes)
-            if body is not None:
+    for name, sizes in json.loads(args.workloads).items():
+        body = workload(name, sizes)
+        if body is not None:
+            if name.startswith("linear"):
                 results[name] = seconds_per_call(body)
+            else:
+                with torch.no_grad():
+                    results[name] = seconds_per_call(body)
     print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "seconds": results}))
 
 

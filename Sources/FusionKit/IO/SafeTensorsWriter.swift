@@ -1,0 +1,190 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension SafeTensors {
+    /// Encodes tensors as a safetensors file in memory.
+    ///
+    /// Tensors are written as `F32` in little-endian order, sorted by name (byte order of their
+    /// UTF-8, as the reference implementation does for tensors of one dtype); `metadata` becomes the
+    /// header's `__metadata__` object and is left out when empty. The header is padded with spaces
+    /// to a multiple of 8 bytes so the data buffer starts aligned.
+    ///
+    /// - Throws: ``SafeTensorsError/invalidTensorName(name:reason:)`` for an empty name or the
+    ///   reserved name `__metadata__`.
+    public static func encode(_ tensors: [String: Tensor], metadata: [String: String] = [:]) throws -> Data {
+        for name in tensors.keys {
+            if name.isEmpty { throw SafeTensorsError.invalidTensorName(name: name, reason: "the name is empty") }
+            if name == "__metadata__" {
+                throw SafeTensorsError.invalidTensorName(name: name, reason: "the name is reserved for the metadata")
+            }
+        }
+        let names = tensors.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+
+        var header = "{"
+        if !metadata.isEmpty {
+            let pairs = metadata.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            header += "\"__metadata__\":{"
+            header += pairs.map { jsonString($0.key) + ":" + jsonString($0.value) }.joined(separator: ",")
+            header += "}"
+        }
+        var offset = 0
+        var needsComma = !metadata.isEmpty
+        for name in names {
+            let tensor = tensors[name]!
+            let end = offset + tensor.count * MemoryLayout<Float>.size
+            if needsComma { header += "," }
+            needsComma = true
+            header += jsonString(name) + ":{\"dtype\":\"F32\",\"shape\":["
+            header += tensor.shape.map(String.init).joined(separator: ",")
+            header += "],\"data_offsets\":[\(offset),\(end)]}"
+            offset = end
+        }
+        header += "}"
+        var headerBytes = Array(header.utf8)
+        let padding = (8 - headerBytes.count % 8) % 8
+        headerBytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: padding))
+
+        var data = Data(capacity: 8 + headerBytes.count + offset)
+        withUnsafeBytes(of: UInt64(headerBytes.count).littleEndian) { data.append(contentsOf: $0) }
+        data.append(contentsOf: headerBytes)
+        for name in names {
+            tensors[name]!.withUnsafeBufferPointer { elements in
+                #if _endian(little)
+                data.append(contentsOf: UnsafeRawBufferPointer(elements))
+                #else
+                for element in elements {
+                    withUnsafeBytes(of: element.bitPattern.littleEndian) { data.append(contentsOf: $0) }
+                }
+                #endif
+            }
+        }
+        return data
+    }
+
+    /// Writes tensors to a safetensors file at `url`, atomically.
+    ///
+    /// The file is encoded first (see ``encode(_:metadata:)``), so invalid input throws before the
+    /// file system is touched. The bytes then go to a temporary file in the same directory, which is
+    /// flushed to disk and renamed over `url`: readers see either the old file or the complete new
+    /// one, never a partial write. On any failure the temporary file is removed and an existing file
+    /// at `url` is left as it was. A new file keeps the permissions of the file it replaces.
+    ///
+    /// - Throws: ``SafeTensorsError/invalidTensorName(name:reason:)`` or
+    ///   ``SafeTensorsError/ioError(path:reason:)``.
+    public static func write(_ tensors: [String: Tensor], metadata: [String: String] = [:], to url: URL) throws {
+        let data = try encode(tensors, metadata: metadata)
+        try FileIO.writeAtomically(data, to: url)
+    }
+
+    /// `text` as a JSON string literal: quotes, backslashes and control characters escaped, all
+    /// other characters as UTF-8.
+    private static func jsonString(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case "\u{0}" ..< "\u{20}":
+                let hex = String(scalar.value, radix: 16)
+                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + "\""
+    }
+}
+
+/// POSIX file access with the guarantees the checkpoint format needs: bounded reads and atomic writes.
+enum FileIO {
+    private static func failure(_ path: String, _ what: String, _ code: Int32 = errno) -> SafeTensorsError {
+        .ioError(path: path, reason: "\(what): \(String(cString: strerror(code)))")
+    }
+
+    /// The contents of the regular file at `url`, reading at most the size it had when opened (so a
+    /// device such as `/dev/zero` or a growing file cannot make the read run forever).
+    static func readRegularFile(at url: URL) throws(SafeTensorsError) -> [UInt8] {
+        let path = url.path
+        guard url.isFileURL else { throw .ioError(path: url.absoluteString, reason: "not a file URL") }
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw failure(path, "cannot open the file") }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw failure(path, "cannot inspect the file") }
+        guard (status.st_mode & S_IFMT) == S_IFREG else {
+            throw .ioError(path: path, reason: (status.st_mode & S_IFMT) == S_IFDIR
+                           ? "is a directory, not a file" : "is not a regular file")
+        }
+        let size = Int(status.st_size)
+        var bytes = [UInt8](repeating: 0, count: size)
+        var total = 0
+        while total < size {
+            let count = bytes.withUnsafeMutableBytes { buffer in
+                read(descriptor, buffer.baseAddress! + total, size - total)
+            }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw failure(path, "cannot read the file")
+            }
+            if count == 0 { break }   // the file shrank while being read
+            total += count
+        }
+        if total < size { bytes.removeLast(size - total) }
+        return bytes
+    }
+
+    /// Writes `data` to a temporary file beside `url`, flushes it, and renames it over `url`.
+    static func writeAtomically(_ data: Data, to url: URL) throws(SafeTensorsError) {
+        guard url.isFileURL else { throw .ioError(path: url.absoluteString, reason: "not a file URL") }
+        let path = url.path
+        let directory = url.deletingLastPathComponent().path
+        let temporaryPath = directory + "/." + url.lastPathComponent + ".tmp-"
+            + String(UInt64.random(in: 0 ... .max), radix: 16)
+
+        let descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+        guard descriptor >= 0 else { throw failure(path, "cannot create a temporary file in \(directory)") }
+        var isOpen = true
+        var isRenamed = false
+        defer {
+            if isOpen { close(descriptor) }
+            if !isRenamed { unlink(temporaryPath) }
+        }
+
+        var existing = stat()
+        if stat(path, &existing) == 0 { _ = fchmod(descriptor, existing.st_mode & 0o7777) }
+
+        let writeError: Int32? = data.withUnsafeBytes { raw in
+            var written = 0
+            while written < raw.count {
+                let count = write(descriptor, raw.baseAddress! + written, raw.count - written)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                written += count
+            }
+            return nil
+        }
+        if let writeError { throw failure(path, "cannot write the temporary file", writeError) }
+        guard fsync(descriptor) == 0 else { throw failure(path, "cannot flush the temporary file to disk") }
+        isOpen = false
+        guard close(descriptor) == 0 else { throw failure(path, "cannot close the temporary file") }
+        guard rename(temporaryPath, path) == 0 else { throw failure(path, "cannot replace the file") }
+        isRenamed = true
+
+        // Make the rename itself durable; a failure here leaves a complete file, so it is not reported.
+        let directoryDescriptor = open(directory, O_RDONLY | O_CLOEXEC)
+        if directoryDescriptor >= 0 {
+            _ = fsync(directoryDescriptor)
+            close(directoryDescriptor)
+        }
+    }
+}

@@ -1,0 +1,134 @@
+import FusionKit
+import Testing
+
+final class TwoTower: Module, UnaryLayer {
+    let encoder: Sequential
+    let heads: [Linear]
+    let norm = LayerNorm(6)
+    var optionalLayer: Linear?
+
+    init(generator: inout RandomGenerator) {
+        encoder = Sequential(Linear(4, 6, generator: &generator), GELU(), Dropout(0.5))
+        heads = [Linear(6, 2, generator: &generator), Linear(6, 3, bias: false, generator: &generator)]
+        optionalLayer = Linear(2, 2, generator: &generator)
+        super.init()
+    }
+
+    func callAsFunction(_ input: Tensor) -> Tensor {
+        let hidden = norm(encoder(input))
+        return Tensor.concatenate(heads.map { $0(hidden) }, alongAxis: 1)
+    }
+}
+
+@Suite("Modules, layers and initialisers")
+struct ModuleTests {
+    @Test func namesFollowPyTorch() {
+        var generator = RandomGenerator(seed: 1)
+        let model = TwoTower(generator: &generator)
+        #expect(model.namedParameters().map(\.0) == [
+            "encoder.0.weight", "encoder.0.bias", "heads.0.weight", "heads.0.bias", "heads.1.weight",
+            "norm.weight", "norm.bias", "optionalLayer.weight", "optionalLayer.bias",
+        ])
+        #expect(model.parameterCount == 4 * 6 + 6 + 6 * 2 + 2 + 6 * 3 + 6 + 6 + 4 + 2)
+        let batchNorm = BatchNorm1d(3)
+        #expect(Set(batchNorm.stateDict().keys) == ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"])
+    }
+
+    @Test func trainEvalAndDropout() {
+        var generator = RandomGenerator(seed: 2)
+        let model = TwoTower(generator: &generator)
+        let input = Tensor.randomNormal([8, 4], generator: &generator)
+        #expect(model.isTraining)
+        let a = model(input), b = model(input)
+        #expect(a != b, "dropout differs between training calls")
+        model.eval()
+        #expect(!model.encoder.isTraining)
+        #expect(model(input) == model(input), "evaluation is deterministic")
+        let dropout = Dropout(0.25, seed: 3)
+        let ones = Tensor.ones([10000])
+        let dropped = dropout(ones)
+        let kept = (dropped .> 0).mean().scalar
+        #expect(abs(kept - 0.75) < 0.02)
+        #expect(abs(dropped.mean().scalar - 1) < 0.03, "inverted dropout keeps the expectation")
+    }
+
+    @Test func freezingStopsGradients() {
+        var generator = RandomGenerator(seed: 4)
+        let model = TwoTower(generator: &generator)
+        model.encoder.freeze()
+        model.eval()
+        model(Tensor.randomNormal([3, 4], generator: &generator)).sum().backward()
+        #expect(model.encoder.parameters().allSatisfy { $0.gradient == nil })
+        #expect(model.heads[0].weight.gradient != nil)
+        #expect(model.trainableParameters().count == model.parameters().count - 2)
+    }
+
+    @Test func stateDictErrors() throws {
+        var generator = RandomGenerator(seed: 5)
+        let layer = Linear(3, 2, generator: &generator)
+        let state = layer.stateDict()
+        #expect(throws: StateDictError.missingKeys(["bias"])) { try layer.loadStateDict(["weight": state["weight"]!]) }
+        #expect(throws: StateDictError.unexpectedKeys(["extra"])) { try layer.loadStateDict(state.merging(["extra": Tensor(1)]) { a, _ in a }) }
+        #expect(throws: StateDictError.shapeMismatch(key: "weight", expected: [2, 3], found: [3, 2])) {
+            try layer.loadStateDict(["weight": Tensor.zeros([3, 2]), "bias": state["bias"]!])
+        }
+        try layer.loadStateDict(["weight": Tensor.zeros([2, 3])], strict: false)
+        #expect(layer.weight.value == Tensor.zeros([2, 3]) && layer.bias!.value == state["bias"]!)
+    }
+
+    @Test func layerGradients() {
+        var generator = RandomGenerator(seed: 6)
+        let linear = Linear(4, 3, generator: &generator)
+        let x = Tensor.randomNormal([2, 5, 4], generator: &generator)
+        let w = linear.weight.value, b = linear.bias!.value
+        let check = { (inputs: [Tensor], f: ([Tensor]) -> Tensor) -> Bool in GradientCheck.check(inputs, f).isEmpty }
+        #expect(check([x, w, b]) { $0[0].matmul($0[1], transposeB: true) + $0[2] })
+        let norm = LayerNorm([5, 4])
+        #expect(check([x]) { norm($0[0]) * Tensor.arange(4) })
+        let batchNorm = BatchNorm1d(5)
+        #expect(check([x]) { batchNorm($0[0]) * Tensor.arange(4) })
+        let labels = Tensor([0, 2, 1, 1, 0])
+        #expect(check([Tensor.randomNormal([5, 3], generator: &generator)]) {
+            crossEntropyLoss(logits: $0[0], targets: labels, labelSmoothing: 0.1, ignoreIndex: 1)
+        })
+        let binary = Tensor([1, 0, 1, 0, 0, 1], shape: [2, 3])
+        #expect(check([Tensor.randomNormal([2, 3], generator: &generator)]) {
+            binaryCrossEntropyWithLogitsLoss(logits: $0[0], targets: binary, positiveWeight: Tensor([1, 2, 0.5]))
+        })
+        #expect(check([Tensor.randomNormal([2, 3], generator: &generator)]) { meanSquaredErrorLoss(predictions: $0[0], targets: binary) })
+        #expect(check([Tensor.randomNormal([2, 3], generator: &generator) * 2]) { l1Loss(predictions: $0[0], targets: binary) })
+        // Embedding: the padding row gets no gradient, repeated ids accumulate.
+        let embedding = Embedding(5, 3, paddingIndex: 0, generator: &generator)
+        embedding(Tensor([0, 2, 2, 4], shape: [2, 2])).sum().backward()
+        let gradient = embedding.weight.gradient!
+        #expect(gradient.slice(0..<1, alongAxis: 0) == Tensor.zeros([1, 3]))
+        #expect(gradient.slice(2..<3, alongAxis: 0) == Tensor.full([1, 3], value: 2))
+        #expect(gradient.slice(1..<2, alongAxis: 0) == Tensor.zeros([1, 3]))
+    }
+
+    @Test func residualAddsItsInput() {
+        var generator = RandomGenerator(seed: 7)
+        let block = Residual(Linear(3, 3, generator: &generator))
+        let x = Tensor.randomNormal([2, 3], generator: &generator)
+        #expect(isClose(block(x), x + (block.block as! Linear)(x)))
+        #expect(block.namedParameters().map(\.0) == ["block.weight", "block.bias"])
+    }
+
+    @Test func initialisersHaveTheirVariance() throws {
+        var generator = RandomGenerator(seed: 8)
+        let shape = [200, 300]
+        func std(_ t: Tensor) -> Float { t.variance(alongAxes: [0, 1]).scalar.squareRoot() }
+        #expect(abs(std(Initializers.xavierUniform(shape, generator: &generator)) - (2.0 / 500).squareRoot()) < 0.003)
+        #expect(abs(std(Initializers.xavierNormal(shape, generator: &generator)) - (2.0 / 500).squareRoot()) < 0.003)
+        #expect(abs(std(Initializers.kaimingUniform(shape, nonlinearity: .relu, generator: &generator)) - (2.0 / 300).squareRoot()) < 0.003)
+        #expect(abs(std(Initializers.kaimingNormal(shape, mode: .fanOut, generator: &generator)) - (2.0 / 200).squareRoot()) < 0.003)
+        for shape in [[6, 4], [4, 6], [3, 2, 2]] {
+            let q = try Initializers.orthogonal(shape, gain: 2, generator: &generator)
+            let flat = q.reshaped([shape[0], -1])
+            let rows = flat.shape[0], columns = flat.shape[1]
+            let gram = rows >= columns ? flat.matmul(flat, transposeA: true) : flat.matmul(flat, transposeB: true)
+            #expect(isClose(gram, Tensor.eye(min(rows, columns)) * 4, relative: 0, absolute: 1e-4))
+        }
+        #expect(Initializers.fans([8, 3, 5, 5]) == (75, 200))
+    }
+}
