@@ -82,7 +82,9 @@ struct ModuleTests {
         let x = Tensor.randomNormal([2, 5, 4], generator: &generator)
         let w = linear.weight.value, b = linear.bias!.value
         let check = { (inputs: [Tensor], f: ([Tensor]) -> Tensor) -> Bool in GradientCheck.check(inputs, f).isEmpty }
-        #expect(check([x, w, b]) { $0[0].matmul($0[1], transposeB: true) + $0[2] })
+        #expect(check([x, w, b]) { $0[0].affine(weight: $0[1], bias: $0[2]) })
+        #expect(check([x, w]) { $0[0].affine(weight: $0[1], bias: nil) })
+        #expect(isClose(linear(x), x.matmul(w, transposeB: true) + b))
         let norm = LayerNorm([5, 4])
         #expect(check([x]) { norm($0[0]) * Tensor.arange(4) })
         let batchNorm = BatchNorm1d(5)
@@ -104,6 +106,27 @@ struct ModuleTests {
         #expect(gradient.slice(0..<1, alongAxis: 0) == Tensor.zeros([1, 3]))
         #expect(gradient.slice(2..<3, alongAxis: 0) == Tensor.full([1, 3], value: 2))
         #expect(gradient.slice(1..<2, alongAxis: 0) == Tensor.zeros([1, 3]))
+    }
+
+    /// Products large enough that backward runs dA and dB side by side on one BLAS thread each.
+    @Test func largeBackwardProductsMatchTheirFormulas() {
+        var generator = RandomGenerator(seed: 9)
+        let x = Tensor.randomNormal([2, 64, 128], generator: &generator).requiringGradient()
+        let w = Tensor.randomNormal([96, 128], generator: &generator).requiringGradient()
+        let b = Tensor.randomNormal([96], generator: &generator).requiringGradient()
+        let g = Tensor.randomNormal([2, 64, 96], generator: &generator)
+        x.affine(weight: w, bias: b).backward(g)
+        let rows = g.reshaped([128, 96]), inputs = x.detached().reshaped([128, 128])
+        #expect(isClose(x.gradient!, g.matmul(w.detached()), relative: 1e-4, absolute: 1e-4))
+        #expect(isClose(w.gradient!, rows.matmul(inputs, transposeA: true), relative: 1e-4, absolute: 1e-4))
+        #expect(isClose(b.gradient!, rows.sum(alongAxes: 0), relative: 1e-4, absolute: 1e-4))
+        let a = Tensor.randomNormal([3, 128, 96], generator: &generator).requiringGradient()
+        let c = Tensor.randomNormal([3, 96, 128], generator: &generator).requiringGradient()
+        let upstream = Tensor.randomNormal([3, 128, 128], generator: &generator)
+        a.matmul(c).backward(upstream)
+        #expect(isClose(a.gradient!, upstream.matmul(c.detached(), transposeB: true), relative: 1e-4, absolute: 1e-4))
+        #expect(isClose(c.gradient!, a.detached().matmul(upstream, transposeA: true), relative: 1e-4, absolute: 1e-4))
+        #expect(!x.gradient!.requiresGradient && !w.gradient!.requiresGradient)
     }
 
     @Test func residualAddsItsInput() {

@@ -23,8 +23,6 @@ public final class Linear: Module, UnaryLayer {
     public func callAsFunction(_ input: Tensor) -> Tensor {
         precondition(input.rank >= 1 && input.shape[input.rank - 1] == weight.shape[1],
                      "Linear: input of shape \(input.shape) does not end in \(weight.shape[1]) features")
-        let output = input.matmul(weight.value, transposeB: true)
-        guard let bias else { return output }
-        return output + bias.value
+        return input.affine(weight: weight.value, bias: bias?.value)
     }
 }
