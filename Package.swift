@@ -45,6 +45,11 @@ let package = Package(
             dependencies: ["FusionKit"],
             path: "Examples/Quickstart"
         ),
+        .executableTarget(
+            name: "train-mlp",
+            dependencies: ["FusionKit"],
+            path: "Examples/TrainMLP"
+        ),
         .testTarget(
             name: "FusionKitTests",
             dependencies: ["FusionKit"]

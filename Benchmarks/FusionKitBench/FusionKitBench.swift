@@ -59,7 +59,7 @@ struct FusionKitBench: ParsableCommand {
                     if let reference = record.referenceSeconds {
                         records[index].referenceSeconds = min(records[index].referenceSeconds ?? .infinity, reference)
                     }
-                    records[index].throughput = max(records[index].throughput ?? 0, record.throughput ?? 0)
+                    if let throughput = record.throughput { records[index].throughput = max(records[index].throughput ?? 0, throughput) }
                 }
                 let reference = record.ratio.map { String(format: "  %.3f× %@", $0, record.reference ?? "") } ?? ""
                 print(String(format: "round %d  %-30@ %12@%@", round, workload.name, Report.format(record.fusionkitSeconds), reference))

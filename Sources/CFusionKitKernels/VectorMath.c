@@ -161,6 +161,32 @@ const char *fk_kernel_isa(void) { return "baseline"; }
 int fk_limit_kernel_isa(int level) { (void)level; return 0; }
 #endif
 
+/* A sum the compiler may reorder into vector lanes (reassociation allowed in this scope only). */
+#define FK_SUM_BODY                                                                            \
+    {                                                                                          \
+        _Pragma("clang fp reassociate(on)")                                                    \
+        float total = 0.0f;                                                                    \
+        for (long i = 0; i < n; i++) total += x[i];                                            \
+        return total;                                                                          \
+    }
+
+static float fk_sum_baseline(const float *x, long n) FK_SUM_BODY
+#ifdef FK_X86
+FK_AVX512 static float fk_sum_avx512(const float *x, long n) FK_SUM_BODY
+FK_AVX2 static float fk_sum_avx2(const float *x, long n) FK_SUM_BODY
+#endif
+
+float fk_sum(const float *x, long n) {
+#ifdef FK_X86
+    switch (fk_isa()) {
+    case 2: return fk_sum_avx512(x, n);
+    case 1: return fk_sum_avx2(x, n);
+    default: break;
+    }
+#endif
+    return fk_sum_baseline(x, n);
+}
+
 FK_KERNEL(fk_exp, fk_exp1)
 FK_KERNEL(fk_log, fk_log1)
 FK_KERNEL(fk_tanh, fk_tanh1)

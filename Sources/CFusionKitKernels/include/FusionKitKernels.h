@@ -18,6 +18,9 @@ void fk_log(const float *x, float *y, long n);
 void fk_tanh(const float *x, float *y, long n);
 void fk_sigmoid(const float *x, float *y, long n);
 
+/* The sum of n floats (summed in vector lanes, so the order differs from a sequential loop). */
+float fk_sum(const float *x, long n);
+
 /* The instruction set the kernels run with: "avx512", "avx2" or "baseline". */
 const char *fk_kernel_isa(void);
 

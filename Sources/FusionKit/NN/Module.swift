@@ -16,7 +16,7 @@ import Foundation
 /// Stored properties of type `Parameter`, `Buffer`, `Module`, arrays of those, and optionals of
 /// those are found automatically; an array is numbered (`layers.0`, `layers.1`, …). A subclass
 /// whose children are not stored properties overrides `namedChildren()`.
-open class Module: @unchecked Sendable {
+open class Module {
     /// Whether the module is in training mode (dropout active, batch statistics used).
     public private(set) var isTraining = true
 

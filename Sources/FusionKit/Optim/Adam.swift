@@ -9,7 +9,7 @@ import Foundation
 ///     v ← β₂·v + (1 − β₂)·g²
 ///     v̂ ← max(v̂, v) with AMSGrad, else v
 ///     θ ← θ − η/(1 − β₁ᵗ) · m / (√v̂/√(1 − β₂ᵗ) + ε)
-public final class Adam: Optimizer, @unchecked Sendable {
+public final class Adam: Optimizer {
     public let beta1: Float
     public let beta2: Float
     public let epsilon: Float

@@ -29,7 +29,7 @@ public enum OptimizerStateError: Error, Equatable, CustomStringConvertible {
 
 /// The shared part of every optimizer: parameter groups, per-parameter state (momentum
 /// buffers, moment estimates) and its saving and loading. Subclasses implement `update`.
-open class Optimizer: @unchecked Sendable {
+open class Optimizer {
     /// The groups; their learning rates may be changed between steps (schedules do this).
     public var groups: [ParameterGroup]
     /// Per-parameter state, indexed like `parameters` (all groups' parameters in order).

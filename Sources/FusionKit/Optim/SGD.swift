@@ -5,7 +5,7 @@
 ///     b ← μ·b + (1 − τ)·g   (b = g on the first step)
 ///     g ← g + μ·b (Nesterov) or b
 ///     θ ← θ − η·g
-public final class SGD: Optimizer, @unchecked Sendable {
+public final class SGD: Optimizer {
     public let momentum: Float
     public let dampening: Float
     public let nesterov: Bool

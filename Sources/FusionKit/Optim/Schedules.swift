@@ -73,7 +73,7 @@ public struct SequentialSchedule: LearningRateSchedule {
 
 /// Drives an optimizer's learning rates from a schedule, as a PyTorch scheduler: call `step()`
 /// after each optimizer step (or epoch).
-public final class LearningRateScheduler: @unchecked Sendable {
+public final class LearningRateScheduler {
     public let optimizer: Optimizer
     public let schedule: any LearningRateSchedule
     /// The groups' learning rates when the scheduler was made.

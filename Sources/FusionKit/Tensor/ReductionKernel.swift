@@ -1,3 +1,5 @@
+import CFusionKitKernels
+
 /// The loops behind reductions. A reduction over a run of adjacent axes sees the tensor as
 /// [outer, length, inner]: with inner = 1 each output is a contiguous dot-free sum (16-lane
 /// accumulators), otherwise whole inner rows are combined at once, which the compiler vectorises.
@@ -78,27 +80,10 @@ enum ReductionKernel {
         return partials.withUnsafeBufferPointer { reduceRow($0.baseAddress!, count: $0.count, kind: kind) }
     }
 
-    /// The sum of `count` contiguous floats, with four 16-lane accumulators.
+    /// The sum of `count` contiguous floats, vectorised for the CPU (CFusionKitKernels).
     @inline(__always)
     static func sum(_ source: UnsafePointer<Float>, count: Int) -> Float {
-        typealias V = SIMD16<Float>
-        let raw = UnsafeRawPointer(source)
-        var a = V(), b = V(), c = V(), d = V()
-        var i = 0
-        while i + 64 <= count {
-            a += raw.loadUnaligned(fromByteOffset: i * 4, as: V.self)
-            b += raw.loadUnaligned(fromByteOffset: (i + 16) * 4, as: V.self)
-            c += raw.loadUnaligned(fromByteOffset: (i + 32) * 4, as: V.self)
-            d += raw.loadUnaligned(fromByteOffset: (i + 48) * 4, as: V.self)
-            i += 64
-        }
-        while i + 16 <= count {
-            a += raw.loadUnaligned(fromByteOffset: i * 4, as: V.self)
-            i += 16
-        }
-        var total = ((a + b) + (c + d)).sum()
-        while i < count { total += source[i]; i += 1 }
-        return total
+        fk_sum(source, count)
     }
 
     /// The largest (or smallest) of `count` contiguous floats; NaN if any is NaN.
