@@ -1,8 +1,13 @@
-/// Batch normalisation (Ioffe & Szegedy 2015) over the batch (and length) of [N, C] or [N, C, L]
-/// inputs, as torch.nn.BatchNorm1d. In training it normalises with the batch statistics and
-/// updates the running ones: running = (1 − momentum)·running + momentum·batch, with the
-/// unbiased batch variance; in evaluation it uses the running statistics.
-public final class BatchNorm1d: Module, UnaryLayer {
+/// Batch normalisation (Ioffe & Szegedy 2015) per channel (axis 1), over the batch and every
+/// axis after the channels: [N, C] and [N, C, L] (BatchNorm1d), [N, C, H, W] (BatchNorm2d). In
+/// training it normalises with the batch statistics (biased variance) and updates the running
+/// ones: running = (1 − momentum)·running + momentum·batch, with the unbiased batch variance;
+/// in evaluation it uses the running statistics.
+public class BatchNorm: Module, UnaryLayer {
+    /// The input ranks this layer accepts.
+    let ranks: Set<Int>
+    let name: String
+
     public let features: Int
     public let epsilon: Float
     public let momentum: Float
@@ -13,7 +18,9 @@ public final class BatchNorm1d: Module, UnaryLayer {
     /// The number of training batches seen (PyTorch's `num_batches_tracked`).
     public let batchesTracked: Buffer
 
-    public init(_ features: Int, epsilon: Float = 1e-5, momentum: Float = 0.1, affine: Bool = true) {
+    init(_ features: Int, epsilon: Float, momentum: Float, affine: Bool, ranks: Set<Int>, name: String) {
+        self.ranks = ranks
+        self.name = name
         self.features = features
         self.epsilon = epsilon
         self.momentum = momentum
@@ -31,11 +38,11 @@ public final class BatchNorm1d: Module, UnaryLayer {
     }
 
     public func callAsFunction(_ input: Tensor) -> Tensor {
-        precondition((input.rank == 2 || input.rank == 3) && input.shape[1] == features,
-                     "BatchNorm1d: expected [N, \(features)] or [N, \(features), L], got \(input.shape)")
-        let axes = input.rank == 2 ? [0] : [0, 2]
-        // Per-channel tensors broadcast as [C] for rank 2 and [C, 1] for rank 3.
-        let channelShape = input.rank == 2 ? [features] : [features, 1]
+        precondition(ranks.contains(input.rank) && input.shape[1] == features,
+                     "\(name): expected \(features) channels on axis 1 of a rank-\(ranks.sorted()) input, got \(input.shape)")
+        let axes = [0] + Array(2..<input.rank)
+        // Per-channel tensors broadcast as [C, 1, …] against [N, C, …].
+        let channelShape = [features] + [Int](repeating: 1, count: input.rank - 2)
         let normalized: Tensor
         if isTraining {
             let n = axes.reduce(1) { $0 * input.shape[$1] }
@@ -58,5 +65,19 @@ public final class BatchNorm1d: Module, UnaryLayer {
         if let weight { output = output * weight.value.reshaped(channelShape) }
         if let bias { output = output + bias.value.reshaped(channelShape) }
         return output
+    }
+}
+
+/// Batch normalisation of [N, C] or [N, C, L] inputs, as torch.nn.BatchNorm1d.
+public final class BatchNorm1d: BatchNorm {
+    public init(_ features: Int, epsilon: Float = 1e-5, momentum: Float = 0.1, affine: Bool = true) {
+        super.init(features, epsilon: epsilon, momentum: momentum, affine: affine, ranks: [2, 3], name: "BatchNorm1d")
+    }
+}
+
+/// Batch normalisation of NCHW feature maps per channel, as torch.nn.BatchNorm2d.
+public final class BatchNorm2d: BatchNorm {
+    public init(_ features: Int, epsilon: Float = 1e-5, momentum: Float = 0.1, affine: Bool = true) {
+        super.init(features, epsilon: epsilon, momentum: momentum, affine: affine, ranks: [4], name: "BatchNorm2d")
     }
 }
