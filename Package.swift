@@ -50,6 +50,11 @@ let package = Package(
             dependencies: ["FusionKit"],
             path: "Examples/TrainMLP"
         ),
+        .executableTarget(
+            name: "multi-branch-cnn",
+            dependencies: ["FusionKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Examples/MultiBranchCNN"
+        ),
         .testTarget(
             name: "FusionKitTests",
             dependencies: ["FusionKit"]

@@ -104,6 +104,8 @@ enum Workloads {
         list += ["add", "mul", "exp", "sum"].map { memoryBound($0, count: 1 << 20, label: "1M") }
         list.append(smallAdd(rows: 16, columns: 16))
         list += [linearTraining(batch: 256, inputs: 512, outputs: 512), linearTraining(batch: 256, inputs: 1024, outputs: 1024)]
+        list += [convolutionTraining(batch: 64, inputChannels: 3, outputChannels: 24, size: 75, stride: 2, inputGradient: false),
+                 convolutionTraining(batch: 64, inputChannels: 24, outputChannels: 24, size: 38, stride: 2, inputGradient: true)]
         return list
     }
 }

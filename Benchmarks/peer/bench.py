@@ -52,6 +52,19 @@ def workload(name, sizes):
             layer(x).backward(upstream)
 
         return step
+    if op == "conv2d":
+        batch, channels, size, outputs, stride, input_gradient = sizes
+        layer = torch.nn.Conv2d(channels, outputs, 3, stride=stride, padding=1)
+        x = torch.randn(batch, channels, size, size, generator=g, requires_grad=bool(input_gradient))
+        out_size = (size + 2 - 3) // stride + 1
+        upstream = torch.randn(batch, outputs, out_size, out_size, generator=g)
+
+        def step():
+            layer.zero_grad(set_to_none=True)
+            x.grad = None
+            layer(x).backward(upstream)
+
+        return step
     return None
 
 
@@ -65,7 +78,7 @@ def main():
     for name, sizes in json.loads(args.workloads).items():
         body = workload(name, sizes)
         if body is not None:
-            if name.startswith("linear"):
+            if name.startswith(("linear", "conv2d", "gru")):
                 results[name] = seconds_per_call(body)
             else:
                 with torch.no_grad():

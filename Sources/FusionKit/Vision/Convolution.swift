@@ -1,9 +1,12 @@
 /// 2-D convolution (cross-correlation, as PyTorch) on NCHW tensors, as one graph node.
 ///
-/// Each group is one GEMM over the whole batch: W_g [out/g, in/g·kh·kw] × columns
-/// [in/g·kh·kw, N·Ho·Wo] (see `Unfold.im2col`), followed by one reordering of the result into
-/// NCHW. Backward: dW_g = dY_g · columnsᵀ and dColumns = W_gᵀ · dY_g (two GEMMs, run side by
-/// side), then col2im adds dColumns back onto dX; the bias gradient sums dY over N, H and W.
+/// Per image and group, one GEMM: W_g [out/g, in/g·kh·kw] × columns [in/g·kh·kw, Ho·Wo] (see
+/// `Unfold.im2col`) written straight into the image's NCHW output, with the bias preloaded
+/// (β = 1). Images are shared out among the cores, each running single-threaded GEMMs: for the
+/// small matrices of a CNN on 75×75 images this beats one batch-wide GEMM split across threads
+/// (whose tiny M and K leave OpenBLAS memory-bound). Backward, per image: dW_g += dY_g·columnsᵀ
+/// (a partial sum per core, added at the end) and dColumns = W_gᵀ·dY_g, which col2im adds back
+/// onto dX; the bias gradient sums dY over N, H and W.
 /// A 1×1 convolution with stride 1 and no padding skips the unfolding: it is W [out, in] times
 /// each image's [in, H·W] plane, a plain batched matrix product.
 extension Tensor {
@@ -24,63 +27,63 @@ extension Tensor {
             return bias.map { product + $0.reshaped([outChannels, 1, 1]) } ?? product
         }
         let groupIn = g.channels / groups, groupOut = outChannels / groups
-        let rows = groupIn * g.kernelArea, columnsCount = g.batch * g.outputPlane
-        // columns[group] and the product [out, N·Ho·Wo], kept for backward.
-        let columns = (0..<groups).map { group -> Tensor in
-            let matrix = Tensor(uninitializedShape: [rows, columnsCount])
-            Unfold.im2col(pointer, matrix.storage.pointer, g, firstChannel: group * groupIn, channels: groupIn)
-            return matrix
-        }
-        let product = Tensor(uninitializedShape: [outChannels, columnsCount])
-        for group in 0..<groups {
-            Tensor.gemm(weight.pointer + group * groupOut * rows, columns[group].pointer,
-                        product.storage.pointer + group * groupOut * columnsCount,
-                        m: groupOut, n: columnsCount, k: rows, transposeA: false, transposeB: false)
-        }
-        var output = withoutGradient { product.reshaped([outChannels, g.batch, g.outputPlane]).permuted([1, 0, 2]) }
-        if let bias {
-            let out = output.storage.pointer
-            for n in 0..<g.batch {
-                for o in 0..<outChannels {
-                    let value = bias.pointer[o]
-                    let plane = out + (n * outChannels + o) * g.outputPlane
-                    for i in 0..<g.outputPlane { plane[i] += value }
+        let rows = groupIn * g.kernelArea, plane = g.outputPlane, single = g.oneImage
+        let imageSize = g.channels * g.inputPlane
+        // Per image: columns [groups, rows, Ho·Wo] (kept for backward), then one GEMM per group
+        // straight into the image's NCHW output. Images are shared out among cores, each GEMM
+        // single-threaded.
+        let columns = Tensor(uninitializedShape: [g.batch, groups, rows, plane])
+        let result = Tensor(uninitializedShape: [g.batch, outChannels, g.outputHeight, g.outputWidth])
+        let source = pointer, columnPointer = columns.storage.pointer, out = result.storage.pointer
+        let weights = weight.pointer, biases = bias?.pointer
+        BLAS.parallelChunks(count: g.batch) { images in
+            for n in images {
+                for group in 0..<groups {
+                    let matrix = columnPointer + (n * groups + group) * rows * plane
+                    Unfold.im2col(source + n * imageSize, matrix, single, firstChannel: group * groupIn, channels: groupIn)
+                    let target = out + (n * outChannels + group * groupOut) * plane
+                    if let biases {
+                        for o in 0..<groupOut { (target + o * plane).initialize(repeating: biases[group * groupOut + o], count: plane) }
+                    }
+                    Tensor.gemm(weights + group * groupOut * rows, matrix, target, m: groupOut, n: plane, k: rows,
+                                transposeA: false, transposeB: false, beta: biases == nil ? 0 : 1)
                 }
             }
         }
-        output = output.withShape([g.batch, outChannels, g.outputHeight, g.outputWidth])
         let input = self
-        guard Autograd.shouldRecord(input, weight) || bias.map(Autograd.shouldRecord) == true else { return output }
-        return output.recorded("conv2d", inputs: [input, weight, bias ?? Tensor(0)]) { gradient in
-            // dY as [out, N·Ho·Wo], the layout of the forward product.
-            let dY = gradient.reshaped([g.batch, outChannels, g.outputPlane]).permuted([1, 0, 2])
-            var gradientOfWeight: Tensor?, gradientOfInput: Tensor?
-            Tensor.bothProducts(
-                weight.requiresGradient ? {
-                    let result = Tensor(uninitializedShape: weight.shape)
+        guard Autograd.shouldRecord(input, weight) || bias.map(Autograd.shouldRecord) == true else { return result }
+        return result.recorded("conv2d", inputs: [input, weight, bias ?? Tensor(0)]) { gradient in
+            let wantInput = input.requiresGradient, wantWeight = weight.requiresGradient
+            let upstream = gradient.pointer, weights = weight.pointer, columnPointer = columns.pointer
+            var gradientOfInput = wantInput ? Tensor.zeros(input.shape) : Tensor(0)
+            let inputTarget = gradientOfInput.withUnsafeMutablePointer { $0 }
+            // Each core accumulates its own weight gradient; they are added at the end.
+            let partials = Locked([Tensor]())
+            BLAS.parallelChunks(count: g.batch) { images in
+                var partial = wantWeight ? Tensor.zeros(weight.shape) : Tensor(0)
+                let partialPointer = partial.withUnsafeMutablePointer { $0 }
+                let dColumns = Tensor(uninitializedShape: wantInput ? [rows, plane] : [1])
+                for n in images {
                     for group in 0..<groups {
-                        Tensor.gemm(dY.pointer + group * groupOut * columnsCount, columns[group].pointer,
-                                    result.storage.pointer + group * groupOut * rows,
-                                    m: groupOut, n: rows, k: columnsCount, transposeA: false, transposeB: true)
-                    }
-                    gradientOfWeight = result
-                } : nil,
-                input.requiresGradient ? {
-                    var result = Tensor.zeros(input.shape)
-                    let dColumns = Tensor(uninitializedShape: [rows, columnsCount])
-                    result.withUnsafeMutablePointer { target in
-                        for group in 0..<groups {
-                            Tensor.gemm(weight.pointer + group * groupOut * rows, dY.pointer + group * groupOut * columnsCount,
-                                        dColumns.storage.pointer, m: rows, n: columnsCount, k: groupOut,
-                                        transposeA: true, transposeB: false)
-                            Unfold.col2im(dColumns.pointer, target, g, firstChannel: group * groupIn, channels: groupIn)
+                        let dY = upstream + (n * outChannels + group * groupOut) * plane
+                        let matrix = columnPointer + (n * groups + group) * rows * plane
+                        if wantWeight {
+                            Tensor.gemm(dY, matrix, partialPointer + group * groupOut * rows, m: groupOut, n: rows, k: plane,
+                                        transposeA: false, transposeB: true, beta: 1)
+                        }
+                        if wantInput {
+                            Tensor.gemm(weights + group * groupOut * rows, dY, dColumns.storage.pointer, m: rows, n: plane,
+                                        k: groupOut, transposeA: true, transposeB: false)
+                            Unfold.col2im(dColumns.pointer, inputTarget + n * imageSize, single,
+                                          firstChannel: group * groupIn, channels: groupIn)
                         }
                     }
-                    gradientOfInput = result
-                } : nil,
-                operations: outChannels * rows * columnsCount)
+                }
+                if wantWeight { partials.withLock { $0.append(partial) } }
+            }
+            let gradientOfWeight = wantWeight ? partials.withLock { $0 }.reduce(Tensor.zeros(weight.shape), +) : nil
             let gradientOfBias = bias?.requiresGradient == true ? gradient.sum(alongAxes: [0, 2, 3]) : nil
-            return [gradientOfInput, gradientOfWeight, gradientOfBias]
+            return [wantInput ? gradientOfInput : nil, gradientOfWeight, gradientOfBias]
         }
     }
 }

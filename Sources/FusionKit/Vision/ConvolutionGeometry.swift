@@ -25,6 +25,13 @@ struct ConvolutionGeometry: Equatable {
     var outputWidth: Int { (width + 2 * paddingWidth - dilationWidth * (kernelWidth - 1) - 1) / strideWidth + 1 }
     var outputPlane: Int { outputHeight * outputWidth }
     var inputPlane: Int { height * width }
+
+    /// The same window over a single image of the batch.
+    var oneImage: ConvolutionGeometry {
+        var single = self
+        single.batch = 1
+        return single
+    }
     var kernelArea: Int { kernelHeight * kernelWidth }
 }
 
@@ -32,13 +39,15 @@ struct ConvolutionGeometry: Equatable {
 ///
 /// For a group of `channels` input channels starting at `firstChannel`, the column matrix has
 /// one row per (channel, kernel row, kernel column) and one column per (image, output row,
-/// output column): [channels·kh·kw, batch·Ho·Wo]. Padding reads as zeros.
+/// output column): [channels·kh·kw, batch·Ho·Wo]. Padding reads as zeros. Both run on the
+/// calling thread; callers share images out among cores.
 enum Unfold {
     static func im2col(_ input: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>,
                        _ g: ConvolutionGeometry, firstChannel: Int, channels: Int) {
         let rows = channels * g.kernelArea
         let rowLength = g.batch * g.outputPlane
-        Parallel.forEachChunk(count: rows, minimumChunk: Swift.max(1, 32768 / Swift.max(rowLength, 1))) { range in
+        do {
+            let range = 0..<rows
             for row in range {
                 let c = row / g.kernelArea, ki = (row / g.kernelWidth) % g.kernelHeight, kj = row % g.kernelWidth
                 let target = columns + row * rowLength
@@ -53,10 +62,17 @@ enum Unfold {
                         }
                         let line = plane + ih * g.width
                         let offset = kj * g.dilationWidth - g.paddingWidth
-                        for ow in 0..<g.outputWidth {
-                            let iw = ow * g.strideWidth + offset
-                            out[ow] = (iw >= 0 && iw < g.width) ? line[iw] : 0
+                        // Output columns whose input column is inside the image: first..<last.
+                        let first = offset >= 0 ? 0 : Swift.min((-offset + g.strideWidth - 1) / g.strideWidth, g.outputWidth)
+                        let limit = g.width - 1 - offset
+                        let last = limit < 0 ? first : Swift.max(first, Swift.min(g.outputWidth, limit / g.strideWidth + 1))
+                        for ow in 0..<first { out[ow] = 0 }
+                        if g.strideWidth == 1 {
+                            (out + first).update(from: line + first + offset, count: last - first)
+                        } else {
+                            for ow in first..<last { out[ow] = line[ow * g.strideWidth + offset] }
                         }
+                        for ow in last..<g.outputWidth { out[ow] = 0 }
                     }
                 }
             }
@@ -64,12 +80,12 @@ enum Unfold {
     }
 
     /// The adjoint of im2col: adds every column entry back onto the input position it came from.
-    /// `gradient` must be zeroed by the caller; channels are shared out among cores (each writes
-    /// only its own channel planes).
+    /// `gradient` must be zeroed by the caller.
     static func col2im(_ columns: UnsafePointer<Float>, _ gradient: UnsafeMutablePointer<Float>,
                        _ g: ConvolutionGeometry, firstChannel: Int, channels: Int) {
         let rowLength = g.batch * g.outputPlane
-        Parallel.forEachChunk(count: channels, minimumChunk: Swift.max(1, 32768 / Swift.max(rowLength * g.kernelArea, 1))) { range in
+        do {
+            let range = 0..<channels
             for c in range {
                 for ki in 0..<g.kernelHeight {
                     for kj in 0..<g.kernelWidth {
