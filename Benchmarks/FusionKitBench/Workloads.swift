@@ -106,6 +106,7 @@ enum Workloads {
         list += [linearTraining(batch: 256, inputs: 512, outputs: 512), linearTraining(batch: 256, inputs: 1024, outputs: 1024)]
         list += [convolutionTraining(batch: 64, inputChannels: 3, outputChannels: 24, size: 75, stride: 2, inputGradient: false),
                  convolutionTraining(batch: 64, inputChannels: 24, outputChannels: 24, size: 38, stride: 2, inputGradient: true)]
+        list.append(gruTraining(batch: 64, time: 12, inputs: 32, hidden: 64))
         return list
     }
 }

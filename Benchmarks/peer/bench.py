@@ -9,6 +9,8 @@ import time
 
 import torch
 
+from recurrent import recurrent_workload
+
 
 def seconds_per_call(body, samples=7, minimum=0.02):
     body()
@@ -52,6 +54,8 @@ def workload(name, sizes):
             layer(x).backward(upstream)
 
         return step
+    if op == "gru":
+        return recurrent_workload(name, sizes)
     if op == "conv2d":
         batch, channels, size, outputs, stride, input_gradient = sizes
         layer = torch.nn.Conv2d(channels, outputs, 3, stride=stride, padding=1)

@@ -1,0 +1,103 @@
+/// What `GRU` and `LSTM` share: their parameters, named and laid out as in torch.nn.GRU and
+/// torch.nn.LSTM, and the walk over layers and directions.
+struct RecurrentStack {
+    /// The weights of one direction of one layer.
+    struct Direction {
+        let inputWeight: Parameter   // weight_ih_l{k}[_reverse], [gates·hidden, in]
+        let hiddenWeight: Parameter  // weight_hh_l{k}[_reverse], [gates·hidden, hidden]
+        let inputBias: Parameter?    // bias_ih_l{k}[_reverse], [gates·hidden]
+        let hiddenBias: Parameter?   // bias_hh_l{k}[_reverse], [gates·hidden]
+    }
+
+    let inputSize: Int
+    let hiddenSize: Int
+    let layerCount: Int
+    let directionCount: Int
+    /// `directions[layer][direction]`, direction 0 forward and 1 reverse.
+    let directions: [[Direction]]
+
+    /// Parameters initialised as PyTorch does, each from U(−1/√hidden, 1/√hidden), drawn in the
+    /// order of the state dict.
+    init(layerName: String, gateCount: Int, inputSize: Int, hiddenSize: Int, layerCount: Int, bidirectional: Bool,
+         bias: Bool, generator: inout RandomGenerator) {
+        precondition(inputSize >= 1 && hiddenSize >= 1 && layerCount >= 1,
+                     "\(layerName): inputSize \(inputSize), hiddenSize \(hiddenSize) and layerCount \(layerCount) must be at least 1")
+        self.inputSize = inputSize
+        self.hiddenSize = hiddenSize
+        self.layerCount = layerCount
+        directionCount = bidirectional ? 2 : 1
+        let bound = 1 / Float(hiddenSize).squareRoot()
+        let rows = gateCount * hiddenSize
+        func uniform(_ shape: [Int], _ generator: inout RandomGenerator) -> Parameter {
+            Parameter(Tensor.randomUniform(shape, lower: -bound, upper: bound, generator: &generator))
+        }
+        var directions: [[Direction]] = []
+        for layer in 0..<layerCount {
+            let layerInput = layer == 0 ? inputSize : hiddenSize * directionCount
+            var pair: [Direction] = []
+            for _ in 0..<directionCount {
+                let inputWeight = uniform([rows, layerInput], &generator)
+                let hiddenWeight = uniform([rows, hiddenSize], &generator)
+                let inputBias = bias ? uniform([rows], &generator) : nil
+                let hiddenBias = bias ? uniform([rows], &generator) : nil
+                pair.append(Direction(inputWeight: inputWeight, hiddenWeight: hiddenWeight,
+                                      inputBias: inputBias, hiddenBias: hiddenBias))
+            }
+            directions.append(pair)
+        }
+        self.directions = directions
+    }
+
+    /// The parameters under their PyTorch state-dict keys, in PyTorch's order.
+    var namedParameters: [(String, Parameter)] {
+        var named: [(String, Parameter)] = []
+        for (layer, pair) in directions.enumerated() {
+            for (direction, weights) in pair.enumerated() {
+                let suffix = "_l\(layer)" + (direction == 1 ? "_reverse" : "")
+                named.append(("weight_ih" + suffix, weights.inputWeight))
+                named.append(("weight_hh" + suffix, weights.hiddenWeight))
+                if let bias = weights.inputBias { named.append(("bias_ih" + suffix, bias)) }
+                if let bias = weights.hiddenBias { named.append(("bias_hh" + suffix, bias)) }
+            }
+        }
+        return named
+    }
+
+    /// Runs every layer and direction. `initialStates` holds, per kind of state (h, and c for
+    /// LSTM), nil or a [layers·directions, batch, hidden] tensor; `direction` runs one direction
+    /// of one layer and returns its outputs [batch, time, hidden] and final states [batch, hidden].
+    /// Returns the last layer's outputs (directions concatenated on the feature axis) and each
+    /// kind of final state stacked in PyTorch's h_n order, [layers·directions, batch, hidden].
+    func run(_ layerName: String, _ input: Tensor, lengths: [Int]?, initialStates: [Tensor?],
+             direction: (_ input: Tensor, _ weights: Direction, _ initial: [Tensor?], _ reverse: Bool) -> (Tensor, [Tensor]))
+        -> (output: Tensor, states: [Tensor]) {
+        precondition(input.rank == 3 && input.shape[2] == inputSize,
+                     "\(layerName): input must be [batch, time, \(inputSize)], got shape \(input.shape)")
+        let (batch, time) = (input.shape[0], input.shape[1])
+        precondition(time >= 1, "\(layerName): the sequence has no time steps (input shape \(input.shape))")
+        if let lengths {
+            precondition(lengths.count == batch && lengths.allSatisfy { (1...time).contains($0) },
+                         "\(layerName): lengths \(lengths) must give one length in 1...\(time) for each of \(batch) sequences")
+        }
+        let stateShape = [layerCount * directionCount, batch, hiddenSize]
+        for state in initialStates.compactMap({ $0 }) {
+            precondition(state.shape == stateShape, "\(layerName): initial state of shape \(state.shape), expected \(stateShape)")
+        }
+        var layerInput = input
+        var finalStates = Array(repeating: [Tensor](), count: initialStates.count)
+        for pair in directions {
+            var outputs: [Tensor] = []
+            for (index, weights) in pair.enumerated() {
+                let position = finalStates[0].count
+                let initial = initialStates.map { state in
+                    state.map { $0.slice(position..<(position + 1), alongAxis: 0).squeezingShape(at: [0]) }
+                }
+                let (output, states) = direction(layerInput, weights, initial, index == 1)
+                outputs.append(output)
+                for kind in states.indices { finalStates[kind].append(states[kind]) }
+            }
+            layerInput = outputs.count == 1 ? outputs[0] : Tensor.concatenate(outputs, alongAxis: 2)
+        }
+        return (layerInput, finalStates.map { Tensor.stack($0, alongAxis: 0) })
+    }
+}

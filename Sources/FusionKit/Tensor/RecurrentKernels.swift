@@ -1,0 +1,260 @@
+import COpenBLAS
+
+/// The sequence loop shared by the GRU and LSTM operations (RecurrentCells.swift): one direction
+/// of one layer over a batch-first sequence, forward and backward through time, as one graph node.
+///
+/// Forward: the input projection of every time step is one GEMM, X·W_ihᵀ + b_ih over
+/// [batch·time, in]; then each step is one small GEMM h·W_hhᵀ and the cell's gate arithmetic over
+/// raw pointers (`RecurrentGates`). Sigmoid and tanh run in the vector kernels of
+/// CFusionKitKernels, always from one buffer into another: in place they measured about 7×
+/// slower here (0.7 → 5 ns a sigmoid), most likely because the vectorised loop's overlap check
+/// sends equal buffers to the scalar one. The forward keeps the gate activations, the state
+/// before each position and what the cell saves (GRU: W_hn h + b_hn; LSTM: c_prev and tanh c).
+///
+/// Backward, steps in reverse: the cell turns dh (and dc) into the gradients of the gate
+/// pre-activations, and dh_prev = dGates_hh·W_hh + (the cell's direct term) is one small GEMM.
+/// After the loop, dX = dGates_ih·W_ih, dW_ih = dGates_ihᵀ·X and dW_hh = dGates_hhᵀ·H_prev are one
+/// GEMM each over all steps, and the bias gradients are column sums.
+///
+/// Variable lengths: element b is active at position t when t < lengths[b]. An inactive position
+/// outputs zeros and leaves the state alone, so the reverse direction starts at position
+/// lengths[b] − 1 and the final state is the one after the last valid position, as with
+/// PyTorch's packed sequences.
+protocol RecurrentGates {
+    /// Gates per hidden unit: 3 for GRU (r, z, n), 4 for LSTM (i, f, g, o).
+    static var gateCount: Int { get }
+    /// Whether the cell carries a memory cell c beside the hidden state h.
+    static var hasCellState: Bool { get }
+    /// Floats per hidden unit the forward saves for the backward beside the gates.
+    static var savedCount: Int { get }
+    /// Whether the gradient of the recurrent pre-activations (W_hh h + b_hh) differs from that of
+    /// the input ones (W_ih x + b_ih); true for GRU, whose n gate multiplies W_hn h + b_hn by r.
+    static var hasSeparateHiddenGradient: Bool { get }
+
+    /// One element, one step. On entry `gates` holds W_ih x + b_ih and `recurrent` W_hh h (no
+    /// bias); on exit `gates` holds the activations, `hidden` (and `cell`) the new state, and
+    /// `saved` what the backward needs. `recurrent` may be overwritten (scratch).
+    static func forward(hiddenSize: Int, gates: UnsafeMutablePointer<Float>, recurrent: UnsafeMutablePointer<Float>,
+                        hiddenBias: UnsafePointer<Float>, hidden: UnsafeMutablePointer<Float>,
+                        cell: UnsafeMutablePointer<Float>, saved: UnsafeMutablePointer<Float>)
+
+    /// One element, one step back. On entry `hiddenGradient` holds dL/dh of this step's output
+    /// state and `cellGradient` dL/dc; on exit they hold the parts of dL/dh_prev that do not pass
+    /// through W_hh, and dL/dc_prev. Writes the gradients of the input and recurrent
+    /// pre-activations (the same buffer when `hasSeparateHiddenGradient` is false).
+    static func backward(hiddenSize: Int, gates: UnsafePointer<Float>, saved: UnsafePointer<Float>,
+                         previousHidden: UnsafePointer<Float>, hiddenGradient: UnsafeMutablePointer<Float>,
+                         cellGradient: UnsafeMutablePointer<Float>, inputGateGradient: UnsafeMutablePointer<Float>,
+                         hiddenGateGradient: UnsafeMutablePointer<Float>)
+}
+
+enum RecurrentKernels {
+    /// Runs one direction of a recurrent layer. The result is [batch, time + s, hidden]: rows
+    /// 0..<time are the outputs, row time the final h and (LSTM) row time + 1 the final c.
+    static func sequence<Gates: RecurrentGates>(
+        _ gatesType: Gates.Type, operation: String, input x: Tensor, inputWeight: Tensor, hiddenWeight: Tensor,
+        inputBias: Tensor?, hiddenBias: Tensor?, initialHidden: Tensor?, initialCell: Tensor?,
+        lengths: [Int]?, reverse: Bool
+    ) -> Tensor {
+        let g = Gates.gateCount
+        precondition(x.rank == 3, "\(operation): input must be [batch, time, features], got shape \(x.shape)")
+        let (batch, time, inputSize) = (x.shape[0], x.shape[1], x.shape[2])
+        precondition(inputWeight.rank == 2 && inputWeight.shape[0] % g == 0 && inputWeight.shape[0] > 0
+                     && inputWeight.shape[1] == inputSize,
+                     "\(operation): input weight of shape \(inputWeight.shape) does not fit input of shape \(x.shape)")
+        let hidden = inputWeight.shape[0] / g, width = g * hidden
+        precondition(hiddenWeight.shape == [width, hidden],
+                     "\(operation): hidden weight of shape \(hiddenWeight.shape), expected \([width, hidden])")
+        for bias in [inputBias, hiddenBias].compactMap({ $0 }) {
+            precondition(bias.shape == [width], "\(operation): bias of shape \(bias.shape), expected \([width])")
+        }
+        for state in [initialHidden, initialCell].compactMap({ $0 }) {
+            precondition(state.shape == [batch, hidden],
+                         "\(operation): initial state of shape \(state.shape), expected \([batch, hidden])")
+        }
+        precondition(time > 0, "\(operation): the sequence has no time steps (input shape \(x.shape))")
+        let lengths = lengths ?? Array(repeating: time, count: batch)
+        precondition(lengths.count == batch && lengths.allSatisfy { (1...time).contains($0) },
+                     "\(operation): lengths \(lengths) must give one length in 1...\(time) per batch element (\(batch))")
+        let stateRows = Gates.hasCellState ? 2 : 1, saving = Gates.savedCount * hidden
+
+        // The input projection of every position: [batch·time, width] = X·W_ihᵀ + b_ih.
+        let gates = Tensor(uninitializedShape: [batch, time, width])
+        let gatePointer = gates.storage.pointer
+        fillRows(gatePointer, rows: batch * time, with: inputBias, width: width)
+        Tensor.gemm(x.pointer, inputWeight.pointer, gatePointer, m: batch * time, n: width, k: inputSize,
+                    transposeA: false, transposeB: true, beta: 1)
+        let saved = Tensor(uninitializedShape: [batch, time, Swift.max(saving, 1)])
+        let previous = Tensor(uninitializedShape: [batch, time, hidden])  // h before each position
+        let result = Tensor(uninitializedShape: [batch, time + stateRows, hidden])
+        let state = startState(initialHidden, batch: batch, hidden: hidden)
+        let cell = startState(initialCell, batch: batch, hidden: hidden)
+        let recurrent = Tensor(uninitializedShape: [batch, width])
+        let biasOfHidden = hiddenBias ?? Tensor.zeros([width])
+        let (h, c, out) = (state.storage.pointer, cell.storage.pointer, result.storage.pointer)
+        let rowsOut = (time + stateRows) * hidden
+        for step in 0..<time {
+            let t = reverse ? time - 1 - step : step
+            for b in 0..<batch {
+                (previous.storage.pointer + (b * time + t) * hidden).update(from: h + b * hidden, count: hidden)
+            }
+            if step == 0 && initialHidden == nil {
+                recurrent.storage.pointer.update(repeating: 0, count: batch * width)
+            } else {
+                Tensor.gemm(h, hiddenWeight.pointer, recurrent.storage.pointer, m: batch, n: width, k: hidden,
+                            transposeA: false, transposeB: true)
+            }
+            for b in 0..<batch {
+                let output = out + b * rowsOut + t * hidden
+                guard t < lengths[b] else {
+                    output.update(repeating: 0, count: hidden)
+                    continue
+                }
+                let row = b * time + t
+                Gates.forward(hiddenSize: hidden, gates: gatePointer + row * width,
+                              recurrent: recurrent.storage.pointer + b * width, hiddenBias: biasOfHidden.pointer, hidden: h + b * hidden, cell: c + b * hidden,
+                              saved: saved.storage.pointer + row * saving)
+                output.update(from: h + b * hidden, count: hidden)
+            }
+        }
+        for b in 0..<batch {
+            (out + b * rowsOut + time * hidden).update(from: h + b * hidden, count: hidden)
+            if Gates.hasCellState { (out + b * rowsOut + (time + 1) * hidden).update(from: c + b * hidden, count: hidden) }
+        }
+
+        let inputs = [x, inputWeight, hiddenWeight, inputBias ?? Tensor(0), hiddenBias ?? Tensor(0),
+                      initialHidden ?? Tensor(0), initialCell ?? Tensor(0)]
+        guard Autograd.shouldRecord(inputs) else { return result }
+        let shape = Shapes(batch: batch, time: time, inputSize: inputSize, hidden: hidden, width: width,
+                           stateRows: stateRows, saving: saving)
+        return result.recorded(operation, inputs: inputs) { gradient in
+            backward(Gates.self, gradient, shape: shape, lengths: lengths, reverse: reverse, inputs: inputs,
+                     gates: gates, saved: saved, previous: previous)
+        }
+    }
+
+    /// The sizes one pass works with.
+    struct Shapes {
+        let batch, time, inputSize, hidden, width, stateRows, saving: Int
+    }
+
+    /// The gradients of the inputs [x, W_ih, W_hh, b_ih, b_hh, h0, c0] of `sequence`.
+    private static func backward<Gates: RecurrentGates>(
+        _ gatesType: Gates.Type, _ gradient: Tensor, shape: Shapes, lengths: [Int], reverse: Bool,
+        inputs: [Tensor], gates: Tensor, saved: Tensor, previous: Tensor
+    ) -> [Tensor?] {
+        let (batch, time, hidden, width, saving) = (shape.batch, shape.time, shape.hidden, shape.width, shape.saving)
+        let (x, inputWeight, hiddenWeight) = (inputs[0], inputs[1], inputs[2])
+        let rowsIn = (time + shape.stateRows) * hidden
+        let g = gradient.pointer
+        // The carried dL/dh and dL/dc, starting from the gradients of the final states.
+        let hiddenCarry = Tensor(uninitializedShape: [batch, hidden])
+        let cellCarry = Tensor(uninitializedShape: [batch, hidden])
+        let dh = hiddenCarry.storage.pointer, dc = cellCarry.storage.pointer
+        for b in 0..<batch {
+            (dh + b * hidden).update(from: g + b * rowsIn + time * hidden, count: hidden)
+            if Gates.hasCellState {
+                (dc + b * hidden).update(from: g + b * rowsIn + (time + 1) * hidden, count: hidden)
+            } else {
+                (dc + b * hidden).update(repeating: 0, count: hidden)
+            }
+        }
+        let inputGateGradient = Tensor(uninitializedShape: [batch, time, width])
+        let hiddenGateGradient = Gates.hasSeparateHiddenGradient ? Tensor(uninitializedShape: [batch, time, width])
+                                                                  : inputGateGradient
+        let (dInput, dHidden) = (inputGateGradient.storage.pointer, hiddenGateGradient.storage.pointer)
+        let needsInitialState = inputs[5].requiresGradient || inputs[6].requiresGradient
+        for step in (0..<time).reversed() {
+            let t = reverse ? time - 1 - step : step
+            for b in 0..<batch {
+                let row = b * time + t
+                guard t < lengths[b] else {
+                    (dInput + row * width).update(repeating: 0, count: width)
+                    if Gates.hasSeparateHiddenGradient { (dHidden + row * width).update(repeating: 0, count: width) }
+                    continue
+                }
+                let carry = dh + b * hidden, upstream = g + b * rowsIn + t * hidden
+                for j in 0..<hidden { carry[j] += upstream[j] }
+                Gates.backward(hiddenSize: hidden, gates: gates.pointer + row * width, saved: saved.pointer + row * saving,
+                               previousHidden: previous.pointer + row * hidden, hiddenGradient: carry,
+                               cellGradient: dc + b * hidden, inputGateGradient: dInput + row * width,
+                               hiddenGateGradient: dHidden + row * width)
+            }
+            // dh_prev += dGates_hh(t)·W_hh; the rows of position t lie `time·width` apart.
+            if step > 0 || needsInitialState {
+                stridedGemm(dHidden + t * width, lda: time * width, hiddenWeight.pointer, ldb: hidden, dh, ldc: hidden,
+                            m: batch, n: hidden, k: width, transposeA: false, transposeB: false, beta: 1)
+            }
+        }
+
+        let rows = batch * time
+        var gradientOfX: Tensor?, gradientOfInputWeight: Tensor?, gradientOfHiddenWeight: Tensor?
+        Tensor.bothProducts(
+            x.requiresGradient ? {
+                let dx = Tensor(uninitializedShape: x.shape)
+                Tensor.gemm(dInput, inputWeight.pointer, dx.storage.pointer, m: rows, n: shape.inputSize, k: width,
+                            transposeA: false, transposeB: false)
+                gradientOfX = dx
+            } : nil,
+            inputWeight.requiresGradient ? {
+                let dw = Tensor(uninitializedShape: inputWeight.shape)
+                Tensor.gemm(dInput, x.pointer, dw.storage.pointer, m: width, n: shape.inputSize, k: rows,
+                            transposeA: true, transposeB: false)
+                gradientOfInputWeight = dw
+            } : nil,
+            operations: rows * width * shape.inputSize)
+        if hiddenWeight.requiresGradient {
+            let dw = Tensor(uninitializedShape: hiddenWeight.shape)
+            Tensor.gemm(dHidden, previous.pointer, dw.storage.pointer, m: width, n: hidden, k: rows,
+                        transposeA: true, transposeB: false)
+            gradientOfHiddenWeight = dw
+        }
+        return [gradientOfX, gradientOfInputWeight, gradientOfHiddenWeight,
+                inputs[3].requiresGradient ? columnSums(dInput, rows: rows, columns: width) : nil,
+                inputs[4].requiresGradient ? columnSums(dHidden, rows: rows, columns: width) : nil,
+                inputs[5].requiresGradient ? hiddenCarry : nil,
+                inputs[6].requiresGradient ? cellCarry : nil]
+    }
+
+    /// A fresh [batch, hidden] state: a copy of `initial`, or zeros.
+    private static func startState(_ initial: Tensor?, batch: Int, hidden: Int) -> Tensor {
+        let state = Tensor(uninitializedShape: [batch, hidden])
+        if let initial {
+            state.storage.pointer.update(from: initial.pointer, count: batch * hidden)
+        } else {
+            state.storage.pointer.update(repeating: 0, count: batch * hidden)
+        }
+        return state
+    }
+
+    /// Writes `bias` (or zeros) into each of `rows` rows of `width` floats.
+    private static func fillRows(_ target: UnsafeMutablePointer<Float>, rows: Int, with bias: Tensor?, width: Int) {
+        guard let bias else {
+            target.update(repeating: 0, count: rows * width)
+            return
+        }
+        for row in 0..<rows { (target + row * width).update(from: bias.pointer, count: width) }
+    }
+
+    /// The sums of the columns of a row-major [rows, columns] matrix.
+    private static func columnSums(_ matrix: UnsafePointer<Float>, rows: Int, columns: Int) -> Tensor {
+        let result = Tensor(uninitializedShape: [columns])
+        let sums = result.storage.pointer
+        sums.update(repeating: 0, count: columns)
+        for row in 0..<rows {
+            let source = matrix + row * columns
+            for j in 0..<columns { sums[j] += source[j] }
+        }
+        return result
+    }
+
+    /// Row-major sgemm with explicit leading dimensions, C = αop(A)·op(B) + βC, for operands whose
+    /// rows are spread out (the rows of one time step inside a [batch, time, …] buffer).
+    private static func stridedGemm(_ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+                                    _ c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, k: Int,
+                                    transposeA: Bool, transposeB: Bool, alpha: Float = 1, beta: Float = 0) {
+        BLAS.ensureConfigured()
+        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+}
