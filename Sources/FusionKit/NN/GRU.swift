@@ -19,25 +19,13 @@
 /// let (output, hidden) = gru(tokens, lengths: [12, 7, 9])   // tokens [3, 12, 32]
 /// // output [3, 12, 128], zero after each length; hidden [2, 3, 64]
 /// ```
-public final class GRU: Module {
-    let stack: RecurrentStack
-
-    /// Features of each input step.
-    public var inputSize: Int { stack.inputSize }
-    /// Features of the state of each direction.
-    public var hiddenSize: Int { stack.hiddenSize }
-    /// Stacked layers.
-    public var layerCount: Int { stack.layerCount }
-    /// Whether each layer also runs from the end of the sequence to its start.
-    public var isBidirectional: Bool { stack.directionCount == 2 }
-
+public final class GRU: RecurrentLayer {
     /// A GRU with `layerCount` layers of `hiddenSize` units reading `inputSize` features per step;
     /// `bias: false` drops b_ih and b_hh.
     public init(inputSize: Int, hiddenSize: Int, layerCount: Int = 1, bidirectional: Bool = false, bias: Bool = true,
                 generator: inout RandomGenerator) {
-        stack = RecurrentStack(layerName: "GRU", gateCount: 3, inputSize: inputSize, hiddenSize: hiddenSize,
-                               layerCount: layerCount, bidirectional: bidirectional, bias: bias, generator: &generator)
-        super.init()
+        super.init(layerName: "GRU", gateCount: 3, inputSize: inputSize, hiddenSize: hiddenSize,
+                   layerCount: layerCount, bidirectional: bidirectional, bias: bias, generator: &generator)
     }
 
     /// A GRU initialised from the global generator (see `Random.seed`).
@@ -47,9 +35,6 @@ public final class GRU: Module {
         self.init(inputSize: inputSize, hiddenSize: hiddenSize, layerCount: layerCount, bidirectional: bidirectional,
                   bias: bias, generator: &generator)
     }
-
-    /// `weight_ih_l0`, `weight_hh_l0`, `bias_ih_l0`, `bias_hh_l0`, then `…_l0_reverse`, then layer 1…
-    public override func namedOwnParameters() -> [(String, Parameter)] { stack.namedParameters }
 
     /// Runs the GRU over `input` [batch, time, inputSize].
     ///

@@ -22,25 +22,13 @@
 /// let (output, hidden, cell) = lstm(tokens)   // tokens [8, 12, 32]
 /// // output [8, 12, 64]; hidden and cell [2, 8, 64]
 /// ```
-public final class LSTM: Module {
-    let stack: RecurrentStack
-
-    /// Features of each input step.
-    public var inputSize: Int { stack.inputSize }
-    /// Features of the hidden and cell state of each direction.
-    public var hiddenSize: Int { stack.hiddenSize }
-    /// Stacked layers.
-    public var layerCount: Int { stack.layerCount }
-    /// Whether each layer also runs from the end of the sequence to its start.
-    public var isBidirectional: Bool { stack.directionCount == 2 }
-
+public final class LSTM: RecurrentLayer {
     /// An LSTM with `layerCount` layers of `hiddenSize` units reading `inputSize` features per
     /// step; `bias: false` drops b_ih and b_hh.
     public init(inputSize: Int, hiddenSize: Int, layerCount: Int = 1, bidirectional: Bool = false, bias: Bool = true,
                 generator: inout RandomGenerator) {
-        stack = RecurrentStack(layerName: "LSTM", gateCount: 4, inputSize: inputSize, hiddenSize: hiddenSize,
-                               layerCount: layerCount, bidirectional: bidirectional, bias: bias, generator: &generator)
-        super.init()
+        super.init(layerName: "LSTM", gateCount: 4, inputSize: inputSize, hiddenSize: hiddenSize,
+                   layerCount: layerCount, bidirectional: bidirectional, bias: bias, generator: &generator)
     }
 
     /// An LSTM initialised from the global generator (see `Random.seed`).
@@ -50,9 +38,6 @@ public final class LSTM: Module {
         self.init(inputSize: inputSize, hiddenSize: hiddenSize, layerCount: layerCount, bidirectional: bidirectional,
                   bias: bias, generator: &generator)
     }
-
-    /// `weight_ih_l0`, `weight_hh_l0`, `bias_ih_l0`, `bias_hh_l0`, then `…_l0_reverse`, then layer 1…
-    public override func namedOwnParameters() -> [(String, Parameter)] { stack.namedParameters }
 
     /// Runs the LSTM over `input` [batch, time, inputSize].
     ///

@@ -101,3 +101,28 @@ struct RecurrentStack {
         return (layerInput, finalStates.map { Tensor.stack($0, alongAxis: 0) })
     }
 }
+
+/// What GRU and LSTM share: the stack of per-layer, per-direction parameters under PyTorch's
+/// keys, and the sizes. Not used directly.
+public class RecurrentLayer: Module {
+    let stack: RecurrentStack
+
+    init(layerName: String, gateCount: Int, inputSize: Int, hiddenSize: Int, layerCount: Int, bidirectional: Bool,
+         bias: Bool, generator: inout RandomGenerator) {
+        stack = RecurrentStack(layerName: layerName, gateCount: gateCount, inputSize: inputSize, hiddenSize: hiddenSize,
+                               layerCount: layerCount, bidirectional: bidirectional, bias: bias, generator: &generator)
+        super.init()
+    }
+
+    /// Features of each input step.
+    public var inputSize: Int { stack.inputSize }
+    /// Features of the state of each direction.
+    public var hiddenSize: Int { stack.hiddenSize }
+    /// Stacked layers.
+    public var layerCount: Int { stack.layerCount }
+    /// Whether each layer also runs from the end of the sequence to its start.
+    public var isBidirectional: Bool { stack.directionCount == 2 }
+
+    /// `weight_ih_l0`, `weight_hh_l0`, `bias_ih_l0`, `bias_hh_l0`, then `…_l0_reverse`, then layer 1…
+    public override func namedOwnParameters() -> [(String, Parameter)] { stack.namedParameters }
+}
