@@ -26,6 +26,14 @@ struct ConvolutionGeometry: Equatable {
     var outputPlane: Int { outputHeight * outputWidth }
     var inputPlane: Int { height * width }
 
+    /// The output columns first..<last whose input column ow·stride + offset lies inside the image.
+    func validColumns(offset: Int) -> (Int, Int) {
+        let first = offset >= 0 ? 0 : Swift.min((-offset + strideWidth - 1) / strideWidth, outputWidth)
+        let limit = width - 1 - offset
+        let last = limit < 0 ? first : Swift.max(first, Swift.min(outputWidth, limit / strideWidth + 1))
+        return (first, last)
+    }
+
     /// The same window over a single image of the batch.
     var oneImage: ConvolutionGeometry {
         var single = self
@@ -62,10 +70,7 @@ enum Unfold {
                         }
                         let line = plane + ih * g.width
                         let offset = kj * g.dilationWidth - g.paddingWidth
-                        // Output columns whose input column is inside the image: first..<last.
-                        let first = offset >= 0 ? 0 : Swift.min((-offset + g.strideWidth - 1) / g.strideWidth, g.outputWidth)
-                        let limit = g.width - 1 - offset
-                        let last = limit < 0 ? first : Swift.max(first, Swift.min(g.outputWidth, limit / g.strideWidth + 1))
+                        let (first, last) = g.validColumns(offset: offset)
                         for ow in 0..<first { out[ow] = 0 }
                         if g.strideWidth == 1 {
                             (out + first).update(from: line + first + offset, count: last - first)
@@ -98,9 +103,12 @@ enum Unfold {
                                 let line = plane + ih * g.width
                                 let from = source + n * g.outputPlane + oh * g.outputWidth
                                 let offset = kj * g.dilationWidth - g.paddingWidth
-                                for ow in 0..<g.outputWidth {
-                                    let iw = ow * g.strideWidth + offset
-                                    if iw >= 0 && iw < g.width { line[iw] += from[ow] }
+                                let (first, last) = g.validColumns(offset: offset)
+                                if g.strideWidth == 1 {
+                                    let target = line + offset
+                                    for ow in first..<last { target[ow] += from[ow] }
+                                } else {
+                                    for ow in first..<last { line[ow * g.strideWidth + offset] += from[ow] }
                                 }
                             }
                         }
