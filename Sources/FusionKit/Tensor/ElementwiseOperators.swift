@@ -92,4 +92,8 @@ enum Operators {
     struct LogOnePlus: UnaryOperator {
         @inline(__always) func callAsFunction(_ x: Float) -> Float { Foundation.log1p(x) }
     }
+    /// NaN becomes 0 (for attention rows with every key masked).
+    struct NaNToZero: UnaryOperator {
+        @inline(__always) func callAsFunction(_ x: Float) -> Float { x != x ? 0 : x }
+    }
 }

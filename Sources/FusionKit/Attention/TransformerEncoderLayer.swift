@@ -1,0 +1,104 @@
+/// The feed-forward activation of a transformer layer.
+public enum TransformerActivation: Sendable {
+    case relu, gelu
+}
+
+/// The position-wise feed-forward block: linear2(dropout(activation(linear1(x)))).
+final class FeedForward {
+    let linear1: Linear, linear2: Linear, dropout: Dropout, activation: TransformerActivation
+    init(width: Int, hidden: Int, dropout: Float, activation: TransformerActivation, generator: inout RandomGenerator) {
+        linear1 = Linear(width, hidden, generator: &generator)
+        linear2 = Linear(hidden, width, generator: &generator)
+        self.dropout = Dropout(dropout, seed: generator.next())
+        self.activation = activation
+    }
+    func callAsFunction(_ x: Tensor) -> Tensor {
+        let hidden = linear1(x)
+        return linear2(dropout(activation == .relu ? hidden.relu() : hidden.gelu()))
+    }
+}
+
+/// A transformer encoder layer, as torch.nn.TransformerEncoderLayer (batch first): self-attention
+/// and a feed-forward block, each with a residual connection and layer normalisation — after the
+/// residual (post-norm, Vaswani et al. 2017):
+///
+///     x = norm1(x + dropout1(selfAttention(x)));  x = norm2(x + dropout2(feedForward(x)))
+///
+/// or before the block (pre-norm, `normFirst`, Xiong et al. 2020):
+///
+///     x = x + dropout1(selfAttention(norm1(x)));  x = x + dropout2(feedForward(norm2(x)))
+///
+/// Keys: `self_attn.*`, `linear1.*`, `linear2.*`, `norm1.*`, `norm2.*`.
+public final class TransformerEncoderLayer: Module, UnaryLayer {
+    public let selfAttention: MultiheadAttention
+    public let linear1: Linear, linear2: Linear
+    public let norm1: LayerNorm, norm2: LayerNorm
+    public let dropout: Dropout, dropout1: Dropout, dropout2: Dropout
+    public let activation: TransformerActivation
+    public let normFirst: Bool
+    private let feedForward: FeedForward
+
+    public init(width: Int, headCount: Int, feedForwardWidth: Int = 2048, dropout: Float = 0.1,
+                activation: TransformerActivation = .relu, normFirst: Bool = false, layerNormEpsilon: Float = 1e-5,
+                generator: inout RandomGenerator) {
+        selfAttention = MultiheadAttention(embedDimension: width, headCount: headCount, dropout: dropout, generator: &generator)
+        feedForward = FeedForward(width: width, hidden: feedForwardWidth, dropout: dropout, activation: activation, generator: &generator)
+        linear1 = feedForward.linear1
+        linear2 = feedForward.linear2
+        self.dropout = feedForward.dropout
+        norm1 = LayerNorm(width, epsilon: layerNormEpsilon)
+        norm2 = LayerNorm(width, epsilon: layerNormEpsilon)
+        dropout1 = Dropout(dropout, seed: generator.next())
+        dropout2 = Dropout(dropout, seed: generator.next())
+        self.activation = activation
+        self.normFirst = normFirst
+        super.init()
+    }
+
+    public override func namedChildren() -> [(String, Module)] {
+        [("self_attn", selfAttention), ("linear1", linear1), ("dropout", dropout), ("linear2", linear2),
+         ("norm1", norm1), ("norm2", norm2), ("dropout1", dropout1), ("dropout2", dropout2)]
+    }
+
+    /// `x` [batch, L, width]; `keyPaddingMask` [batch, L] non-zero at padding; `attentionMask`
+    /// additive [L, L].
+    public func callAsFunction(_ x: Tensor, keyPaddingMask: Tensor?, attentionMask: Tensor? = nil, causal: Bool = false) -> Tensor {
+        func attend(_ input: Tensor) -> Tensor {
+            dropout1(selfAttention(input, keyPaddingMask: keyPaddingMask, attentionMask: attentionMask, causal: causal).output)
+        }
+        if normFirst {
+            let attended = x + attend(norm1(x))
+            return attended + dropout2(feedForward(norm2(attended)))
+        }
+        let attended = norm1(x + attend(x))
+        return norm2(attended + dropout2(feedForward(attended)))
+    }
+
+    public func callAsFunction(_ x: Tensor) -> Tensor { callAsFunction(x, keyPaddingMask: nil) }
+}
+
+/// A stack of encoder layers with an optional final normalisation, as torch.nn.TransformerEncoder
+/// (keys `layers.0.…`, `layers.1.…`, `norm.…`).
+public final class TransformerEncoder: Module, UnaryLayer {
+    public let layers: [TransformerEncoderLayer]
+    public let norm: LayerNorm?
+
+    public init(layers: [TransformerEncoderLayer], norm: LayerNorm? = nil) {
+        precondition(!layers.isEmpty, "TransformerEncoder: no layers")
+        self.layers = layers
+        self.norm = norm
+        super.init()
+    }
+
+    /// `count` layers made by `makeLayer`.
+    public convenience init(count: Int, norm: LayerNorm? = nil, _ makeLayer: () -> TransformerEncoderLayer) {
+        self.init(layers: (0..<count).map { _ in makeLayer() }, norm: norm)
+    }
+
+    public func callAsFunction(_ x: Tensor, keyPaddingMask: Tensor?, attentionMask: Tensor? = nil, causal: Bool = false) -> Tensor {
+        let encoded = layers.reduce(x) { $1($0, keyPaddingMask: keyPaddingMask, attentionMask: attentionMask, causal: causal) }
+        return norm.map { $0(encoded) } ?? encoded
+    }
+
+    public func callAsFunction(_ x: Tensor) -> Tensor { callAsFunction(x, keyPaddingMask: nil) }
+}
