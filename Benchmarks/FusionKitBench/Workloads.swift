@@ -107,6 +107,8 @@ enum Workloads {
         list += [convolutionTraining(batch: 64, inputChannels: 3, outputChannels: 24, size: 75, stride: 2, inputGradient: false),
                  convolutionTraining(batch: 64, inputChannels: 24, outputChannels: 24, size: 38, stride: 2, inputGradient: true)]
         list.append(gruTraining(batch: 64, time: 12, inputs: 32, hidden: 64))
+        list += [attentionTraining(batch: 64, queries: 12, keys: 25, width: 64, heads: 4),
+                 attentionTraining(batch: 32, queries: 128, keys: 128, width: 256, heads: 8)]
         return list
     }
 }

@@ -54,6 +54,20 @@ def workload(name, sizes):
             layer(x).backward(upstream)
 
         return step
+    if op == "mha":
+        batch, queries, keys, width, heads = sizes
+        attention = torch.nn.MultiheadAttention(width, heads, batch_first=True)
+        query = torch.randn(batch, queries, width, generator=g, requires_grad=True)
+        memory = torch.randn(batch, keys, width, generator=g, requires_grad=True)
+        upstream = torch.randn(batch, queries, width, generator=g)
+
+        def step():
+            attention.zero_grad(set_to_none=True)
+            query.grad = None
+            memory.grad = None
+            attention(query, memory, memory, need_weights=False)[0].backward(upstream)
+
+        return step
     if op == "gru":
         return recurrent_workload(name, sizes)
     if op == "conv2d":
@@ -82,7 +96,7 @@ def main():
     for name, sizes in json.loads(args.workloads).items():
         body = workload(name, sizes)
         if body is not None:
-            if name.startswith(("linear", "conv2d", "gru")):
+            if name.startswith(("linear", "conv2d", "gru", "mha")):
                 results[name] = seconds_per_call(body)
             else:
                 with torch.no_grad():
