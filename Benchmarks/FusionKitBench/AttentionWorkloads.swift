@@ -15,7 +15,7 @@ extension Workloads {
                 for parameter in parameters { parameter.zeroGradient() }
                 query.gradient = nil
                 memory.gradient = nil
-                attention(query: query, key: memory, value: memory).output.backward(upstream)
+                attention(query: query, key: memory, value: memory, needWeights: false).output.backward(upstream)
             }
             return Record(name: name, fusionkitSeconds: seconds)
         }

@@ -60,7 +60,11 @@ struct AttentionTests {
                                                      "out_proj.weight", "out_proj.bias"])
         let x = random([2, 5, 8], seed: 8)
         let (output, weights) = attention(x)
-        #expect(output.shape == [2, 5, 8] && weights.shape == [2, 5, 5] && attention.lastWeights?.shape == [2, 2, 5, 5])
+        #expect(output.shape == [2, 5, 8] && weights?.shape == [2, 5, 5] && attention.lastWeights?.shape == [2, 2, 5, 5])
+        #expect(attention(x, needWeights: false).weights == nil)
+        // Shared inputs take one stacked projection; separate copies take three: same answer.
+        #expect(isClose(attention(query: x, key: x * 1, value: x * 1).output, output, relative: 1e-5, absolute: 1e-6))
+        #expect(isClose(attention(query: x * 1, key: x, value: x).output, output, relative: 1e-5, absolute: 1e-6))
         expectGradients([x]) { attention($0[0], keyPaddingMask: Tensor([0, 0, 0, 0, 0, 0, 0, 0, 1, 1], shape: [2, 5])).output }
         expectGradients([random([2, 4, 8], seed: 9), random([2, 6, 6], seed: 10), random([2, 6, 4], seed: 11)]) {
             cross(query: $0[0], key: $0[1], value: $0[2]).output

@@ -21,6 +21,10 @@ void fk_sigmoid(const float *x, float *y, long n);
 /* The sum of n floats (summed in vector lanes, so the order differs from a sequential loop). */
 float fk_sum(const float *x, long n);
 
+/* The largest (smallest) of n > 0 floats; NaN if any is NaN. */
+float fk_max(const float *x, long n);
+float fk_min(const float *x, long n);
+
 /* The instruction set the kernels run with: "avx512", "avx2" or "baseline". */
 const char *fk_kernel_isa(void);
 

@@ -79,9 +79,12 @@ public final class MultiheadAttention: Module {
     ///   - attentionMask: additive [Lq, Lk] (or broadcastable to [batch, heads, Lq, Lk]); see
     ///     `AttentionMask.additive(hiding:)` for boolean masks.
     ///   - causal: query i sees keys 0…i only.
+    ///   - needWeights: whether to return the weights averaged over heads (as PyTorch's
+    ///     `need_weights`); `lastWeights` keeps the per-head weights either way.
     /// - Returns: the output [batch, Lq, E] and the weights averaged over heads [batch, Lq, Lk].
     public func callAsFunction(query: Tensor, key: Tensor, value: Tensor, keyPaddingMask: Tensor? = nil,
-                               attentionMask: Tensor? = nil, causal: Bool = false) -> (output: Tensor, weights: Tensor) {
+                               attentionMask: Tensor? = nil, causal: Bool = false,
+                               needWeights: Bool = true) -> (output: Tensor, weights: Tensor?) {
         let e = embedDimension, h = headCount, depth = e / h
         precondition(query.rank == 3 && query.shape[2] == e, "MultiheadAttention: query \(query.shape), expected [batch, Lq, \(e)]")
         precondition(key.rank == 3 && key.shape[2] == keyDimension && key.shape[0] == query.shape[0],
@@ -89,29 +92,46 @@ public final class MultiheadAttention: Module {
         precondition(value.rank == 3 && value.shape[2] == valueDimension && value.shape[0] == key.shape[0] && value.shape[1] == key.shape[1],
                      "MultiheadAttention: value \(value.shape) does not match key \(key.shape) with width \(valueDimension)")
         let (batch, queries, keys) = (query.shape[0], query.shape[1], key.shape[1])
-        let weights = projectionWeights()
-        let biases = inProjectionBias.map { $0.value.split(count: 3, alongAxis: 0) }
-        func heads(_ x: Tensor, _ index: Int, _ length: Int) -> Tensor {
-            x.affine(weight: weights[index], bias: biases?[index]).reshaped([batch, length, h, depth]).permuted([0, 2, 1, 3])
+        // Project, then split into heads: [batch, length, parts·E] → parts × [batch, heads, length, depth].
+        func projected(_ x: Tensor, _ parts: Range<Int>) -> [Tensor] {
+            let length = x.shape[1], count = parts.count
+            let stacked = x.affine(weight: projectionWeight(parts), bias: projectionBias(parts))
+            let heads = stacked.reshaped([batch, length, count, h, depth]).permuted([2, 0, 3, 1, 4])
+            return count == 1 ? [heads.reshaped([batch, h, length, depth])]
+                              : heads.split(count: count, alongAxis: 0).map { $0.reshaped([batch, h, length, depth]) }
         }
-        let q = heads(query, 0, queries), k = heads(key, 1, keys), v = heads(value, 2, keys)
+        // One GEMM per projection: heads then come from a single reordering each, with no slicing
+        // of a stacked result (whose backward would cost a full-size zero fill and add per part).
+        let q = projected(query, 0..<1)[0], k = projected(key, 1..<2)[0], v = projected(value, 2..<3)[0]
         let mask = AttentionMask(keyPadding: keyPaddingMask, causal: causal, additive: attentionMask)
         let (attended, perHead) = Attention.scaledDotProduct(query: q, key: k, value: v, mask: mask,
                                                              dropout: isTraining ? dropout : 0, generator: &generator)
         lastWeights = perHead
         let merged = attended.permuted([0, 2, 1, 3]).reshaped([batch, queries, e])
-        return (outProjection(merged), perHead.mean(alongAxes: 1))
+        return (outProjection(merged), needWeights ? perHead.mean(alongAxes: 1) : nil)
     }
 
     /// Self-attention: `x` attends over itself.
     public func callAsFunction(_ x: Tensor, keyPaddingMask: Tensor? = nil, attentionMask: Tensor? = nil,
-                               causal: Bool = false) -> (output: Tensor, weights: Tensor) {
-        callAsFunction(query: x, key: x, value: x, keyPaddingMask: keyPaddingMask, attentionMask: attentionMask, causal: causal)
+                               causal: Bool = false, needWeights: Bool = true) -> (output: Tensor, weights: Tensor?) {
+        callAsFunction(query: x, key: x, value: x, keyPaddingMask: keyPaddingMask, attentionMask: attentionMask,
+                       causal: causal, needWeights: needWeights)
     }
 
-    /// W_q, W_k, W_v, sliced from `in_proj_weight` when it is shared.
-    private func projectionWeights() -> [Tensor] {
-        if let inProjectionWeight { return inProjectionWeight.value.split(count: 3, alongAxis: 0) }
-        return [queryProjectionWeight!.value, keyProjectionWeight!.value, valueProjectionWeight!.value]
+    /// The rows of the stacked projection for parts (0 = query, 1 = key, 2 = value).
+    private func projectionWeight(_ parts: Range<Int>) -> Tensor {
+        let e = embedDimension
+        if let inProjectionWeight {
+            return parts == 0..<3 ? inProjectionWeight.value
+                                  : inProjectionWeight.value.slice((parts.lowerBound * e)..<(parts.upperBound * e), alongAxis: 0)
+        }
+        precondition(parts.count == 1, "MultiheadAttention: separate projections are applied one at a time")
+        return [queryProjectionWeight!, keyProjectionWeight!, valueProjectionWeight!][parts.lowerBound].value
+    }
+
+    private func projectionBias(_ parts: Range<Int>) -> Tensor? {
+        let e = embedDimension
+        guard let bias = inProjectionBias?.value else { return nil }
+        return parts == 0..<3 ? bias : bias.slice((parts.lowerBound * e)..<(parts.upperBound * e), alongAxis: 0)
     }
 }

@@ -61,11 +61,12 @@ public enum Attention {
             hidden = hidden.map { Tensor.maximum($0, future) } ?? future
         }
         let (weights, output, keep) = withoutGradient { () -> (Tensor, Tensor, Tensor?) in
-            var scores = query.matmul(key, transposeB: true) * factor
+            var scores = query.matmul(key, transposeB: true, alpha: factor)
             if let additive = mask.additive { scores = scores + additive }
             if let hidden { scores = Tensor.select(where: hidden, Tensor(-.infinity), scores) }
             // A row with every key hidden has no finite score: its weights are 0, not NaN.
-            let probabilities = ElementwiseKernel.map(scores.softmax(), Operators.NaNToZero())
+            var probabilities = scores.softmax()
+            if hidden != nil || mask.additive != nil { probabilities = ElementwiseKernel.map(probabilities, Operators.NaNToZero()) }
             var keep: Tensor?
             var attended = probabilities
             if dropout > 0 {
@@ -84,8 +85,8 @@ public enum Attention {
             let gradientOfScores = weights * (gradientOfWeights - (gradientOfWeights * weights).sum(alongAxes: -1, keepingDimensions: true))
             var gradientOfQuery: Tensor?, gradientOfKey: Tensor?
             Tensor.bothProducts(
-                query.requiresGradient ? { gradientOfQuery = gradientOfScores.matmul(key) * factor } : nil,
-                key.requiresGradient ? { gradientOfKey = gradientOfScores.matmul(query, transposeA: true) * factor } : nil,
+                query.requiresGradient ? { gradientOfQuery = gradientOfScores.matmul(key, alpha: factor) } : nil,
+                key.requiresGradient ? { gradientOfKey = gradientOfScores.matmul(query, transposeA: true, alpha: factor) } : nil,
                 operations: gradientOfScores.count * query.shape[3])
             let gradientOfMask = additive.requiresGradient ? gradientOfScores.reduced(toShape: additive.shape) : nil
             return [gradientOfQuery, gradientOfKey, gradientOfValue, gradientOfMask]

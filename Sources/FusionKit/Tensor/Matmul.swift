@@ -14,6 +14,19 @@ extension Tensor {
     /// let y = x.matmul(weight, transposeB: true)   // x [batch, in], weight [out, in] → [batch, out]
     /// ```
     public func matmul(_ other: Tensor, transposeA: Bool = false, transposeB: Bool = false) -> Tensor {
+        matmul(other, transposeA: transposeA, transposeB: transposeB, alpha: 1)
+    }
+
+    /// The product scaled by `alpha` (folded into sgemm, not a separate pass), without graph
+    /// recording: for backward functions and fused operations.
+    func matmul(_ other: Tensor, transposeA: Bool = false, transposeB: Bool = false, alpha: Float) -> Tensor {
+        if alpha == 1 { return recordedMatmul(other, transposeA: transposeA, transposeB: transposeB) }
+        precondition(rank >= 2 && other.rank >= 2 && !Autograd.shouldRecord(self, other),
+                     "matmul(alpha:): matrices only, outside the graph; got \(shape) and \(other.shape)")
+        return matrixProduct(other, transposeA: transposeA, transposeB: transposeB, alpha: alpha)
+    }
+
+    private func recordedMatmul(_ other: Tensor, transposeA: Bool, transposeB: Bool) -> Tensor {
         precondition(rank >= 1 && other.rank >= 1,
                      "matmul: operands must have rank ≥ 1, got \(shape) and \(other.shape)")
         if rank == 1 || other.rank == 1 {
@@ -61,7 +74,7 @@ extension Tensor {
     }
 
     /// The product of two operands of rank ≥ 2, without graph recording.
-    private func matrixProduct(_ other: Tensor, transposeA: Bool, transposeB: Bool) -> Tensor {
+    private func matrixProduct(_ other: Tensor, transposeA: Bool, transposeB: Bool, alpha: Float = 1) -> Tensor {
         let a = self, b = other
         let m = transposeA ? a.shape[a.rank - 1] : a.shape[a.rank - 2]
         let k = transposeA ? a.shape[a.rank - 2] : a.shape[a.rank - 1]
@@ -74,17 +87,29 @@ extension Tensor {
         let out = result.storage.pointer
         let batchCount = batch.reduce(1, *)
         if result.count > 0 {
-            if k == 0 {
+            if k == 0 || alpha == 0 {
                 out.initialize(repeating: 0, count: result.count)
             } else if batchB.reduce(1, *) == 1 && !transposeA {
                 // B is shared by every batch: fold A's batch into its rows, one large GEMM.
                 Tensor.gemm(a.pointer, b.pointer, out, m: batchCount * m, n: n, k: k,
-                            transposeA: false, transposeB: transposeB)
+                            transposeA: false, transposeB: transposeB, alpha: alpha)
             } else {
-                // One GEMM per batch element; broadcast operands are read in place.
-                BroadcastPlan(shape: batch, batchA, batchB).forEachElement { item, offsetA, offsetB in
-                    Tensor.gemm(a.pointer + offsetA * m * k, b.pointer + offsetB * k * n, out + item * m * n,
-                                m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
+                // One GEMM per batch element; broadcast operands are read in place. Small GEMMs
+                // (attention's per-head products) run side by side, one per core, single-threaded.
+                var offsets: [(Int, Int)] = []
+                offsets.reserveCapacity(batchCount)
+                BroadcastPlan(shape: batch, batchA, batchB).forEachElement { _, offsetA, offsetB in offsets.append((offsetA, offsetB)) }
+                let pa = a.pointer, pb = b.pointer
+                let multiply = { (items: Range<Int>) in
+                    for item in items {
+                        Tensor.gemm(pa + offsets[item].0 * m * k, pb + offsets[item].1 * k * n, out + item * m * n,
+                                    m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, alpha: alpha)
+                    }
+                }
+                if batchCount >= 4 && m * n * k <= 1 << 21 {
+                    BLAS.parallelChunks(count: batchCount, multiply)
+                } else {
+                    multiply(0..<batchCount)
                 }
             }
         }

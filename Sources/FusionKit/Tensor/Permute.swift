@@ -49,21 +49,35 @@ extension Tensor {
                                  rowStride: strides[0], columnStride: strides[1])
             return result
         }
+        // Runs along the innermost merged dimension, shared out among cores; each worker finds
+        // its first run's source offset from the run number.
         let inner = dims.count - 1
         let length = dims[inner], step = strides[inner]
-        var index = [Int](repeating: 0, count: dims.count)
-        var offset = 0, written = 0
-        while written < count {
-            for i in 0..<length { target[written + i] = source[offset + i * step] }
-            written += length
-            var axis = inner - 1
-            while axis >= 0 {
-                index[axis] += 1
-                offset += strides[axis]
-                if index[axis] < dims[axis] { break }
-                offset -= strides[axis] * dims[axis]
-                index[axis] = 0
-                axis -= 1
+        let runs = count / length
+        Parallel.forEachChunk(count: runs, minimumChunk: Swift.max(1, 65536 / length)) { range in
+            var index = [Int](repeating: 0, count: dims.count)
+            var offset = 0, remainder = range.lowerBound
+            for axis in stride(from: inner - 1, through: 0, by: -1) {
+                index[axis] = remainder % dims[axis]
+                remainder /= dims[axis]
+                offset += index[axis] * strides[axis]
+            }
+            for run in range {
+                let out = target + run * length
+                if step == 1 {
+                    out.update(from: source + offset, count: length)
+                } else {
+                    for i in 0..<length { out[i] = source[offset + i * step] }
+                }
+                var axis = inner - 1
+                while axis >= 0 {
+                    index[axis] += 1
+                    offset += strides[axis]
+                    if index[axis] < dims[axis] { break }
+                    offset -= strides[axis] * dims[axis]
+                    index[axis] = 0
+                    axis -= 1
+                }
             }
         }
         return result

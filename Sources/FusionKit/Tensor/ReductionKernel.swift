@@ -86,32 +86,9 @@ enum ReductionKernel {
         fk_sum(source, count)
     }
 
-    /// The largest (or smallest) of `count` contiguous floats; NaN if any is NaN.
+    /// The largest (or smallest) of `count` contiguous floats; NaN if any is NaN (CFusionKitKernels).
     @inline(__always)
     static func extreme(_ source: UnsafePointer<Float>, count: Int, greater: Bool) -> Float {
-        typealias V = SIMD16<Float>
-        let raw = UnsafeRawPointer(source)
-        var i = 0
-        var best = source[0]
-        if count >= 16 {
-            var acc = raw.loadUnaligned(as: V.self)
-            var sawNaN = acc .!= acc
-            i = 16
-            while i + 16 <= count {
-                let v = raw.loadUnaligned(fromByteOffset: i * 4, as: V.self)
-                acc = greater ? pointwiseMax(acc, v) : pointwiseMin(acc, v)
-                sawNaN = sawNaN .| (v .!= v)
-                i += 16
-            }
-            if any(sawNaN) { return .nan }
-            best = greater ? acc.max() : acc.min()
-        }
-        while i < count {
-            let v = source[i]
-            if v != v { return .nan }
-            if greater ? v > best : v < best { best = v }
-            i += 1
-        }
-        return best
+        greater ? fk_max(source, count) : fk_min(source, count)
     }
 }

@@ -38,21 +38,23 @@ extension Tensor {
         if count == 0 { return result }
         let rows = count / length
         let source = pointer, target = result.storage.pointer
-        let exps = UnsafeMutablePointer<Float>.allocate(capacity: logarithm ? length : 1)
-        defer { exps.deallocate() }
-        for r in 0..<rows {
-            let x = source + r * length, y = target + r * length
-            var peak = ReductionKernel.extreme(x, count: length, greater: true)
-            if !peak.isFinite { peak = peak.isNaN ? peak : 0 }
-            for i in 0..<length { y[i] = x[i] - peak }
-            if logarithm {
-                fk_exp(y, exps, length)
-                let logTotal = Foundation.log(ReductionKernel.sum(exps, count: length))
-                for i in 0..<length { y[i] -= logTotal }
-            } else {
-                fk_exp(y, y, length)
-                let scale = 1 / ReductionKernel.sum(y, count: length)
-                for i in 0..<length { y[i] *= scale }
+        Parallel.forEachChunk(count: rows, minimumChunk: Swift.max(1, 32768 / Swift.max(length, 1))) { range in
+            let exps = UnsafeMutablePointer<Float>.allocate(capacity: logarithm ? length : 1)
+            defer { exps.deallocate() }
+            for r in range {
+                let x = source + r * length, y = target + r * length
+                var peak = ReductionKernel.extreme(x, count: length, greater: true)
+                if !peak.isFinite { peak = peak.isNaN ? peak : 0 }
+                for i in 0..<length { y[i] = x[i] - peak }
+                if logarithm {
+                    fk_exp(y, exps, length)
+                    let logTotal = Foundation.log(ReductionKernel.sum(exps, count: length))
+                    for i in 0..<length { y[i] -= logTotal }
+                } else {
+                    fk_exp(y, y, length)
+                    let scale = 1 / ReductionKernel.sum(y, count: length)
+                    for i in 0..<length { y[i] *= scale }
+                }
             }
         }
         return result
