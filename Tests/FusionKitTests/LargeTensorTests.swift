@@ -25,4 +25,21 @@ struct LargeTensorTests {
             #expect(abs(rowSums[r] - expected) < 1e-3)
         }
     }
+
+    @Test func broadcastingAndSoftmaxBackwardOnLargeTensors() {
+        let a = random([1000, 300], seed: 53), row = random([300], seed: 54), column = random([1000, 1], seed: 55)
+        let sa = a.scalars, sr = row.scalars, sc = column.scalars
+        let sum = (a + row).scalars, difference = (a - column).scalars
+        var mismatches = 0
+        for i in 0..<1000 { for j in 0..<300 {
+            if sum[i * 300 + j] != sa[i * 300 + j] + sr[j] { mismatches += 1 }
+            if difference[i * 300 + j] != sa[i * 300 + j] - sc[i] { mismatches += 1 }
+        } }
+        #expect(mismatches == 0)
+        let x = a.requiringGradient(), g = random([1000, 300], seed: 56)
+        let y = x.softmax()
+        y.backward(g)
+        let expected = y.detached() * (g - (g * y.detached()).sum(alongAxes: 1, keepingDimensions: true))
+        #expect(isClose(x.gradient!, expected, relative: 1e-4, absolute: 1e-7))
+    }
 }

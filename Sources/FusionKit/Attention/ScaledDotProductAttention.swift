@@ -82,7 +82,7 @@ public enum Attention {
             let gradientOfValue = value.requiresGradient ? attended.matmul(g, transposeA: true).reduced(toShape: value.shape) : nil
             var gradientOfWeights = g.matmul(value, transposeB: true)
             if let keep { gradientOfWeights = gradientOfWeights * keep }
-            let gradientOfScores = weights * (gradientOfWeights - (gradientOfWeights * weights).sum(alongAxes: -1, keepingDimensions: true))
+            let gradientOfScores = Tensor.softmaxGradient(probabilities: weights, outputGradient: gradientOfWeights, alongAxis: -1)
             var gradientOfQuery: Tensor?, gradientOfKey: Tensor?
             Tensor.bothProducts(
                 query.requiresGradient ? { gradientOfQuery = gradientOfScores.matmul(key, alpha: factor) } : nil,

@@ -49,7 +49,7 @@ enum ElementwiseKernel {
             }
         }
         let plan = BroadcastPlan(shape: shape, a.shape, b.shape)
-        plan.forEachRun { outOffset, offsetA, offsetB, length, strideA, strideB in
+        plan.forEachRun(parallel: count >= 131072) { outOffset, offsetA, offsetB, length, strideA, strideB in
             let o = out + outOffset, x = pa + offsetA, y = pb + offsetB
             switch (strideA, strideB) {
             case (1, 1): for i in 0..<length { o[i] = op(x[i], y[i]) }
@@ -89,28 +89,43 @@ struct BroadcastPlan {
     }
 
     /// Calls `body(outOffset, offsetA, offsetB, length, strideA, strideB)` for each run of the
-    /// innermost merged dimension, in row-major order of the output.
+    /// innermost merged dimension, in row-major order of the output (across cores when
+    /// `parallel`: the runs write disjoint parts of the output).
     @inline(__always)
-    func forEachRun(_ body: (Int, Int, Int, Int, Int, Int) -> Void) {
+    func forEachRun(parallel: Bool = false, _ body: (Int, Int, Int, Int, Int, Int) -> Void) {
         let inner = shape.count - 1
         let length = shape[inner], strideA = stridesA[inner], strideB = stridesB[inner]
         var outerCount = 1
         for axis in 0..<inner { outerCount *= shape[axis] }
-        var index = [Int](repeating: 0, count: Swift.max(inner, 1))
-        var offsetA = 0, offsetB = 0
-        for run in 0..<outerCount {
-            body(run * length, offsetA, offsetB, length, strideA, strideB)
-            var axis = inner - 1
-            while axis >= 0 {
-                index[axis] += 1
-                offsetA += stridesA[axis]
-                offsetB += stridesB[axis]
-                if index[axis] < shape[axis] { break }
-                offsetA -= stridesA[axis] * shape[axis]
-                offsetB -= stridesB[axis] * shape[axis]
-                index[axis] = 0
-                axis -= 1
+        func walk(_ runs: Range<Int>) {
+            // The offsets of the first run, from its coordinates.
+            var index = [Int](repeating: 0, count: Swift.max(inner, 1))
+            var offsetA = 0, offsetB = 0, remainder = runs.lowerBound
+            for axis in stride(from: inner - 1, through: 0, by: -1) {
+                index[axis] = remainder % self.shape[axis]
+                remainder /= self.shape[axis]
+                offsetA += index[axis] * self.stridesA[axis]
+                offsetB += index[axis] * self.stridesB[axis]
             }
+            for run in runs {
+                body(run * length, offsetA, offsetB, length, strideA, strideB)
+                var axis = inner - 1
+                while axis >= 0 {
+                    index[axis] += 1
+                    offsetA += self.stridesA[axis]
+                    offsetB += self.stridesB[axis]
+                    if index[axis] < self.shape[axis] { break }
+                    offsetA -= self.stridesA[axis] * self.shape[axis]
+                    offsetB -= self.stridesB[axis] * self.shape[axis]
+                    index[axis] = 0
+                    axis -= 1
+                }
+            }
+        }
+        if parallel {
+            Parallel.forEachChunk(count: outerCount, minimumChunk: Swift.max(1, 65536 / Swift.max(length, 1)), walk)
+        } else {
+            walk(0..<outerCount)
         }
     }
 

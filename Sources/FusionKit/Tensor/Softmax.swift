@@ -8,9 +8,7 @@ extension Tensor {
     /// Backward (one fused node): dx = y·(g − Σ g·y).
     public func softmax(alongAxis axis: Int = -1) -> Tensor {
         let y = withoutGradient { normalized(alongAxis: axis, logarithm: false, op: "softmax") }
-        return recordUnary("softmax", y) { g in
-            y * (g - (g * y).sum(alongAxes: axis, keepingDimensions: true))
-        }
+        return recordUnary("softmax", y) { g in Tensor.softmaxGradient(probabilities: y, outputGradient: g, alongAxis: axis) }
     }
 
     /// x - log(sum(exp(x))) along `axis`. Backward (one fused node): dx = g − softmax(x)·Σ g.
@@ -19,6 +17,28 @@ extension Tensor {
         return recordUnary("logSoftmax", y) { g in
             g - y.exp() * g.sum(alongAxes: axis, keepingDimensions: true)
         }
+    }
+
+    /// y ⊙ (g − Σ g ⊙ y) along `axis`: the gradient of softmax's input from its output y and the
+    /// output's gradient g, in one pass per row (rows shared out among cores) on the last axis.
+    static func softmaxGradient(probabilities y: Tensor, outputGradient g: Tensor, alongAxis axis: Int) -> Tensor {
+        precondition(y.shape == g.shape, "softmaxGradient: shapes \(y.shape) and \(g.shape) differ")
+        let axis = Shape.normalize(axis: axis, rank: y.rank, op: "softmaxGradient")
+        guard axis == y.rank - 1, y.count > 0 else {
+            return y * (g - (g * y).sum(alongAxes: axis, keepingDimensions: true))
+        }
+        let length = y.shape[axis], rows = y.count / length
+        let result = Tensor(uninitializedShape: y.shape)
+        let py = y.pointer, pg = g.pointer, out = result.storage.pointer
+        Parallel.forEachChunk(count: rows, minimumChunk: Swift.max(1, 32768 / Swift.max(length, 1))) { range in
+            for r in range {
+                let yr = py + r * length, gr = pg + r * length, o = out + r * length
+                var dot: Float = 0
+                for i in 0..<length { dot += gr[i] * yr[i] }
+                for i in 0..<length { o[i] = yr[i] * (gr[i] - dot) }
+            }
+        }
+        return result
     }
 
     private func normalized(alongAxis axis: Int, logarithm: Bool, op: String) -> Tensor {
