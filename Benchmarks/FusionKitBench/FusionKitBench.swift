@@ -46,9 +46,9 @@ struct FusionKitBench: ParsableCommand {
         var workloads = Workloads.all(quick: quick)
         if let filter { workloads = workloads.filter { $0.name.contains(filter) } }
         var records: [Record] = []
-        var torchVersion: String?
-        let peer = peerPython.map { Peer(python: $0, script: peerScript) }
-        let spec = Dictionary(uniqueKeysWithValues: workloads.map { ($0.name, $0.sizes) })
+        let peer = peerPython.flatMap { Peer(python: $0, script: peerScript, threads: threadCount) }
+        // Each workload: FusionKit, then at once PyTorch, so both see the same machine; each side
+        // keeps its fastest round.
         for round in 1...rounds {
             for (index, workload) in workloads.enumerated() {
                 let record = workload.run()
@@ -61,17 +61,17 @@ struct FusionKitBench: ParsableCommand {
                     }
                     if let throughput = record.throughput { records[index].throughput = max(records[index].throughput ?? 0, throughput) }
                 }
-                let reference = record.ratio.map { String(format: "  %.3f× %@", $0, record.reference ?? "") } ?? ""
-                print(String(format: "round %d  %-30@ %12@%@", round, workload.name, Report.format(record.fusionkitSeconds), reference))
-            }
-            if let peer, let result = peer.run(threads: threadCount, workloads: spec) {
-                torchVersion = "\(result.torch) (\(result.threads) threads)"
-                for i in records.indices {
-                    guard let seconds = result.seconds[records[i].name] else { continue }
-                    records[i].pytorchSeconds = min(records[i].pytorchSeconds ?? .infinity, seconds)
+                var line = String(format: "round %d  %-34@ %12@", round, workload.name, Report.format(record.fusionkitSeconds))
+                if let ratio = record.ratio { line += String(format: "  %.3f× %@", ratio, record.reference ?? "") }
+                if let peer, let seconds = peer.seconds(name: workload.name, sizes: workload.sizes) {
+                    records[index].pytorchSeconds = min(records[index].pytorchSeconds ?? .infinity, seconds)
+                    line += String(format: "  %.3f× pytorch", record.fusionkitSeconds / seconds)
                 }
+                print(line)
             }
         }
+        peer?.stop()
+        let torchVersion = peer?.version
         for i in records.indices {
             if let reference = records[i].referenceSeconds { records[i].ratio = records[i].fusionkitSeconds / reference }
             if let torch = records[i].pytorchSeconds {

@@ -1,24 +1,19 @@
 import Foundation
 
-/// Runs the PyTorch half of the benchmarks (Benchmarks/peer/bench.py) and reads its timings.
-struct Peer {
-    var python: String
-    var script: String
+/// The PyTorch half of the benchmarks (Benchmarks/peer/bench.py in `--serve` mode): one Python
+/// process, asked for one workload at a time, so that each FusionKit measurement is followed at
+/// once by PyTorch's on the same shapes and threads.
+final class Peer {
+    private(set) var version = ""
+    private let process = Process()
+    private let input = Pipe(), output = Pipe()
+    private var buffer = Data()
 
-    struct Output: Decodable {
-        var torch: String
-        var threads: Int
-        var seconds: [String: Double]
-    }
-
-    /// Runs the peer with the same workloads and thread count; nil (with a note on stderr) when
-    /// it cannot run, so the FusionKit half still reports.
-    func run(threads: Int, workloads: [String: [Int]]) -> Output? {
-        let process = Process()
+    /// Starts the peer; nil (with a note on stderr) when it cannot run, so the FusionKit half still reports.
+    init?(python: String, script: String, threads: Int) {
         process.executableURL = URL(fileURLWithPath: python)
-        let spec = (try? JSONSerialization.data(withJSONObject: workloads)).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
-        process.arguments = [script, "--threads", String(threads), "--workloads", spec]
-        let output = Pipe()
+        process.arguments = [script, "--threads", String(threads), "--serve"]
+        process.standardInput = input
         process.standardOutput = output
         do {
             try process.run()
@@ -26,17 +21,43 @@ struct Peer {
             FileHandle.standardError.write("peer: cannot start \(python): \(error)\n".data(using: .utf8)!)
             return nil
         }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            FileHandle.standardError.write("peer: \(script) exited with status \(process.terminationStatus)\n".data(using: .utf8)!)
+        guard let hello = readLine(),
+              let object = try? JSONSerialization.jsonObject(with: hello) as? [String: Any],
+              let torch = object["torch"] as? String, let torchThreads = object["threads"] as? Int else {
+            FileHandle.standardError.write("peer: \(script) did not start (is torch installed?)\n".data(using: .utf8)!)
+            if process.isRunning { process.terminate() }
             return nil
         }
-        do {
-            return try JSONDecoder().decode(Output.self, from: data)
-        } catch {
-            FileHandle.standardError.write("peer: unreadable output: \(error)\n".data(using: .utf8)!)
+        version = "\(torch) (\(torchThreads) threads)"
+    }
+
+    /// PyTorch's seconds per call for the workload, or nil when the peer does not know it.
+    func seconds(name: String, sizes: [Int]) -> Double? {
+        guard process.isRunning,
+              let request = try? JSONSerialization.data(withJSONObject: ["name": name, "sizes": sizes]) else { return nil }
+        input.fileHandleForWriting.write(request + Data("\n".utf8))
+        guard let line = readLine(), let object = try? JSONSerialization.jsonObject(with: line) as? [String: Any] else {
+            FileHandle.standardError.write("peer: no answer for \(name)\n".data(using: .utf8)!)
             return nil
+        }
+        return object["seconds"] as? Double
+    }
+
+    func stop() {
+        try? input.fileHandleForWriting.close()
+        process.waitUntilExit()
+    }
+
+    private func readLine() -> Data? {
+        while true {
+            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = buffer[buffer.startIndex..<newline]
+                buffer = Data(buffer[(newline + 1)...])
+                return Data(line)
+            }
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { return nil }
+            buffer.append(chunk)
         }
     }
 }

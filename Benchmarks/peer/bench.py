@@ -5,6 +5,7 @@ Usage: bench.py --threads N --workloads '{"matmul 64x600x256": [64, 600, 256], .
 """
 import argparse
 import json
+import sys
 import time
 
 import torch
@@ -89,18 +90,32 @@ def workload(name, sizes):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--threads", type=int, required=True)
-    parser.add_argument("--workloads", required=True)
+    parser.add_argument("--workloads", help="JSON object name -> sizes; times them all and prints one JSON object")
+    parser.add_argument("--serve", action="store_true",
+                        help="read one JSON request per line ({name, sizes}) and answer each with one JSON line")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+
+    def measure(name, sizes):
+        body = workload(name, sizes)
+        if body is None:
+            return None
+        if name.startswith(("linear", "conv2d", "gru", "mha")):
+            return seconds_per_call(body)
+        with torch.no_grad():
+            return seconds_per_call(body)
+
+    if args.serve:
+        print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
+        for line in sys.stdin:
+            request = json.loads(line)
+            print(json.dumps({"name": request["name"], "seconds": measure(request["name"], request["sizes"])}), flush=True)
+        return
     results = {}
     for name, sizes in json.loads(args.workloads).items():
-        body = workload(name, sizes)
-        if body is not None:
-            if name.startswith(("linear", "conv2d", "gru", "mha")):
-                results[name] = seconds_per_call(body)
-            else:
-                with torch.no_grad():
-                    results[name] = seconds_per_call(body)
+        seconds = measure(name, sizes)
+        if seconds is not None:
+            results[name] = seconds
     print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "seconds": results}))
 
 
