@@ -15,6 +15,12 @@ final class Peer {
         process.arguments = [script, "--threads", String(threads), "--serve"]
         process.standardInput = input
         process.standardOutput = output
+        // OpenMP worker threads spin for a while after each parallel region by default; that
+        // would steal the cores from the FusionKit measurement that follows.
+        var environment = ProcessInfo.processInfo.environment
+        environment["OMP_WAIT_POLICY"] = "PASSIVE"
+        environment["KMP_BLOCKTIME"] = "0"
+        process.environment = environment
         do {
             try process.run()
         } catch {
@@ -40,6 +46,7 @@ final class Peer {
             FileHandle.standardError.write("peer: no answer for \(name)\n".data(using: .utf8)!)
             return nil
         }
+        Thread.sleep(forTimeInterval: 0.2)  // let the peer's threads settle
         return object["seconds"] as? Double
     }
 
