@@ -70,32 +70,6 @@ public enum BLAS {
 
     private static let concurrencyLock = NSLock()
 
-    /// Runs two independent BLAS computations side by side, each on one thread, instead of one
-    /// after the other on all threads. Two GEMMs of a backward pass (dA and dB) of moderate size
-    /// finish 6–20% sooner this way on two cores: a GEMM split across threads pays for
-    /// synchronisation that two whole GEMMs do not. Falls back to running them in turn when BLAS
-    /// has one thread, or when another thread is already doing this.
-    static func concurrently(_ first: () -> Void, _ second: () -> Void) {
-        ensureConfigured()
-        let threads = openblas_get_num_threads()
-        guard threads >= 2, Parallel.threadCount >= 2, concurrencyLock.try() else {
-            first()
-            second()
-            return
-        }
-        defer { concurrencyLock.unlock() }
-        openblas_set_num_threads(1)
-        defer { openblas_set_num_threads(threads) }
-        withoutActuallyEscaping(first) { first in
-            withoutActuallyEscaping(second) { second in
-                let work = UncheckedSendable((first, second))
-                DispatchQueue.concurrentPerform(iterations: 2) { index in
-                    if index == 0 { work.value.0() } else { work.value.1() }
-                }
-            }
-        }
-    }
-
     /// Runs `body` on disjoint ranges covering `0..<count`, one per core, with every BLAS call
     /// inside single-threaded: many independent medium GEMMs (one per image of a batch) run
     /// faster side by side than one after another each split across threads. Falls back to one
