@@ -2,7 +2,7 @@
 # Swift: they install the system packages they need first.
 
 SWIFT        ?= swift
-APT_PACKAGES := libopenblas-dev liblapacke-dev pkg-config
+APT_PACKAGES := libopenblas-dev liblapacke-dev libfftw3-dev pkg-config
 SUDO         := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 PEER_VENV    ?= .venv-peer
 PEER_PYTHON  := $(PEER_VENV)/bin/python

@@ -16,11 +16,17 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
+        // FFTW (single precision) for compact bilinear pooling's circular convolutions.
+        .systemLibrary(
+            name: "CFFTW",
+            pkgConfig: "fftw3f",
+            providers: [.apt(["libfftw3-dev"])]
+        ),
         // Vectorised exp/log/tanh/sigmoid, compiled for AVX-512, AVX2 and the baseline, chosen at run time.
         .target(name: "CFusionKitKernels"),
         .target(
             name: "FusionKit",
-            dependencies: ["COpenBLAS", "CFusionKitKernels"],
+            dependencies: ["COpenBLAS", "CFusionKitKernels", "CFFTW"],
             linkerSettings: [.linkedLibrary("lapacke"), .linkedLibrary("openblas")]
         ),
         .executableTarget(
