@@ -1,0 +1,60 @@
+/// Tucker-decomposed bilinear fusion (Ben-younes, Cadene, Cord, Thome, "MUTAN: Multimodal Tucker
+/// Fusion for Visual Question Answering", 2017, eq. 3–4): a full bilinear map z_k = xᵀ W_k y + b_k
+/// with W = T ×₁ W_x ×₂ W_y, so
+///
+///     x̃ = W_x x + b_x  [B, tx],   ỹ = W_y y + b_y  [B, ty],   z = T ×₁ x̃ ×₂ ỹ + b
+///
+/// with the core T [tx, ty, out] (key `core`), computed as vec(x̃ ⊗ ỹ) [B, tx·ty] times T reshaped
+/// to [tx·ty, out]. Keys: `projections.0` (x → tx), `projections.1` (y → ty), `core`, `bias`.
+/// Inputs [x [B, dx], y [B, dy]] (leading dimensions beyond one batch axis are allowed).
+public final class BilinearFusion: Module, FusionStrategy {
+    public let widths: [Int]
+    public let projections: [Linear]
+    public let core: Parameter
+    public let bias: Parameter
+
+    public init(widths: [Int], projectedWidths: (Int, Int), outputWidth: Int, generator: inout RandomGenerator) {
+        precondition(widths.count == 2, "BilinearFusion: needs two modalities, got \(widths.count)")
+        self.widths = widths
+        let (tx, ty) = projectedWidths
+        projections = [Linear(widths[0], tx, generator: &generator), Linear(widths[1], ty, generator: &generator)]
+        let bound = 1 / Float(Swift.max(tx * ty, 1)).squareRoot()
+        core = Parameter(Tensor.randomUniform([tx, ty, outputWidth], lower: -bound, upper: bound, generator: &generator))
+        bias = Parameter(Tensor.randomUniform([outputWidth], lower: -bound, upper: bound, generator: &generator))
+        super.init()
+    }
+
+    public func fuse(_ inputs: [Tensor]) -> Tensor {
+        checkWidths(inputs, widths, op: "BilinearFusion")
+        let x = projections[0](inputs[0]), y = projections[1](inputs[1])
+        let lead = Array(x.shape.dropLast())
+        let (tx, ty, out) = (core.shape[0], core.shape[1], core.shape[2])
+        let outer = (x.reshaped(lead + [tx, 1]) * y.reshaped(lead + [1, ty])).reshaped(lead + [tx * ty])
+        return outer.matmul(core.value.reshaped([tx * ty, out])) + bias.value
+    }
+}
+
+/// Multimodal low-rank bilinear pooling, MLB (Kim, On, Lim, Kim, Ha, Zhang, "Hadamard Product for
+/// Low-rank Bilinear Pooling", 2017):
+///
+///     z = P (tanh(U x + b_u) ⊙ tanh(V y + b_v)) + b_p
+///
+/// Keys: `projections.0` (U, x → rank), `projections.1` (V, y → rank), `output` (P, rank → out).
+public final class MLBFusion: Module, FusionStrategy {
+    public let widths: [Int]
+    public let projections: [Linear]
+    public let output: Linear
+
+    public init(widths: [Int], rank: Int, outputWidth: Int, generator: inout RandomGenerator) {
+        precondition(widths.count == 2, "MLBFusion: needs two modalities, got \(widths.count)")
+        self.widths = widths
+        projections = makeProjections(widths, to: rank, generator: &generator)
+        output = Linear(rank, outputWidth, generator: &generator)
+        super.init()
+    }
+
+    public func fuse(_ inputs: [Tensor]) -> Tensor {
+        checkWidths(inputs, widths, op: "MLBFusion")
+        return output(projections[0](inputs[0]).tanh() * projections[1](inputs[1]).tanh())
+    }
+}
