@@ -23,6 +23,7 @@ build: setup
 	$(SWIFT) build -c release
 
 test: setup
+	$(SWIFT) build
 	SWIFT_BACKTRACE=enable=no $(SWIFT) test --parallel
 
 demo: setup

@@ -61,6 +61,11 @@ let package = Package(
             dependencies: ["FusionKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Examples/MultiBranchCNN"
         ),
+        .executableTarget(
+            name: "fusion-tour",
+            dependencies: ["FusionKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Examples/FusionTour"
+        ),
         .testTarget(
             name: "FusionKitTests",
             dependencies: ["FusionKit"]

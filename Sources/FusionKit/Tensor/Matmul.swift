@@ -123,6 +123,7 @@ extension Tensor {
                      m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool,
                      alpha: Float = 1, beta: Float = 0) {
         BLAS.ensureConfigured()
+        if BLAS.isCountingOperations { BLAS.countOperations(2 * m * n * k) }
         cblas_sgemm(CblasRowMajor,
                     transposeA ? CblasTrans : CblasNoTrans,
                     transposeB ? CblasTrans : CblasNoTrans,
