@@ -560,17 +560,7 @@ def main():
     positional_cases()
     block_cases()
 
-    total = 0
-    print("torch %s -> %s" % (torch.__version__, os.path.relpath(OUT_DIR)))
-    for fname, shapes in mf.WRITTEN:
-        size = os.path.getsize(os.path.join(OUT_DIR, fname))
-        total += size
-        desc = ", ".join("%s%s" % (k, v) for k, v in shapes.items())
-        print("%-40s %6d B  %s" % (fname, size, desc))
-    print("%d files, total %d bytes" % (len(mf.WRITTEN), total))
-    if total >= SIZE_LIMIT:
-        print("ERROR: attention fixtures exceed 1 MB", file=sys.stderr)
-        sys.exit(1)
+    mf.summarize(OUT_DIR, "attention", SIZE_LIMIT)
 
 
 if __name__ == "__main__":

@@ -157,6 +157,22 @@ def module_case(name, module, inputs, config, param_names=None,
 # layers
 # --------------------------------------------------------------------------
 
+
+def summarize(out_dir, label, limit):
+    """Prints each file this run wrote with its size and tensor shapes; exits 1 when the files
+    together reach `limit` bytes (the fixtures are committed and must stay small)."""
+    total = 0
+    print("torch %s -> %s" % (torch.__version__, os.path.relpath(out_dir)))
+    for fname, shapes in WRITTEN:
+        size = os.path.getsize(os.path.join(out_dir, fname))
+        total += size
+        desc = ", ".join("%s%s" % (k, v) for k, v in shapes.items())
+        print("%-40s %6d B  %s" % (fname, size, desc))
+    print("%d files, total %d bytes" % (len(WRITTEN), total))
+    if total >= limit:
+        print("ERROR: %s fixtures reach %d bytes (limit %d)" % (label, total, limit), file=sys.stderr)
+        sys.exit(1)
+
 def layer_cases():
     # Linear 5 -> 3, 2-D input
     name = "linear"
@@ -548,17 +564,7 @@ def main():
     clipping_cases()
     model_cases()
 
-    total = 0
-    print("torch %s -> %s" % (torch.__version__, os.path.relpath(OUT_DIR)))
-    for fname, shapes in WRITTEN:
-        size = os.path.getsize(os.path.join(OUT_DIR, fname))
-        total += size
-        desc = ", ".join("%s%s" % (k, v) for k, v in shapes.items())
-        print("%-40s %6d B  %s" % (fname, size, desc))
-    print("%d files, total %d bytes" % (len(WRITTEN), total))
-    if total >= 1 << 20:
-        print("ERROR: fixtures exceed 1 MB", file=sys.stderr)
-        sys.exit(1)
+    summarize(OUT_DIR, "parity", 1 << 20)
 
 
 if __name__ == "__main__":

@@ -284,12 +284,7 @@ def main():
     feature_cases()
     film_cases()
     mcb_cases()
-    total = 0
-    for fname, shapes in mf.WRITTEN:
-        size = os.path.getsize(os.path.join(OUT_DIR, fname))
-        total += size
-        print("%-36s %6d B  %s" % (fname, size, ", ".join("%s%s" % (k, v) for k, v in shapes.items())))
-    print("%d files, total %d bytes" % (len(mf.WRITTEN), total))
+    mf.summarize(OUT_DIR, "feature fusion", 1 << 20)
 
 
 if __name__ == "__main__":

@@ -124,17 +124,7 @@ def main():
         "note": "only the finest level is returned, so output.1.* and output.2.* take no part "
                 "and are not stored; load the state dict non-strictly"}, param_names=used)
 
-    total = 0
-    print("torch %s -> %s" % (torch.__version__, os.path.relpath(OUT_DIR)))
-    for fname, shapes in mf.WRITTEN:
-        size = os.path.getsize(os.path.join(OUT_DIR, fname))
-        total += size
-        desc = ", ".join("%s%s" % (k, v) for k, v in shapes.items())
-        print("%-40s %6d B  %s" % (fname, size, desc))
-    print("%d files, total %d bytes" % (len(mf.WRITTEN), total))
-    if total >= SIZE_LIMIT:
-        print("ERROR: structured fusion fixtures exceed %d bytes" % SIZE_LIMIT, file=sys.stderr)
-        sys.exit(1)
+    mf.summarize(OUT_DIR, "structured fusion", SIZE_LIMIT)
 
 
 if __name__ == "__main__":

@@ -346,17 +346,7 @@ def main():
     resample_cases()
     rnn_cases()
 
-    total = 0
-    print("torch %s -> %s" % (torch.__version__, os.path.relpath(OUT_DIR)))
-    for fname, shapes in mf.WRITTEN:
-        size = os.path.getsize(os.path.join(OUT_DIR, fname))
-        total += size
-        desc = ", ".join("%s%s" % (k, v) for k, v in shapes.items())
-        print("%-40s %6d B  %s" % (fname, size, desc))
-    print("%d files, total %d bytes" % (len(mf.WRITTEN), total))
-    if total >= SIZE_LIMIT:
-        print("ERROR: vision/sequence fixtures exceed 1.5 MB", file=sys.stderr)
-        sys.exit(1)
+    mf.summarize(OUT_DIR, "vision/sequence", SIZE_LIMIT)
 
 
 if __name__ == "__main__":
