@@ -83,11 +83,8 @@ public enum Attention {
             var gradientOfWeights = g.matmul(value, transposeB: true)
             if let keep { gradientOfWeights = gradientOfWeights * keep }
             let gradientOfScores = Tensor.softmaxGradient(probabilities: weights, outputGradient: gradientOfWeights, alongAxis: -1)
-            var gradientOfQuery: Tensor?, gradientOfKey: Tensor?
-            Tensor.bothProducts(
-                query.requiresGradient ? { gradientOfQuery = gradientOfScores.matmul(key, alpha: factor) } : nil,
-                key.requiresGradient ? { gradientOfKey = gradientOfScores.matmul(query, transposeA: true, alpha: factor) } : nil,
-                operations: gradientOfScores.count * query.shape[3])
+            let gradientOfQuery = query.requiresGradient ? gradientOfScores.matmul(key, alpha: factor) : nil
+            let gradientOfKey = key.requiresGradient ? gradientOfScores.matmul(query, transposeA: true, alpha: factor) : nil
             let gradientOfMask = additive.requiresGradient ? gradientOfScores.reduced(toShape: additive.shape) : nil
             return [gradientOfQuery, gradientOfKey, gradientOfValue, gradientOfMask]
         }

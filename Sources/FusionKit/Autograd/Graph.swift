@@ -76,12 +76,6 @@ extension Tensor {
         return leaf
     }
 
-    /// Whether `other` is this very tensor: the same storage, shape and graph node (not merely
-    /// equal values). Attention uses it to share one projection GEMM between identical inputs.
-    public func isSameTensor(as other: Tensor) -> Bool {
-        storage === other.storage && shape == other.shape && node === other.node
-    }
-
     /// The same elements, cut off from the graph: nothing flows back through the result.
     public func detached() -> Tensor { withShape(shape) }
 

@@ -27,20 +27,9 @@ extension Tensor {
         return result.recorded("affine", inputs: [x, weight, bias ?? Tensor(0)]) { g in
             let rowsOfG = g.withShape([rows, outputs])
             let rowsOfX = x.withShape([rows, inputs])
-            var gradientOfX: Tensor?, gradientOfWeight: Tensor?
-            Tensor.bothProducts(
-                x.requiresGradient ? { gradientOfX = rowsOfG.matmul(weight).withShape(x.shape) } : nil,
-                weight.requiresGradient ? { gradientOfWeight = rowsOfG.matmul(rowsOfX, transposeA: true) } : nil,
-                operations: rows * inputs * outputs)
-            return [gradientOfX, gradientOfWeight, bias?.requiresGradient == true ? rowsOfG.sum(alongAxes: 0) : nil]
+            return [x.requiresGradient ? rowsOfG.matmul(weight).withShape(x.shape) : nil,
+                    weight.requiresGradient ? rowsOfG.matmul(rowsOfX, transposeA: true) : nil,
+                    bias?.requiresGradient == true ? rowsOfG.sum(alongAxes: 0) : nil]
         }
-    }
-
-    /// Runs the two gradient products of a backward pass, one after the other, each on all BLAS
-    /// threads. (Running them side by side on one thread each measured 6–20% faster on this
-    /// machine at one time of day and 15–25% slower at another; the standard way is the robust one.)
-    static func bothProducts(_ first: (() -> Void)?, _ second: (() -> Void)?, operations: Int) {
-        first?()
-        second?()
     }
 }

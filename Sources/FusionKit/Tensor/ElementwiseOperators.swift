@@ -58,8 +58,6 @@ enum Operators {
     /// max(x, 0), with NaN kept.
     struct ReLU: UnaryOperator { @inline(__always) func callAsFunction(_ x: Float) -> Float { x < 0 ? 0 : x } }
     struct Sign: UnaryOperator { @inline(__always) func callAsFunction(_ x: Float) -> Float { x > 0 ? 1 : (x < 0 ? -1 : x) } }
-    /// 1 where x is non-zero, else 0.
-    struct NonZero: UnaryOperator { @inline(__always) func callAsFunction(_ x: Float) -> Float { x != 0 ? 1 : 0 } }
     /// A finite value, or 0 for ±inf and NaN.
     struct FiniteOrZero: UnaryOperator { @inline(__always) func callAsFunction(_ x: Float) -> Float { x.isFinite ? x : 0 } }
     struct Clamp: UnaryOperator {

@@ -43,12 +43,8 @@ extension Tensor {
         guard Autograd.shouldRecord(self, other) else { return result }
         let a = self, b = other
         return result.recorded("matmul", inputs: [a, b]) { g in
-            var gradientOfA: Tensor?, gradientOfB: Tensor?
-            Tensor.bothProducts(
-                a.requiresGradient ? { gradientOfA = Tensor.matmulGradientOfA(g, a, b, transposeA, transposeB) } : nil,
-                b.requiresGradient ? { gradientOfB = Tensor.matmulGradientOfB(g, a, b, transposeA, transposeB) } : nil,
-                operations: result.count * (transposeA ? a.shape[a.rank - 2] : a.shape[a.rank - 1]))
-            return [gradientOfA, gradientOfB]
+            [a.requiresGradient ? Tensor.matmulGradientOfA(g, a, b, transposeA, transposeB) : nil,
+             b.requiresGradient ? Tensor.matmulGradientOfB(g, a, b, transposeA, transposeB) : nil]
         }
     }
 

@@ -189,20 +189,18 @@ enum RecurrentKernels {
 
         let rows = batch * time
         var gradientOfX: Tensor?, gradientOfInputWeight: Tensor?, gradientOfHiddenWeight: Tensor?
-        Tensor.bothProducts(
-            x.requiresGradient ? {
-                let dx = Tensor(uninitializedShape: x.shape)
-                Tensor.gemm(dInput, inputWeight.pointer, dx.storage.pointer, m: rows, n: shape.inputSize, k: width,
-                            transposeA: false, transposeB: false)
-                gradientOfX = dx
-            } : nil,
-            inputWeight.requiresGradient ? {
-                let dw = Tensor(uninitializedShape: inputWeight.shape)
-                Tensor.gemm(dInput, x.pointer, dw.storage.pointer, m: width, n: shape.inputSize, k: rows,
-                            transposeA: true, transposeB: false)
-                gradientOfInputWeight = dw
-            } : nil,
-            operations: rows * width * shape.inputSize)
+        if x.requiresGradient {
+            let dx = Tensor(uninitializedShape: x.shape)
+            Tensor.gemm(dInput, inputWeight.pointer, dx.storage.pointer, m: rows, n: shape.inputSize, k: width,
+                        transposeA: false, transposeB: false)
+            gradientOfX = dx
+        }
+        if inputWeight.requiresGradient {
+            let dw = Tensor(uninitializedShape: inputWeight.shape)
+            Tensor.gemm(dInput, x.pointer, dw.storage.pointer, m: width, n: shape.inputSize, k: rows,
+                        transposeA: true, transposeB: false)
+            gradientOfInputWeight = dw
+        }
         if hiddenWeight.requiresGradient {
             let dw = Tensor(uninitializedShape: hiddenWeight.shape)
             Tensor.gemm(dHidden, previous.pointer, dw.storage.pointer, m: width, n: hidden, k: rows,
