@@ -3,11 +3,6 @@ import Testing
 
 @Suite("Attention")
 struct AttentionTests {
-    func expectGradients(_ inputs: [Tensor], sourceLocation: SourceLocation = #_sourceLocation, _ function: ([Tensor]) -> Tensor) {
-        let mismatches = GradientCheck.check(inputs, relativeTolerance: 1e-2, absoluteTolerance: 2e-3, function)
-        #expect(mismatches.isEmpty, "\(mismatches.prefix(5))", sourceLocation: sourceLocation)
-    }
-
     let q = random([2, 2, 4, 5], seed: 1), k = random([2, 2, 6, 5], seed: 2), v = random([2, 2, 6, 3], seed: 3)
     let padding = Tensor([0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1], shape: [2, 6])
 

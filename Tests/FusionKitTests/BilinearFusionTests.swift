@@ -6,11 +6,6 @@ import Testing
 /// the PyTorch fixtures of Tests/Fixtures/make_fusion_fixtures_bilinear.py.
 @Suite("Bilinear fusion strategies")
 struct BilinearFusionTests {
-    func expectGradients(_ inputs: [Tensor], sourceLocation: SourceLocation = #_sourceLocation, _ function: ([Tensor]) -> Tensor) {
-        let mismatches = GradientCheck.check(inputs, relativeTolerance: 1e-2, absoluteTolerance: 2e-3, function)
-        #expect(mismatches.isEmpty, "\(mismatches.prefix(5))", sourceLocation: sourceLocation)
-    }
-
     static let widths = [5, 3, 4]
     func inputs(_ count: Int) -> [Tensor] { (0..<count).map { random([2, Self.widths[$0]], seed: UInt64(80 + $0)) } }
 

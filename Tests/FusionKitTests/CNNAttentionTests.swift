@@ -9,45 +9,6 @@ import Testing
 struct CNNAttentionTests {
     let parity = ParityTests()
 
-    func expectGradients(_ inputs: [Tensor], sourceLocation: SourceLocation = #_sourceLocation, _ function: ([Tensor]) -> Tensor) {
-        let mismatches = GradientCheck.check(inputs, relativeTolerance: 1e-2, absoluteTolerance: 2e-3, function)
-        #expect(mismatches.isEmpty, "\(mismatches.prefix(5))", sourceLocation: sourceLocation)
-    }
-
-    /// Finite differences for a module's own parameters, which `GradientCheck` cannot reach: with
-    /// L = Σ forward(x)·w for fixed random w, every parameter element is moved by ±step in place
-    /// (`Parameter.update`) and (L₊ − L₋) / 2·step is compared with the gradient `backward()` left
-    /// in the parameter. Returns the disagreeing elements as "key[index]: analytic vs numeric".
-    func parameterMismatches(_ module: Module, input: Tensor, step: Float = 1e-3, relative: Float = 1e-2,
-                             absolute: Float = 2e-3, _ forward: (Tensor) -> Tensor) -> [String] {
-        module.zeroGradients()
-        let output = forward(input)
-        var generator = RandomGenerator(seed: 99)
-        let weights = Tensor.randomNormal(output.shape, generator: &generator)
-        output.backward(weights)
-        func loss() -> Double {
-            let result = withoutGradient { forward(input) }
-            return zip(result.scalars, weights.scalars).reduce(0) { $0 + Double($1.0) * Double($1.1) }
-        }
-        var mismatches: [String] = []
-        for (key, parameter) in module.namedParameters() {
-            let analytic = parameter.gradient?.scalars ?? [Float](repeating: 0, count: parameter.value.count)
-            for element in 0..<parameter.value.count {
-                let original = parameter.value.scalars[element]
-                parameter.update { value in value.withUnsafeMutableBufferPointer { $0[element] = original + step } }
-                let plus = loss()
-                parameter.update { value in value.withUnsafeMutableBufferPointer { $0[element] = original - step } }
-                let minus = loss()
-                parameter.update { value in value.withUnsafeMutableBufferPointer { $0[element] = original } }
-                let numeric = Float((plus - minus) / (2 * Double(step)))
-                if !(Swift.abs(analytic[element] - numeric) <= absolute + relative * Swift.abs(numeric)) {
-                    mismatches.append("\(key)[\(element)]: backward \(analytic[element]) vs finite differences \(numeric)")
-                }
-            }
-        }
-        return mismatches
-    }
-
     func state(_ module: Module) -> [String: Tensor] { module.stateDict() }
 
     // MARK: Squeeze-and-excitation
@@ -118,8 +79,7 @@ struct CNNAttentionTests {
         let se = SqueezeExcitation(channels: 6, reduction: 2, generator: &generator)
         let x = random([2, 6, 3, 4], seed: 8)
         expectGradients([x]) { se($0[0]) }
-        let mismatches = parameterMismatches(se, input: x) { se($0) }
-        #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
+        expectGradients([x], parameters: se.parameters()) { se($0[0]) }
         // The same block written inline from the parameter values, differentiated in all of them.
         let p = state(se)
         expectGradients([x, p["fc1.weight"]!, p["fc1.bias"]!, p["fc2.weight"]!, p["fc2.bias"]!]) { v in
@@ -252,8 +212,7 @@ struct CNNAttentionTests {
         let block = NonLocalBlock(channels: 4, interChannels: 2, generator: &generator)
         let x = random([2, 4, 3, 3], seed: 21)
         expectGradients([x]) { block($0[0]) }
-        let mismatches = parameterMismatches(block, input: x) { block($0) }
-        #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
+        expectGradients([x], parameters: block.parameters()) { block($0[0]) }
         // Written inline with an explicit transpose and the [N, P, C'] layout of the paper, so the
         // module's transpose flags are checked against a different arrangement of the same products.
         let p = state(block)

@@ -5,11 +5,6 @@ import Testing
 /// gradients against finite differences.
 @Suite("Fusion strategies")
 struct FusionTests {
-    func expectGradients(_ inputs: [Tensor], sourceLocation: SourceLocation = #_sourceLocation, _ function: ([Tensor]) -> Tensor) {
-        let mismatches = GradientCheck.check(inputs, relativeTolerance: 1e-2, absoluteTolerance: 2e-3, function)
-        #expect(mismatches.isEmpty, "\(mismatches.prefix(5))", sourceLocation: sourceLocation)
-    }
-
     static let widths = [5, 3, 4]
     func inputs(_ count: Int) -> [Tensor] { (0..<count).map { random([2, Self.widths[$0]], seed: UInt64(60 + $0)) } }
 

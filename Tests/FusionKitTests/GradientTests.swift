@@ -10,11 +10,10 @@ struct GradientTests {
         return x + x.sign() * 0.1
     }
 
-    /// Asserts that the backward of `function` matches finite differences at `inputs`.
+    /// The shared check with this file's tighter absolute tolerance.
     func expectGradients(_ inputs: [Tensor], relative: Float = 1e-2, absolute: Float = 1e-3,
                          sourceLocation: SourceLocation = #_sourceLocation, _ function: ([Tensor]) -> Tensor) {
-        let mismatches = GradientCheck.check(inputs, relativeTolerance: relative, absoluteTolerance: absolute, function)
-        #expect(mismatches.isEmpty, "\(mismatches.prefix(5))", sourceLocation: sourceLocation)
+        FusionKitTests.expectGradients(inputs, relative: relative, absolute: absolute, sourceLocation: sourceLocation, function)
     }
 
     @Test func broadcastingArithmetic() {

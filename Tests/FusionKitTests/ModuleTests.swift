@@ -85,7 +85,11 @@ struct ModuleTests {
         #expect(check([x, w, b]) { $0[0].affine(weight: $0[1], bias: $0[2]) })
         #expect(check([x, w]) { $0[0].affine(weight: $0[1], bias: nil) })
         #expect(isClose(linear(x), x.matmul(w, transposeB: true) + b))
+        // The layers' own parameters, moved in place by the gradient checker.
+        expectGradients([x], parameters: linear.parameters()) { linear($0[0]) }
         let norm = LayerNorm([5, 4])
+        norm.weight!.update { $0 = Tensor.randomNormal([5, 4], generator: &generator) }
+        expectGradients([x], parameters: norm.parameters()) { norm($0[0]) }
         #expect(check([x]) { norm($0[0]) * Tensor.arange(4) })
         let batchNorm = BatchNorm1d(5)
         #expect(check([x]) { batchNorm($0[0]) * Tensor.arange(4) })

@@ -62,8 +62,7 @@ struct RecurrentTests {
 
     func expectGradients(_ inputs: [Tensor], sourceLocation: SourceLocation = #_sourceLocation,
                          _ function: ([Tensor]) -> Tensor) {
-        let mismatches = GradientCheck.check(inputs, relativeTolerance: 1e-2, absoluteTolerance: 1e-3, function)
-        #expect(mismatches.isEmpty, "\(mismatches.count) mismatches: \(mismatches.prefix(5))", sourceLocation: sourceLocation)
+        FusionKitTests.expectGradients(inputs, absolute: 1e-3, sourceLocation: sourceLocation, function)
     }
 
     @Test("one direction: input, weights, biases and initial states", arguments: Kind.allCases, [false, true])

@@ -1,5 +1,6 @@
 import FusionKit
 import Foundation
+import Testing
 
 /// Slow, obviously correct reference implementations that the fast kernels are checked against:
 /// every element is computed from its full multi-index.
@@ -120,4 +121,14 @@ func maxDifference(_ a: Tensor, _ b: Tensor) -> Float {
 func random(_ shape: [Int], seed: UInt64) -> Tensor {
     var generator = RandomGenerator(seed: seed)
     return Tensor.randomNormal(shape, generator: &generator)
+}
+
+/// Expects the backward of `function` (with respect to `inputs` and, if given, `parameters`) to
+/// match finite differences; the tolerances suit Float32 and catch a wrong backward (wrong factors
+/// and signs give errors of order 1).
+func expectGradients(_ inputs: [Tensor], parameters: [Parameter] = [], relative: Float = 1e-2, absolute: Float = 2e-3,
+                     sourceLocation: SourceLocation = #_sourceLocation, _ function: ([Tensor]) -> Tensor) {
+    let mismatches = GradientCheck.check(inputs, parameters: parameters, relativeTolerance: relative,
+                                         absoluteTolerance: absolute, function)
+    #expect(mismatches.isEmpty, "\(mismatches.prefix(5))", sourceLocation: sourceLocation)
 }

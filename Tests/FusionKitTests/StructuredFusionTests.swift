@@ -6,11 +6,6 @@ import Testing
 /// gradients with respect to the inputs against finite differences.
 @Suite("Structured fusion strategies")
 struct StructuredFusionTests {
-    func expectGradients(_ inputs: [Tensor], sourceLocation: SourceLocation = #_sourceLocation, _ function: ([Tensor]) -> Tensor) {
-        let mismatches = GradientCheck.check(inputs, relativeTolerance: 1e-2, absoluteTolerance: 2e-3, function)
-        #expect(mismatches.isEmpty, "\(mismatches.prefix(5))", sourceLocation: sourceLocation)
-    }
-
     // MARK: attention-based
 
     @Test func crossModalAttention() {

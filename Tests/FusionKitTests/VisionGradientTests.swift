@@ -5,11 +5,6 @@ import Testing
 /// differences, and forward against direct definitions.
 @Suite("Vision layers")
 struct VisionGradientTests {
-    func expectGradients(_ inputs: [Tensor], sourceLocation: SourceLocation = #_sourceLocation, _ function: ([Tensor]) -> Tensor) {
-        let mismatches = GradientCheck.check(inputs, relativeTolerance: 1e-2, absoluteTolerance: 2e-3, function)
-        #expect(mismatches.isEmpty, "\(mismatches.prefix(5))", sourceLocation: sourceLocation)
-    }
-
     /// Direct convolution: a sum over every kernel tap, for comparison.
     static func naiveConvolution(_ x: Tensor, _ w: Tensor, _ b: Tensor?, stride: (Int, Int), padding: (Int, Int),
                                  dilation: (Int, Int), groups: Int) -> Tensor {

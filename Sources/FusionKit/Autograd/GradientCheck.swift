@@ -27,11 +27,17 @@ public enum GradientCheck {
     /// elements that disagree by more than `absoluteTolerance + relativeTolerance·|numeric|`
     /// (empty when the backward is right). Inputs must keep a distance larger than `step` from
     /// points where the function is not differentiable (kinks of relu, abs, max, …).
-    public static func check(_ inputs: [Tensor], step: Float = 1e-3, relativeTolerance: Float = 1e-2,
-                             absoluteTolerance: Float = 1e-3, seed: UInt64 = 1,
+    ///
+    /// With `parameters`, each of them is checked too: its elements are moved by ±step in place
+    /// (`Parameter.update`) and compared with the gradient `backward()` leaves in it; their
+    /// mismatches are numbered after the inputs (input index `inputs.count + k` for parameter k).
+    /// This is how a module's own weights are checked: `check([x], parameters: layer.parameters()) { layer($0[0]) }`.
+    public static func check(_ inputs: [Tensor], parameters: [Parameter] = [], step: Float = 1e-3,
+                             relativeTolerance: Float = 1e-2, absoluteTolerance: Float = 1e-3, seed: UInt64 = 1,
                              _ function: ([Tensor]) -> Tensor) -> [Mismatch] {
         let constants = inputs.map { $0.detached() }
         let leaves = constants.map { $0.requiringGradient() }
+        for parameter in parameters { parameter.zeroGradient() }
         let output = function(leaves)
         var generator = RandomGenerator(seed: seed)
         let weights = Tensor.randomNormal(output.shape, generator: &generator)
@@ -46,6 +52,12 @@ public enum GradientCheck {
             for (value, weight) in zip(result.scalars, weights.scalars) { total += Double(value) * Double(weight) }
             return total
         }
+        func compare(_ analytic: Float, _ plus: Double, _ minus: Double, input: Int, element: Int, into mismatches: inout [Mismatch]) {
+            let numeric = Float((plus - minus) / (2 * Double(step)))
+            if !(Swift.abs(analytic - numeric) <= absoluteTolerance + relativeTolerance * Swift.abs(numeric)) {
+                mismatches.append(Mismatch(input: input, element: element, analytic: analytic, numeric: numeric))
+            }
+        }
 
         var mismatches: [Mismatch] = []
         for (index, leaf) in leaves.enumerated() {
@@ -56,11 +68,20 @@ public enum GradientCheck {
                 values[index].withUnsafeMutableBufferPointer { $0[element] = original + step }
                 let plus = loss(values)
                 values[index].withUnsafeMutableBufferPointer { $0[element] = original - step }
-                let minus = loss(values)
-                let numeric = Float((plus - minus) / (2 * Double(step)))
-                if !(Swift.abs(analytic[element] - numeric) <= absoluteTolerance + relativeTolerance * Swift.abs(numeric)) {
-                    mismatches.append(Mismatch(input: index, element: element, analytic: analytic[element], numeric: numeric))
-                }
+                compare(analytic[element], plus, loss(values), input: index, element: element, into: &mismatches)
+            }
+        }
+        for (index, parameter) in parameters.enumerated() {
+            let analytic = parameter.gradient?.scalars ?? [Float](repeating: 0, count: parameter.value.count)
+            for element in 0..<parameter.value.count {
+                let original = parameter.value.scalars[element]
+                func set(_ value: Float) { parameter.update { $0.withUnsafeMutableBufferPointer { $0[element] = value } } }
+                set(original + step)
+                let plus = loss(constants)
+                set(original - step)
+                let minus = loss(constants)
+                set(original)
+                compare(analytic[element], plus, minus, input: leaves.count + index, element: element, into: &mismatches)
             }
         }
         return mismatches

@@ -24,11 +24,13 @@ public final class Parameter: @unchecked Sendable {
 
     /// Changes the value in place without recording a graph and without clearing the gradient,
     /// as an optimizer step does: `parameter.update { $0 -= gradient * learningRate }`.
+    /// Assigning a whole new tensor inside `body` (`$0 = …`) starts a new leaf, as `value = …` does.
     public func update(_ body: (inout Tensor) -> Void) {
-        let shape = storedValue.shape
+        let shape = storedValue.shape, leaf = storedValue.node
         withoutGradient { body(&storedValue) }
         precondition(storedValue.shape == shape,
                      "Parameter.update: the update changed the shape from \(shape) to \(storedValue.shape)")
+        if storedValue.node !== leaf { storedValue = storedValue.requiringGradient(isTrainable) }
     }
 
     /// The gradient accumulated by `backward()` calls since the last `zeroGradient()`.
