@@ -173,6 +173,34 @@ def summarize(out_dir, label, limit):
         print("ERROR: %s fixtures reach %d bytes (limit %d)" % (label, total, limit), file=sys.stderr)
         sys.exit(1)
 
+
+def functional_case(name, input_shapes, make_params, forward, config, buffers=()):
+    """A case written as a function of plain tensors: ``make_params(params)`` fills a dict of
+    parameters (drawn after the case's seed), inputs of ``input_shapes`` are drawn next, and
+    ``forward(params, *inputs)`` is differentiated against a random upstream gradient. Keys in
+    ``buffers`` are saved as ``param.<key>`` without gradients. Writes ``fusion_<name>``."""
+    seed = seed_for(name)
+    params = {}
+    make_params(params)
+    inputs = [torch.randn(*s) for s in input_shapes]
+    leaves = [x.clone().requires_grad_(True) for x in inputs]
+    p = {k: v.clone().requires_grad_(k not in buffers) for k, v in params.items()}
+    out = forward(p, *leaves)
+    grad_output = torch.randn_like(out)
+    out.backward(grad_output)
+    tensors = {}
+    for i, (x, leaf) in enumerate(zip(inputs, leaves)):
+        suffix = "" if i == 0 else str(i + 1)
+        tensors["input" + suffix] = x
+        tensors["grad_input" + suffix] = leaf.grad
+    for k, v in params.items():
+        tensors["param." + k] = v
+        if k not in buffers:
+            tensors["grad." + k] = p[k].grad
+    tensors["output"] = out
+    tensors["grad_output"] = grad_output
+    save("fusion_" + name, tensors, dict(config, seed=seed))
+
 def layer_cases():
     # Linear 5 -> 3, 2-D input
     name = "linear"

@@ -55,27 +55,8 @@ def mfb_pool(joint, out, k, eps_sqrt, eps_norm):
 
 
 def run_case(name, widths, make_params, forward, config):
-    seed = seed_for(name)
-    params = {}
-    make_params(params)
-    inputs = [torch.randn(BATCH, w) for w in widths]
-    leaves = [x.clone().requires_grad_(True) for x in inputs]
-    p = {k: v.clone().requires_grad_(True) for k, v in params.items()}
-    out = forward(p, *leaves)
-    grad_output = torch.randn_like(out)
-    out.backward(grad_output)
-    tensors = {}
-    for i, (x, leaf) in enumerate(zip(inputs, leaves)):
-        suffix = "" if i == 0 else str(i + 1)
-        tensors["input" + suffix] = x
-        tensors["grad_input" + suffix] = leaf.grad
-    for k, v in params.items():
-        tensors["param." + k] = v
-        tensors["grad." + k] = p[k].grad
-    tensors["output"] = out
-    tensors["grad_output"] = grad_output
-    config = dict(config, seed=seed, widths=widths, batch=BATCH)
-    save("fusion_" + name, tensors, config)
+    mf.functional_case(name, [(BATCH, w) for w in widths], make_params, forward,
+                       dict(config, widths=widths, batch=BATCH))
 
 
 def cases():

@@ -76,28 +76,8 @@ def assert_no_ties(stacked, dim, what, ignore_zero=False):
 
 def run_case(name, shapes, make_params, forward, config, buffers=()):
     """``shapes``: the input shapes; ``buffers``: keys of ``params`` without gradients."""
-    seed = seed_for(name)
-    params = {}
-    make_params(params)
-    inputs = [torch.randn(*s) for s in shapes]
-    leaves = [x.clone().requires_grad_(True) for x in inputs]
-    p = {k: v.clone().requires_grad_(k not in buffers) for k, v in params.items()}
-    out = forward(p, *leaves)
-    grad_output = torch.randn_like(out)
-    out.backward(grad_output)
-    tensors = {}
-    for i, (x, leaf) in enumerate(zip(inputs, leaves)):
-        suffix = "" if i == 0 else str(i + 1)
-        tensors["input" + suffix] = x
-        tensors["grad_input" + suffix] = leaf.grad
-    for k, v in params.items():
-        tensors["param." + k] = v
-        if k not in buffers:
-            tensors["grad." + k] = p[k].grad
-    tensors["output"] = out
-    tensors["grad_output"] = grad_output
-    config = dict(config, seed=seed, shapes=[list(s) for s in shapes], batch=BATCH)
-    save("fusion_" + name, tensors, config)
+    mf.functional_case(name, shapes, make_params, forward,
+                       dict(config, shapes=[list(s) for s in shapes], batch=BATCH), buffers=buffers)
 
 
 def rows(widths):
