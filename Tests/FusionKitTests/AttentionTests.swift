@@ -60,7 +60,7 @@ struct AttentionTests {
         // Shared inputs take one stacked projection; separate copies take three: same answer.
         #expect(isClose(attention(query: x, key: x * 1, value: x * 1).output, output, relative: 1e-5, absolute: 1e-6))
         #expect(isClose(attention(query: x * 1, key: x, value: x).output, output, relative: 1e-5, absolute: 1e-6))
-        expectGradients([x]) { attention($0[0], keyPaddingMask: Tensor([0, 0, 0, 0, 0, 0, 0, 0, 1, 1], shape: [2, 5])).output }
+        expectGradients([x], parameters: attention.parameters()) { attention($0[0], keyPaddingMask: Tensor([0, 0, 0, 0, 0, 0, 0, 0, 1, 1], shape: [2, 5])).output }
         expectGradients([random([2, 4, 8], seed: 9), random([2, 6, 6], seed: 10), random([2, 6, 4], seed: 11)]) {
             cross(query: $0[0], key: $0[1], value: $0[2]).output
         }

@@ -60,9 +60,9 @@ struct RecurrentTests {
         return Tensor.concatenate(([layerInput] + finals).map { $0.flattened() })
     }
 
-    func expectGradients(_ inputs: [Tensor], sourceLocation: SourceLocation = #_sourceLocation,
+    func expectGradients(_ inputs: [Tensor], parameters: [Parameter] = [], sourceLocation: SourceLocation = #_sourceLocation,
                          _ function: ([Tensor]) -> Tensor) {
-        FusionKitTests.expectGradients(inputs, absolute: 1e-3, sourceLocation: sourceLocation, function)
+        FusionKitTests.expectGradients(inputs, parameters: parameters, absolute: 1e-3, sourceLocation: sourceLocation, function)
     }
 
     @Test("one direction: input, weights, biases and initial states", arguments: Kind.allCases, [false, true])
@@ -152,7 +152,7 @@ struct RecurrentTests {
         }
     }
 
-    @Test("module gradients with respect to the input and the initial states", arguments: Kind.allCases)
+    @Test("module gradients with respect to the input, the initial states and every parameter", arguments: Kind.allCases)
     func moduleInitialStates(kind: Kind) {
         var generator = RandomGenerator(seed: 7)
         let x = random([Self.batch, Self.time, Self.inputSize], seed: 8)
@@ -160,7 +160,7 @@ struct RecurrentTests {
         if kind == .gru {
             let gru = GRU(inputSize: Self.inputSize, hiddenSize: Self.hidden, layerCount: 2, bidirectional: true,
                           generator: &generator)
-            expectGradients([x, h0]) { v in
+            expectGradients([x, h0], parameters: gru.parameters()) { v in
                 let (output, hidden) = gru(v[0], lengths: [2, 3], initialHidden: v[1])
                 return Tensor.concatenate([output.flattened(), hidden.flattened()])
             }
@@ -169,7 +169,7 @@ struct RecurrentTests {
         } else {
             let lstm = LSTM(inputSize: Self.inputSize, hiddenSize: Self.hidden, layerCount: 2, bidirectional: true,
                             generator: &generator)
-            expectGradients([x, h0, c0]) { v in
+            expectGradients([x, h0, c0], parameters: lstm.parameters()) { v in
                 let (output, hidden, cell) = lstm(v[0], lengths: [2, 3], initialHidden: v[1], initialCell: v[2])
                 return Tensor.concatenate([output.flattened(), hidden.flattened(), cell.flattened()])
             }

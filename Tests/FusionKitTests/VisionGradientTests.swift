@@ -99,6 +99,8 @@ struct VisionGradientTests {
         let model = Sequential(Conv2d(3, 8, kernelSize: 3, stride: 2, padding: 1, generator: &generator), BatchNorm2d(8), ReLU(),
                                MaxPool2d(kernelSize: 2), Flatten())
         #expect(model(Tensor.zeros([2, 3, 16, 16])).shape == [2, 8 * 4 * 4])
+        let convolution = Conv2d(2, 3, kernelSize: 3, stride: 2, padding: 1, generator: &generator)
+        expectGradients([random([2, 2, 5, 5], seed: 39)], parameters: convolution.parameters()) { convolution($0[0]) }
         #expect(Set(model.stateDict().keys) == ["0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean", "1.running_var",
                                                "1.num_batches_tracked"])
     }
