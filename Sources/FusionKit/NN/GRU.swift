@@ -20,21 +20,8 @@
 /// // output [3, 12, 128], zero after each length; hidden [2, 3, 64]
 /// ```
 public final class GRU: RecurrentLayer {
-    /// A GRU with `layerCount` layers of `hiddenSize` units reading `inputSize` features per step;
-    /// `bias: false` drops b_ih and b_hh.
-    public init(inputSize: Int, hiddenSize: Int, layerCount: Int = 1, bidirectional: Bool = false, bias: Bool = true,
-                generator: inout RandomGenerator) {
-        super.init(layerName: "GRU", gateCount: 3, inputSize: inputSize, hiddenSize: hiddenSize,
-                   layerCount: layerCount, bidirectional: bidirectional, bias: bias, generator: &generator)
-    }
-
-    /// A GRU initialised from the global generator (see `Random.seed`).
-    public convenience init(inputSize: Int, hiddenSize: Int, layerCount: Int = 1, bidirectional: Bool = false,
-                            bias: Bool = true) {
-        var generator = Random.withGlobalGenerator { RandomGenerator(seed: $0.next()) }
-        self.init(inputSize: inputSize, hiddenSize: hiddenSize, layerCount: layerCount, bidirectional: bidirectional,
-                  bias: bias, generator: &generator)
-    }
+    override class var gateCount: Int { 3 }
+    override class var layerName: String { "GRU" }
 
     /// Runs the GRU over `input` [batch, time, inputSize].
     ///

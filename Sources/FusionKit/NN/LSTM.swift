@@ -23,21 +23,8 @@
 /// // output [8, 12, 64]; hidden and cell [2, 8, 64]
 /// ```
 public final class LSTM: RecurrentLayer {
-    /// An LSTM with `layerCount` layers of `hiddenSize` units reading `inputSize` features per
-    /// step; `bias: false` drops b_ih and b_hh.
-    public init(inputSize: Int, hiddenSize: Int, layerCount: Int = 1, bidirectional: Bool = false, bias: Bool = true,
-                generator: inout RandomGenerator) {
-        super.init(layerName: "LSTM", gateCount: 4, inputSize: inputSize, hiddenSize: hiddenSize,
-                   layerCount: layerCount, bidirectional: bidirectional, bias: bias, generator: &generator)
-    }
-
-    /// An LSTM initialised from the global generator (see `Random.seed`).
-    public convenience init(inputSize: Int, hiddenSize: Int, layerCount: Int = 1, bidirectional: Bool = false,
-                            bias: Bool = true) {
-        var generator = Random.withGlobalGenerator { RandomGenerator(seed: $0.next()) }
-        self.init(inputSize: inputSize, hiddenSize: hiddenSize, layerCount: layerCount, bidirectional: bidirectional,
-                  bias: bias, generator: &generator)
-    }
+    override class var gateCount: Int { 4 }
+    override class var layerName: String { "LSTM" }
 
     /// Runs the LSTM over `input` [batch, time, inputSize].
     ///

@@ -13,10 +13,7 @@ public final class Linear: Module, UnaryLayer {
 
     /// A layer initialised from the global generator (see `Random.seed`).
     public convenience init(_ inputFeatures: Int, _ outputFeatures: Int, bias: Bool = true) {
-        var generator = Random.withGlobalGenerator { global -> RandomGenerator in
-            let split = RandomGenerator(seed: global.next())
-            return split
-        }
+        var generator = Random.splitGenerator()
         self.init(inputFeatures, outputFeatures, bias: bias, generator: &generator)
     }
 

@@ -107,11 +107,25 @@ struct RecurrentStack {
 public class RecurrentLayer: Module {
     let stack: RecurrentStack
 
-    init(layerName: String, gateCount: Int, inputSize: Int, hiddenSize: Int, layerCount: Int, bidirectional: Bool,
-         bias: Bool, generator: inout RandomGenerator) {
-        stack = RecurrentStack(layerName: layerName, gateCount: gateCount, inputSize: inputSize, hiddenSize: hiddenSize,
+    /// The number of gates stacked in each weight (GRU 3, LSTM 4) and the layer's name for messages.
+    class var gateCount: Int { preconditionFailure("RecurrentLayer: subclasses give their gate count") }
+    class var layerName: String { "RecurrentLayer" }
+
+    /// A layer of `layerCount` layers of `hiddenSize` units reading `inputSize` features per step;
+    /// `bias: false` drops b_ih and b_hh. Every weight and bias starts from U(−1/√hidden, 1/√hidden).
+    public required init(inputSize: Int, hiddenSize: Int, layerCount: Int = 1, bidirectional: Bool = false, bias: Bool = true,
+                         generator: inout RandomGenerator) {
+        stack = RecurrentStack(layerName: Self.layerName, gateCount: Self.gateCount, inputSize: inputSize, hiddenSize: hiddenSize,
                                layerCount: layerCount, bidirectional: bidirectional, bias: bias, generator: &generator)
         super.init()
+    }
+
+    /// A layer initialised from the global generator (see `Random.seed`).
+    public convenience init(inputSize: Int, hiddenSize: Int, layerCount: Int = 1, bidirectional: Bool = false,
+                            bias: Bool = true) {
+        var generator = Random.splitGenerator()
+        self.init(inputSize: inputSize, hiddenSize: hiddenSize, layerCount: layerCount, bidirectional: bidirectional,
+                  bias: bias, generator: &generator)
     }
 
     /// Features of each input step.

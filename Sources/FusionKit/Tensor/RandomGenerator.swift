@@ -73,6 +73,12 @@ public enum Random {
         shared = RandomGenerator(seed: seed)
     }
 
+    /// A new generator seeded from the global one (advancing it by one draw): what layers made
+    /// without an explicit generator use, so `Random.seed` makes them reproducible.
+    public static func splitGenerator() -> RandomGenerator {
+        withGlobalGenerator { RandomGenerator(seed: $0.next()) }
+    }
+
     /// Runs `body` with exclusive access to the global generator.
     public static func withGlobalGenerator<R>(_ body: (inout RandomGenerator) throws -> R) rethrows -> R {
         lock.lock(); defer { lock.unlock() }
