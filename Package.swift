@@ -5,6 +5,7 @@ let package = Package(
     name: "FusionKit",
     products: [
         .library(name: "FusionKit", targets: ["FusionKit"]),
+        .library(name: "SortOfCLEVR", targets: ["SortOfCLEVR"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -28,6 +29,16 @@ let package = Package(
             name: "FusionKit",
             dependencies: ["COpenBLAS", "CFusionKitKernels", "CFFTW"],
             linkerSettings: [.linkedLibrary("lapacke"), .linkedLibrary("openblas")]
+        ),
+        // Seeded Sort-of-CLEVR scenes with English questions (the VQA data set).
+        .target(name: "SortOfCLEVR", dependencies: ["FusionKit"]),
+        // The VQA models, training loop, checkpoints and reports behind the `vqa` program.
+        .target(name: "VQAKit", dependencies: ["FusionKit", "SortOfCLEVR"], path: "Examples/VQA/VQAKit"),
+        .executableTarget(
+            name: "vqa",
+            dependencies: ["VQAKit", "SortOfCLEVR", "FusionKit",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Examples/VQA/Command"
         ),
         .executableTarget(
             name: "fusionkit-bench",
@@ -70,5 +81,7 @@ let package = Package(
             name: "FusionKitTests",
             dependencies: ["FusionKit"]
         ),
+        .testTarget(name: "SortOfCLEVRTests", dependencies: ["SortOfCLEVR", "FusionKit"]),
+        .testTarget(name: "VQATests", dependencies: ["VQAKit", "SortOfCLEVR", "FusionKit"]),
     ]
 )

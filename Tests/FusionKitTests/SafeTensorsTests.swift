@@ -605,3 +605,37 @@ struct SafeTensorsFuzzTests {
         #expect(decodedCount > 0 && decodedCount < 3000)
     }
 }
+
+// MARK: - Raw tensors
+
+@Suite("SafeTensors raw tensors keep their dtype")
+struct SafeTensorsRawTests {
+    @Test func rawRoundTripKeepsBytesAndAlignsData() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("raw.safetensors")
+        let tensors: [String: SafeTensors.RawTensor] = [
+            "pixels": SafeTensors.RawTensor(integers: [UInt8(0), 7, 255], shape: [3]),
+            "ids": SafeTensors.RawTensor(integers: [Int32(-2), 1 << 30, 5, 0], shape: [2, 2]),
+            "labels": SafeTensors.RawTensor(integers: [Int64.max, -1], shape: [2]),
+            "empty": SafeTensors.RawTensor(integers: [Int16](), shape: [0, 4]),
+            "half": SafeTensors.RawTensor(dataType: .float16, shape: [1], bytes: [0x00, 0x3C]),
+        ]
+        try SafeTensors.write(raw: tensors, metadata: ["note": "raw"], to: url)
+        let file = try SafeTensors.readRaw(contentsOf: url)
+        #expect(file.tensors == tensors && file.metadata == ["note": "raw"])
+        // Largest elements first, so every tensor starts at a multiple of its element size.
+        #expect(file.names == ["labels", "ids", "empty", "half", "pixels"])   // "empty" owns no bytes
+        #expect(file["ids"]?.integers(as: Int32.self) == [-2, 1 << 30, 5, 0])
+        #expect(file["labels"]?.integers(as: Int64.self) == [Int64.max, -1])
+        #expect(file["ids"]?.integers(as: Int64.self) == nil)
+        // The Float reader reads the same file.
+        let floats = try SafeTensors.read(contentsOf: url)
+        #expect(floats["pixels"] == Tensor([0, 7, 255]) && floats["half"] == Tensor([1]))
+        #expect(floats.dataTypes["ids"] == .int32)
+        #expect(try SafeTensors.decodeRaw(SafeTensors.encode(["w": Tensor([1.5])]))["w"]
+                == SafeTensors.RawTensor(dataType: .float32, shape: [1], bytes: [0x00, 0x00, 0xC0, 0x3F]))
+        #expect(throws: SafeTensorsError.self) { try SafeTensors.encode(raw: ["": tensors["ids"]!]) }
+        #expect(throws: SafeTensorsError.self) { try SafeTensors.decodeRaw(Data([1, 2, 3])) }
+    }
+}

@@ -13,7 +13,8 @@ import Foundation
 /// ```
 ///
 /// The reader converts every supported dtype (see ``DataType``) to `Float` tensors; the writer
-/// writes `F32`. A file is validated completely before any tensor is built: every range must lie in
+/// writes `F32`. For integer data that should keep its dtype (images, token ids),
+/// ``write(raw:metadata:to:)`` and ``readRaw(contentsOf:)`` move ``RawTensor``s, bytes as they are. A file is validated completely before any tensor is built: every range must lie in
 /// the buffer, hold exactly `product(shape) × size(dtype)` bytes and not overlap another, and the
 /// ranges together must cover the buffer with no holes, as the format's specification requires.
 /// Anything else throws a ``SafeTensorsError``.
@@ -65,7 +66,7 @@ public enum SafeTensors {
     // MARK: - Decoding
 
     /// One validated header entry.
-    private struct Entry {
+    struct Entry {
         var name: String
         var dataType: DataType
         var shape: [Int]
@@ -73,7 +74,37 @@ public enum SafeTensors {
         var end: Int
     }
 
+    /// A fully validated file: its entries in header order, the metadata, and the data buffer the
+    /// entries' ranges point into (valid only as long as the bytes it was parsed from).
+    struct Layout {
+        var entries: [Entry]
+        /// Indices into `entries` in the order their data appears in the buffer.
+        var order: [Int]
+        var metadata: [String: String]
+        var buffer: UnsafeRawBufferPointer
+
+        /// The bytes of `entry`, which lie inside `buffer` (checked during parsing).
+        func bytes(of entry: Entry) -> UnsafeRawBufferPointer {
+            UnsafeRawBufferPointer(rebasing: buffer[entry.begin ..< entry.end])
+        }
+    }
+
     static func decode(bytes raw: UnsafeRawBufferPointer) throws(SafeTensorsError) -> SafeTensorsFile {
+        let layout = try parseLayout(bytes: raw)
+        // Every range is now known to lie inside the buffer, so allocation is bounded by the file size.
+        var tensors: [String: Tensor] = [:]
+        var dataTypes: [String: DataType] = [:]
+        tensors.reserveCapacity(layout.entries.count)
+        for entry in layout.entries {
+            tensors[entry.name] = makeTensor(from: layout.bytes(of: entry), dataType: entry.dataType, shape: entry.shape)
+            dataTypes[entry.name] = entry.dataType
+        }
+        return SafeTensorsFile(names: layout.order.map { layout.entries[$0].name }, tensors: tensors,
+                               dataTypes: dataTypes, metadata: layout.metadata)
+    }
+
+    /// Validates the framing, the header and the layout of the data buffer, without building tensors.
+    static func parseLayout(bytes raw: UnsafeRawBufferPointer) throws(SafeTensorsError) -> Layout {
         guard raw.count >= 8 else { throw .fileTooSmall(byteCount: raw.count) }
         let declared = UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self))
         let available = raw.count - 8
@@ -104,18 +135,7 @@ public enum SafeTensors {
         }
         try scanner.finish()
         let order = try checkLayout(entries, bufferSize: buffer.count)
-
-        // Every range is now known to lie inside the buffer, so allocation is bounded by the file size.
-        var tensors: [String: Tensor] = [:]
-        var dataTypes: [String: DataType] = [:]
-        tensors.reserveCapacity(entries.count)
-        for entry in entries {
-            let bytes = UnsafeRawBufferPointer(rebasing: buffer[entry.begin ..< entry.end])
-            tensors[entry.name] = makeTensor(from: bytes, dataType: entry.dataType, shape: entry.shape)
-            dataTypes[entry.name] = entry.dataType
-        }
-        return SafeTensorsFile(names: order.map { entries[$0].name }, tensors: tensors,
-                               dataTypes: dataTypes, metadata: metadata)
+        return Layout(entries: entries, order: order, metadata: metadata, buffer: buffer)
     }
 
     private static func parseMetadata(_ scanner: inout HeaderScanner) throws(SafeTensorsError) -> [String: String] {

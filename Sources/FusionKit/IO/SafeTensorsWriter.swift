@@ -18,14 +18,48 @@ extension SafeTensors {
     /// - Throws: ``SafeTensorsError/invalidTensorName(name:reason:)`` for an empty name or the
     ///   reserved name `__metadata__`.
     public static func encode(_ tensors: [String: Tensor], metadata: [String: String] = [:]) throws -> Data {
-        for name in tensors.keys {
-            if name.isEmpty { throw SafeTensorsError.invalidTensorName(name: name, reason: "the name is empty") }
-            if name == "__metadata__" {
-                throw SafeTensorsError.invalidTensorName(name: name, reason: "the name is reserved for the metadata")
+        try checkNames(tensors.keys)
+        let names = tensors.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        let planned = names.map { name in
+            PlannedEntry(name: name, dataType: .float32, shape: tensors[name]!.shape,
+                         byteCount: tensors[name]!.count * MemoryLayout<Float>.size)
+        }
+        return assemble(planned, metadata: metadata) { index, data in
+            tensors[names[index]]!.withUnsafeBufferPointer { elements in
+                #if _endian(little)
+                data.append(contentsOf: UnsafeRawBufferPointer(elements))
+                #else
+                for element in elements {
+                    withUnsafeBytes(of: element.bitPattern.littleEndian) { data.append(contentsOf: $0) }
+                }
+                #endif
             }
         }
-        let names = tensors.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
 
+    /// One tensor as the header will describe it.
+    struct PlannedEntry {
+        var name: String
+        var dataType: DataType
+        var shape: [Int]
+        var byteCount: Int
+    }
+
+    /// Throws for a name the format cannot hold: the empty name or the reserved `__metadata__`.
+    static func checkNames(_ names: some Sequence<String>) throws(SafeTensorsError) {
+        for name in names {
+            if name.isEmpty { throw .invalidTensorName(name: name, reason: "the name is empty") }
+            if name == "__metadata__" {
+                throw .invalidTensorName(name: name, reason: "the name is reserved for the metadata")
+            }
+        }
+    }
+
+    /// The file holding `entries` in the given order, back to back: the length prefix, the header
+    /// (metadata first, padded with spaces to a multiple of 8 bytes) and then each entry's data as
+    /// `appendData(index, &data)` appends it (exactly `byteCount` bytes).
+    static func assemble(_ entries: [PlannedEntry], metadata: [String: String],
+                         appendData: (Int, inout Data) -> Void) -> Data {
         var header = "{"
         if !metadata.isEmpty {
             let pairs = metadata.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
@@ -35,13 +69,12 @@ extension SafeTensors {
         }
         var offset = 0
         var needsComma = !metadata.isEmpty
-        for name in names {
-            let tensor = tensors[name]!
-            let end = offset + tensor.count * MemoryLayout<Float>.size
+        for entry in entries {
+            let end = offset + entry.byteCount
             if needsComma { header += "," }
             needsComma = true
-            header += jsonString(name) + ":{\"dtype\":\"F32\",\"shape\":["
-            header += tensor.shape.map(String.init).joined(separator: ",")
+            header += jsonString(entry.name) + ":{\"dtype\":\"\(entry.dataType.rawValue)\",\"shape\":["
+            header += entry.shape.map(String.init).joined(separator: ",")
             header += "],\"data_offsets\":[\(offset),\(end)]}"
             offset = end
         }
@@ -53,16 +86,12 @@ extension SafeTensors {
         var data = Data(capacity: 8 + headerBytes.count + offset)
         withUnsafeBytes(of: UInt64(headerBytes.count).littleEndian) { data.append(contentsOf: $0) }
         data.append(contentsOf: headerBytes)
-        for name in names {
-            tensors[name]!.withUnsafeBufferPointer { elements in
-                #if _endian(little)
-                data.append(contentsOf: UnsafeRawBufferPointer(elements))
-                #else
-                for element in elements {
-                    withUnsafeBytes(of: element.bitPattern.littleEndian) { data.append(contentsOf: $0) }
-                }
-                #endif
-            }
+        for index in entries.indices {
+            let before = data.count
+            appendData(index, &data)
+            precondition(data.count - before == entries[index].byteCount,
+                         "SafeTensors.assemble: tensor \(entries[index].name) wrote \(data.count - before) bytes, "
+                         + "not \(entries[index].byteCount)")
         }
         return data
     }

@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import FusionKit
+import SortOfCLEVR
+import VQAKit
+
+/// `vqa train`: trains one model, with a progress bar, per-epoch accuracy, a checkpoint after
+/// every epoch, `--resume` after an interruption, and a report folder.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a model on Sort-of-CLEVR and write its checkpoint and report.",
+        discussion: "Models: " + ModelCatalog.entries.map { "\($0.name) (\($0.summary))" }.joined(separator: "; "))
+
+    @Option(help: "The model: \(ModelCatalog.names.joined(separator: ", ")).") var model = "transformer"
+    @OptionGroup var data: DataOptions
+    @OptionGroup var training: TrainingArguments
+    @Option(help: "The run folder: checkpoint.safetensors and the report go here (default runs/<model>).") var output: String?
+    @Flag(help: "Continue the run in the output folder from its last checkpoint.") var resume = false
+    @Flag(help: "No progress bar.") var quiet = false
+
+    func run() throws {
+        let folder = URL(fileURLWithPath: output ?? "runs/\(model)")
+        let checkpoint = folder.appendingPathComponent("checkpoint.safetensors")
+        let configuration = VQAModelConfiguration.sortOfCLEVR(model: model, width: training.width, seed: training.initSeed)
+        let vqaModel = try ModelCatalog.makeModel(configuration)
+        if !resume, FileManager.default.fileExists(atPath: checkpoint.path) {
+            throw VQAError.invalidArgument("\(checkpoint.path) exists: pass --resume to continue that run, or another --output")
+        }
+        let (trainingSet, testSet, identity) = try data.load()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let trainer = Trainer(model: vqaModel, options: training.options, dataIdentity: identity)
+        trainer.showsProgress = !quiet
+        if resume {
+            try trainer.resume(from: checkpoint)
+            print("resuming \(model) after epoch \(trainer.completedEpochs) of \(training.epochs) from \(checkpoint.path)")
+        }
+        print("\(model): \(vqaModel.parameterCount) parameters; \(trainingSet.imageCount) training images × 20 questions, "
+              + "\(testSet.imageCount) test images; BLAS \(BLAS.kernelName), \(BLAS.threadCount) threads")
+        let report = RunReport(directory: folder)
+        let settings = ["model": configuration.json, "data": identity, "options": String(describing: training.options)]
+        try trainer.train(on: VQAData(trainingSet), test: VQAData(testSet), types: .sortOfCLEVR, checkpoint: checkpoint,
+                          timeLimit: training.minutes.map { $0 * 60 }) { record in
+            print(epochLine(record, of: training.epochs))
+            try report.write(commandLine: CommandLine.arguments, settings: settings, history: trainer.history)
+        }
+        if let last = trainer.history.epochs.last {
+            print("\n\(last.test.markdown)\n")
+            print(String(format: "trained %d epochs in %.0f s; checkpoint %@; report %@", trainer.completedEpochs,
+                         trainer.history.trainingSeconds, checkpoint.path, folder.path))
+        }
+    }
+}
+
+/// One line per epoch: loss, accuracies and speed.
+func epochLine(_ record: EpochRecord, of epochs: Int) -> String {
+    String(format: "epoch %d/%d  loss %.4f  train %.1f%%  test non-relational %.2f%%  relational %.2f%%  (%.0f questions/s, %.0f s)",
+           record.epoch, epochs, record.trainingLoss, record.trainingAccuracy * 100, record.test.nonRelational * 100,
+           record.test.relational * 100, record.questionsPerSecond, record.seconds)
+}
+
+/// The training options shared by `train` and `compare`.
+struct TrainingArguments: ParsableArguments {
+    @Option(help: "Epochs over the training images.") var epochs = 20
+    @Option(help: "Images per step (each with its 20 questions).") var batchSize = 32
+    @Option(help: "AdamW's peak learning rate.") var learningRate: Float = 2e-3
+    @Option(help: "AdamW's weight decay.") var weightDecay: Float = 1e-4
+    @Option(help: "Steps of linear learning-rate warmup.") var warmupSteps = 300
+    @Option(help: "The models' hidden width.") var width = 64
+    @Option(help: "Seed of the initial weights and of the image order.") var initSeed: UInt64 = 1
+    @Option(help: "Stop after the epoch that passes this many minutes of training.") var minutes: Double?
+
+    func validate() throws {
+        guard epochs > 0, batchSize > 0, learningRate > 0, weightDecay >= 0, warmupSteps >= 0 else {
+            throw ValidationError("epochs, batch size and learning rate must be positive")
+        }
+        guard width >= 8, width % 4 == 0 else { throw ValidationError("--width must be a multiple of 4, at least 8") }
+        if let minutes, minutes <= 0 { throw ValidationError("--minutes must be positive") }
+    }
+
+    var options: TrainingOptions {
+        TrainingOptions(epochs: epochs, batchSize: batchSize, learningRate: learningRate, weightDecay: weightDecay,
+                        warmupSteps: warmupSteps, shuffleSeed: initSeed)
+    }
+}

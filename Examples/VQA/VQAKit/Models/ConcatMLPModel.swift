@@ -1,0 +1,31 @@
+import FusionKit
+
+/// The baseline of Santoro et al. (2017), "CNN+MLP": the image's whole feature map flattened,
+/// concatenated with the question's GRU state, and read by an MLP (`ConcatenationFusion`).
+public final class ConcatMLPModel: Module, VQAModel {
+    public let configuration: VQAModelConfiguration
+    public let image: ImageEncoder
+    public let question: QuestionEncoder
+    public let fusion: ConcatenationFusion
+    public let classifier: Sequential
+
+    public init(_ configuration: VQAModelConfiguration) {
+        self.configuration = configuration
+        var generator = RandomGenerator(seed: configuration.seed)
+        let channels = 24
+        image = ImageEncoder(layers: [(channels, 2), (channels, 2), (channels, 2), (channels, 2)], generator: &generator)
+        question = QuestionEncoder(vocabularySize: configuration.vocabularySize, width: configuration.width, generator: &generator)
+        let hidden = 4 * configuration.width
+        fusion = ConcatenationFusion(widths: [channels * 25, configuration.width], hiddenWidth: hidden, outputWidth: hidden,
+                                     generator: &generator)
+        classifier = multilayerPerceptron([hidden, hidden, configuration.answerCount], generator: &generator)
+        super.init()
+    }
+
+    public func callAsFunction(images: Tensor, questions: Tensor) -> Tensor {
+        let perImage = questionsPerImage(images: images, questions: questions, model: "ConcatMLPModel")
+        let features = image(images).flattened(startAxis: 1)                   // [B, 24·5·5]
+        let fused = fusion(repeatPerQuestion(features, questionsPerImage: perImage), question(questions).final)
+        return classifier(fused.relu())
+    }
+}

@@ -1,0 +1,45 @@
+import FusionKit
+
+/// Question-to-image cross-modal attention in two hops: the question's GRU state attends over the
+/// image's cells (`CrossModalAttentionFusion`), the result attends again, and an MLP reads the
+/// question with both hops. The keys and values of the cells are computed once per image: all
+/// questions of an image are the query tokens of one attention call.
+public final class CrossAttentionModel: Module, VQAModel {
+    public let configuration: VQAModelConfiguration
+    public let image: ImageEncoder
+    public let question: QuestionEncoder
+    public let cellProjection: Linear
+    public let hops: [CrossModalAttentionFusion]
+    public let classifier: Sequential
+    public private(set) var lastImageAttention: Tensor?
+
+    public init(_ configuration: VQAModelConfiguration) {
+        self.configuration = configuration
+        var generator = RandomGenerator(seed: configuration.seed)
+        let width = configuration.width
+        image = ImageEncoder(layers: [(32, 2), (width, 2), (width, 2)], generator: &generator)
+        question = QuestionEncoder(vocabularySize: configuration.vocabularySize, width: width, generator: &generator)
+        cellProjection = Linear(width + 2, width, generator: &generator)
+        hops = (0..<2).map { _ in CrossModalAttentionFusion(queryWidth: width, keyWidth: width, headCount: 4, generator: &generator) }
+        classifier = multilayerPerceptron([3 * width, 2 * width, configuration.answerCount], generator: &generator)
+        super.init()
+    }
+
+    public func callAsFunction(images: Tensor, questions: Tensor) -> Tensor {
+        let perImage = questionsPerImage(images: images, questions: questions, model: "CrossAttentionModel")
+        let map = image(images)
+        let cells = cellProjection(image.tokens(map)).relu()                      // [B, HW, d]
+        let q = question(questions).final                                          // [B·Q, d]
+        let width = q.shape[1]
+        var state = q.reshaped([images.shape[0], perImage, width])
+        var outputs = [q]
+        for (index, hop) in hops.enumerated() {
+            state = hop.attended(queries: state, keys: cells)
+            outputs.append(state.reshaped([q.shape[0], width]))
+            if index == 0, !isTraining, let weights = hop.lastWeights {
+                lastImageAttention = weights.reshaped([q.shape[0], map.shape[2], map.shape[3]])
+            }
+        }
+        return classifier(Tensor.concatenate(outputs, alongAxis: 1))
+    }
+}

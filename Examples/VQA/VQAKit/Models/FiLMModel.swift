@@ -1,0 +1,62 @@
+import FusionKit
+
+/// FiLM (Perez et al. 2018) on Sort-of-CLEVR: the question's GRU state predicts a scale and shift
+/// for every channel of each residual block over the image's feature map, then a 1×1 convolution,
+/// global max pooling and an MLP answer.
+///
+///     block(x) = x + relu(FiLM(BN(conv3×3(relu(conv1×1(x)))), q))
+public final class FiLMModel: Module, VQAModel {
+    public let configuration: VQAModelConfiguration
+    public let image: ImageEncoder
+    public let question: QuestionEncoder
+    public let entry: [Conv2d]
+    public let body: [Conv2d]
+    public let norms: [BatchNorm2d]
+    public let film: [FiLM]
+    public let head: Conv2d
+    public let classifier: Sequential
+    private let channels: Int
+
+    public init(_ configuration: VQAModelConfiguration) {
+        self.configuration = configuration
+        var generator = RandomGenerator(seed: configuration.seed)
+        let width = configuration.width
+        channels = width / 2
+        image = ImageEncoder(layers: [(32, 2), (width, 2), (width, 2)], generator: &generator)
+        question = QuestionEncoder(vocabularySize: configuration.vocabularySize, width: width, generator: &generator)
+        let blockCount = 2
+        var entry: [Conv2d] = [], body: [Conv2d] = [], norms: [BatchNorm2d] = [], film: [FiLM] = []
+        for index in 0..<blockCount {
+            // The first block's 1×1 convolution also narrows the map, with coordinates appended.
+            entry.append(Conv2d(index == 0 ? width + 2 : channels, channels, kernelSize: 1, generator: &generator))
+            body.append(Conv2d(channels, channels, kernelSize: 3, padding: 1, bias: false, generator: &generator))
+            norms.append(BatchNorm2d(channels, affine: false))
+            film.append(FiLM(channels: channels, conditionWidth: width, residualScale: true, generator: &generator))
+        }
+        self.entry = entry
+        self.body = body
+        self.norms = norms
+        self.film = film
+        head = Conv2d(channels, 2 * width, kernelSize: 1, generator: &generator)
+        classifier = multilayerPerceptron([2 * width, 2 * width, configuration.answerCount], generator: &generator)
+        super.init()
+    }
+
+    public func callAsFunction(images: Tensor, questions: Tensor) -> Tensor {
+        let perImage = questionsPerImage(images: images, questions: questions, model: "FiLMModel")
+        let map = image(images)
+        let (batch, height, width) = (map.shape[0], map.shape[2], map.shape[3])
+        // Coordinates as two more channels, then one 1×1 convolution per image before repeating.
+        let cells = image.tokens(map)                                            // [B, HW, C + 2]
+        let withCoordinates = cells.transposed(1, 2).reshaped([batch, cells.shape[2], height, width])
+        let narrowed = entry[0](withCoordinates).relu()
+        var x = repeatPerQuestion(narrowed, questionsPerImage: perImage)       // [B·Q, c, H, W]
+        let condition = question(questions).final
+        for index in body.indices {
+            let inner = index == 0 ? x : entry[index](x).relu()
+            x = x + film[index](norms[index](body[index](inner)), condition).relu()
+        }
+        let pooled = head(x).relu().max(alongAxes: 2, 3)
+        return classifier(pooled)
+    }
+}

@@ -1,0 +1,77 @@
+import FusionKit
+
+/// The image side of every VQA model: a small CNN over the RGB image with two coordinate channels
+/// (x and y in [−1, 1], Liu et al. 2018, "An intriguing failing of convolutional neural networks
+/// and the CoordConv solution"), each layer a 3×3 convolution, batch norm and ReLU.
+///
+/// `tokens(_:)` turns the final feature map [B, C, H, W] into one token per cell, [B, H·W, C + 2],
+/// each with its cell's centre coordinates appended, so the models that reason over cells know
+/// where each one is.
+public final class ImageEncoder: Module, UnaryLayer {
+    public let convolutions: [Conv2d]
+    public let norms: [BatchNorm2d]
+    /// The channels of the final feature map.
+    public let outputChannels: Int
+    private var coordinateCache: (size: Int, planes: Tensor)?
+
+    /// `layers`: (output channels, stride) of each convolution, in order.
+    public init(layers: [(channels: Int, stride: Int)], generator: inout RandomGenerator) {
+        precondition(!layers.isEmpty, "ImageEncoder: needs at least one layer")
+        var inputChannels = 5
+        var convolutions: [Conv2d] = [], norms: [BatchNorm2d] = []
+        for layer in layers {
+            convolutions.append(Conv2d(inputChannels, layer.channels, kernelSize: 3, stride: layer.stride, padding: 1,
+                                       bias: false, generator: &generator))
+            norms.append(BatchNorm2d(layer.channels))
+            inputChannels = layer.channels
+        }
+        self.convolutions = convolutions
+        self.norms = norms
+        outputChannels = inputChannels
+        super.init()
+    }
+
+    /// The feature map [B, C, H, W] of images [B, 3, S, S] (values in [0, 1]).
+    public func callAsFunction(_ images: Tensor) -> Tensor {
+        precondition(images.rank == 4 && images.shape[1] == 3 && images.shape[2] == images.shape[3],
+                     "ImageEncoder: expected square RGB images [B, 3, S, S], got \(images.shape)")
+        let planes = coordinatePlanes(size: images.shape[2])
+            .broadcast(to: [images.shape[0], 2, images.shape[2], images.shape[3]])
+        var x = Tensor.concatenate([images, planes], alongAxis: 1)
+        for (convolution, norm) in zip(convolutions, norms) {
+            x = norm(convolution(x)).relu()
+        }
+        return x
+    }
+
+    /// One token per cell of `featureMap` [B, C, H, W]: [B, H·W, C + 2], cell (row r, column c)
+    /// at index r·W + c, ending in the cell centre's (x, y) in [−1, 1].
+    public func tokens(_ featureMap: Tensor) -> Tensor {
+        let (batch, channels, height, width) = (featureMap.shape[0], featureMap.shape[1], featureMap.shape[2], featureMap.shape[3])
+        let cells = featureMap.reshaped([batch, channels, height * width]).transposed(1, 2)
+        var coordinates = [Float](repeating: 0, count: height * width * 2)
+        for row in 0..<height {
+            for column in 0..<width {
+                coordinates[(row * width + column) * 2] = (Float(column) + 0.5) / Float(width) * 2 - 1
+                coordinates[(row * width + column) * 2 + 1] = (Float(row) + 0.5) / Float(height) * 2 - 1
+            }
+        }
+        let grid = Tensor(coordinates, shape: [1, height * width, 2]).broadcast(to: [batch, height * width, 2])
+        return Tensor.concatenate([cells, grid], alongAxis: 2)
+    }
+
+    /// [1, 2, size, size]: x then y of each pixel centre, in [−1, 1].
+    private func coordinatePlanes(size: Int) -> Tensor {
+        if let cache = coordinateCache, cache.size == size { return cache.planes }
+        var values = [Float](repeating: 0, count: 2 * size * size)
+        for row in 0..<size {
+            for column in 0..<size {
+                values[row * size + column] = (Float(column) + 0.5) / Float(size) * 2 - 1
+                values[size * size + row * size + column] = (Float(row) + 0.5) / Float(size) * 2 - 1
+            }
+        }
+        let planes = Tensor(values, shape: [1, 2, size, size])
+        coordinateCache = (size, planes)
+        return planes
+    }
+}

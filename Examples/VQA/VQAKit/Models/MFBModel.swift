@@ -1,0 +1,43 @@
+import FusionKit
+
+/// MFB with question-guided attention (Yu et al. 2017): each image cell is fused with the
+/// question by multimodal factorised bilinear pooling, a linear map of the fused cells scores
+/// them, the softmax of the scores pools the cells, and a second MFB fuses the pooled image with
+/// the question for the answer.
+public final class MFBModel: Module, VQAModel {
+    public let configuration: VQAModelConfiguration
+    public let image: ImageEncoder
+    public let question: QuestionEncoder
+    public let cellProjection: Linear
+    public let attentionFusion: MFBFusion
+    public let attentionScore: Linear
+    public let answerFusion: MFBFusion
+    public let classifier: Sequential
+    public private(set) var lastImageAttention: Tensor?
+
+    public init(_ configuration: VQAModelConfiguration) {
+        self.configuration = configuration
+        var generator = RandomGenerator(seed: configuration.seed)
+        let width = configuration.width
+        image = ImageEncoder(layers: [(32, 2), (width, 2), (width, 2)], generator: &generator)
+        question = QuestionEncoder(vocabularySize: configuration.vocabularySize, width: width, generator: &generator)
+        cellProjection = Linear(width + 2, width, generator: &generator)
+        attentionFusion = MFBFusion(widths: [width, width], factor: 5, outputWidth: width / 2, generator: &generator)
+        attentionScore = Linear(width / 2, 1, generator: &generator)
+        answerFusion = MFBFusion(widths: [width, width], factor: 5, outputWidth: 2 * width, generator: &generator)
+        classifier = multilayerPerceptron([2 * width, 2 * width, configuration.answerCount], generator: &generator)
+        super.init()
+    }
+
+    public func callAsFunction(images: Tensor, questions: Tensor) -> Tensor {
+        let perImage = questionsPerImage(images: images, questions: questions, model: "MFBModel")
+        let map = image(images)
+        let cells = repeatPerQuestion(cellProjection(image.tokens(map)).relu(), questionsPerImage: perImage) // [B·Q, HW, d]
+        let q = question(questions).final                                                                    // [B·Q, d]
+        let joint = attentionFusion(cells, q.expandingShape(at: 1).broadcast(to: cells.shape))
+        let weights = attentionScore(joint).squeezingShape(at: [2]).softmax(alongAxis: 1)                 // [B·Q, HW]
+        if !isTraining { lastImageAttention = weights.detached().reshaped([q.shape[0], map.shape[2], map.shape[3]]) }
+        let pooled = (cells * weights.expandingShape(at: 2)).sum(alongAxes: 1)                             // [B·Q, d]
+        return classifier(answerFusion(pooled, q))
+    }
+}

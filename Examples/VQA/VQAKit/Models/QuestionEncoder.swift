@@ -1,0 +1,32 @@
+import FusionKit
+
+/// The question side of every VQA model: word embeddings read by a GRU. Token id 0 is padding
+/// (its embedding stays zero and the GRU stops at each question's length).
+public final class QuestionEncoder: Module {
+    public let embedding: Embedding
+    public let gru: GRU
+    public let width: Int
+
+    public init(vocabularySize: Int, embeddingWidth: Int = 32, width: Int, generator: inout RandomGenerator) {
+        embedding = Embedding(vocabularySize, embeddingWidth, paddingIndex: 0, generator: &generator)
+        gru = GRU(inputSize: embeddingWidth, hiddenSize: width, generator: &generator)
+        self.width = width
+        super.init()
+    }
+
+    /// Questions [N, L] of token ids (padded with 0 at the end) → the final state [N, width] and
+    /// the state after every word [N, L, width].
+    public func callAsFunction(_ tokens: Tensor) -> (final: Tensor, words: Tensor) {
+        precondition(tokens.rank == 2, "QuestionEncoder: expected token ids [N, L], got \(tokens.shape)")
+        let length = tokens.shape[1]
+        let lengths = tokens.withUnsafeBufferPointer { ids in
+            (0..<tokens.shape[0]).map { row in
+                var count = 0
+                for position in 0..<length where ids[row * length + position] != 0 { count = position + 1 }
+                return Swift.max(count, 1)
+            }
+        }
+        let (words, hidden) = gru(embedding(tokens), lengths: lengths)
+        return (hidden.reshaped([tokens.shape[0], width]), words)
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import FusionKit
+
+/// How a model is trained: everything that, with the data and the model configuration, fixes the
+/// numbers a run produces.
+public struct TrainingOptions: Codable, Equatable, Sendable {
+    /// Passes over the training images.
+    public var epochs: Int
+    /// Images per step (each brings all of its questions).
+    public var batchSize: Int
+    /// AdamW's peak learning rate, reached after `warmupSteps`, then cosine decay to zero at the end.
+    public var learningRate: Float
+    public var weightDecay: Float
+    public var warmupSteps: Int
+    /// Gradients are clipped to this global norm.
+    public var maximumGradientNorm: Float
+    /// Seeds the order of the images in every epoch.
+    public var shuffleSeed: UInt64
+
+    public init(epochs: Int = 20, batchSize: Int = 32, learningRate: Float = 2e-3, weightDecay: Float = 1e-4,
+                warmupSteps: Int = 300, maximumGradientNorm: Float = 5, shuffleSeed: UInt64 = 1) {
+        self.epochs = epochs
+        self.batchSize = batchSize
+        self.learningRate = learningRate
+        self.weightDecay = weightDecay
+        self.warmupSteps = warmupSteps
+        self.maximumGradientNorm = maximumGradientNorm
+        self.shuffleSeed = shuffleSeed
+    }
+
+    /// Steps in one epoch over `imageCount` images (the last batch may be smaller).
+    public func stepsPerEpoch(imageCount: Int) -> Int { (imageCount + batchSize - 1) / batchSize }
+
+    /// The learning rate at `step` of `totalSteps`: linear warmup from 0, then cosine decay.
+    public func learningRate(atStep step: Int, totalSteps: Int) -> Float {
+        if step < warmupSteps { return learningRate * Float(step + 1) / Float(warmupSteps) }
+        let progress = Float(step - warmupSteps) / Float(Swift.max(1, totalSteps - warmupSteps))
+        return learningRate * 0.5 * (1 + Float(Foundation.cos(Double.pi * Double(Swift.min(progress, 1)))))
+    }
+}
+
+/// The order of `count` items in `epoch`: a Fisher–Yates shuffle driven by a generator seeded
+/// from (seed, epoch), so any epoch's order can be recomputed on resume without saved state.
+public func epochOrder(count: Int, seed: UInt64, epoch: Int) -> [Int] {
+    var generator = RandomGenerator(seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(epoch))
+    var order = Array(0..<count)
+    if count < 2 { return order }
+    for index in stride(from: count - 1, to: 0, by: -1) {
+        let other = Int(generator.next() % UInt64(index + 1))
+        order.swapAt(index, other)
+    }
+    return order
+}

@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+
+/// Runs the `vqa` program built next to the tests (`swift build` builds it before `swift test`).
+func runVQA(_ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String) {
+    let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    let candidates = [".build/debug/vqa", ".build/release/vqa"].map { packageRoot.appendingPathComponent($0) }
+    let binary = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) },
+                              "build the vqa program first (swift build)")
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    let inputPipe = Pipe()
+    process.standardInput = inputPipe
+    try process.run()
+    if let input { inputPipe.fileHandleForWriting.write(Data(input.utf8)) }
+    try inputPipe.fileHandleForWriting.close()
+    let output = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+}
+
+@Suite("The vqa program's answers to bad input")
+struct CommandLineTests {
+    @Test("an unknown model name exits non-zero and lists the known models")
+    func unknownModel() throws {
+        let folder = try temporaryFolder("cli-model")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (status, output) = try runVQA(["train", "--model", "resnet", "--output", folder.path, "--train-images", "4",
+                                           "--test-images", "1", "--epochs", "1"])
+        #expect(status != 0)
+        #expect(output.contains("unknown model \"resnet\"") && output.contains("transformer"), "\(output)")
+    }
+
+    @Test("a missing or corrupt checkpoint exits non-zero with a message naming the file")
+    func badCheckpoints() throws {
+        let folder = try temporaryFolder("cli-checkpoint")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let missing = folder.appendingPathComponent("missing.safetensors").path
+        let (status, output) = try runVQA(["eval", "--checkpoint", missing, "--test-images", "1"])
+        #expect(status != 0 && output.contains("no file at \(missing)"), "\(output)")
+
+        let corrupt = folder.appendingPathComponent("corrupt.safetensors")
+        try Data([0x10, 0, 0, 0, 0, 0, 0, 0] + Array("{\"a\":".utf8)).write(to: corrupt)
+        let (status2, output2) = try runVQA(["ask", "--checkpoint", corrupt.path, "--question", "What shape is the red object?"])
+        #expect(status2 != 0 && output2.contains("is not a usable VQA checkpoint"), "\(output2)")
+    }
+
+    @Test("a question with unknown words, a checkpoint of another model, and an existing run without --resume are refused")
+    func questionsAndRuns() throws {
+        let folder = try temporaryFolder("cli-run")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = folder.appendingPathComponent("run").path
+        let train = ["train", "--model", "concat-mlp", "--output", run, "--train-images", "4", "--test-images", "1",
+                     "--epochs", "1", "--batch-size", "2", "--width", "8", "--quiet"]
+        let (status, output) = try runVQA(train)
+        #expect(status == 0, "\(output)")
+        let checkpoint = run + "/checkpoint.safetensors"
+        #expect(FileManager.default.fileExists(atPath: run + "/accuracy.svg"))
+
+        let (askStatus, askOutput) = try runVQA(["ask", "--checkpoint", checkpoint, "--output", folder.path,
+                                                 "--question", "Is the purple triangle left of the red object?"])
+        #expect(askStatus != 0 && askOutput.contains("\"purple\"") && askOutput.contains("\"triangle\""), "\(askOutput)")
+
+        // Interactive: a bad line is reported and the next question is still answered.
+        let (chatStatus, chatOutput) = try runVQA(["ask", "--checkpoint", checkpoint, "--output", folder.path],
+                                                  input: "what colour is the sky\nWhat shape is the red object?\n")
+        #expect(chatStatus == 0 && chatOutput.contains("unknown words") && chatOutput.contains("→"), "\(chatOutput)")
+
+        let (evalStatus, evalOutput) = try runVQA(["eval", "--checkpoint", checkpoint, "--model", "film", "--test-images", "1"])
+        #expect(evalStatus != 0 && evalOutput.contains("holds a \"concat-mlp\" model, not \"film\""), "\(evalOutput)")
+
+        let (againStatus, againOutput) = try runVQA(train)
+        #expect(againStatus != 0 && againOutput.contains("--resume"), "\(againOutput)")
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import FusionKit
+import SortOfCLEVR
+import Testing
+import VQAKit
+
+@Suite("Training, checkpoints and resume")
+struct ResumeTests {
+    let options = TrainingOptions(epochs: 2, batchSize: 3, learningRate: 3e-3, warmupSteps: 2, shuffleSeed: 9)
+
+    /// Trains one epoch with a checkpoint, then stops as a killed run would (the checkpoint of
+    /// epoch 1 is on disk, epoch 2 never starts).
+    func interruptedRun(_ model: any VQAModel, data: VQAData, test: VQAData, checkpoint: URL) throws {
+        let trainer = Trainer(model: model, options: options, dataIdentity: "small")
+        trainer.showsProgress = false
+        #expect(throws: CancellationError.self) {
+            try trainer.train(on: data, test: test, types: .sortOfCLEVR, checkpoint: checkpoint) { _ in throw CancellationError() }
+        }
+    }
+
+    /// The interruption and resume run in a child process of their own: with tests running in
+    /// parallel, other tests' BLAS calls change how many threads OpenBLAS uses, which moves results
+    /// in the last bits; one training process alone is deterministic.
+    @Test("a run interrupted after epoch 1 and resumed from its checkpoint ends with the same weights, optimizer state and history")
+    func resumeEqualsUninterrupted() async {
+        await #expect(processExitsWith: .success) {
+            let options = TrainingOptions(epochs: 2, batchSize: 3, learningRate: 3e-3, warmupSteps: 2, shuffleSeed: 9)
+            let data = smallData(seed: 11, images: 8), test = smallData(seed: 12, images: 2)
+            let folder = try temporaryFolder("resume")
+            defer { try? FileManager.default.removeItem(at: folder) }
+
+            let straight = Trainer(model: try smallModel("transformer"), options: options, dataIdentity: "small")
+            straight.showsProgress = false
+            try straight.train(on: data, test: test, types: .sortOfCLEVR, checkpoint: nil)
+
+            // The first run ends right after epoch 1's checkpoint, as a killed run would.
+            let checkpoint = folder.appendingPathComponent("checkpoint.safetensors")
+            let first = Trainer(model: try smallModel("transformer"), options: options, dataIdentity: "small")
+            first.showsProgress = false
+            do {
+                try first.train(on: data, test: test, types: .sortOfCLEVR, checkpoint: checkpoint) { _ in throw CancellationError() }
+                preconditionFailure("the first run was not interrupted")
+            } catch is CancellationError {}
+            // A new process: the same model built afresh, its weights zeroed to show they come from the checkpoint.
+            let fresh = try smallModel("transformer")
+            for parameter in fresh.parameters() { parameter.value = Tensor.zeros(parameter.value.shape) }
+            let resumed = Trainer(model: fresh, options: options, dataIdentity: "small")
+            resumed.showsProgress = false
+            try resumed.resume(from: checkpoint)
+            precondition(resumed.completedEpochs == 1, "resume: \(resumed.completedEpochs) epochs done, expected 1")
+            try resumed.train(on: data, test: test, types: .sortOfCLEVR, checkpoint: checkpoint)
+
+            precondition(resumed.completedEpochs == 2)
+            precondition(stateValues(resumed.model) == stateValues(straight.model), "resumed weights differ")
+            precondition(resumed.optimizer.stateDict().mapValues(\.scalars) == straight.optimizer.stateDict().mapValues(\.scalars),
+                         "resumed optimizer state differs")
+            precondition(resumed.history.epochs.map(\.trainingLoss) == straight.history.epochs.map(\.trainingLoss),
+                         "losses differ: \(resumed.history.epochs.map(\.trainingLoss)) vs \(straight.history.epochs.map(\.trainingLoss))")
+            precondition(resumed.history.epochs.map(\.test) == straight.history.epochs.map(\.test), "test accuracies differ")
+            let saved = try VQACheckpoint.describe(checkpoint)
+            precondition(saved.history.epochs.count == 2, "the checkpoint is not the finished run")
+        }
+    }
+
+    @Test("resuming with another model, other options or other data is a typed error and leaves the model as it was")
+    func resumeMismatches() throws {
+        let data = smallData(seed: 13, images: 3), test = smallData(seed: 14, images: 1)
+        let folder = try temporaryFolder("mismatch")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let checkpoint = folder.appendingPathComponent("checkpoint.safetensors")
+        try interruptedRun(try smallModel("cross-attention"), data: data, test: test, checkpoint: checkpoint)
+
+        let other = try smallModel("film")
+        let before = stateValues(other)
+        #expect(throws: VQAError.modelMismatch(path: checkpoint.path, expected: "film", found: "cross-attention")) {
+            try Trainer(model: other, options: options, dataIdentity: "small").resume(from: checkpoint)
+        }
+        #expect(stateValues(other) == before)
+        var changed = options
+        changed.learningRate = 1e-2
+        #expect(throws: VQAError.self) {
+            try Trainer(model: try smallModel("cross-attention"), options: changed, dataIdentity: "small").resume(from: checkpoint)
+        }
+        #expect(throws: VQAError.self) {
+            try Trainer(model: try smallModel("cross-attention"), options: options, dataIdentity: "other data").resume(from: checkpoint)
+        }
+        #expect(throws: VQAError.self) {   // same name, other width
+            let wider = try ModelCatalog.makeModel(.sortOfCLEVR(model: "cross-attention", width: 32, seed: 3))
+            try Trainer(model: wider, options: options, dataIdentity: "small").resume(from: checkpoint)
+        }
+    }
+
+    @Test("loading for evaluation: the checkpoint rebuilds its own model, and a missing, corrupt or foreign file is a typed error")
+    func loadingCheckpoints() throws {
+        let data = smallData(seed: 15, images: 2)
+        let folder = try temporaryFolder("load")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let checkpoint = folder.appendingPathComponent("checkpoint.safetensors")
+        try interruptedRun(try smallModel("mfb"), data: data, test: data, checkpoint: checkpoint)
+
+        let (model, saved) = try VQACheckpoint.loadModel(from: checkpoint)
+        #expect(model.configuration.model == "mfb" && saved.history.epochs.count == 1)
+        #expect(model.configuration.width == 16)
+
+        #expect(throws: VQAError.modelMismatch(path: checkpoint.path, expected: "transformer", found: "mfb")) {
+            _ = try VQACheckpoint.loadModel(from: checkpoint, expectedModel: "transformer")
+        }
+        let missing = folder.appendingPathComponent("nothing.safetensors")
+        #expect(throws: VQAError.missingFile(path: missing.path)) { _ = try VQACheckpoint.loadModel(from: missing) }
+
+        // Truncated, bit-flipped and foreign files: typed errors, never a crash.
+        let bytes = try Data(contentsOf: checkpoint)
+        var generator = RandomGenerator(seed: 4)
+        for trial in 0..<40 {
+            var corrupt = bytes
+            if trial % 2 == 0 {
+                corrupt = corrupt.prefix(Int(generator.next() % UInt64(bytes.count)))
+            } else {
+                for _ in 0..<8 {
+                    let position = Int(generator.next() % UInt64(min(bytes.count, 4096)))
+                    corrupt[position] ^= UInt8(truncatingIfNeeded: generator.next() | 1)
+                }
+            }
+            let file = folder.appendingPathComponent("corrupt-\(trial).safetensors")
+            try corrupt.write(to: file)
+            do {
+                _ = try VQACheckpoint.loadModel(from: file)
+                // A flip inside the weights' bytes can leave a valid file; it must still load a model.
+            } catch let error as VQAError {
+                #expect(!error.description.isEmpty)
+            }
+        }
+        // A safetensors file without VQA metadata (a bare state dict).
+        let bare = folder.appendingPathComponent("bare.safetensors")
+        try model.save(to: bare)
+        #expect(throws: VQAError.self) { _ = try VQACheckpoint.loadModel(from: bare) }
+    }
+}
