@@ -41,6 +41,11 @@ let package = Package(
             path: "Examples/VQA/Command"
         ),
         .executableTarget(
+            name: "vqa-custom-model",
+            dependencies: ["VQAKit", "SortOfCLEVR", "FusionKit"],
+            path: "Examples/VQA/CustomModel"
+        ),
+        .executableTarget(
             name: "fusionkit-bench",
             dependencies: [
                 "FusionKit",

@@ -61,14 +61,14 @@ func epochLine(_ record: EpochRecord, of epochs: Int) -> String {
 
 /// The training options shared by `train` and `compare`.
 struct TrainingArguments: ParsableArguments {
-    @Option(help: "Epochs over the training images.") var epochs = 20
-    @Option(help: "Images per step (each with its 20 questions).") var batchSize = 32
-    @Option(help: "AdamW's peak learning rate.") var learningRate: Float = 2e-3
+    @Option(help: "Epochs over the training images.") var epochs = 12
+    @Option(help: "Images per step (each with its 20 questions).") var batchSize = 8
+    @Option(help: "AdamW's peak learning rate.") var learningRate: Float = 1e-3
     @Option(help: "AdamW's weight decay.") var weightDecay: Float = 1e-4
-    @Option(help: "Steps of linear learning-rate warmup.") var warmupSteps = 300
+    @Option(help: "Steps of linear learning-rate warmup.") var warmupSteps = 200
     @Option(help: "The models' hidden width.") var width = 64
     @Option(help: "Seed of the initial weights and of the image order.") var initSeed: UInt64 = 1
-    @Option(help: "Stop after the epoch that passes this many minutes of training.") var minutes: Double?
+    @Option(help: "Stop before an epoch that would end after this many minutes of training.") var minutes: Double?
 
     func validate() throws {
         guard epochs > 0, batchSize > 0, learningRate > 0, weightDecay >= 0, warmupSteps >= 0 else {

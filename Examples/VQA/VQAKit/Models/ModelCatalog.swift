@@ -1,4 +1,7 @@
-/// The models `vqa train --model <name>` can build, by name.
+import Foundation
+
+/// The models `vqa train --model <name>` can build, by name. Programs add their own models with
+/// `register(name:summary:make:)`, after which checkpoints of those models load like the built-in ones.
 public enum ModelCatalog {
     /// One entry: the name, what it is, and how to build it.
     public struct Entry: Sendable {
@@ -7,7 +10,21 @@ public enum ModelCatalog {
         let make: @Sendable (VQAModelConfiguration) -> any VQAModel
     }
 
-    public static let entries: [Entry] = [
+    /// The built-in models followed by the registered ones.
+    public static var entries: [Entry] { builtIn + registered.withLock { $0 } }
+
+    private static let registered = RegisteredModels()
+
+    /// Adds a model to the catalogue (replacing a registered one of the same name).
+    public static func register(name: String, summary: String, make: @escaping @Sendable (VQAModelConfiguration) -> any VQAModel) {
+        precondition(!builtIn.contains { $0.name == name }, "ModelCatalog.register: \"\(name)\" is a built-in model")
+        registered.withLock { entries in
+            entries.removeAll { $0.name == name }
+            entries.append(Entry(name: name, summary: summary, make: make))
+        }
+    }
+
+    static let builtIn: [Entry] = [
         Entry(name: "concat-mlp", summary: "CNN features concatenated with the question, MLP (the paper's CNN+MLP baseline)") {
             ConcatMLPModel($0)
         },
@@ -29,5 +46,16 @@ public enum ModelCatalog {
             throw VQAError.unknownModel(configuration.model, known: names)
         }
         return entry.make(configuration)
+    }
+}
+
+/// The registered entries behind a lock.
+final class RegisteredModels: @unchecked Sendable {
+    private var entries: [ModelCatalog.Entry] = []
+    private let lock = NSLock()
+    func withLock<R>(_ body: (inout [ModelCatalog.Entry]) -> R) -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&entries)
     }
 }

@@ -1,15 +1,22 @@
 import FusionKit
 
-/// The question side of every VQA model: word embeddings read by a GRU. Token id 0 is padding
-/// (its embedding stays zero and the GRU stops at each question's length).
+/// The question side of every VQA model: word embeddings read by a GRU, plus a linear map of the
+/// mean word embedding added to the GRU's final state. Token id 0 is padding (its embedding stays
+/// zero and the GRU stops at each question's length).
+///
+/// The bag-of-words path carries every word (the colour, say) to the question vector from the
+/// first step, before the GRU has learnt to keep it: without it, vision and language wait on each
+/// other and training spends its first epochs at the answer priors.
 public final class QuestionEncoder: Module {
     public let embedding: Embedding
     public let gru: GRU
+    public let bagOfWords: Linear
     public let width: Int
 
     public init(vocabularySize: Int, embeddingWidth: Int = 32, width: Int, generator: inout RandomGenerator) {
         embedding = Embedding(vocabularySize, embeddingWidth, paddingIndex: 0, generator: &generator)
         gru = GRU(inputSize: embeddingWidth, hiddenSize: width, generator: &generator)
+        bagOfWords = Linear(embeddingWidth, width, generator: &generator)
         self.width = width
         super.init()
     }
@@ -26,7 +33,10 @@ public final class QuestionEncoder: Module {
                 return Swift.max(count, 1)
             }
         }
-        let (words, hidden) = gru(embedding(tokens), lengths: lengths)
-        return (hidden.reshaped([tokens.shape[0], width]), words)
+        let embedded = embedding(tokens)
+        let (words, hidden) = gru(embedded, lengths: lengths)
+        let counts = Tensor(lengths.map { 1 / Float($0) }, shape: [tokens.shape[0], 1])
+        let meanEmbedding = embedded.sum(alongAxes: 1) * counts                  // padding embeds to 0
+        return (hidden.reshaped([tokens.shape[0], width]) + bagOfWords(meanEmbedding), words)
     }
 }

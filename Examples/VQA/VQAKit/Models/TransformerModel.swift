@@ -1,68 +1,109 @@
 import FusionKit
 
-/// A multimodal transformer that reasons about the scene once per image and lets each question
-/// look things up:
+/// A multimodal transformer over object slots and the question:
 ///
-/// 1. image cells (CNN with coordinates, 10×10) → a transformer encoder layer over the cells;
-/// 2. `slotCount` learned slot queries attend over the cells (cross-attention, as in Perceiver or
-///    DETR) and pass through transformer encoder layers among themselves — relations between
-///    objects are computed here, once per image;
-/// 3. each question (GRU state) attends over [slots; cells] through cross-modal transformer
-///    blocks (all questions of an image are the query tokens of one call), and an MLP answers.
+/// 1. Once per image, a CNN with coordinate channels gives a 19×19 map of cells, and `slotCount`
+///    slots each take a softmax over the cells (a spatial softmax, Levine et al. 2016, "End-to-end
+///    training of deep visuomotor policies"; in effect one attention head with a learned query):
+///
+///        A_k = softmax_cells(w_kᵀ c + b_k),   s_k = Σ_cells A_k(cell) · [features(cell); x; y]
+///
+///    so each slot holds the features of what it found and their expected position — sub-cell
+///    precise, which the distance questions need.
+/// 2. For each question, the question vector and the slots form one sequence of `slotCount + 1`
+///    tokens read by transformer encoder layers (pre-norm), early fusion in the sense of
+///    VisualBERT (Li et al. 2019); an MLP answers from the question token.
+/// 3. The slots' attention to each other is biased by their squared distance, one learned
+///    coefficient per head and layer (plus a learned bias for a slot attending to itself):
+///
+///        score_h(i, j) = q_iᵀk_j / √d + a_h ‖p_i − p_j‖² + b_h [i = j]
+///
+///    so a head with a_h < 0 finds each slot's nearest neighbour and one with a_h > 0 its
+///    furthest, exactly, where a learned MLP on coordinates would only approximate distances (a
+///    spatial bias in the spirit of Graphormer's, Ying et al. 2021).
+///
+/// Slots are computed once per image and shared by its questions; only the small per-question
+/// transformer repeats.
 public final class TransformerModel: Module, VQAModel {
     public let configuration: VQAModelConfiguration
     public let image: ImageEncoder
     public let question: QuestionEncoder
-    public let cellProjection: Linear
-    public let cellLayers: [TransformerEncoderLayer]
-    public let slotQueries: Parameter
-    public let slotReader: CrossModalTransformerBlock
-    public let slotLayers: [TransformerEncoderLayer]
-    public let questionLayers: [CrossModalTransformerBlock]
+    /// One attention logit per slot for each cell.
+    public let slotScores: Linear
+    public let slotProjection: Linear
+    /// A learned embedding per slot, and one marking the question token.
+    public let slotEmbedding: Parameter
+    public let questionEmbedding: Parameter
+    public let layers: [TransformerEncoderLayer]
+    /// Per layer: a_h [1, heads, 1, 1] and b_h [1, heads, 1, 1].
+    public let distanceScales: [Parameter]
+    public let selfBiases: [Parameter]
+    public let norm: LayerNorm
     public let classifier: Sequential
     public private(set) var lastImageAttention: Tensor?
+    public let slotCount: Int
 
     public init(_ configuration: VQAModelConfiguration) {
         self.configuration = configuration
         var generator = RandomGenerator(seed: configuration.seed)
-        let width = configuration.width, heads = 4, slotCount = 8
-        image = ImageEncoder(layers: [(32, 2), (width, 2), (width, 2)], generator: &generator)
+        let width = configuration.width, heads = 4
+        slotCount = 8
+        image = ImageEncoder(layers: [(32, 2), (width, 2), (width, 1)], generator: &generator)
         question = QuestionEncoder(vocabularySize: configuration.vocabularySize, width: width, generator: &generator)
-        cellProjection = Linear(width + 2, width, generator: &generator)
-        cellLayers = [TransformerEncoderLayer(width: width, headCount: heads, feedForwardWidth: 2 * width, dropout: 0,
-                                              generator: &generator)]
-        slotQueries = Parameter(Tensor.randomNormal([1, slotCount, width], standardDeviation: 0.5, generator: &generator))
-        slotReader = CrossModalTransformerBlock(width: width, headCount: heads, feedForwardWidth: 2 * width, generator: &generator)
-        slotLayers = (0..<2).map { _ in
-            TransformerEncoderLayer(width: width, headCount: heads, feedForwardWidth: 2 * width, dropout: 0, generator: &generator)
+        slotScores = Linear(width + 2, slotCount, generator: &generator)
+        slotProjection = Linear(width + 2, width, generator: &generator)
+        slotEmbedding = Parameter(Tensor.randomNormal([1, slotCount, width], standardDeviation: 0.1, generator: &generator))
+        questionEmbedding = Parameter(Tensor.randomNormal([1, 1, width], standardDeviation: 0.1, generator: &generator))
+        layers = (0..<3).map { _ in
+            TransformerEncoderLayer(width: width, headCount: heads, feedForwardWidth: 2 * width, dropout: 0, normFirst: true,
+                                    generator: &generator)
         }
-        questionLayers = (0..<2).map { _ in
-            CrossModalTransformerBlock(width: width, headCount: heads, feedForwardWidth: 2 * width, generator: &generator)
-        }
-        classifier = multilayerPerceptron([2 * width, 2 * width, configuration.answerCount], generator: &generator)
+        // Half the heads start looking near, half far; all start neutral about themselves.
+        let startScales = (0..<heads).map { Float($0 % 2 == 0 ? -4 : 4) }
+        distanceScales = layers.map { _ in Parameter(Tensor(startScales, shape: [1, heads, 1, 1])) }
+        selfBiases = layers.map { _ in Parameter(Tensor.zeros([1, heads, 1, 1])) }
+        norm = LayerNorm(width)
+        classifier = multilayerPerceptron([width, 2 * width, configuration.answerCount], generator: &generator)
         super.init()
     }
 
     public func callAsFunction(images: Tensor, questions: Tensor) -> Tensor {
         let perImage = questionsPerImage(images: images, questions: questions, model: "TransformerModel")
-        let batch = images.shape[0]
         let map = image(images)
-        var cells = cellProjection(image.tokens(map))                              // [B, HW, d]
-        for layer in cellLayers { cells = layer(cells) }
-        let width = cells.shape[2]
-        var slots = slotReader(target: slotQueries.value.broadcast(to: [batch, slotQueries.value.shape[1], width]), source: cells)
-        for layer in slotLayers { slots = layer(slots) }
-        let memory = Tensor.concatenate([slots, cells], alongAxis: 1)              // [B, slots + HW, d]
+        let cells = image.tokens(map)                                              // [B, HW, C + 2]
+        let attention = slotScores(cells).transposed(1, 2).softmax(alongAxis: 2)    // [B, K, HW]
+        let found = attention.matmul(cells)                                        // [B, K, C + 2]
+        let slots = slotProjection(found) + slotEmbedding.value                    // [B, K, d]
+        let geometry = distanceTerms(positions: found.slice((found.shape[2] - 2)..<found.shape[2], alongAxis: 2))
         let q = question(questions).final                                          // [B·Q, d]
-        var state = q.reshaped([batch, perImage, width])
-        for (index, layer) in questionLayers.enumerated() {
-            state = layer(target: state, source: memory)
-            if index == 0, !isTraining, let weights = layer.attention.lastWeights {
-                // Averaged over heads, the cells' part of the memory.
-                let cellWeights = weights.mean(alongAxes: 1).slice(slots.shape[1]..<memory.shape[1], alongAxis: 2)
-                lastImageAttention = cellWeights.reshaped([q.shape[0], map.shape[2], map.shape[3]])
+        let width = q.shape[1]
+        let questionToken = q.reshaped([q.shape[0], 1, width]) + questionEmbedding.value
+        var tokens = Tensor.concatenate([questionToken, repeatPerQuestion(slots, questionsPerImage: perImage)], alongAxis: 1)
+        for (index, layer) in layers.enumerated() {
+            let bias = geometry.distances * distanceScales[index].value + geometry.identity * selfBiases[index].value
+            tokens = layer(tokens, keyPaddingMask: nil, attentionMask: repeatPerQuestion(bias, questionsPerImage: perImage))
+            if index == 0, !isTraining, let weights = layer.selfAttention.lastWeights {
+                // How the question token weighed each slot, spread over the cells each slot looked at.
+                let toSlots = weights.mean(alongAxes: 1).slice(0..<1, alongAxis: 1).slice(1..<(slotCount + 1), alongAxis: 2)
+                let perCell = toSlots.matmul(repeatPerQuestion(attention, questionsPerImage: perImage))   // [B·Q, 1, HW]
+                lastImageAttention = perCell.reshaped([q.shape[0], map.shape[2], map.shape[3]]).detached()
             }
         }
-        return classifier(Tensor.concatenate([q, state.reshaped([q.shape[0], width])], alongAxis: 1))
+        let answerToken = norm(tokens.slice(0..<1, alongAxis: 1).reshaped([q.shape[0], width]))
+        return classifier(answerToken)
+    }
+
+    /// Squared distances between slot positions `positions` [B, K, 2], laid out for the token
+    /// sequence [question; slots] as [B, 1, K + 1, K + 1] (zero in the question's row and column),
+    /// and the matching identity pattern [1, 1, K + 1, K + 1] (one where a slot meets itself).
+    private func distanceTerms(positions: Tensor) -> (distances: Tensor, identity: Tensor) {
+        let (batch, k) = (positions.shape[0], positions.shape[1])
+        let squares = positions.square().sum(alongAxes: [2], keepingDimensions: true)                 // [B, K, 1]
+        let distances = (squares + squares.transposed(1, 2) - positions.matmul(positions, transposeB: true) * 2).relu()
+        let withColumn = Tensor.concatenate([Tensor.zeros([batch, k, 1]), distances], alongAxis: 2)
+        let padded = Tensor.concatenate([Tensor.zeros([batch, 1, k + 1]), withColumn], alongAxis: 1)
+        var identity = [Float](repeating: 0, count: (k + 1) * (k + 1))
+        for slot in 1...k { identity[slot * (k + 1) + slot] = 1 }
+        return (padded.expandingShape(at: 1), Tensor(identity, shape: [1, 1, k + 1, k + 1]))
     }
 }

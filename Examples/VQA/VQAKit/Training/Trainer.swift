@@ -51,15 +51,16 @@ public final class Trainer {
     }
 
     /// Trains the remaining epochs. After each one: evaluates on `test`, saves `checkpoint` (when
-    /// given) and calls `epochEnded`. `timeLimit` (seconds of training) stops early after the
-    /// epoch that crosses it.
+    /// given) and calls `epochEnded`. `timeLimit` (seconds of training) stops early, before an
+    /// epoch that would end past it (judged by the length of the last epoch).
     public func train(on data: VQAData, test: VQAData, types: QuestionTypes, checkpoint: URL?,
                       timeLimit: Double? = nil, epochEnded: (EpochRecord) throws -> Void = { _ in }) throws {
         let stepsPerEpoch = options.stepsPerEpoch(imageCount: data.imageCount)
         let totalSteps = stepsPerEpoch * options.epochs
         let parameters = model.trainableParameters()
         while completedEpochs < options.epochs {
-            if let timeLimit, history.trainingSeconds >= timeLimit { break }
+            // Stop when another epoch as long as the last one would pass the time limit.
+            if let timeLimit, history.trainingSeconds + (history.epochs.last?.seconds ?? 0) > timeLimit { break }
             let epoch = completedEpochs
             model.train()
             let order = epochOrder(count: data.imageCount, seed: options.shuffleSeed, epoch: epoch)

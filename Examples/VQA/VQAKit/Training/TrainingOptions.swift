@@ -17,8 +17,8 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     /// Seeds the order of the images in every epoch.
     public var shuffleSeed: UInt64
 
-    public init(epochs: Int = 20, batchSize: Int = 32, learningRate: Float = 2e-3, weightDecay: Float = 1e-4,
-                warmupSteps: Int = 300, maximumGradientNorm: Float = 5, shuffleSeed: UInt64 = 1) {
+    public init(epochs: Int = 12, batchSize: Int = 8, learningRate: Float = 1e-3, weightDecay: Float = 1e-4,
+                warmupSteps: Int = 200, maximumGradientNorm: Float = 5, shuffleSeed: UInt64 = 1) {
         self.epochs = epochs
         self.batchSize = batchSize
         self.learningRate = learningRate
