@@ -64,3 +64,56 @@ struct ModelCatalogTests {
         }
     }
 }
+
+@Suite("Colour slots")
+struct ColorSlotsTests {
+    @Test("k-means over a batch's pixels finds the background and the six object colours as prototypes")
+    func prototypesFindTheColours() {
+        let data = smallData(seed: 41, images: 4)
+        var generator = RandomGenerator(seed: 1)
+        let slots = ColorSlots(slotCount: 7, generator: &generator)
+        slots.initializePrototypes(from: data.images([0, 1, 2, 3]))
+        let found = slots.prototypes.value.scalars
+        let expected: [(Float, Float, Float)] = [(1, 1, 1)] + ObjectColor.allCases.map {
+            (Float($0.rgb.red) / 255, Float($0.rgb.green) / 255, Float($0.rgb.blue) / 255)
+        }
+        for colour in expected {
+            let nearest = (0..<7).map { k in
+                abs(found[3 * k] - colour.0) + abs(found[3 * k + 1] - colour.1) + abs(found[3 * k + 2] - colour.2)
+            }.min()!
+            #expect(nearest < 1e-3, "no prototype near \(colour): \(found)")
+        }
+    }
+
+    @Test("each slot's centroid is its object's centre, and its spread tells squares from circles")
+    func slotGeometry() {
+        let dataset = SortOfCLEVRDataset.generate(seed: 42, imageCount: 2)
+        let data = VQAData(dataset)
+        var generator = RandomGenerator(seed: 1)
+        let slots = ColorSlots(slotCount: 7, sharpness: 200, generator: &generator)
+        slots.initializePrototypes(from: data.images([0, 1]))
+        let images = data.images([0, 1])
+        let found = slots(images: images, featureMap: Tensor.zeros([2, 4, 19, 19]))
+        let prototypes = slots.prototypes.value.scalars
+        for image in 0..<2 {
+            for object in dataset.scenes[image].objects {
+                let rgb = object.color.rgb
+                let slot = (0..<7).min { a, b in
+                    func gap(_ k: Int) -> Float {
+                        abs(prototypes[3 * k] - Float(rgb.red) / 255) + abs(prototypes[3 * k + 1] - Float(rgb.green) / 255)
+                            + abs(prototypes[3 * k + 2] - Float(rgb.blue) / 255)
+                    }
+                    return gap(a) < gap(b)
+                }!
+                let position = found.positions.scalars
+                // Shapes cover pixels x − 5 … x + 4, whose centres average to x exactly.
+                let x = Float(object.x) / 75 * 2 - 1, y = Float(object.y) / 75 * 2 - 1
+                #expect(abs(position[(image * 7 + slot) * 2] - x) < 0.01 && abs(position[(image * 7 + slot) * 2 + 1] - y) < 0.01,
+                        "\(object): \(position[(image * 7 + slot) * 2]), \(position[(image * 7 + slot) * 2 + 1])")
+                // Features: 4 pooled channels, x, y, then σx² − 7 (pixels²): square 8.25, circle about 6.
+                let varianceX = found.slots.scalars[(image * 7 + slot) * 11 + 6] + 7
+                #expect(object.shape == .square ? abs(varianceX - 8.25) < 0.3 : varianceX < 7.2, "\(object): σx² \(varianceX)")
+            }
+        }
+    }
+}

@@ -2,22 +2,20 @@ import FusionKit
 
 /// A multimodal transformer over object slots and the question:
 ///
-/// 1. Once per image, a CNN with coordinate channels gives a 19×19 map of cells, and `slotCount`
-///    slots each take a softmax over the cells (a spatial softmax, Levine et al. 2016, "End-to-end
-///    training of deep visuomotor policies"; in effect one attention head with a learned query):
-///
-///        A_k = softmax_cells(w_kᵀ c + b_k),   s_k = Σ_cells A_k(cell) · [features(cell); x; y]
-///
-///    so each slot holds the features of what it found and their expected position — sub-cell
-///    precise, which the distance questions need.
+/// 1. Once per image: `ColorSlots` finds `slotCount` objects by colour (a softmax over the pixels
+///    against learned prototype colours, initialised by k-means on the first training batch) and
+///    describes each by its centroid, spatial moments, mass and the features of a CNN with
+///    coordinate channels (19×19 map) pooled under its attention.
 /// 2. For each question, the question vector and the slots form one sequence of `slotCount + 1`
 ///    tokens read by transformer encoder layers (pre-norm), early fusion in the sense of
 ///    VisualBERT (Li et al. 2019); an MLP answers from the question token.
 /// 3. The slots' attention to each other is biased by their squared distance, one learned
 ///    coefficient per head and layer (plus a learned bias for a slot attending to itself):
 ///
-///        score_h(i, j) = q_iᵀk_j / √d + a_h ‖p_i − p_j‖² + b_h [i = j]
+///        score_h(i, j) = q_iᵀk_j / √d + a_h ‖p_i − p_j‖² + b_h [i = j] + g(s_j)
 ///
+///    where g(s_j), a learned linear score of slot j, lets the model switch off slots that found
+///    background (their centroid, the image centre, would often be "nearest").
 ///    so a head with a_h < 0 finds each slot's nearest neighbour and one with a_h > 0 its
 ///    furthest, exactly, where a learned MLP on coordinates would only approximate distances (a
 ///    spatial bias in the spirit of Graphormer's, Ying et al. 2021).
@@ -28,16 +26,25 @@ public final class TransformerModel: Module, VQAModel {
     public let configuration: VQAModelConfiguration
     public let image: ImageEncoder
     public let question: QuestionEncoder
-    /// One attention logit per slot for each cell.
-    public let slotScores: Linear
+    public let slots: ColorSlots
     public let slotProjection: Linear
+    /// A learned affine score of each slot's mass (how many pixels it covers), added to every
+    /// attention score towards the slot, so the model can switch off slots that found the
+    /// background rather than an object.
+    public let slotPresence: Linear
     /// A learned embedding per slot, and one marking the question token.
     public let slotEmbedding: Parameter
     public let questionEmbedding: Parameter
     public let layers: [TransformerEncoderLayer]
-    /// Per layer: a_h [1, heads, 1, 1] and b_h [1, heads, 1, 1].
+    /// Per layer: a_h / `biasUnit` [1, heads, 1, 1] and b_h / `biasUnit` [1, heads, 1, 1].
     public let distanceScales: [Parameter]
     public let selfBiases: [Parameter]
+    /// The distance coefficients and self-biases are stored divided by this, so that Adam, whose
+    /// steps are about the learning rate in size, moves them fast enough to make the attention
+    /// sharp (a nearest neighbour 12 px away against one 17 px away needs |a_h| near 100).
+    public static let biasUnit: Float = 50
+    /// The same for the presence scores.
+    public static let presenceUnit: Float = 10
     public let norm: LayerNorm
     public let classifier: Sequential
     public private(set) var lastImageAttention: Tensor?
@@ -50,18 +57,24 @@ public final class TransformerModel: Module, VQAModel {
         slotCount = 8
         image = ImageEncoder(layers: [(32, 2), (width, 2), (width, 1)], generator: &generator)
         question = QuestionEncoder(vocabularySize: configuration.vocabularySize, width: width, generator: &generator)
-        slotScores = Linear(width + 2, slotCount, generator: &generator)
-        slotProjection = Linear(width + 2, width, generator: &generator)
+        slots = ColorSlots(slotCount: slotCount, generator: &generator)
+        slotProjection = Linear(width + ColorSlots.geometryWidth, width, generator: &generator)
+        slotPresence = Linear(1, 1, generator: &generator)
+        // Every slot starts present.
+        slotPresence.weight.value = Tensor.zeros([1, 1])
+        slotPresence.bias?.value = Tensor.zeros([1])
         slotEmbedding = Parameter(Tensor.randomNormal([1, slotCount, width], standardDeviation: 0.1, generator: &generator))
         questionEmbedding = Parameter(Tensor.randomNormal([1, 1, width], standardDeviation: 0.1, generator: &generator))
         layers = (0..<3).map { _ in
             TransformerEncoderLayer(width: width, headCount: heads, feedForwardWidth: 2 * width, dropout: 0, normFirst: true,
                                     generator: &generator)
         }
-        // Half the heads start looking near, half far; all start neutral about themselves.
-        let startScales = (0..<heads).map { Float($0 % 2 == 0 ? -4 : 4) }
+        // Half the heads start looking near (a_h = −15, and away from themselves, b_h = −50), half
+        // far (a_h = 15; a slot is its own nearest, never its furthest).
+        let startScales = (0..<heads).map { Float($0 % 2 == 0 ? -0.3 : 0.3) }
+        let startSelf = (0..<heads).map { Float($0 % 2 == 0 ? -1 : 0) }
         distanceScales = layers.map { _ in Parameter(Tensor(startScales, shape: [1, heads, 1, 1])) }
-        selfBiases = layers.map { _ in Parameter(Tensor.zeros([1, heads, 1, 1])) }
+        selfBiases = layers.map { _ in Parameter(Tensor(startSelf, shape: [1, heads, 1, 1])) }
         norm = LayerNorm(width)
         classifier = multilayerPerceptron([width, 2 * width, configuration.answerCount], generator: &generator)
         super.init()
@@ -70,17 +83,20 @@ public final class TransformerModel: Module, VQAModel {
     public func callAsFunction(images: Tensor, questions: Tensor) -> Tensor {
         let perImage = questionsPerImage(images: images, questions: questions, model: "TransformerModel")
         let map = image(images)
-        let cells = image.tokens(map)                                              // [B, HW, C + 2]
-        let attention = slotScores(cells).transposed(1, 2).softmax(alongAxis: 2)    // [B, K, HW]
-        let found = attention.matmul(cells)                                        // [B, K, C + 2]
-        let slots = slotProjection(found) + slotEmbedding.value                    // [B, K, d]
-        let geometry = distanceTerms(positions: found.slice((found.shape[2] - 2)..<found.shape[2], alongAxis: 2))
+        let found = slots(images: images, featureMap: map)
+        let slotTokens = slotProjection(found.slots) + slotEmbedding.value          // [B, K, d]
+        let geometry = distanceTerms(positions: found.positions)
+        let presence = Tensor.concatenate([Tensor.zeros([images.shape[0], 1]), (slotPresence(found.slots.slice((found.slots.shape[2] - 2)..<(found.slots.shape[2] - 1), alongAxis: 2))
+                                                     * Self.presenceUnit).reshaped([images.shape[0], slotCount])],
+                                          alongAxis: 1).reshaped([images.shape[0], 1, 1, slotCount + 1])
+        let attention = found.cellAttention                                        // [B, K, HW]
         let q = question(questions).final                                          // [B·Q, d]
         let width = q.shape[1]
         let questionToken = q.reshaped([q.shape[0], 1, width]) + questionEmbedding.value
-        var tokens = Tensor.concatenate([questionToken, repeatPerQuestion(slots, questionsPerImage: perImage)], alongAxis: 1)
+        var tokens = Tensor.concatenate([questionToken, repeatPerQuestion(slotTokens, questionsPerImage: perImage)], alongAxis: 1)
         for (index, layer) in layers.enumerated() {
-            let bias = geometry.distances * distanceScales[index].value + geometry.identity * selfBiases[index].value
+            let bias = (geometry.distances * distanceScales[index].value + geometry.identity * selfBiases[index].value)
+                * Self.biasUnit + presence + geometry.slotsIgnoreQuestion
             tokens = layer(tokens, keyPaddingMask: nil, attentionMask: repeatPerQuestion(bias, questionsPerImage: perImage))
             if index == 0, !isTraining, let weights = layer.selfAttention.lastWeights {
                 // How the question token weighed each slot, spread over the cells each slot looked at.
@@ -93,17 +109,29 @@ public final class TransformerModel: Module, VQAModel {
         return classifier(answerToken)
     }
 
+    /// Sets the slot prototypes from the colours of the first training batch.
+    public func prepare(forTrainingOn images: Tensor) {
+        slots.initializePrototypes(from: images)
+    }
+
     /// Squared distances between slot positions `positions` [B, K, 2], laid out for the token
     /// sequence [question; slots] as [B, 1, K + 1, K + 1] (zero in the question's row and column),
-    /// and the matching identity pattern [1, 1, K + 1, K + 1] (one where a slot meets itself).
-    private func distanceTerms(positions: Tensor) -> (distances: Tensor, identity: Tensor) {
+    /// the matching identity pattern [1, 1, K + 1, K + 1] (one where a slot meets itself), and a
+    /// mask that keeps slots from attending to the question token (whose zero distance bias
+    /// would otherwise make it every slot's "nearest" neighbour).
+    private func distanceTerms(positions: Tensor) -> (distances: Tensor, identity: Tensor, slotsIgnoreQuestion: Tensor) {
         let (batch, k) = (positions.shape[0], positions.shape[1])
         let squares = positions.square().sum(alongAxes: [2], keepingDimensions: true)                 // [B, K, 1]
         let distances = (squares + squares.transposed(1, 2) - positions.matmul(positions, transposeB: true) * 2).relu()
         let withColumn = Tensor.concatenate([Tensor.zeros([batch, k, 1]), distances], alongAxis: 2)
         let padded = Tensor.concatenate([Tensor.zeros([batch, 1, k + 1]), withColumn], alongAxis: 1)
         var identity = [Float](repeating: 0, count: (k + 1) * (k + 1))
-        for slot in 1...k { identity[slot * (k + 1) + slot] = 1 }
-        return (padded.expandingShape(at: 1), Tensor(identity, shape: [1, 1, k + 1, k + 1]))
+        var ignore = [Float](repeating: 0, count: (k + 1) * (k + 1))
+        for slot in 1...k {
+            identity[slot * (k + 1) + slot] = 1
+            ignore[slot * (k + 1)] = -10_000
+        }
+        return (padded.expandingShape(at: 1), Tensor(identity, shape: [1, 1, k + 1, k + 1]),
+                Tensor(ignore, shape: [1, 1, k + 1, k + 1]))
     }
 }

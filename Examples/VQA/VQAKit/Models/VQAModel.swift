@@ -11,10 +11,14 @@ public protocol VQAModel: Module {
     func callAsFunction(images: Tensor, questions: Tensor) -> Tensor
     /// For attention models: how the last call's questions weighed the image cells, [B·Q, H, W].
     var lastImageAttention: Tensor? { get }
+    /// Called once before the first training step of a new run with that step's images, for a
+    /// data-dependent initialisation (not on resume: the checkpoint holds the result).
+    func prepare(forTrainingOn images: Tensor)
 }
 
 extension VQAModel {
     public var lastImageAttention: Tensor? { nil }
+    public func prepare(forTrainingOn images: Tensor) {}
 }
 
 /// Repeats each image's features for each of its questions: [B, …] → [B·Q, …] (the gradient sums

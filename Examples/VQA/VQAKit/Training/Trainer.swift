@@ -71,6 +71,7 @@ public final class Trainer {
             let start = Date()
             for step in 0..<stepsPerEpoch {
                 let images = Array(order[(step * options.batchSize)..<Swift.min((step + 1) * options.batchSize, data.imageCount)])
+                if epoch == 0 && step == 0 { model.prepare(forTrainingOn: data.images(images)) }
                 let rows = data.questionRows(images)
                 let targets = data.answers(rows: rows)
                 optimizer.setLearningRate(options.learningRate(atStep: epoch * stepsPerEpoch + step, totalSteps: totalSteps))
