@@ -36,7 +36,7 @@ struct AskCommand: ParsableCommand {
             return
         }
         var number = 1
-        print("Ask a question (end of input to stop), for example: What shape is the object closest to the red object?")
+        print("Ask a question (end of input to stop), for example: What is the shape of the object closest to the red object?")
         while let line = readLine() {
             let text = line.trimmingCharacters(in: .whitespaces)
             if text.isEmpty { continue }
