@@ -6,24 +6,11 @@ extension SortOfCLEVRDataset {
     ///
     /// - Precondition: every index is in `0 ..< imageCount`.
     public func imageTensor(images indices: [Int]) -> Tensor {
-        let size = Scene.imageSize, plane = size * size
-        var tensor = Tensor(repeating: 0, shape: [indices.count, Scene.channelCount, size, size])
-        tensor.withUnsafeMutableBufferPointer { out in
-            images.withUnsafeBufferPointer { pixels in
-                for (batch, index) in indices.enumerated() {
-                    precondition(index >= 0 && index < imageCount,
-                                 "SortOfCLEVRDataset.imageTensor: image \(index) out of range 0..<\(imageCount)")
-                    let source = index * Scene.imageByteCount
-                    let target = batch * Scene.channelCount * plane
-                    for pixel in 0 ..< plane {
-                        out[target + pixel] = byteToUnit[Int(pixels[source + 3 * pixel])]
-                        out[target + plane + pixel] = byteToUnit[Int(pixels[source + 3 * pixel + 1])]
-                        out[target + 2 * plane + pixel] = byteToUnit[Int(pixels[source + 3 * pixel + 2])]
-                    }
-                }
-            }
+        for index in indices {
+            precondition(index >= 0 && index < imageCount,
+                         "SortOfCLEVRDataset.imageTensor: image \(index) out of range 0..<\(imageCount)")
         }
-        return tensor
+        return Scene.imageTensor(pixels: images, images: indices)
     }
 
     /// The padded word ids of the questions `indices` as a `[indices.count, maximumQuestionLength]`
@@ -49,6 +36,34 @@ extension SortOfCLEVRDataset {
     /// - Precondition: every index is in `0 ..< questionCount`.
     public func answerTensor(questions indices: [Int]) -> Tensor {
         Tensor(indices.map { Float(questions[$0].answer.rawValue) })
+    }
+}
+
+extension Scene {
+    /// Images `indices` of `pixels` (RGB bytes, NHWC, ``imageByteCount`` per image — a data set's
+    /// `images` or one `render()`) as a `[indices.count, 3, 75, 75]` tensor (NCHW), each byte
+    /// divided by 255, in one pass over the pixels.
+    ///
+    /// - Precondition: every image lies inside `pixels`.
+    public static func imageTensor(pixels: [UInt8], images indices: [Int]) -> Tensor {
+        let plane = imageSize * imageSize
+        var tensor = Tensor(repeating: 0, shape: [indices.count, channelCount, imageSize, imageSize])
+        tensor.withUnsafeMutableBufferPointer { out in
+            pixels.withUnsafeBufferPointer { bytes in
+                for (batch, index) in indices.enumerated() {
+                    precondition(index >= 0 && (index + 1) * imageByteCount <= bytes.count,
+                                 "Scene.imageTensor: image \(index) is outside \(bytes.count) bytes of pixels")
+                    let source = index * imageByteCount
+                    let target = batch * channelCount * plane
+                    for pixel in 0 ..< plane {
+                        out[target + pixel] = byteToUnit[Int(bytes[source + 3 * pixel])]
+                        out[target + plane + pixel] = byteToUnit[Int(bytes[source + 3 * pixel + 1])]
+                        out[target + 2 * plane + pixel] = byteToUnit[Int(bytes[source + 3 * pixel + 2])]
+                    }
+                }
+            }
+        }
+        return tensor
     }
 }
 

@@ -13,6 +13,7 @@ public final class ImageEncoder: Module, UnaryLayer {
     /// The channels of the final feature map.
     public let outputChannels: Int
     private var coordinateCache: (size: Int, planes: Tensor)?
+    private var cellCache: (height: Int, width: Int, centres: Tensor)?
 
     /// `layers`: (output channels, stride) of each convolution, in order.
     public init(layers: [(channels: Int, stride: Int)], generator: inout RandomGenerator) {
@@ -49,6 +50,13 @@ public final class ImageEncoder: Module, UnaryLayer {
     public func tokens(_ featureMap: Tensor) -> Tensor {
         let (batch, channels, height, width) = (featureMap.shape[0], featureMap.shape[1], featureMap.shape[2], featureMap.shape[3])
         let cells = featureMap.reshaped([batch, channels, height * width]).transposed(1, 2)
+        let grid = cellCentres(height: height, width: width).broadcast(to: [batch, height * width, 2])
+        return Tensor.concatenate([cells, grid], alongAxis: 2)
+    }
+
+    /// [1, H·W, 2]: (x, y) of each cell centre in [−1, 1], built once per grid size.
+    private func cellCentres(height: Int, width: Int) -> Tensor {
+        if let cache = cellCache, cache.height == height, cache.width == width { return cache.centres }
         var coordinates = [Float](repeating: 0, count: height * width * 2)
         for row in 0..<height {
             for column in 0..<width {
@@ -56,8 +64,9 @@ public final class ImageEncoder: Module, UnaryLayer {
                 coordinates[(row * width + column) * 2 + 1] = (Float(row) + 0.5) / Float(height) * 2 - 1
             }
         }
-        let grid = Tensor(coordinates, shape: [1, height * width, 2]).broadcast(to: [batch, height * width, 2])
-        return Tensor.concatenate([cells, grid], alongAxis: 2)
+        let centres = Tensor(coordinates, shape: [1, height * width, 2])
+        cellCache = (height, width, centres)
+        return centres
     }
 
     /// [1, 2, size, size]: x then y of each pixel centre, in [−1, 1].

@@ -1,9 +1,11 @@
 import FusionKit
+import SortOfCLEVR
 
 /// Images with their questions, in the arrays training reads batches from: images uint8 NHWC,
 /// `questionsPerImage` questions per image (image-major), token ids padded to `questionLength`.
 public struct VQAData: Sendable {
     public let imageCount: Int
+    /// The side of the square images (Sort-of-CLEVR's 75).
     public let imageSize: Int
     public let questionsPerImage: Int
     public let questionLength: Int
@@ -20,7 +22,7 @@ public struct VQAData: Sendable {
 
     public init(imageCount: Int, imageSize: Int, questionsPerImage: Int, questionLength: Int, pixels: [UInt8],
                 tokens: [Int32], answers: [Int32], kinds: [Int32], subtypes: [Int32]) {
-        precondition(pixels.count == imageCount * imageSize * imageSize * 3
+        precondition(imageSize == Scene.imageSize && pixels.count == imageCount * imageSize * imageSize * 3
                      && tokens.count == imageCount * questionsPerImage * questionLength
                      && answers.count == imageCount * questionsPerImage && kinds.count == answers.count
                      && subtypes.count == answers.count, "VQAData: array sizes do not match \(imageCount) images")
@@ -44,23 +46,9 @@ public struct VQAData: Sendable {
                        kinds: Array(kinds[0..<q]), subtypes: Array(subtypes[0..<q]))
     }
 
-    /// Images [B, 3, S, S] with values in [0, 1].
+    /// Images [B, 3, S, S] with values in [0, 1] (Sort-of-CLEVR's conversion, `Scene.imageTensor`).
     public func images(_ indices: [Int]) -> Tensor {
-        let plane = imageSize * imageSize
-        var values = [Float](repeating: 0, count: indices.count * 3 * plane)
-        pixels.withUnsafeBufferPointer { source in
-            values.withUnsafeMutableBufferPointer { target in
-                for (slot, image) in indices.enumerated() {
-                    let from = image * plane * 3, to = slot * plane * 3
-                    for pixel in 0..<plane {
-                        for channel in 0..<3 {
-                            target[to + channel * plane + pixel] = Float(source[from + pixel * 3 + channel]) * (1 / 255)
-                        }
-                    }
-                }
-            }
-        }
-        return Tensor(values, shape: [indices.count, 3, imageSize, imageSize])
+        Scene.imageTensor(pixels: pixels, images: indices)
     }
 
     /// The question rows of `images`, image-major.
