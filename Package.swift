@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .library(name: "FusionKit", targets: ["FusionKit"]),
         .library(name: "SortOfCLEVR", targets: ["SortOfCLEVR"]),
+        .library(name: "FusionKitDistributed", targets: ["FusionKitDistributed"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -23,6 +24,12 @@ let package = Package(
             pkgConfig: "fftw3f",
             providers: [.apt(["libfftw3-dev"])]
         ),
+        // Open MPI (Debian's libopenmpi-dev), for data-parallel training across processes and hosts.
+        .systemLibrary(
+            name: "COpenMPI",
+            pkgConfig: "ompi",
+            providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]
+        ),
         // Vectorised exp/log/tanh/sigmoid, compiled for AVX-512, AVX2 and the baseline, chosen at run time.
         .target(name: "CFusionKitKernels"),
         .target(
@@ -30,15 +37,24 @@ let package = Package(
             dependencies: ["COpenBLAS", "CFusionKitKernels", "CFFTW"],
             linkerSettings: [.linkedLibrary("lapacke"), .linkedLibrary("openblas")]
         ),
+        // Data-parallel training on MPI; the core library above builds without MPI.
+        .target(name: "FusionKitDistributed", dependencies: ["FusionKit", "COpenMPI"]),
         // Seeded Sort-of-CLEVR scenes with English questions (the VQA data set).
         .target(name: "SortOfCLEVR", dependencies: ["FusionKit"]),
         // The VQA models, training loop, checkpoints and reports behind the `vqa` program.
-        .target(name: "VQAKit", dependencies: ["FusionKit", "SortOfCLEVR"], path: "Examples/VQA/VQAKit"),
+        .target(name: "VQAKit", dependencies: ["FusionKit", "FusionKitDistributed", "SortOfCLEVR"],
+                path: "Examples/VQA/VQAKit"),
         .executableTarget(
             name: "vqa",
             dependencies: ["VQAKit", "SortOfCLEVR", "FusionKit",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Examples/VQA/Command"
+        ),
+        .executableTarget(
+            name: "data-parallel-mlp",
+            dependencies: ["FusionKit", "FusionKitDistributed",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Examples/DataParallel"
         ),
         .executableTarget(
             name: "vqa-custom-model",
@@ -87,6 +103,7 @@ let package = Package(
             dependencies: ["FusionKit"]
         ),
         .testTarget(name: "SortOfCLEVRTests", dependencies: ["SortOfCLEVR", "FusionKit"]),
+        .testTarget(name: "DistributedTests", dependencies: ["FusionKitDistributed", "FusionKit"]),
         .testTarget(name: "VQATests", dependencies: ["VQAKit", "SortOfCLEVR", "FusionKit"]),
     ]
 )

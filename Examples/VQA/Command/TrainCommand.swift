@@ -1,11 +1,13 @@
 import ArgumentParser
 import Foundation
 import FusionKit
+import FusionKitDistributed
 import SortOfCLEVR
 import VQAKit
 
 /// `vqa train`: trains one model, with a progress bar, per-epoch accuracy, a checkpoint after
-/// every epoch, `--resume` after an interruption, and a report folder.
+/// every epoch, `--resume` after an interruption, and a report folder. Under `mpirun` (or with
+/// `--distributed`) every process runs this same command and they train data-parallel.
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
@@ -18,8 +20,27 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "The run folder: checkpoint.safetensors and the report go here (default runs/<model>).") var output: String?
     @Flag(help: "Continue the run in the output folder from its last checkpoint.") var resume = false
     @Flag(help: "No progress bar.") var quiet = false
+    @Flag(help: "Train data-parallel over the processes of an MPI job (automatic under mpirun).") var distributed = false
+    @Flag(help: "Sum all gradients after backward instead of overlapping the sums with backward.")
+    var noOverlap = false
 
     func run() throws {
+        guard distributed || ProcessGroup.isLaunchedByMPI else { return try train(group: .single) }
+        let group = try ProcessGroup.world()
+        // The cores of this machine are shared by its ranks.
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        BLAS.threadCount = Swift.max(1, cores / Swift.max(group.localSize, 1))
+        Parallel.threadCount = BLAS.threadCount
+        do {
+            try train(group: group)
+        } catch {
+            // One rank's failure ends every rank (mpirun reports it), never a hang.
+            group.abort("vqa train: rank \(group.rank) of \(group.size) failed: \(error)")
+        }
+    }
+
+    private func train(group: ProcessGroup) throws {
+        let isReporter = group.rank == 0
         let folder = URL(fileURLWithPath: output ?? "runs/\(model)")
         let checkpoint = folder.appendingPathComponent("checkpoint.safetensors")
         let configuration = VQAModelConfiguration.sortOfCLEVR(model: model, width: training.width, seed: training.initSeed)
@@ -28,15 +49,19 @@ struct TrainCommand: ParsableCommand {
             throw VQAError.invalidArgument("\(checkpoint.path) exists: pass --resume to continue that run, or another --output")
         }
         let (trainingSet, testSet, identity) = try data.load()
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let trainer = Trainer(model: vqaModel, options: training.options, dataIdentity: identity)
+        if isReporter { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
+        let trainer = Trainer(model: vqaModel, options: training.options, dataIdentity: identity, group: group)
         trainer.showsProgress = !quiet
+        trainer.overlapsCommunication = !noOverlap
         if resume {
             try trainer.resume(from: checkpoint)
-            print("resuming \(model) after epoch \(trainer.completedEpochs) of \(training.epochs) from \(checkpoint.path)")
+            if isReporter { print("resuming \(model) after epoch \(trainer.completedEpochs) of \(training.epochs) from \(checkpoint.path)") }
         }
-        print("\(model): \(vqaModel.parameterCount) parameters; \(trainingSet.imageCount) training images × 20 questions, "
-              + "\(testSet.imageCount) test images; BLAS \(BLAS.kernelName), \(BLAS.threadCount) threads")
+        if isReporter {
+            let ranks = group.size > 1 ? "; \(group.size) ranks sharing each batch of \(training.batchSize) images" : ""
+            print("\(model): \(vqaModel.parameterCount) parameters; \(trainingSet.imageCount) training images × 20 questions, "
+                  + "\(testSet.imageCount) test images; BLAS \(BLAS.kernelName), \(BLAS.threadCount) threads\(ranks)")
+        }
         let report = RunReport(directory: folder)
         let settings = ["model": configuration.json, "data": identity, "options": String(describing: training.options)]
         try trainer.train(on: VQAData(trainingSet), test: VQAData(testSet), types: .sortOfCLEVR, checkpoint: checkpoint,
@@ -44,10 +69,15 @@ struct TrainCommand: ParsableCommand {
             print(epochLine(record, of: training.epochs))
             try report.write(commandLine: CommandLine.arguments, settings: settings, history: trainer.history)
         }
-        if let last = trainer.history.epochs.last {
+        if isReporter, let last = trainer.history.epochs.last {
             print("\n\(last.test.markdown)\n")
             print(String(format: "trained %d epochs in %.0f s; checkpoint %@; report %@", trainer.completedEpochs,
                          trainer.history.trainingSeconds, checkpoint.path, folder.path))
+            if group.size > 1 {
+                print(String(format: "%d ranks: %.1f ms per step summing gradients across ranks (rank 0, %d steps)",
+                             group.size, trainer.communicationSeconds / Double(Swift.max(trainer.stepsTrained, 1)) * 1000,
+                             trainer.stepsTrained))
+            }
         }
     }
 }

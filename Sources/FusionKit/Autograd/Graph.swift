@@ -20,6 +20,9 @@ final class GradientNode: @unchecked Sendable {
     var backward: ((Tensor) -> [Tensor?])?
     /// The accumulated gradient of a leaf.
     var gradient: Tensor?
+    /// Called on a leaf once `backward()` has added this pass's whole contribution to `gradient`
+    /// (data-parallel training starts communicating a gradient as soon as it is final).
+    var gradientReady: (() -> Void)?
     let isLeaf: Bool
 
     init(leafOfShape shape: [Int]) {
@@ -115,6 +118,7 @@ extension Tensor {
             guard let incoming = pending.removeValue(forKey: ObjectIdentifier(current)) else { continue }
             if current.isLeaf {
                 current.gradient = current.gradient.map { $0 + incoming } ?? incoming
+                current.gradientReady?()
                 continue
             }
             guard let backward = current.backward else {
@@ -133,6 +137,19 @@ extension Tensor {
             current.backward = nil
             current.inputs = []
         }
+    }
+
+    /// An operation defined outside FusionKit, with its own backward: `result` was computed from
+    /// `inputs` (outside the graph); `backward` maps the gradient of the result to one gradient
+    /// per input, each of that input's shape (nil where none is needed). The result joins the
+    /// graph only when an input requires gradient and recording is on, as a built-in op's would.
+    ///
+    ///     let doubled = Tensor.differentiable("double", result: x * 2, inputs: [x]) { [$0 * 2] }
+    public static func differentiable(_ operation: String, result: Tensor, inputs: [Tensor],
+                                      backward: @escaping (Tensor) -> [Tensor?]) -> Tensor {
+        let value = result.detached()
+        guard Autograd.shouldRecord(inputs) else { return value }
+        return value.recorded(operation, inputs: inputs, backward: backward)
     }
 
     /// Attaches a graph node for `operation` with these inputs; `backward` maps the result's

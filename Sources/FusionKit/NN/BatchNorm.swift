@@ -17,6 +17,11 @@ public class BatchNorm: Module, UnaryLayer {
     public let runningVar: Buffer
     /// The number of training batches seen (PyTorch's `num_batches_tracked`).
     public let batchesTracked: Buffer
+    /// Synchronised batch norm for data-parallel training: a differentiable sum of a tensor over
+    /// every process of the job (its backward sums the gradients the same way). When set, the
+    /// training statistics are those of the whole global batch, so N processes normalise exactly
+    /// as one process with all N shards would. nil (the default): this process's batch only.
+    public var synchronizedSum: ((Tensor) -> Tensor)?
 
     init(_ features: Int, epsilon: Float, momentum: Float, affine: Bool, ranks: Set<Int>, name: String) {
         self.ranks = ranks
@@ -45,10 +50,19 @@ public class BatchNorm: Module, UnaryLayer {
         let channelShape = [features] + [Int](repeating: 1, count: input.rank - 2)
         let normalized: Tensor
         if isTraining {
-            let n = axes.reduce(1) { $0 * input.shape[$1] }
-            let mean = input.mean(alongAxes: axes, keepingDimensions: true)
-            let centered = input - mean
-            let variance = centered.square().mean(alongAxes: axes, keepingDimensions: true)
+            var n = axes.reduce(1) { $0 * input.shape[$1] }
+            let mean: Tensor, centered: Tensor, variance: Tensor
+            if let synchronizedSum {
+                // Sums over every process's batch, then divided by the global element count.
+                n = Int(withoutGradient { synchronizedSum(Tensor(Float(n)).reshaped([1])) }.scalars[0])
+                mean = synchronizedSum(input.sum(alongAxes: axes, keepingDimensions: true)) / Float(n)
+                centered = input - mean
+                variance = synchronizedSum(centered.square().sum(alongAxes: axes, keepingDimensions: true)) / Float(n)
+            } else {
+                mean = input.mean(alongAxes: axes, keepingDimensions: true)
+                centered = input - mean
+                variance = centered.square().mean(alongAxes: axes, keepingDimensions: true)
+            }
             normalized = centered * (variance + epsilon).rsqrt()
             withoutGradient {
                 let unbiased = variance * (Float(n) / Float(Swift.max(n - 1, 1)))

@@ -8,18 +8,30 @@ public final class Parameter: @unchecked Sendable {
     /// Assigning a new value starts a new leaf (its gradient is cleared).
     public var value: Tensor {
         get { storedValue }
-        set { storedValue = newValue.requiringGradient(isTrainable) }
+        set { storedValue = newValue.requiringGradient(isTrainable); installHook() }
     }
 
     /// Whether gradients are computed for this parameter (false: frozen).
     public var isTrainable: Bool {
-        didSet { storedValue = storedValue.requiringGradient(isTrainable) }
+        didSet { storedValue = storedValue.requiringGradient(isTrainable); installHook() }
+    }
+
+    /// Called during `backward()` as soon as this parameter's gradient for that pass is complete
+    /// (before the rest of the graph has been walked). Data-parallel training uses it to start
+    /// averaging gradients across processes while backward goes on; nil: no call.
+    public var onGradientReady: (() -> Void)? {
+        didSet { installHook() }
     }
 
     /// A parameter holding `value`.
     public init(_ value: Tensor, trainable: Bool = true) {
         isTrainable = trainable
         storedValue = value.requiringGradient(trainable)
+    }
+
+    /// Hands the hook to the current leaf (a new value or freezing starts a new leaf).
+    private func installHook() {
+        storedValue.node?.gradientReady = onGradientReady
     }
 
     /// Changes the value in place without recording a graph and without clearing the gradient,
@@ -30,7 +42,7 @@ public final class Parameter: @unchecked Sendable {
         withoutGradient { body(&storedValue) }
         precondition(storedValue.shape == shape,
                      "Parameter.update: the update changed the shape from \(shape) to \(storedValue.shape)")
-        if storedValue.node !== leaf { storedValue = storedValue.requiringGradient(isTrainable) }
+        if storedValue.node !== leaf { storedValue = storedValue.requiringGradient(isTrainable); installHook() }
     }
 
     /// The gradient accumulated by `backward()` calls since the last `zeroGradient()`.

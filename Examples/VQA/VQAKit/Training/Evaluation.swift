@@ -11,14 +11,16 @@ public struct QuestionTypes: Sendable {
     public func emptyTable() -> AccuracyTable { AccuracyTable(subtypeNames: names, subtypeIsRelational: isRelational) }
 }
 
-/// Runs `model` in evaluation mode over every question of `data`.
-public func evaluate(_ model: any VQAModel, on data: VQAData, types: QuestionTypes, imagesPerBatch: Int = 50) -> AccuracyTable {
+/// Runs `model` in evaluation mode over every question of `data` (or of the images in `selection`).
+public func evaluate(_ model: any VQAModel, on data: VQAData, types: QuestionTypes, images selection: [Int]? = nil,
+                     imagesPerBatch: Int = 50) -> AccuracyTable {
     let wasTraining = model.isTraining
     model.eval()
     defer { if wasTraining { model.train() } }
     var table = types.emptyTable()
-    for first in stride(from: 0, to: data.imageCount, by: imagesPerBatch) {
-        let images = Array(first..<Swift.min(first + imagesPerBatch, data.imageCount))
+    let chosen = selection ?? Array(0..<data.imageCount)
+    for first in stride(from: 0, to: chosen.count, by: imagesPerBatch) {
+        let images = Array(chosen[first..<Swift.min(first + imagesPerBatch, chosen.count)])
         let rows = data.questionRows(images)
         let predictions = withoutGradient {
             model(images: data.images(images), questions: data.questions(rows: rows)).argmax(alongAxis: 1)

@@ -1,5 +1,6 @@
 import Foundation
 import FusionKit
+import FusionKitDistributed
 
 /// How a model is trained: everything that, with the data and the model configuration, fixes the
 /// numbers a run produces.
@@ -39,15 +40,8 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     }
 }
 
-/// The order of `count` items in `epoch`: a Fisher–Yates shuffle driven by a generator seeded
-/// from (seed, epoch), so any epoch's order can be recomputed on resume without saved state.
+/// The order of `count` items in `epoch` (see `DistributedSampler.shuffledOrder`): recomputed
+/// from the seed and the epoch on resume, without saved state.
 public func epochOrder(count: Int, seed: UInt64, epoch: Int) -> [Int] {
-    var generator = RandomGenerator(seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(epoch))
-    var order = Array(0..<count)
-    if count < 2 { return order }
-    for index in stride(from: count - 1, to: 0, by: -1) {
-        let other = Int(generator.next() % UInt64(index + 1))
-        order.swapAt(index, other)
-    }
-    return order
+    DistributedSampler.shuffledOrder(count: count, seed: seed, epoch: epoch)
 }

@@ -1,0 +1,98 @@
+import Foundation
+import FusionKit
+import Testing
+
+/// Real jobs under mpirun on this machine: N ranks must compute what one process computes, and
+/// a rank that dies or fails must end the job quickly with a message naming it.
+@Suite("Data-parallel jobs under mpirun", .serialized)
+struct DataParallelJobTests {
+    @Test("2 ranks with a global batch of 64 reach the weights of 1 process after 20 steps (overlapped or not)")
+    func twoRanksMatchOneProcess() throws {
+        let folder = try temporaryFolder("mlp")
+        let alone = folder.appendingPathComponent("alone.safetensors")
+        let common = ["--steps", "20", "--batch-size", "64"]
+        let single = try Job.run("data-parallel-mlp", common + ["--output", alone.path])
+        #expect(single.status == 0, "\(single.output)")
+        for variant in [["--output"], ["--no-overlap", "--bucket-capacity", "1000", "--output"]] {
+            let file = folder.appendingPathComponent("two-\(variant.count).safetensors")
+            let job = try Job.run("data-parallel-mlp", common + variant + [file.path], ranks: 2)
+            #expect(job.status == 0, "\(job.output)")
+            #expect(job.output.contains("2 rank(s)"))
+            let difference = try largestRelativeDifference(alone, file)
+            #expect(difference.value <= 1e-5, "\(variant): \(difference.key) differs by \(difference.value)")
+            // The loss printed at every fifth step is that of the whole global batch: the same.
+            let losses = { (text: String) in text.split(separator: "\n").filter { $0.hasPrefix("step ") } }
+            #expect(losses(job.output) == losses(single.output))
+        }
+    }
+
+    @Test("vqa train under mpirun: 2 ranks match 1 process, and 2 ranks resume to the uninterrupted run")
+    func vqaTwoRanks() throws {
+        let folder = try temporaryFolder("vqa")
+        let common = ["train", "--model", "concat-mlp", "--width", "16", "--train-images", "32", "--test-images", "8",
+                      "--batch-size", "8", "--quiet"]
+        func checkpoint(_ name: String) -> URL { folder.appendingPathComponent(name).appendingPathComponent("checkpoint.safetensors") }
+        let single = try Job.run("vqa", common + ["--epochs", "1", "--output", folder.appendingPathComponent("one").path])
+        #expect(single.status == 0, "\(single.output)")
+        let pair = try Job.run("vqa", common + ["--epochs", "1", "--output", folder.appendingPathComponent("two").path], ranks: 2)
+        #expect(pair.status == 0, "\(pair.output)")
+        #expect(pair.output.contains("2 ranks sharing each batch of 8 images"))
+        let difference = try largestRelativeDifference(checkpoint("one"), checkpoint("two"), prefix: "model.")
+        #expect(difference.value <= 1e-5, "\(difference.key) differs by \(difference.value)")
+        // Every rank reads the same checkpoint and continues to the numbers of an uninterrupted run.
+        let straight = try Job.run("vqa", common + ["--epochs", "2", "--output", folder.appendingPathComponent("straight").path],
+                                   ranks: 2)
+        #expect(straight.status == 0, "\(straight.output)")
+        let first = try Job.run("vqa", common + ["--epochs", "2", "--minutes", "0.0001", "--output",
+                                                 folder.appendingPathComponent("resumed").path], ranks: 2)
+        #expect(first.status == 0, "\(first.output)")
+        #expect(first.output.contains("trained 1 epochs"))
+        let resumed = try Job.run("vqa", common + ["--epochs", "2", "--resume", "--output",
+                                                   folder.appendingPathComponent("resumed").path], ranks: 2)
+        #expect(resumed.status == 0, "\(resumed.output)")
+        let afterResume = try largestRelativeDifference(checkpoint("straight"), checkpoint("resumed"))
+        #expect(afterResume.value == 0, "\(afterResume.key) differs by \(afterResume.value)")
+    }
+
+    @Test("killing one rank ends the job within seconds, names the rank, and leaves the checkpoint whole")
+    func killedRank() throws {
+        let folder = try temporaryFolder("kill")
+        let run = folder.appendingPathComponent("run")
+        let job = try Job(program: "vqa", arguments: ["train", "--model", "concat-mlp", "--width", "16", "--train-images", "64",
+                                                      "--test-images", "8", "--batch-size", "8", "--epochs", "1000",
+                                                      "--quiet", "--output", run.path], ranks: 2)
+        let checkpoint = run.appendingPathComponent("checkpoint.safetensors")
+        let deadline = Date().addingTimeInterval(120)
+        while !FileManager.default.fileExists(atPath: checkpoint.path) && Date() < deadline && job.process.isRunning {
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        let ranks = rankProcesses(containing: run.path)
+        let victim = try #require(ranks[1], "rank 1 not found among \(ranks)")
+        kill(victim, SIGKILL)
+        let killed = Date()
+        let result = job.finish(timeout: 60)
+        let seconds = Date().timeIntervalSince(killed)
+        #expect(result.status != 0)
+        #expect(seconds < 10, "the job took \(seconds) s to end")
+        #expect(result.output.contains("rank 1"), "\(result.output)")
+        // Rank 0 writes checkpoints atomically: the last one is whole and loads.
+        let saved = try SafeTensors.read(contentsOf: checkpoint)
+        #expect(saved.tensors.keys.contains { $0.hasPrefix("model.") })
+    }
+
+    @Test("a rank that throws ends the job with an error naming it")
+    func failingRank() throws {
+        let folder = try temporaryFolder("raise")
+        // Rank 0 creates the run folder; a file in its place makes rank 0 alone fail.
+        let run = folder.appendingPathComponent("run")
+        try Data("not a folder".utf8).write(to: run)
+        let started = Date()
+        let result = try Job.run("vqa", ["train", "--model", "concat-mlp", "--width", "16", "--train-images", "64",
+                                         "--test-images", "8", "--batch-size", "8", "--epochs", "1000", "--quiet",
+                                         "--output", run.path], ranks: 2)
+        #expect(result.status != 0)
+        #expect(Date().timeIntervalSince(started) < 60)
+        #expect(result.output.contains("rank 0 of 2 failed"), "\(result.output)")
+        #expect(try Data(contentsOf: run) == Data("not a folder".utf8))
+    }
+}
