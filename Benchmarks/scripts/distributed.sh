@@ -14,7 +14,7 @@ mpirun=(mpirun --allow-run-as-root --oversubscribe -np 2)
 common=(train --train-images "$images" --test-images 20 --batch-size "$batch" --epochs 1 --quiet)
 
 # Seconds of the epoch's training steps, from the epoch line "(… questions/s, N s)" of history.json.
-seconds() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[0]["seconds"])' "$1/history.json"; }
+seconds() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["epochs"][0]["seconds"])' "$1/history.json"; }
 allreduce() { sed -n 's/.*ranks: \([0-9.]*\) ms per step.*/\1/p' "$1"; }
 
 echo "| model | parameters | 1 process, 2 threads: ms/step | 2 ranks × 1 thread: ms/step | speed-up | all-reduce ms/step (blocking) | waiting ms/step (overlapped) |"
