@@ -7,7 +7,7 @@ SUDO         := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 PEER_VENV    ?= .venv-peer
 PEER_PYTHON  := $(PEER_VENV)/bin/python
 
-.PHONY: setup build test demo bench bench-peer clean
+.PHONY: setup build test demo bench bench-peer bench-parity clean
 
 ## Install the apt packages FusionKit needs, only those that are missing.
 setup:
@@ -48,6 +48,13 @@ bench: setup
 bench-peer:
 	@[ -x $(PEER_PYTHON) ] || python3 -m venv $(PEER_VENV)
 	$(PEER_PYTHON) -m pip install -q torch numpy safetensors
+
+## Check that the PyTorch twins of the VQA models (Benchmarks/peer/vqa_models.py) compute what
+## FusionKit computes: logits, every gradient, buffers and one AdamW step (needs bench-peer).
+bench-parity: setup
+	$(SWIFT) build -c release --product vqa-peer-export
+	.build/release/vqa-peer-export .build/bench/vqa-parity
+	$(PEER_PYTHON) Benchmarks/peer/vqa_parity.py .build/bench/vqa-parity
 
 clean:
 	$(SWIFT) package clean

@@ -61,10 +61,17 @@ let package = Package(
             dependencies: ["VQAKit", "SortOfCLEVR", "FusionKit"],
             path: "Examples/VQA/CustomModel"
         ),
+        // Exports VQA models, a batch, logits and gradients for the PyTorch peers (Benchmarks/peer/vqa_parity.py).
+        .executableTarget(
+            name: "vqa-peer-export",
+            dependencies: ["VQAKit", "FusionKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Benchmarks/VQAPeerExport"
+        ),
         .executableTarget(
             name: "fusionkit-bench",
             dependencies: [
                 "FusionKit",
+                "VQAKit",
                 "COpenBLAS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FusionKit
 import Foundation
+import VQAKit
 
 /// `make bench`: FusionKit beside raw sgemm, memcpy and (when installed) PyTorch, printed as a
 /// markdown table and written as JSON.
@@ -28,6 +29,11 @@ struct FusionKitBench: ParsableCommand {
     @Option(help: "Run only workloads whose name contains this text.")
     var filter: String?
 
+    @Flag(help: "Leave out the whole VQA models (training step, inference, memory).")
+    var noModels = false
+
+    @Option(help: .hidden) var memoryProbe: String?
+
     @Option(help: "Rounds of FusionKit-then-PyTorch; each side keeps its fastest round, so a busy spell on this shared machine does not land on one side only.")
     var rounds: Int = 2
 
@@ -40,13 +46,33 @@ struct FusionKitBench: ParsableCommand {
     }
 
     func run() throws {
-        if let threads { BLAS.threadCount = threads }
+        if let threads {
+            BLAS.threadCount = threads
+            Parallel.threadCount = threads
+        }
+        if let memoryProbe {
+            // A child process of the memory rows: train, report the peak, exit.
+            return print("{\"peak_bytes\": \(MemoryProbe.runTraining(memoryProbe))}")
+        }
         let threadCount = BLAS.threadCount
         print("FusionKit bench — \(BLAS.configuration)")
         var workloads = Workloads.all(quick: quick)
+        // Whole models: both sides start from the weights and batch written here.
+        let peerFolder = URL(fileURLWithPath: output).deletingLastPathComponent().appendingPathComponent("vqa-peer")
+            .standardizedFileURL
+        let models = noModels ? [] : ModelCatalog.names.filter { name in
+            guard let filter else { return true }
+            return ["vqa-train", "vqa-infer1", "vqa-infer256"].contains { kind in "\(kind) \(name)".contains(filter) }
+        }
+        if !models.isEmpty {
+            let batch = try VQAWorkloads.writePeerFiles(to: peerFolder, models: models)
+            workloads += VQAWorkloads.all(models: models, batch: batch)
+        }
         if let filter { workloads = workloads.filter { $0.name.contains(filter) } }
         var records: [Record] = []
-        let peer = peerPython.flatMap { Peer(python: $0, script: peerScript, threads: threadCount) }
+        let peer = peerPython.flatMap {
+            Peer(python: $0, script: peerScript, threads: threadCount, environment: ["FUSIONKIT_VQA_PEER_DIR": peerFolder.path])
+        }
         // Each workload: FusionKit, then at once PyTorch, so both see the same machine; each side
         // keeps its fastest round.
         for round in 1...rounds {
@@ -83,10 +109,24 @@ struct FusionKitBench: ParsableCommand {
                 }
             }
         }
+        var memory: [MemoryRecord] = []
+        for name in models {
+            let fusionKit = MemoryProbe.peakBytes(of: "/proc/self/exe", ["--memory-probe", name, "--threads", String(threadCount)])
+            let pytorch = peerPython.flatMap {
+                MemoryProbe.peakBytes(of: $0, [URL(fileURLWithPath: peerScript).deletingLastPathComponent()
+                                                .appendingPathComponent("vqa_bench.py").path,
+                                               "--memory", name, "--threads", String(threadCount)],
+                                      environment: ["FUSIONKIT_VQA_PEER_DIR": peerFolder.path])
+            }
+            let row = MemoryRecord(model: name, fusionkitBytes: fusionKit, pytorchBytes: pytorch)
+            print("memory  \(row.line)")
+            memory.append(row)
+        }
         let report = Report(date: ISO8601DateFormatter().string(from: Date()), blas: BLAS.configuration.description,
-                            threads: threadCount, pytorch: torchVersion, records: records)
+                            threads: threadCount, pytorch: torchVersion, records: records, memory: memory)
         print("")
         print(report.markdownTable())
+        if !memory.isEmpty { print("\n" + report.memoryTable()) }
         try report.write(to: output)
         print("\nwrote \(output)")
     }

@@ -10,7 +10,7 @@ final class Peer {
     private var buffer = Data()
 
     /// Starts the peer; nil (with a note on stderr) when it cannot run, so the FusionKit half still reports.
-    init?(python: String, script: String, threads: Int) {
+    init?(python: String, script: String, threads: Int, environment extra: [String: String] = [:]) {
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = [script, "--threads", String(threads), "--serve"]
         process.standardInput = input
@@ -20,6 +20,7 @@ final class Peer {
         var environment = ProcessInfo.processInfo.environment
         environment["OMP_WAIT_POLICY"] = "PASSIVE"
         environment["KMP_BLOCKTIME"] = "0"
+        environment.merge(extra) { $1 }
         process.environment = environment
         do {
             try process.run()

@@ -27,6 +27,51 @@ struct Record: Codable {
     }
 }
 
+/// Peak resident bytes of one model's training run in FusionKit and in PyTorch.
+struct MemoryRecord: Codable {
+    var model: String
+    var fusionkitBytes: Int?
+    var pytorchBytes: Int?
+
+    var ratio: Double? {
+        guard let fusionkitBytes, let pytorchBytes, pytorchBytes > 0 else { return nil }
+        return Double(fusionkitBytes) / Double(pytorchBytes)
+    }
+
+    /// "FusionKit | PyTorch | ratio" cells.
+    var line: String {
+        func megabytes(_ bytes: Int?) -> String { bytes.map { String(format: "%.0f MB", Double($0) / 1e6) } ?? "" }
+        return "\(megabytes(fusionkitBytes)) | \(megabytes(pytorchBytes)) | \(ratio.map { String(format: "%.3f", $0) } ?? "")"
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case model, ratio
+        case fusionkitBytes = "fusionkit_bytes"
+        case pytorchBytes = "pytorch_bytes"
+    }
+
+    init(model: String, fusionkitBytes: Int?, pytorchBytes: Int?) {
+        self.model = model
+        self.fusionkitBytes = fusionkitBytes
+        self.pytorchBytes = pytorchBytes
+    }
+
+    init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        model = try container.decode(String.self, forKey: .model)
+        fusionkitBytes = try container.decodeIfPresent(Int.self, forKey: .fusionkitBytes)
+        pytorchBytes = try container.decodeIfPresent(Int.self, forKey: .pytorchBytes)
+    }
+
+    func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(model, forKey: .model)
+        try container.encodeIfPresent(fusionkitBytes, forKey: .fusionkitBytes)
+        try container.encodeIfPresent(pytorchBytes, forKey: .pytorchBytes)
+        try container.encodeIfPresent(ratio, forKey: .ratio)
+    }
+}
+
 /// The whole run: machine facts and the rows.
 struct Report: Codable {
     var date: String
@@ -34,6 +79,13 @@ struct Report: Codable {
     var threads: Int
     var pytorch: String?
     var records: [Record]
+    var memory: [MemoryRecord] = []
+
+    /// Peak resident memory of a short training run of each VQA model, both sides.
+    func memoryTable() -> String {
+        (["| peak memory, 3 training steps on 64 images | FusionKit | PyTorch | FusionKit / PyTorch |", "|---|---|---|---|"]
+            + memory.map { "| \($0.model) | \($0.line) |" }).joined(separator: "\n")
+    }
 
     func markdownTable() -> String {
         var lines = ["| workload | FusionKit | throughput | reference | reference time | ratio | PyTorch | FusionKit / PyTorch |",

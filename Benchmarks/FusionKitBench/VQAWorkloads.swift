@@ -1,0 +1,106 @@
+import Foundation
+import FusionKit
+import VQAKit
+
+/// Whole VQA models beside their PyTorch peers (Benchmarks/peer/vqa_models.py), which load the
+/// same initial weights and batch from the files `PeerBenchmark` writes: one training step on 64
+/// images (forward, cross-entropy, backward, clipping to norm 5, AdamW), and inference on 1 and
+/// on 256 images. Each is timed as the fastest of 3 samples (the steps are long).
+enum VQAWorkloads {
+    static let trainingImages = 64
+    static let inferenceImages = [1, 256]
+    static let steps = 3
+
+    /// The workloads for `models`; the peer files must be written first (`writePeerFiles`).
+    static func all(models: [String], batch: VQAData) -> [Workload] {
+        models.flatMap { name in
+            [training(name, batch: batch)] + inferenceImages.map { inference(name, images: $0, batch: batch) }
+        }
+    }
+
+    /// The batch (256 images) and the initial weights, where the peer reads them.
+    static func writePeerFiles(to directory: URL, models: [String]) throws -> VQAData {
+        let batch = PeerBenchmark.batch(imageCount: inferenceImages.max()!)
+        try PeerBenchmark.writePeerFiles(to: directory, batch: batch, models: models)
+        return batch
+    }
+
+    static func training(_ name: String, batch: VQAData) -> Workload {
+        Workload(name: "vqa-train \(name)", sizes: [trainingImages]) {
+            let step = trainingStep(name, batch: batch)
+            return Record(name: "vqa-train \(name)", fusionkitSeconds: Timing.secondsPerCall(samples: steps, step))
+        }
+    }
+
+    /// One training step of model `name` on the batch's first 64 images, as a closure.
+    static func trainingStep(_ name: String, batch: VQAData) -> () -> Void {
+        let model: any VQAModel
+        do { model = try PeerBenchmark.initialModel(name, batch: batch) } catch { fatalError("bench: \(error)") }
+        let chosen = Array(0..<trainingImages), rows = batch.questionRows(chosen)
+        let images = batch.images(chosen), questions = batch.questions(rows: rows), answers = batch.answers(rows: rows)
+        let parameters = model.trainableParameters()
+        let optimizer = AdamW(parameters, learningRate: 1e-3, weightDecay: 1e-4)
+        model.train()
+        return {
+            optimizer.zeroGradients()
+            let loss = crossEntropyLoss(logits: model(images: images, questions: questions), targets: answers)
+            loss.backward()
+            _ = clipGradientNorm(parameters, maxNorm: 5)
+            optimizer.step()
+        }
+    }
+
+    static func inference(_ name: String, images count: Int, batch: VQAData) -> Workload {
+        Workload(name: "vqa-infer\(count) \(name)", sizes: [count]) {
+            let model: any VQAModel
+            do { model = try PeerBenchmark.initialModel(name, batch: batch) } catch { fatalError("bench: \(error)") }
+            model.eval()
+            let chosen = Array(0..<count), rows = batch.questionRows(chosen)
+            let images = batch.images(chosen), questions = batch.questions(rows: rows)
+            let seconds = Timing.secondsPerCall(samples: count == 1 ? 7 : steps) {
+                _ = withoutGradient { model(images: images, questions: questions) }
+            }
+            return Record(name: "vqa-infer\(count) \(name)", fusionkitSeconds: seconds,
+                          throughput: Double(count * batch.questionsPerImage) / seconds, throughputUnit: "questions/s")
+        }
+    }
+}
+
+/// Peak resident memory of a short training run (3 steps on 64 images), each side in a fresh
+/// process: FusionKit's `fusionkit-bench --memory-probe <model>`, PyTorch's
+/// `vqa_bench.py --memory <model>`.
+enum MemoryProbe {
+    /// Runs the steps in this process and returns its peak resident bytes (VmHWM).
+    static func runTraining(_ name: String) -> Int {
+        let batch = PeerBenchmark.batch(imageCount: VQAWorkloads.trainingImages)
+        let step = VQAWorkloads.trainingStep(name, batch: batch)
+        for _ in 0..<VQAWorkloads.steps { step() }
+        return peakResidentBytes()
+    }
+
+    /// This process's peak resident set size, from /proc/self/status.
+    static func peakResidentBytes() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kilobytes = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") else {
+            return 0
+        }
+        return kilobytes * 1024
+    }
+
+    /// Runs `executable arguments` and returns the integer after `"peak_bytes":` in its output.
+    static func peakBytes(of executable: String, _ arguments: [String], environment: [String: String] = [:]) -> Int? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        do { try process.run() } catch { return nil }
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0,
+              let range = output.range(of: "\"peak_bytes\":") else { return nil }
+        return Int(output[range.upperBound...].prefix { $0 == " " || $0.isNumber }.trimmingCharacters(in: .whitespaces))
+    }
+}
