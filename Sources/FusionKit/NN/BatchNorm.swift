@@ -42,34 +42,47 @@ public class BatchNorm: Module, UnaryLayer {
         [("running_mean", runningMean), ("running_var", runningVar), ("num_batches_tracked", batchesTracked)]
     }
 
+    /// running = (1 − momentum)·running + momentum·batch, with the unbiased batch variance.
+    private func updateRunningStatistics(mean: Tensor, variance: Tensor, count n: Int) {
+        withoutGradient {
+            let unbiased = variance * (Float(n) / Float(Swift.max(n - 1, 1)))
+            runningMean.value = runningMean.value * (1 - momentum) + mean.detached() * momentum
+            runningVar.value = runningVar.value * (1 - momentum) + unbiased.detached() * momentum
+            batchesTracked.value = batchesTracked.value + 1
+        }
+    }
+
     public func callAsFunction(_ input: Tensor) -> Tensor {
         precondition(ranks.contains(input.rank) && input.shape[1] == features,
                      "\(name): expected \(features) channels on axis 1 of a rank-\(ranks.sorted()) input, got \(input.shape)")
         let axes = [0] + Array(2..<input.rank)
         // Per-channel tensors broadcast as [C, 1, …] against [N, C, …].
         let channelShape = [features] + [Int](repeating: 1, count: input.rank - 2)
+        if isTraining && synchronizedSum == nil {
+            // One fused node (Tensor.batchNormalized) with its closed-form backward.
+            let n = axes.reduce(1) { $0 * input.shape[$1] }
+            let result = input.batchNormalized(weight: weight?.value, bias: bias?.value, epsilon: epsilon)
+            updateRunningStatistics(mean: result.mean, variance: result.variance, count: n)
+            return result.output
+        }
         let normalized: Tensor
-        if isTraining {
-            var n = axes.reduce(1) { $0 * input.shape[$1] }
-            let mean: Tensor, centered: Tensor, variance: Tensor
-            if let synchronizedSum {
-                // Sums over every process's batch, then divided by the global element count.
-                n = Int(withoutGradient { synchronizedSum(Tensor(Float(n)).reshaped([1])) }.scalars[0])
-                mean = synchronizedSum(input.sum(alongAxes: axes, keepingDimensions: true)) / Float(n)
-                centered = input - mean
-                variance = synchronizedSum(centered.square().sum(alongAxes: axes, keepingDimensions: true)) / Float(n)
-            } else {
-                mean = input.mean(alongAxes: axes, keepingDimensions: true)
-                centered = input - mean
-                variance = centered.square().mean(alongAxes: axes, keepingDimensions: true)
-            }
+        if isTraining, let synchronizedSum {
+            // Sums over every process's batch, then divided by the global element count.
+            let n = Int(withoutGradient { synchronizedSum(Tensor(Float(axes.reduce(1) { $0 * input.shape[$1] })).reshaped([1])) }
+                .scalars[0])
+            let mean = synchronizedSum(input.sum(alongAxes: axes, keepingDimensions: true)) / Float(n)
+            let centered = input - mean
+            let variance = synchronizedSum(centered.square().sum(alongAxes: axes, keepingDimensions: true)) / Float(n)
             normalized = centered * (variance + epsilon).rsqrt()
-            withoutGradient {
-                let unbiased = variance * (Float(n) / Float(Swift.max(n - 1, 1)))
-                runningMean.value = runningMean.value * (1 - momentum) + mean.reshaped([features]) * momentum
-                runningVar.value = runningVar.value * (1 - momentum) + unbiased.reshaped([features]) * momentum
-                batchesTracked.value = batchesTracked.value + 1
-            }
+            withoutGradient { updateRunningStatistics(mean: mean.reshaped([features]), variance: variance.reshaped([features]), count: n) }
+        } else if !Autograd.isRecording {
+            // Inference: one pass, y = x·(w·r) + (b − μ·w·r) per channel.
+            let scales = runningVar.value.scalars.map { 1 / ($0 + epsilon).squareRoot() }
+            let weights = weight?.value.scalars ?? [Float](repeating: 1, count: features)
+            let biases = bias?.value.scalars ?? [Float](repeating: 0, count: features)
+            let factors = (0..<features).map { scales[$0] * weights[$0] }
+            let means = runningMean.value.scalars
+            return input.channelAffine(factors: factors, shifts: (0..<features).map { biases[$0] - means[$0] * factors[$0] })
         } else {
             let mean = runningMean.value.reshaped(channelShape)
             let scale = (runningVar.value.reshaped(channelShape) + epsilon).rsqrt()

@@ -22,13 +22,8 @@ public final class LayerNorm: Module, UnaryLayer {
         let k = normalizedShape.count
         precondition(input.rank >= k && Array(input.shape.suffix(k)) == normalizedShape,
                      "LayerNorm: input of shape \(input.shape) does not end in \(normalizedShape)")
-        let axes = Array((input.rank - k)..<input.rank)
-        let mean = input.mean(alongAxes: axes, keepingDimensions: true)
-        let centered = input - mean
-        let variance = centered.square().mean(alongAxes: axes, keepingDimensions: true)
-        var output = centered * (variance + epsilon).rsqrt()
-        if let weight { output = output * weight.value }
-        if let bias { output = output + bias.value }
-        return output
+        // One fused node (Tensor.layerNormalized) with its closed-form backward.
+        return input.layerNormalized(lastCount: normalizedShape.reduce(1, *), weight: weight?.value, bias: bias?.value,
+                                     epsilon: epsilon)
     }
 }
