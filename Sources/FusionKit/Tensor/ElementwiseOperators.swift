@@ -21,6 +21,8 @@ enum Operators {
     struct Maximum: BinaryOperator { @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float { (a > b || a != a) ? a : b } }
     /// The smaller value; NaN wins, as in PyTorch.
     struct Minimum: BinaryOperator { @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float { (a < b || a != a) ? a : b } }
+    /// a where b > 0, else 0: ReLU's backward from the output gradient a and the output b.
+    struct PassWherePositive: BinaryOperator { @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float { b > 0 ? a : 0 } }
     struct Power: BinaryOperator { @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float { Foundation.pow(a, b) } }
     struct Equal: BinaryOperator { @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float { a == b ? 1 : 0 } }
     struct NotEqual: BinaryOperator { @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float { a != b ? 1 : 0 } }

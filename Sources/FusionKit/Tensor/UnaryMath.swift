@@ -83,7 +83,10 @@ extension Tensor {
 
     /// max(x, 0); NaN stays NaN. Derivative: 1 where x > 0, else 0.
     public func relu() -> Tensor {
-        recordUnary("relu", ElementwiseKernel.map(self, Operators.ReLU())) { g in g * (self .> 0) }
+        // The backward reads the output (y > 0 exactly where x > 0), not the input: the input can be
+        // freed as soon as the next layer has read it, and no mask tensor is made.
+        let y = ElementwiseKernel.map(self, Operators.ReLU())
+        return recordUnary("relu", y) { g in ElementwiseKernel.zip(g, y, op: "reluBackward", Operators.PassWherePositive()) }
     }
 
     /// x for x ≥ 0, slope·x below. Derivative: 1 or slope.
