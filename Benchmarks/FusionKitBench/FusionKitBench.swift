@@ -33,6 +33,7 @@ struct FusionKitBench: ParsableCommand {
     var noModels = false
 
     @Option(help: .hidden) var memoryProbe: String?
+    @Option(help: .hidden) var modelProbe: String?
 
     @Option(help: "Rounds of FusionKit-then-PyTorch; each side keeps its fastest round, so a busy spell on this shared machine does not land on one side only.")
     var rounds: Int = 2
@@ -54,6 +55,10 @@ struct FusionKitBench: ParsableCommand {
             // A child process of the memory rows: train, report the peak, exit.
             return print("{\"peak_bytes\": \(MemoryProbe.runTraining(memoryProbe))}")
         }
+        if let modelProbe {
+            // A child process of a whole-model row: time it in this fresh process, report, exit.
+            return print(try VQAWorkloads.runProbe(modelProbe))
+        }
         let threadCount = BLAS.threadCount
         print("FusionKit bench — \(BLAS.configuration)")
         var workloads = Workloads.all(quick: quick)
@@ -66,7 +71,9 @@ struct FusionKitBench: ParsableCommand {
         }
         if !models.isEmpty {
             let batch = try VQAWorkloads.writePeerFiles(to: peerFolder, models: models)
-            workloads += VQAWorkloads.all(models: models, batch: batch)
+            // Each model in its own process, as a training run would be: in one long process the
+            // earlier workloads' heap made the relation network's step up to 1.6× slower.
+            workloads += VQAWorkloads.all(models: models, batch: batch).map { VQAWorkloads.inFreshProcess($0, threads: threadCount) }
         }
         if let filter { workloads = workloads.filter { $0.name.contains(filter) } }
         var records: [Record] = []

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import FusionKit
 import VQAKit
@@ -66,6 +67,38 @@ enum VQAWorkloads {
             return Record(name: "vqa-infer\(count) \(name)", fusionkitSeconds: seconds,
                           throughput: Double(count * batch.questionsPerImage) / seconds, throughputUnit: "questions/s")
         }
+    }
+}
+
+extension VQAWorkloads {
+    /// `workload`, timed in a child process (`fusionkit-bench --model-probe <name>`).
+    static func inFreshProcess(_ workload: Workload, threads: Int) -> Workload {
+        Workload(name: workload.name, sizes: workload.sizes) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/proc/self/exe")
+            process.arguments = ["--model-probe", workload.name, "--threads", String(threads)]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            guard (try? process.run()) != nil else { fatalError("bench: cannot start a child for \(workload.name)") }
+            let output = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0, let record = try? JSONDecoder().decode(Record.self, from: output) else {
+                fatalError("bench: the child for \(workload.name) failed: \(String(decoding: output, as: UTF8.self))")
+            }
+            return record
+        }
+    }
+
+    /// Runs the whole-model workload called `name` in this process and returns its record as JSON.
+    static func runProbe(_ name: String) throws -> String {
+        guard let model = name.split(separator: " ").last.map(String.init), ModelCatalog.names.contains(model) else {
+            throw ValidationError("--model-probe: no model in \(name)")
+        }
+        let batch = PeerBenchmark.batch(imageCount: inferenceImages.max()!)
+        guard let workload = all(models: [model], batch: batch).first(where: { $0.name == name }) else {
+            throw ValidationError("--model-probe: unknown workload \(name)")
+        }
+        return String(decoding: try JSONEncoder().encode(workload.run()), as: UTF8.self)
     }
 }
 
