@@ -1,3 +1,5 @@
+import CFusionKitKernels
+
 /// Layer and batch normalisation as single graph nodes, each with a closed-form backward.
 ///
 /// Written as compositions of recorded operations (mean, subtract, square, mean, rsqrt, multiply,
@@ -180,19 +182,8 @@ extension Tensor {
 
 /// The inner loops of the fused normalisations, on contiguous runs.
 enum NormalizationKernels {
-    static func sum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
-        var accumulator = SIMD8<Float>(), i = 0
-        while i + 8 <= n {
-            accumulator += UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
-            i += 8
-        }
-        var total = accumulator.sum()
-        while i < n {
-            total += x[i]
-            i += 1
-        }
-        return total
-    }
+    /// Σ x, with the vectorised kernel the reductions use.
+    static func sum(_ x: UnsafePointer<Float>, _ n: Int) -> Float { fk_sum(x, n) }
 
     /// Σ (x − mean)².
     static func centeredSquares(_ x: UnsafePointer<Float>, _ n: Int, mean: Float) -> Float {
