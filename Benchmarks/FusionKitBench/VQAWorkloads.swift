@@ -28,8 +28,6 @@ enum VQAWorkloads {
 
     static func training(_ name: String, batch: VQAData) -> Workload {
         Workload(name: "vqa-train \(name)", sizes: [trainingImages]) {
-            // Each model starts with an empty buffer cache, as a training run of one model would.
-            TensorMemory.clearCache()
             let step = trainingStep(name, batch: batch)
             return Record(name: "vqa-train \(name)", fusionkitSeconds: Timing.secondsPerCall(samples: steps, step))
         }
@@ -55,7 +53,6 @@ enum VQAWorkloads {
 
     static func inference(_ name: String, images count: Int, batch: VQAData) -> Workload {
         Workload(name: "vqa-infer\(count) \(name)", sizes: [count]) {
-            TensorMemory.clearCache()
             let model: any VQAModel
             do { model = try PeerBenchmark.initialModel(name, batch: batch) } catch { fatalError("bench: \(error)") }
             model.eval()

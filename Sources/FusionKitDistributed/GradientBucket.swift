@@ -48,8 +48,8 @@ final class GradientBucket {
     func unpack(_ parameters: [Parameter]) {
         for (slot, member) in members.enumerated() where buffer[gradientCount + slot] > 0 {
             let parameter = parameters[member]
-            let values = Array(buffer[offsets[slot]..<(offsets[slot] + counts[slot])])
-            parameter.value.gradient = Tensor(values, shape: parameter.shape)
+            let summed = UnsafeBufferPointer(rebasing: buffer[offsets[slot]..<(offsets[slot] + counts[slot])])
+            parameter.value.gradient = Tensor(copying: summed, shape: parameter.shape)
         }
     }
 

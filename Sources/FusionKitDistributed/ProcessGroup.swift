@@ -91,13 +91,6 @@ public final class ProcessGroup: @unchecked Sendable {
                                                  fusionkit_mpi_float(), fusionkit_mpi_sum(), communicator))
     }
 
-    /// Element-wise sum over all processes.
-    public func allReduceSum(_ values: [Float]) throws -> [Float] {
-        var result = values
-        try result.withUnsafeMutableBufferPointer { try allReduceSum($0) }
-        return result
-    }
-
     /// Element-wise sum (or maximum) over all processes, in double precision (counters, timings).
     public func allReduce(_ values: [Double], maximum: Bool = false) throws -> [Double] {
         guard let communicator, !values.isEmpty else { return values }

@@ -37,13 +37,19 @@ public struct Tensor: @unchecked Sendable {
     ///
     /// - Precondition: `scalars.count` equals the product of `shape`.
     public init(_ scalars: [Float], shape: [Int]) {
+        self = scalars.withUnsafeBufferPointer { Tensor(copying: $0, shape: shape) }
+    }
+
+    /// Creates a tensor from a copy of `buffer`'s elements in row-major order (one copy, no
+    /// intermediate array: for elements that live in a C buffer, such as an MPI receive buffer).
+    ///
+    /// - Precondition: `buffer.count` equals the product of `shape`.
+    public init(copying buffer: UnsafeBufferPointer<Float>, shape: [Int]) {
         let count = Shape.elementCount(shape, op: "Tensor.init")
-        precondition(scalars.count == count,
-                     "Tensor.init: \(scalars.count) scalars do not fill shape \(shape) (\(count) elements)")
+        precondition(buffer.count == count,
+                     "Tensor.init: \(buffer.count) scalars do not fill shape \(shape) (\(count) elements)")
         self.init(uninitializedShape: shape)
-        scalars.withUnsafeBufferPointer { source in
-            if count > 0 { storage.pointer.update(from: source.baseAddress!, count: count) }
-        }
+        if count > 0 { storage.pointer.update(from: buffer.baseAddress!, count: count) }
     }
 
     /// A one-dimensional tensor holding `scalars`.

@@ -29,9 +29,6 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         self.shuffleSeed = shuffleSeed
     }
 
-    /// Steps in one epoch over `imageCount` images (the last batch may be smaller).
-    public func stepsPerEpoch(imageCount: Int) -> Int { (imageCount + batchSize - 1) / batchSize }
-
     /// The learning rate at `step` of `totalSteps`: linear warmup from 0, then cosine decay.
     public func learningRate(atStep step: Int, totalSteps: Int) -> Float {
         if step < warmupSteps { return learningRate * Float(step + 1) / Float(warmupSteps) }
