@@ -63,14 +63,51 @@ public final class RelationNetworkFusion: Module, FusionStrategy {
 
     public func fuse(_ inputs: [Tensor]) -> Tensor {
         precondition(inputs.count == 2, "RelationNetworkFusion: expected [objects, question], got \(inputs.count) inputs")
-        return f(relations(objects: inputs[0], question: inputs[1]).sum(alongAxes: 1))
+        return f(pooledRelations(objects: inputs[0], question: inputs[1]))
+    }
+
+    /// scale · Σ_{i,j} g_θ(o_i, o_j, q), [batch, h_last]: what `relations(objects:question:)`
+    /// summed over its pair axis and scaled gives (scale 1/N² for the mean), computed without
+    /// holding the N² pairs' activations (see `PooledRelations`): the same numbers and gradients
+    /// in about a third of the memory. g_θ layers other than Linear-with-bias then ReLU take the
+    /// composed path.
+    public func pooledRelations(objects: Tensor, question: Tensor, scale: Float = 1) -> Tensor {
+        pooledRelations(objects: objects, question: question, scale: scale, chunkExamples: nil)
+    }
+
+    /// `pooledRelations` with the chunk size chosen by the caller (tests cross chunk boundaries).
+    func pooledRelations(objects: Tensor, question: Tensor, scale: Float, chunkExamples: Int?) -> Tensor {
+        checkShapes(objects: objects, question: question)
+        guard let (weights, biases) = linearReluStack() else {
+            let summed = relations(objects: objects, question: question).sum(alongAxes: 1)
+            return scale == 1 ? summed : summed * scale
+        }
+        return PooledRelations.apply(a: gFirstObject(objects), b: gSecondObject(objects), q: gQuestion(question),
+                                     weights: weights, biases: biases, scale: scale, chunkExamples: chunkExamples)
+    }
+
+    /// The weights and biases of `gRest` when it is Linear (with bias), ReLU, Linear, ReLU, …
+    private func linearReluStack() -> (weights: [Tensor], biases: [Tensor])? {
+        let layers = gRest.layers
+        guard layers.count % 2 == 0 else { return nil }
+        var weights: [Tensor] = [], biases: [Tensor] = []
+        for index in stride(from: 0, to: layers.count, by: 2) {
+            guard let linear = layers[index] as? Linear, let bias = linear.bias, layers[index + 1] is ReLU else { return nil }
+            weights.append(linear.weight.value)
+            biases.append(bias.value)
+        }
+        return (weights, biases)
+    }
+
+    private func checkShapes(objects: Tensor, question: Tensor) {
+        precondition(objects.rank == 3 && objects.shape[2] == objectWidth && question.rank == 2
+                     && question.shape[1] == questionWidth && question.shape[0] == objects.shape[0],
+                     "RelationNetworkFusion: objects \(objects.shape) and question \(question.shape) do not match widths \(objectWidth), \(questionWidth)")
     }
 
     /// g_θ(o_i, o_j, q) for every pair, [batch, N·N, h_last], pair (i, j) at row i·N + j.
     public func relations(objects: Tensor, question: Tensor) -> Tensor {
-        precondition(objects.rank == 3 && objects.shape[2] == objectWidth && question.rank == 2
-                     && question.shape[1] == questionWidth && question.shape[0] == objects.shape[0],
-                     "RelationNetworkFusion: objects \(objects.shape) and question \(question.shape) do not match widths \(objectWidth), \(questionWidth)")
+        checkShapes(objects: objects, question: question)
         let (batch, n) = (objects.shape[0], objects.shape[1])
         let a = gFirstObject(objects).expandingShape(at: 2)              // [batch, N, 1, h]
         let b = gSecondObject(objects).expandingShape(at: 1)             // [batch, 1, N, h]

@@ -21,11 +21,27 @@ enum BufferCache {
 
     static func allocate(byteCount: Int) -> UnsafeMutableRawPointer {
         if byteCount >= minimumCachedBytes {
+            var evicted: [UnsafeMutableRawPointer] = []
             let reused = state.withLock { state -> UnsafeMutableRawPointer? in
-                guard let pointer = state.free[byteCount]?.popLast() else { return nil }
-                state.cachedBytes -= byteCount
-                return pointer
+                if let pointer = state.free[byteCount]?.popLast() {
+                    state.cachedBytes -= byteCount
+                    return pointer
+                }
+                // A miss: give back at least as many cached bytes (of other sizes) as the new
+                // buffer takes, so that cached and live memory together never outgrow the
+                // largest amount that was live at once.
+                var freed = 0
+                while freed < byteCount, let size = state.free.keys.max() {
+                    while freed < byteCount, let pointer = state.free[size]?.popLast() {
+                        evicted.append(pointer)
+                        freed += size
+                        state.cachedBytes -= size
+                    }
+                    if state.free[size]?.isEmpty == true { state.free[size] = nil }
+                }
+                return nil
             }
+            for pointer in evicted { pointer.deallocate() }
             if let reused { return reused }
         }
         return UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 64)

@@ -24,9 +24,10 @@ public final class RelationNetworkModel: Module, VQAModel {
     public func callAsFunction(images: Tensor, questions: Tensor) -> Tensor {
         let perImage = questionsPerImage(images: images, questions: questions, model: "RelationNetworkModel")
         let objects = image.tokens(image(images))                                  // [B, 25, 26]
-        let pairs = relations.relations(objects: repeatPerQuestion(objects, questionsPerImage: perImage),
-                                        question: question(questions).final)
+        let pairCount = objects.shape[1] * objects.shape[1]
         // The mean over the 625 pairs rather than the paper's sum keeps f_φ's input at the scale of one pair.
-        return relations.f(pairs.mean(alongAxes: 1))
+        let pooled = relations.pooledRelations(objects: repeatPerQuestion(objects, questionsPerImage: perImage),
+                                               question: question(questions).final, scale: 1 / Float(pairCount))
+        return relations.f(pooled)
     }
 }
