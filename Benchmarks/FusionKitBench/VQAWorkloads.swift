@@ -107,7 +107,11 @@ enum MemoryProbe {
     static func runTraining(_ name: String) -> Int {
         let batch = PeerBenchmark.batch(imageCount: VQAWorkloads.trainingImages)
         let step = VQAWorkloads.trainingStep(name, batch: batch)
+        let before = TensorMemory.liveBytes
+        TensorMemory.resetPeak()
         for _ in 0..<VQAWorkloads.steps { step() }
+        // On stderr, for profiling: what the tensors themselves needed beyond the model and batch.
+        FileHandle.standardError.write(Data("\(name): tensors \(before / 1_000_000) MB before the steps, peak \(TensorMemory.peakLiveBytes / 1_000_000) MB; resident peak \(peakResidentBytes() / 1_000_000) MB\n".utf8))
         return peakResidentBytes()
     }
 

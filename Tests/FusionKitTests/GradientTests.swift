@@ -82,6 +82,13 @@ struct GradientTests {
         let tied = Tensor([1, 3, 3, 2]).requiringGradient()
         tied.max().backward()
         #expect(tied.gradient?.scalars == [0, 0.5, 0.5, 0])
+        // Adjacent axes take the one-pass path (global max pooling of NCHW maps), ties included;
+        // axes [0, 2] above take the general one.
+        expectGradients([random([2, 3, 4, 5], seed: 16)]) { $0[0].max(alongAxes: 2, 3) }
+        expectGradients([random([2, 3, 4, 5], seed: 17)]) { $0[0].min(alongAxes: [1, 2], keepingDimensions: true) }
+        let tiedMap = Tensor([5, 1, 5, 5, 2, 0, 2, -1], shape: [2, 2, 2]).requiringGradient()
+        tiedMap.max(alongAxes: 1, 2).backward(Tensor([3, 4]))
+        #expect(tiedMap.gradient?.scalars == [1, 0, 1, 1, 2, 0, 2, 0])
     }
 
     @Test func softmaxFamily() {

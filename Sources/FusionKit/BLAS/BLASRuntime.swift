@@ -162,14 +162,16 @@ public enum BLAS {
         return reloadKernel(named: name)
     }
 
-    /// Upgrades the live kernel to `preferredKernel` if it is older, as at first use; returns
-    /// the live kernel.
+    /// Upgrades the live kernel if it is older than the CPU allows, as at first use; returns the
+    /// live kernel. Where OpenBLAS's own detection found a kernel of the preferred generation or
+    /// newer (its "Zen" on AMD EPYC, say, beside FusionKit's generic "Haswell"), that one comes back.
     @discardableResult
     public static func upgradeKernelIfOlder() -> String {
         ensureConfigured()
         let live = kernelName
         if let preferred = preferredKernel(cpuFlags: cpuFlags()), generation(of: preferred) > generation(of: live) {
-            return reloadKernel(named: preferred)
+            let detected = setup.detected
+            return reloadKernel(named: generation(of: detected) >= generation(of: preferred) ? detected : preferred)
         }
         return live
     }

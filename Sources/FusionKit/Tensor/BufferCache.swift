@@ -17,12 +17,23 @@ enum BufferCache {
         var free: [Int: [UnsafeMutableRawPointer]] = [:]
         var cachedBytes = 0
         var limit = 1 << 30
+        /// Bytes in tensors now, and the most there were at once since the last reset.
+        var liveBytes = 0
+        var peakLiveBytes = 0
+    }
+
+    private static func countAllocation(_ byteCount: Int, in state: inout State) {
+        state.liveBytes += byteCount
+        state.peakLiveBytes = Swift.max(state.peakLiveBytes, state.liveBytes)
     }
 
     static func allocate(byteCount: Int) -> UnsafeMutableRawPointer {
-        if byteCount >= minimumCachedBytes {
+        if byteCount < minimumCachedBytes {
+            state.withLock { countAllocation(byteCount, in: &$0) }
+        } else {
             var evicted: [UnsafeMutableRawPointer] = []
             let reused = state.withLock { state -> UnsafeMutableRawPointer? in
+                countAllocation(byteCount, in: &state)
                 if let pointer = state.free[byteCount]?.popLast() {
                     state.cachedBytes -= byteCount
                     return pointer
@@ -48,8 +59,11 @@ enum BufferCache {
     }
 
     static func release(_ pointer: UnsafeMutableRawPointer, byteCount: Int) {
-        if byteCount >= minimumCachedBytes {
+        if byteCount < minimumCachedBytes {
+            state.withLock { $0.liveBytes -= byteCount }
+        } else {
             let kept = state.withLock { state -> Bool in
+                state.liveBytes -= byteCount
                 guard state.cachedBytes + byteCount <= state.limit else { return false }
                 state.free[byteCount, default: []].append(pointer)
                 state.cachedBytes += byteCount
@@ -61,6 +75,9 @@ enum BufferCache {
     }
 
     static var cachedBytes: Int { state.withLock { $0.cachedBytes } }
+    static var liveBytes: Int { state.withLock { $0.liveBytes } }
+    static var peakLiveBytes: Int { state.withLock { $0.peakLiveBytes } }
+    static func resetPeak() { state.withLock { $0.peakLiveBytes = $0.liveBytes } }
 
     static var limit: Int {
         get { state.withLock { $0.limit } }
@@ -101,6 +118,17 @@ public enum TensorMemory {
 
     /// The bytes currently held in the cache.
     public static var cachedBytes: Int { BufferCache.cachedBytes }
+
+    /// The bytes held by tensors alive now (their elements; not the cache, not BLAS's buffers).
+    public static var liveBytes: Int { BufferCache.liveBytes }
+
+    /// The most bytes tensors held at once since the process started or `resetPeak()`, as
+    /// `torch.cuda.max_memory_allocated` reports for a GPU: what a model's activations and
+    /// gradients need at their peak.
+    public static var peakLiveBytes: Int { BufferCache.peakLiveBytes }
+
+    /// Starts a new peak measurement from the bytes alive now.
+    public static func resetPeak() { BufferCache.resetPeak() }
 
     /// Returns every cached buffer to the system.
     public static func clearCache() {

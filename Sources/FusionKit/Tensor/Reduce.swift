@@ -96,9 +96,36 @@ extension Tensor {
             // gradient goes to the elements equal to the extreme, shared evenly among ties.
             let spread = g.withShape(kept.shape)
             if kind == .sum { return [spread.broadcast(to: self.shape)] }
+            if let routed = self.routedToExtremes(spread, kept: kept, axes: normalized) { return [routed] }
             let winners = self .== kept
             return [spread * winners / winners.sum(alongAxes: normalized, keepingDimensions: true)]
         }
+    }
+
+    /// Max and min backward in one pass when the reduced axes are adjacent ([outer, length,
+    /// inner]): each output's gradient goes to the input elements equal to the extreme, shared
+    /// evenly among ties, without the mask, broadcast and tie-count tensors of the general path.
+    private func routedToExtremes(_ gradient: Tensor, kept: Tensor, axes: [Int]) -> Tensor? {
+        let sorted = axes.sorted()
+        guard let first = sorted.first, sorted.last! - first == sorted.count - 1 else { return nil }
+        let outer = shape[..<first].reduce(1, *), length = sorted.reduce(1) { $0 * shape[$1] }
+        let inner = shape[(sorted.last! + 1)...].reduce(1, *)
+        let result = Tensor(uninitializedShape: shape)
+        let source = pointer, extremes = kept.pointer, upstream = gradient.pointer, target = result.storage.pointer
+        Parallel.forEachChunk(count: outer, minimumChunk: Swift.max(1, 65536 / Swift.max(1, length * inner))) { range in
+            for o in range {
+                for i in 0..<inner {
+                    let base = o * length * inner + i, extreme = extremes[o * inner + i]
+                    var ties = 0
+                    for j in 0..<length where source[base + j * inner] == extreme { ties += 1 }
+                    let share = ties > 0 ? upstream[o * inner + i] / Float(ties) : 0
+                    for j in 0..<length {
+                        target[base + j * inner] = source[base + j * inner] == extreme ? share : 0
+                    }
+                }
+            }
+        }
+        return result
     }
 
     private func normalizedAxes(_ axes: [Int], op: String) -> [Int] {

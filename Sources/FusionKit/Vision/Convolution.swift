@@ -4,7 +4,10 @@
 /// `Unfold.im2col`) written straight into the image's NCHW output, with the bias preloaded
 /// (β = 1). Images are shared out among the cores, each running single-threaded GEMMs: for the
 /// small matrices of a CNN on 75×75 images this beats one batch-wide GEMM split across threads
-/// (whose tiny M and K leave OpenBLAS memory-bound). Backward, per image: dW_g += dY_g·columnsᵀ
+/// (whose tiny M and K leave OpenBLAS memory-bound). The columns of one image live in a per-core
+/// scratch buffer that stays in cache; they are not kept for backward, which unfolds each image
+/// again (as PyTorch's own im2col convolution does): keeping them cost kh·kw times the input's
+/// memory, 147 MB for one 3×3 layer of the FiLM model. Backward, per image: dW_g += dY_g·columnsᵀ
 /// (a partial sum per core, added at the end) and dColumns = W_gᵀ·dY_g, which col2im adds back
 /// onto dX; the bias gradient sums dY over N, H and W.
 /// A 1×1 convolution with stride 1 and no padding skips the unfolding: it is W [out, in] times
@@ -29,17 +32,17 @@ extension Tensor {
         let groupIn = g.channels / groups, groupOut = outChannels / groups
         let rows = groupIn * g.kernelArea, plane = g.outputPlane, single = g.oneImage
         let imageSize = g.channels * g.inputPlane
-        // Per image: columns [groups, rows, Ho·Wo] (kept for backward), then one GEMM per group
-        // straight into the image's NCHW output. Images are shared out among cores, each GEMM
-        // single-threaded.
-        let columns = Tensor(uninitializedShape: [g.batch, groups, rows, plane])
+        // Per image and group: its columns [rows, Ho·Wo] in the core's scratch buffer, then one
+        // GEMM straight into the image's NCHW output. Images are shared out among cores, each
+        // GEMM single-threaded.
         let result = Tensor(uninitializedShape: [g.batch, outChannels, g.outputHeight, g.outputWidth])
-        let source = pointer, columnPointer = columns.storage.pointer, out = result.storage.pointer
+        let source = pointer, out = result.storage.pointer
         let weights = weight.pointer, biases = bias?.pointer
         BLAS.parallelChunks(count: g.batch) { images in
+            let columns = Tensor(uninitializedShape: [rows, plane])
+            let matrix = columns.storage.pointer
             for n in images {
                 for group in 0..<groups {
-                    let matrix = columnPointer + (n * groups + group) * rows * plane
                     Unfold.im2col(source + n * imageSize, matrix, single, firstChannel: group * groupIn, channels: groupIn)
                     let target = out + (n * outChannels + group * groupOut) * plane
                     if let biases {
@@ -54,7 +57,7 @@ extension Tensor {
         guard Autograd.shouldRecord(input, weight) || bias.map(Autograd.shouldRecord) == true else { return result }
         return result.recorded("conv2d", inputs: [input, weight, bias ?? Tensor(0)]) { gradient in
             let wantInput = input.requiresGradient, wantWeight = weight.requiresGradient
-            let upstream = gradient.pointer, weights = weight.pointer, columnPointer = columns.pointer
+            let upstream = gradient.pointer, weights = weight.pointer, source = input.pointer
             var gradientOfInput = wantInput ? Tensor.zeros(input.shape) : Tensor(0)
             let inputTarget = gradientOfInput.withUnsafeMutablePointer { $0 }
             // Each core accumulates its own weight gradient; they are added at the end.
@@ -63,11 +66,13 @@ extension Tensor {
                 var partial = wantWeight ? Tensor.zeros(weight.shape) : Tensor(0)
                 let partialPointer = partial.withUnsafeMutablePointer { $0 }
                 let dColumns = Tensor(uninitializedShape: wantInput ? [rows, plane] : [1])
+                let columns = Tensor(uninitializedShape: wantWeight ? [rows, plane] : [1])
+                let matrix = columns.storage.pointer
                 for n in images {
                     for group in 0..<groups {
                         let dY = upstream + (n * outChannels + group * groupOut) * plane
-                        let matrix = columnPointer + (n * groups + group) * rows * plane
                         if wantWeight {
+                            Unfold.im2col(source + n * imageSize, matrix, single, firstChannel: group * groupIn, channels: groupIn)
                             Tensor.gemm(dY, matrix, partialPointer + group * groupOut * rows, m: groupOut, n: rows, k: plane,
                                         transposeA: false, transposeB: true, beta: 1)
                         }

@@ -56,7 +56,8 @@ public final class FiLMModel: Module, VQAModel {
             let inner = index == 0 ? x : entry[index](x).relu()
             x = x + film[index](norms[index](body[index](inner)), condition).relu()
         }
-        let pooled = head(x).relu().max(alongAxes: 2, 3)
+        // relu after the max (equal, as relu is increasing) keeps the pooled [B·Q, 2d] alive, not the whole map.
+        let pooled = head(x).max(alongAxes: 2, 3).relu()
         return classifier(pooled)
     }
 }

@@ -32,12 +32,21 @@ public final class MFBModel: Module, VQAModel {
     public func callAsFunction(images: Tensor, questions: Tensor) -> Tensor {
         let perImage = questionsPerImage(images: images, questions: questions, model: "MFBModel")
         let map = image(images)
-        let cells = repeatPerQuestion(cellProjection(image.tokens(map)).relu(), questionsPerImage: perImage) // [B·Q, HW, d]
-        let q = question(questions).final                                                                    // [B·Q, d]
-        let joint = attentionFusion(cells, q.expandingShape(at: 1).broadcast(to: cells.shape))
-        let weights = attentionScore(joint).squeezingShape(at: [2]).softmax(alongAxis: 1)                 // [B·Q, HW]
+        let cells = cellProjection(image.tokens(map)).relu()                                    // [B, HW, d]
+        let (imageCount, cellCount, width) = (cells.shape[0], cells.shape[1], cells.shape[2])
+        let q = question(questions).final                                                       // [B·Q, d]
+        // The attention MFB of every question with every cell of its image. Each image's cells
+        // are projected once (not once per question) and each question once (not once per
+        // cell); the broadcast product [B, 1, HW, k·o] × [B, Q, 1, k·o] is the joint
+        // representation of all of them, without repeating either side first.
+        let projectedCells = attentionFusion.projections[0](cells).expandingShape(at: 1)         // [B, 1, HW, k·o]
+        let projectedQuestions = attentionFusion.projections[1](q)
+            .reshaped([imageCount, perImage, 1, -1])                                             // [B, Q, 1, k·o]
+        let joint = attentionFusion.pool(projectedCells * projectedQuestions)                   // [B, Q, HW, o]
+        let weights = attentionScore(joint).reshaped([imageCount, perImage, cellCount])
+            .softmax(alongAxis: 2)                                                               // [B, Q, HW]
         if !isTraining { lastImageAttention = weights.detached().reshaped([q.shape[0], map.shape[2], map.shape[3]]) }
-        let pooled = (cells * weights.expandingShape(at: 2)).sum(alongAxes: 1)                             // [B·Q, d]
+        let pooled = weights.matmul(cells).reshaped([imageCount * perImage, width])             // [B·Q, d]
         return classifier(answerFusion(pooled, q))
     }
 }
