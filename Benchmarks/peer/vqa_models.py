@@ -212,7 +212,9 @@ class MFBFusion(nn.Module):
         self.projections = nn.ModuleList([nn.Linear(w, factor * output_width) for w in widths])
 
     def forward(self, x, y):
-        joint = self.projections[0](x) * self.projections[1](y)
+        return self.pool(self.projections[0](x) * self.projections[1](y))
+
+    def pool(self, joint):
         pooled = joint.reshape(*joint.shape[:-1], self.output_width, self.factor).sum(dim=-1)
         powered = torch.sign(pooled) * torch.sqrt(pooled.abs() + self.sqrt_epsilon)
         norm = torch.sqrt(powered.square().sum(dim=-1, keepdim=True) + self.norm_epsilon)
@@ -356,7 +358,7 @@ class FiLMModel(nn.Module):
         for index in range(len(self.body)):
             inner = x if index == 0 else F.relu(self.entry[index](x))
             x = x + F.relu(self.film[index](self.norms[index](self.body[index](inner)), condition))
-        pooled = F.relu(self.head(x)).amax(dim=(2, 3))
+        pooled = F.relu(self.head(x).amax(dim=(2, 3)))
         return self.classifier(pooled)
 
 
@@ -409,12 +411,18 @@ class MFBModel(nn.Module):
         self.classifier = mlp([2 * width, 2 * width, answers])
 
     def forward(self, images, questions):
+        # As MFBModel.swift: each image's cells and each question projected once, the joint of
+        # every (question, cell) pair formed by broadcasting, the attention pooling a batched matmul.
         per_image = questions_per_image(images, questions)
-        cells = repeat_per_question(F.relu(self.cellProjection(self.image.tokens(self.image(images)))), per_image)
-        q = self.question(questions)
-        joint = self.attentionFusion(cells, q.unsqueeze(1).expand(cells.shape))
-        weights = self.attentionScore(joint).squeeze(2).softmax(dim=1)
-        pooled = (cells * weights.unsqueeze(2)).sum(dim=1)
+        cells = F.relu(self.cellProjection(self.image.tokens(self.image(images))))      # [B, HW, d]
+        b, hw, d = cells.shape
+        q = self.question(questions)                                                     # [B·Q, d]
+        fusion = self.attentionFusion
+        projected_cells = fusion.projections[0](cells).unsqueeze(1)                      # [B, 1, HW, k·o]
+        projected_questions = fusion.projections[1](q).reshape(b, per_image, 1, -1)      # [B, Q, 1, k·o]
+        joint = fusion.pool(projected_cells * projected_questions)                       # [B, Q, HW, o]
+        weights = self.attentionScore(joint).reshape(b, per_image, hw).softmax(dim=2)
+        pooled = torch.matmul(weights, cells).reshape(b * per_image, d)
         return self.classifier(self.answerFusion(pooled, q))
 
 
