@@ -356,8 +356,12 @@ class FiLMModel(nn.Module):
         x = repeat_per_question(narrowed, per_image)
         condition = self.question(questions)
         for index in range(len(self.body)):
-            inner = x if index == 0 else F.relu(self.entry[index](x))
-            x = x + F.relu(self.film[index](self.norms[index](self.body[index](inner)), condition))
+            if index == 0:
+                # As FiLMModel.swift: the first block's convolution and batch norm once per image.
+                normalized = repeat_per_question(self.norms[0](self.body[0](narrowed)), per_image)
+            else:
+                normalized = self.norms[index](self.body[index](F.relu(self.entry[index](x))))
+            x = x + F.relu(self.film[index](normalized, condition))
         pooled = F.relu(self.head(x).amax(dim=(2, 3)))
         return self.classifier(pooled)
 

@@ -54,31 +54,32 @@ enum Unfold {
                        _ g: ConvolutionGeometry, firstChannel: Int, channels: Int) {
         let rows = channels * g.kernelArea
         let rowLength = g.batch * g.outputPlane
-        do {
-            let range = 0..<rows
-            for row in range {
-                let c = row / g.kernelArea, ki = (row / g.kernelWidth) % g.kernelHeight, kj = row % g.kernelWidth
-                let target = columns + row * rowLength
-                for n in 0..<g.batch {
-                    let plane = input + ((n * g.channels) + firstChannel + c) * g.inputPlane
-                    for oh in 0..<g.outputHeight {
-                        let out = target + n * g.outputPlane + oh * g.outputWidth
-                        let ih = oh * g.strideHeight - g.paddingHeight + ki * g.dilationHeight
-                        if ih < 0 || ih >= g.height {
-                            out.initialize(repeating: 0, count: g.outputWidth)
-                            continue
-                        }
-                        let line = plane + ih * g.width
-                        let offset = kj * g.dilationWidth - g.paddingWidth
-                        let (first, last) = g.validColumns(offset: offset)
-                        for ow in 0..<first { out[ow] = 0 }
-                        if g.strideWidth == 1 {
-                            (out + first).update(from: line + first + offset, count: last - first)
-                        } else {
-                            for ow in first..<last { out[ow] = line[ow * g.strideWidth + offset] }
-                        }
-                        for ow in last..<g.outputWidth { out[ow] = 0 }
+        let (outputHeight, outputWidth, strideWidth) = (g.outputHeight, g.outputWidth, g.strideWidth)
+        for row in 0..<rows {
+            let c = row / g.kernelArea, ki = (row / g.kernelWidth) % g.kernelHeight, kj = row % g.kernelWidth
+            // Per row of the matrix the kernel position is fixed, so the valid span of every
+            // output line is too. The lines are short (10 to 38 floats here): plain loops beat
+            // a memcpy/memset call per line.
+            let offset = kj * g.dilationWidth - g.paddingWidth
+            let (first, last) = g.validColumns(offset: offset)
+            let target = columns + row * rowLength
+            for n in 0..<g.batch {
+                let plane = input + ((n * g.channels) + firstChannel + c) * g.inputPlane
+                for oh in 0..<outputHeight {
+                    let out = target + n * g.outputPlane + oh * outputWidth
+                    let ih = oh * g.strideHeight - g.paddingHeight + ki * g.dilationHeight
+                    if ih < 0 || ih >= g.height {
+                        for ow in 0..<outputWidth { out[ow] = 0 }
+                        continue
                     }
+                    let line = plane + ih * g.width + offset
+                    for ow in 0..<first { out[ow] = 0 }
+                    if strideWidth == 1 {
+                        for ow in first..<last { out[ow] = line[ow] }
+                    } else {
+                        for ow in first..<last { out[ow] = line[ow * strideWidth] }
+                    }
+                    for ow in last..<outputWidth { out[ow] = 0 }
                 }
             }
         }
@@ -89,27 +90,24 @@ enum Unfold {
     static func col2im(_ columns: UnsafePointer<Float>, _ gradient: UnsafeMutablePointer<Float>,
                        _ g: ConvolutionGeometry, firstChannel: Int, channels: Int) {
         let rowLength = g.batch * g.outputPlane
-        do {
-            let range = 0..<channels
-            for c in range {
-                for ki in 0..<g.kernelHeight {
-                    for kj in 0..<g.kernelWidth {
-                        let source = columns + ((c * g.kernelHeight + ki) * g.kernelWidth + kj) * rowLength
-                        for n in 0..<g.batch {
-                            let plane = gradient + ((n * g.channels) + firstChannel + c) * g.inputPlane
-                            for oh in 0..<g.outputHeight {
-                                let ih = oh * g.strideHeight - g.paddingHeight + ki * g.dilationHeight
-                                if ih < 0 || ih >= g.height { continue }
-                                let line = plane + ih * g.width
-                                let from = source + n * g.outputPlane + oh * g.outputWidth
-                                let offset = kj * g.dilationWidth - g.paddingWidth
-                                let (first, last) = g.validColumns(offset: offset)
-                                if g.strideWidth == 1 {
-                                    let target = line + offset
-                                    for ow in first..<last { target[ow] += from[ow] }
-                                } else {
-                                    for ow in first..<last { line[ow * g.strideWidth + offset] += from[ow] }
-                                }
+        let (outputHeight, outputWidth, strideWidth) = (g.outputHeight, g.outputWidth, g.strideWidth)
+        for c in 0..<channels {
+            for ki in 0..<g.kernelHeight {
+                for kj in 0..<g.kernelWidth {
+                    let source = columns + ((c * g.kernelHeight + ki) * g.kernelWidth + kj) * rowLength
+                    let offset = kj * g.dilationWidth - g.paddingWidth
+                    let (first, last) = g.validColumns(offset: offset)
+                    for n in 0..<g.batch {
+                        let plane = gradient + ((n * g.channels) + firstChannel + c) * g.inputPlane
+                        for oh in 0..<outputHeight {
+                            let ih = oh * g.strideHeight - g.paddingHeight + ki * g.dilationHeight
+                            if ih < 0 || ih >= g.height { continue }
+                            let line = plane + ih * g.width + offset
+                            let from = source + n * g.outputPlane + oh * outputWidth
+                            if strideWidth == 1 {
+                                for ow in first..<last { line[ow] += from[ow] }
+                            } else {
+                                for ow in first..<last { line[ow * strideWidth] += from[ow] }
                             }
                         }
                     }

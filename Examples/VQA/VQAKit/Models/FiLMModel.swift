@@ -53,8 +53,16 @@ public final class FiLMModel: Module, VQAModel {
         var x = repeatPerQuestion(narrowed, questionsPerImage: perImage)       // [B·Q, c, H, W]
         let condition = question(questions).final
         for index in body.indices {
-            let inner = index == 0 ? x : entry[index](x).relu()
-            x = x + film[index](norms[index](body[index](inner)), condition).relu()
+            let normalized: Tensor
+            if index == 0 {
+                // Until the first FiLM, every question of an image sees the same map: its
+                // convolution and batch norm run once per image and are repeated after (the
+                // batch statistics of Q equal copies are those of the images themselves).
+                normalized = repeatPerQuestion(norms[0](body[0](narrowed)), questionsPerImage: perImage)
+            } else {
+                normalized = norms[index](body[index](entry[index](x).relu()))
+            }
+            x = x + film[index](normalized, condition).relu()
         }
         // relu after the max (equal, as relu is increasing) keeps the pooled [B·Q, 2d] alive, not the whole map.
         let pooled = head(x).max(alongAxes: 2, 3).relu()
