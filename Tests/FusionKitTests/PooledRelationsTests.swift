@@ -29,10 +29,11 @@ struct PooledRelationsTests {
     func matchesComposedPath(gWidths: [Int]) {
         var generator = RandomGenerator(seed: 90)
         let rn = RelationNetworkFusion(objectWidth: 3, questionWidth: 2, gWidths: gWidths, fWidths: [3], generator: &generator)
-        let objects = random([5, 4, 3], seed: 91), question = random([5, 2], seed: 92)
+        let objects = random([9, 4, 3], seed: 91), question = random([9, 2], seed: 92)
         let expected = gradients(rn, objects, question) { composed(rn, $0, $1, scale: 0.25) }
-        // 2 examples per chunk: chunks of 2, 2 and 1 of the 5 examples; then one chunk for all.
-        for chunk in [2, 1, 5, nil] {
+        // 1 example per chunk: 9 chunks, shared out among the cores (on two or more); 2: chunks
+        // of 2, 2, 2, 2 and 1 on one thread; 9: one chunk for all; nil: the default plan.
+        for chunk in [1, 2, 9, nil] {
             let fused = gradients(rn, objects, question) {
                 rn.pooledRelations(objects: $0, question: $1, scale: 0.25, chunkExamples: chunk)
             }

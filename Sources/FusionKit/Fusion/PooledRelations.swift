@@ -6,7 +6,8 @@
 /// and the composed version (broadcast add, relu, Linear, relu, …, sum) keeps every one of them
 /// for backward and streams each through memory several times. This node works through the batch
 /// in chunks of a few thousand pairs, small enough to stay in cache between the GEMM and the
-/// element-wise passes around it:
+/// element-wise passes around it, and shares the chunks out among the cores (each with its own
+/// scratch buffers and single-threaded GEMMs, as `conv2d` does with images):
 ///
 /// - forward: r₀ = relu(A_i + B_j + Q) for the chunk's pairs, then each Linear (bias written
 ///   first, sgemm adds the product) and relu in place, then the chunk's rows summed into the
@@ -36,36 +37,76 @@ enum PooledRelations {
             widths.append(weight.shape[0])
         }
         let layerCount = weights.count, pairs = n * n, outputWidth = widths.last!
-        let chunk = Swift.max(1, chunkExamples ?? targetChunkRows / Swift.max(pairs, 1))
         let inputs = [a, b, q] + zip(weights, biases).flatMap { [$0, $1] }
         let recording = Autograd.shouldRecord(inputs)
 
         let tape = recording ? Tape(batch: batch, pairs: pairs, widths: widths) : nil
         let output = Tensor(repeating: 0, shape: [batch, outputWidth])
-        let buffers = ChunkBuffers(rows: chunk * pairs, width: widths.max()!)
         let out = output.storage.pointer
-        for first in stride(from: 0, to: batch, by: chunk) {
-            let examples = first..<Swift.min(first + chunk, batch)
-            let rows = examples.count * pairs
-            var input = buffers.first
-            fillFirstLayer(a: a.pointer, b: b.pointer, q: q.pointer, examples: examples, n: n, width: width0, into: input)
-            for layer in 0..<layerCount {
-                let target = layer < layerCount - 1
-                    ? (tape?.hidden[layer].storage.pointer).map { $0 + examples.lowerBound * pairs * widths[layer + 1] }
-                        ?? buffers.other(than: input)
-                    : buffers.other(than: input)
-                affine(input, weight: weights[layer].pointer, bias: biases[layer].pointer, rows: rows,
-                       inputWidth: widths[layer], outputWidth: widths[layer + 1], into: target)
-                if layer < layerCount - 1 { reluInPlace(target, count: rows * widths[layer + 1]) }
-                input = target
+        let plan = ChunkPlan(batch: batch, pairs: pairs, examplesPerChunk: chunkExamples)
+        // Chunks are shared out among the cores, each with its own scratch buffers and
+        // single-threaded GEMMs; every chunk writes only its own examples' rows.
+        plan.run { chunkIndices in
+            let buffers = ChunkBuffers(rows: plan.examplesPerChunk * pairs, width: widths.max()!)
+            for chunkIndex in chunkIndices {
+                let examples = plan.examples(chunkIndex)
+                let rows = examples.count * pairs
+                var input = buffers.first
+                fillFirstLayer(a: a.pointer, b: b.pointer, q: q.pointer, examples: examples, n: n, width: width0, into: input)
+                for layer in 0..<layerCount {
+                    let target = layer < layerCount - 1
+                        ? (tape?.hidden[layer].storage.pointer).map { $0 + examples.lowerBound * pairs * widths[layer + 1] }
+                            ?? buffers.other(than: input)
+                        : buffers.other(than: input)
+                    affine(input, weight: weights[layer].pointer, bias: biases[layer].pointer, rows: rows,
+                           inputWidth: widths[layer], outputWidth: widths[layer + 1], into: target)
+                    if layer < layerCount - 1 { reluInPlace(target, count: rows * widths[layer + 1]) }
+                    input = target
+                }
+                let mask = layerCount > 0 ? tape.map { $0.mask + examples.lowerBound * pairs * outputWidth } : nil
+                poolRelu(input, examples: examples, pairs: pairs, width: outputWidth, scale: scale,
+                         applyRelu: layerCount > 0, mask: mask, into: out)
             }
-            let mask = layerCount > 0 ? tape.map { $0.mask + examples.lowerBound * pairs * outputWidth } : nil
-            poolRelu(input, examples: examples, pairs: pairs, width: outputWidth, scale: scale,
-                     applyRelu: layerCount > 0, mask: mask, into: out)
         }
         guard let tape else { return output }
         return output.recorded("pooledRelations", inputs: inputs) { g in
-            backward(g, a: a, b: b, q: q, weights: weights, biases: biases, scale: scale, chunk: chunk, tape: tape)
+            backward(g, a: a, b: b, q: q, weights: weights, biases: biases, scale: scale, plan: plan, tape: tape)
+        }
+    }
+
+    /// How the batch is cut into chunks: about `targetChunkRows` pairs each, and at least one
+    /// chunk per core, in a count that shares out evenly among the cores.
+    struct ChunkPlan {
+        let batch: Int, examplesPerChunk: Int, count: Int
+        /// Whether the chunks are shared out among the cores. With few chunks (batch-1
+        /// inference: 20 questions, 4 chunks) one core walking them with OpenBLAS's own threads
+        /// inside each GEMM was faster (8.0–9.6 ms against 8.3–15.7 ms); from 4 chunks per core
+        /// up, sharing them out wins (256 images: 1.8–2.3 s against 2.4–2.6 s).
+        let sharedOut: Bool
+
+        init(batch: Int, pairs: Int, examplesPerChunk requested: Int?) {
+            self.batch = batch
+            let workers = Swift.max(1, Swift.min(BLAS.threadCount, Parallel.threadCount))
+            if let requested {
+                examplesPerChunk = Swift.max(1, requested)
+            } else {
+                let bySize = Swift.max(1, targetChunkRows / Swift.max(pairs, 1))
+                var chunks = Swift.max(workers, (batch + bySize - 1) / bySize)
+                chunks = (chunks + workers - 1) / workers * workers
+                examplesPerChunk = Swift.max(1, (batch + chunks - 1) / chunks)
+            }
+            count = (batch + examplesPerChunk - 1) / examplesPerChunk
+            sharedOut = count >= 4 * workers
+        }
+
+        /// Calls `body` with ranges of chunk indices covering all chunks: one per core when the
+        /// chunks are shared out (BLAS single-threaded inside), else one range on this thread.
+        func run(_ body: (Range<Int>) -> Void) {
+            if sharedOut { BLAS.parallelChunks(count: count, body) } else { body(0..<count) }
+        }
+
+        func examples(_ index: Int) -> Range<Int> {
+            (index * examplesPerChunk)..<Swift.min((index + 1) * examplesPerChunk, batch)
         }
     }
 
@@ -107,16 +148,13 @@ enum PooledRelations {
     /// r₀ rows of `examples`: relu(A[e, i] + B[e, j] + Q[e]) at row ((e − first)·N + i)·N + j.
     static func fillFirstLayer(a: UnsafePointer<Float>, b: UnsafePointer<Float>, q: UnsafePointer<Float>,
                                examples: Range<Int>, n: Int, width: Int, into target: UnsafeMutablePointer<Float>) {
-        let groups = examples.count * n
-        Parallel.forEachChunk(count: groups, minimumChunk: Swift.max(1, 65536 / Swift.max(1, n * width))) { range in
-            for group in range {
-                let example = examples.lowerBound + group / n, i = group % n
-                let ai = a + (example * n + i) * width, qe = q + example * width
-                for j in 0..<n {
-                    let bj = b + (example * n + j) * width
-                    let row = target + (group * n + j) * width
-                    for k in 0..<width { row[k] = Swift.max(0, ai[k] + bj[k] + qe[k]) }
-                }
+        for group in 0..<(examples.count * n) {
+            let example = examples.lowerBound + group / n, i = group % n
+            let ai = a + (example * n + i) * width, qe = q + example * width
+            for j in 0..<n {
+                let bj = b + (example * n + j) * width
+                let row = target + (group * n + j) * width
+                for k in 0..<width { row[k] = Swift.max(0, ai[k] + bj[k] + qe[k]) }
             }
         }
     }
@@ -129,16 +167,15 @@ enum PooledRelations {
     }
 
     static func reluInPlace(_ values: UnsafeMutablePointer<Float>, count: Int) {
-        Parallel.forEachChunk(count: count) { range in
-            for i in range { values[i] = Swift.max(0, values[i]) }
-        }
+        for i in 0..<count { values[i] = Swift.max(0, values[i]) }
     }
 
     /// out[e] += scale · Σ over example e's rows of relu(values) (or of values, without `applyRelu`),
     /// writing where the relu passed into `mask`.
     static func poolRelu(_ values: UnsafeMutablePointer<Float>, examples: Range<Int>, pairs: Int, width: Int, scale: Float,
                          applyRelu: Bool, mask: UnsafeMutablePointer<UInt8>?, into out: UnsafeMutablePointer<Float>) {
-        Parallel.forEachChunk(count: examples.count, minimumChunk: Swift.max(1, 65536 / Swift.max(1, pairs * width))) { range in
+        do {
+            let range = 0..<examples.count
             var sums = [Float](repeating: 0, count: width)
             sums.withUnsafeMutableBufferPointer { sums in
                 for local in range {
@@ -167,59 +204,67 @@ enum PooledRelations {
 extension PooledRelations {
     /// The gradients of [A, B, Q, W₁, b₁, …] for the output's gradient `g` [batch, h_L].
     static func backward(_ g: Tensor, a: Tensor, b: Tensor, q: Tensor, weights: [Tensor], biases: [Tensor], scale: Float,
-                         chunk: Int, tape: Tape) -> [Tensor?] {
-        let (batch, n, width0) = (a.shape[0], a.shape[1], a.shape[2])
+                         plan: ChunkPlan, tape: Tape) -> [Tensor?] {
+        let (n, width0) = (a.shape[1], a.shape[2])
         let pairs = n * n, layerCount = weights.count
         let widths = [width0] + weights.map { $0.shape[0] }
         let needsPairGradient = a.requiresGradient || b.requiresGradient || q.requiresGradient
-        let weightGradients = weights.map { Tensor.zeros($0.shape) }
-        let biasGradients = biases.map { Tensor.zeros($0.shape) }
         let gradientA = Tensor.zeros(a.shape), gradientB = Tensor.zeros(b.shape)
-        let buffers = ChunkBuffers(rows: chunk * pairs, width: widths.max()!)
         let upstream = g.pointer, outputWidth = widths.last!
-
-        for first in stride(from: 0, to: batch, by: chunk) {
-            let examples = first..<Swift.min(first + chunk, batch)
-            let rows = examples.count * pairs
-            // The last layer's gradient: scale·G[e] wherever its relu passed.
-            var gradient = buffers.first
-            let passed: (UnsafePointer<UInt8>)? = layerCount > 0 ? UnsafePointer(tape.mask + first * pairs * outputWidth) : nil
-            var firstLayer: UnsafeMutablePointer<Float>?
-            if layerCount == 0 {
-                firstLayer = buffers.second
-                fillFirstLayer(a: a.pointer, b: b.pointer, q: q.pointer, examples: examples, n: n, width: width0, into: firstLayer!)
-            }
-            spreadUpstream(upstream, examples: examples, pairs: pairs, width: outputWidth, scale: scale,
-                           passed: passed, positive: firstLayer.map { UnsafePointer($0) }, into: gradient)
-            for layer in stride(from: layerCount - 1, through: 0, by: -1) {
-                let inputWidth = widths[layer], width = widths[layer + 1]
-                let input: UnsafeMutablePointer<Float>
-                if layer == 0 {
-                    input = buffers.other(than: gradient)
-                    fillFirstLayer(a: a.pointer, b: b.pointer, q: q.pointer, examples: examples, n: n, width: width0, into: input)
-                    firstLayer = input
-                } else {
-                    input = tape.hidden[layer - 1].storage.pointer + first * pairs * inputWidth
+        // Each core sums its chunks' weight and bias gradients on its own; they are added at the
+        // end. Object and question gradients are per example, so chunks write them directly.
+        let partials = Locked([[Tensor]]())
+        plan.run { chunkIndices in
+            let buffers = ChunkBuffers(rows: plan.examplesPerChunk * pairs, width: widths.max()!)
+            let weightGradients = weights.map { Tensor.zeros($0.shape) }
+            let biasGradients = biases.map { Tensor.zeros($0.shape) }
+            for chunkIndex in chunkIndices {
+                let examples = plan.examples(chunkIndex), first = examples.lowerBound
+                let rows = examples.count * pairs
+                // The last layer's gradient: scale·G[e] wherever its relu passed.
+                var gradient = buffers.first
+                let passed: (UnsafePointer<UInt8>)? = layerCount > 0 ? UnsafePointer(tape.mask + first * pairs * outputWidth) : nil
+                var firstLayer: UnsafeMutablePointer<Float>?
+                if layerCount == 0 {
+                    firstLayer = buffers.second
+                    fillFirstLayer(a: a.pointer, b: b.pointer, q: q.pointer, examples: examples, n: n, width: width0, into: firstLayer!)
                 }
-                if weights[layer].requiresGradient {
-                    Tensor.gemm(gradient, input, weightGradients[layer].storage.pointer, m: width, n: inputWidth, k: rows,
-                                transposeA: true, transposeB: false, beta: 1)
+                spreadUpstream(upstream, examples: examples, pairs: pairs, width: outputWidth, scale: scale,
+                               passed: passed, positive: firstLayer.map { UnsafePointer($0) }, into: gradient)
+                for layer in stride(from: layerCount - 1, through: 0, by: -1) {
+                    let inputWidth = widths[layer], width = widths[layer + 1]
+                    let input: UnsafeMutablePointer<Float>
+                    if layer == 0 {
+                        input = buffers.other(than: gradient)
+                        fillFirstLayer(a: a.pointer, b: b.pointer, q: q.pointer, examples: examples, n: n, width: width0, into: input)
+                        firstLayer = input
+                    } else {
+                        input = tape.hidden[layer - 1].storage.pointer + first * pairs * inputWidth
+                    }
+                    if weights[layer].requiresGradient {
+                        Tensor.gemm(gradient, input, weightGradients[layer].storage.pointer, m: width, n: inputWidth, k: rows,
+                                    transposeA: true, transposeB: false, beta: 1)
+                    }
+                    if biases[layer].requiresGradient {
+                        addColumnSums(gradient, rows: rows, width: width, into: biasGradients[layer].storage.pointer)
+                    }
+                    if layer == 0 && !needsPairGradient { break }
+                    let next = buffers.other(than: gradient, alsoNot: layer == 0 ? input : nil)
+                    Tensor.gemm(gradient, weights[layer].pointer, next, m: rows, n: inputWidth, k: width,
+                                transposeA: false, transposeB: false)
+                    maskWherePositive(next, by: input, count: rows * inputWidth)
+                    gradient = next
                 }
-                if biases[layer].requiresGradient {
-                    addColumnSums(gradient, rows: rows, width: width, into: biasGradients[layer].storage.pointer)
+                if needsPairGradient {
+                    spreadToObjects(gradient, examples: examples, n: n, width: width0,
+                                    intoA: gradientA.storage.pointer, intoB: gradientB.storage.pointer)
                 }
-                if layer == 0 && !needsPairGradient { break }
-                let next = buffers.other(than: gradient, alsoNot: layer == 0 ? input : nil)
-                Tensor.gemm(gradient, weights[layer].pointer, next, m: rows, n: inputWidth, k: width,
-                            transposeA: false, transposeB: false)
-                maskWherePositive(next, by: input, count: rows * inputWidth)
-                gradient = next
             }
-            if needsPairGradient {
-                spreadToObjects(gradient, examples: examples, n: n, width: width0,
-                                intoA: gradientA.storage.pointer, intoB: gradientB.storage.pointer)
-            }
+            partials.withLock { $0.append(weightGradients + biasGradients) }
         }
+        let collected = partials.withLock { $0 }
+        let sums = collected.dropFirst().reduce(collected[0]) { total, next in zip(total, next).map { $0 + $1 } }
+        let weightGradients = Array(sums[..<layerCount]), biasGradients = Array(sums[layerCount...])
         // dQ[e] = Σ_ij g₀ = Σ_i dA[e, i].
         let gradientQ = q.requiresGradient ? gradientA.sum(alongAxes: 1) : nil
         var result: [Tensor?] = [a.requiresGradient ? gradientA : nil, b.requiresGradient ? gradientB : nil, gradientQ]
@@ -235,7 +280,8 @@ extension PooledRelations {
     static func spreadUpstream(_ upstream: UnsafePointer<Float>, examples: Range<Int>, pairs: Int, width: Int, scale: Float,
                                passed: UnsafePointer<UInt8>?, positive: UnsafePointer<Float>?,
                                into target: UnsafeMutablePointer<Float>) {
-        Parallel.forEachChunk(count: examples.count, minimumChunk: Swift.max(1, 65536 / Swift.max(1, pairs * width))) { range in
+        do {
+            let range = 0..<examples.count
             var scaled = [Float](repeating: 0, count: width)
             scaled.withUnsafeMutableBufferPointer { scaled in
                 for local in range {
@@ -259,9 +305,7 @@ extension PooledRelations {
 
     /// gradient[i] = 0 where activation[i] ≤ 0 (relu's backward from its output).
     static func maskWherePositive(_ gradient: UnsafeMutablePointer<Float>, by activation: UnsafePointer<Float>, count: Int) {
-        Parallel.forEachChunk(count: count) { range in
-            for i in range { gradient[i] = activation[i] > 0 ? gradient[i] : 0 }
-        }
+        for i in 0..<count { gradient[i] = activation[i] > 0 ? gradient[i] : 0 }
     }
 
     /// sums[k] += Σ_rows values[row, k].
@@ -275,7 +319,8 @@ extension PooledRelations {
     /// dA[e, i] += Σ_j g₀[e, i, j], dB[e, j] += Σ_i g₀[e, i, j] for the chunk's examples.
     static func spreadToObjects(_ gradient: UnsafePointer<Float>, examples: Range<Int>, n: Int, width: Int,
                                 intoA: UnsafeMutablePointer<Float>, intoB: UnsafeMutablePointer<Float>) {
-        Parallel.forEachChunk(count: examples.count, minimumChunk: Swift.max(1, 65536 / Swift.max(1, n * n * width))) { range in
+        do {
+            let range = 0..<examples.count
             for local in range {
                 let example = examples.lowerBound + local
                 for i in 0..<n {
