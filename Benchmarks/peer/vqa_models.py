@@ -260,8 +260,13 @@ class TransformerEncoderLayer(nn.Module):
         self.norm2 = nn.LayerNorm(width)
 
     def forward(self, x, attn_mask=None):
-        y = self.norm1(x)
-        x = x + self.self_attn(y, y, y, attn_mask=attn_mask)
+        return self.rows(x, x, attn_mask)
+
+    def rows(self, queries, context, attn_mask=None):
+        """The output rows of `queries` attending over `context` (TransformerEncoderLayer.swift's
+        callAsFunction(queries:context:))."""
+        y = self.norm1(context)
+        x = queries + self.self_attn(self.norm1(queries), y, y, attn_mask=attn_mask)
         return x + self.linear2(F.relu(self.linear1(self.norm2(x))))
 
 
@@ -482,12 +487,17 @@ class TransformerModel(nn.Module):
         q = self.question(questions)
         n, width = q.shape
         question_token = q.reshape(n, 1, width) + self.questionEmbedding
-        tokens = torch.cat([question_token, repeat_per_question(slot_tokens, per_image)], dim=1)
+        # As TransformerModel.swift: the slots never attend to the question token, so they go
+        # through the layers once per image and only the question token's row is computed per question.
+        k = self.slot_count
         for index, layer in enumerate(self.layers):
             bias = ((distances * self.distanceScales[index] + self.identity * self.selfBiases[index]) * self.bias_unit
                     + presence + self.slots_ignore_question)
-            tokens = layer(tokens, attn_mask=repeat_per_question(bias, per_image))
-        return self.classifier(self.norm(tokens[:, 0]))
+            context = torch.cat([question_token, repeat_per_question(slot_tokens, per_image)], dim=1)
+            question_token = layer.rows(question_token, context, repeat_per_question(bias[:, :, 0:1], per_image))
+            if index < len(self.layers) - 1:
+                slot_tokens = layer.rows(slot_tokens, slot_tokens, bias[:, :, 1:k + 1, 1:k + 1])
+        return self.classifier(self.norm(question_token[:, 0]))
 
 
 MODEL_CLASSES = {

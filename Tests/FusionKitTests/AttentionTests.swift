@@ -77,6 +77,22 @@ struct AttentionTests {
         expectGradients([random([2, 4, 8], seed: 13)]) { layer($0[0], keyPaddingMask: Tensor([0, 0, 0, 0, 0, 0, 0, 1], shape: [2, 4])) }
     }
 
+    @Test(arguments: [false, true])
+    func encoderLayerRowsForSomeQueries(normFirst: Bool) {
+        var generator = RandomGenerator(seed: 19)
+        let layer = TransformerEncoderLayer(width: 8, headCount: 2, feedForwardWidth: 16, dropout: 0,
+                                            normFirst: normFirst, generator: &generator)
+        let x = random([2, 5, 8], seed: 20)
+        let mask = random([5, 5], seed: 21)
+        // Rows 1..<3 of the whole layer are the layer run for those queries over all five tokens.
+        let full = layer(x, keyPaddingMask: nil, attentionMask: mask)
+        let rows = layer(queries: x.slice(1..<3, alongAxis: 1), context: x, attentionMask: mask.slice(1..<3, alongAxis: 0))
+        #expect(isClose(rows, full.slice(1..<3, alongAxis: 1), relative: 1e-5, absolute: 1e-6))
+        expectGradients([x.slice(0..<2, alongAxis: 1), x]) {
+            layer(queries: $0[0], context: $0[1], attentionMask: mask.slice(0..<2, alongAxis: 0))
+        }
+    }
+
     @Test func decoderAndCoAttentionGradients() {
         var generator = RandomGenerator(seed: 14)
         let decoder = TransformerDecoderLayer(width: 8, headCount: 2, feedForwardWidth: 16, dropout: 0, memoryWidth: 6, generator: &generator)

@@ -75,6 +75,27 @@ public final class TransformerEncoderLayer: Module, UnaryLayer {
     }
 
     public func callAsFunction(_ x: Tensor) -> Tensor { callAsFunction(x, keyPaddingMask: nil) }
+
+    /// The rows `callAsFunction(_:)` gives for `queries` [batch, Lq, E] when the tokens they
+    /// attend over are `context` [batch, Lk, E] (the queries' own tokens among them, wherever the
+    /// caller puts them): self-attention computed for a subset of the rows only. For incremental
+    /// decoding, or for tokens known not to attend to others: where a mask gives a group of
+    /// tokens no weight on the rest, the group's rows are `callAsFunction(queries: group,
+    /// context: group)` and need not be computed again for every other token they sit beside.
+    /// `attentionMask` is additive, [Lq, Lk] or broadcastable to [batch, heads, Lq, Lk].
+    public func callAsFunction(queries: Tensor, context: Tensor, keyPaddingMask: Tensor? = nil,
+                               attentionMask: Tensor? = nil) -> Tensor {
+        func attend(_ query: Tensor, _ keys: Tensor) -> Tensor {
+            dropout1(selfAttention(query: query, key: keys, value: keys, keyPaddingMask: keyPaddingMask,
+                                   attentionMask: attentionMask, needWeights: false).output)
+        }
+        if normFirst {
+            let attended = queries + attend(norm1(queries), norm1(context))
+            return attended + dropout2(feedForward(norm2(attended)))
+        }
+        let attended = norm1(queries + attend(queries, context))
+        return norm2(attended + dropout2(feedForward(attended)))
+    }
 }
 
 /// A stack of encoder layers with an optional final normalisation, as torch.nn.TransformerEncoder

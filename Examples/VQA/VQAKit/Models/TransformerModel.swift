@@ -84,7 +84,7 @@ public final class TransformerModel: Module, VQAModel {
         let perImage = questionsPerImage(images: images, questions: questions, model: "TransformerModel")
         let map = image(images)
         let found = slots(images: images, featureMap: map)
-        let slotTokens = slotProjection(found.slots) + slotEmbedding.value          // [B, K, d]
+        var slotTokens = slotProjection(found.slots) + slotEmbedding.value          // [B, K, d]
         let geometry = distanceTerms(positions: found.positions)
         let presence = Tensor.concatenate([Tensor.zeros([images.shape[0], 1]), (slotPresence(found.slots.slice((found.slots.shape[2] - 2)..<(found.slots.shape[2] - 1), alongAxis: 2))
                                                      * Self.presenceUnit).reshaped([images.shape[0], slotCount])],
@@ -92,20 +92,29 @@ public final class TransformerModel: Module, VQAModel {
         let attention = found.cellAttention                                        // [B, K, HW]
         let q = question(questions).final                                          // [B·Q, d]
         let width = q.shape[1]
-        let questionToken = q.reshaped([q.shape[0], 1, width]) + questionEmbedding.value
-        var tokens = Tensor.concatenate([questionToken, repeatPerQuestion(slotTokens, questionsPerImage: perImage)], alongAxis: 1)
+        var questionToken = q.reshaped([q.shape[0], 1, width]) + questionEmbedding.value   // [B·Q, 1, d]
+        // The slots never attend to the question token (its column of the bias is −10,000, whose
+        // softmax weight is exactly 0 in float32), so each image's slots go through every layer
+        // once, not once per question; only the question token's row is computed per question,
+        // over [itself; its image's slots]. The same numbers as running all K + 1 tokens per question.
         for (index, layer) in layers.enumerated() {
             let bias = (geometry.distances * distanceScales[index].value + geometry.identity * selfBiases[index].value)
-                * Self.biasUnit + presence + geometry.slotsIgnoreQuestion
-            tokens = layer(tokens, keyPaddingMask: nil, attentionMask: repeatPerQuestion(bias, questionsPerImage: perImage))
+                * Self.biasUnit + presence + geometry.slotsIgnoreQuestion                 // [B, H, K+1, K+1]
+            let questionRow = repeatPerQuestion(bias.slice(0..<1, alongAxis: 2), questionsPerImage: perImage)
+            let context = Tensor.concatenate([questionToken, repeatPerQuestion(slotTokens, questionsPerImage: perImage)], alongAxis: 1)
+            questionToken = layer(queries: questionToken, context: context, attentionMask: questionRow)
             if index == 0, !isTraining, let weights = layer.selfAttention.lastWeights {
                 // How the question token weighed each slot, spread over the cells each slot looked at.
-                let toSlots = weights.mean(alongAxes: 1).slice(0..<1, alongAxis: 1).slice(1..<(slotCount + 1), alongAxis: 2)
+                let toSlots = weights.mean(alongAxes: 1).slice(1..<(slotCount + 1), alongAxis: 2)          // [B·Q, 1, K]
                 let perCell = toSlots.matmul(repeatPerQuestion(attention, questionsPerImage: perImage))   // [B·Q, 1, HW]
                 lastImageAttention = perCell.reshaped([q.shape[0], map.shape[2], map.shape[3]]).detached()
             }
+            if index < layers.count - 1 {
+                let slotRows = bias.slice(1..<(slotCount + 1), alongAxis: 2).slice(1..<(slotCount + 1), alongAxis: 3)
+                slotTokens = layer(queries: slotTokens, context: slotTokens, attentionMask: slotRows)
+            }
         }
-        let answerToken = norm(tokens.slice(0..<1, alongAxis: 1).reshaped([q.shape[0], width]))
+        let answerToken = norm(questionToken.reshaped([q.shape[0], width]))
         return classifier(answerToken)
     }
 
