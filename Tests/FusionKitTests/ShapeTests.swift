@@ -43,6 +43,14 @@ struct ShapeTests {
         #expect(Tensor.zeros([0, 5]).reshaped([5, 0]).shape == [5, 0])
         #expect(Tensor([3]).broadcast(to: [2, 3]).scalars == [3, 3, 3, 3, 3, 3])
         #expect(Tensor([1, 2]).reshaped([2, 1]).broadcast(to: [2, 2]).scalars == [1, 1, 2, 2])
+        // A middle axis, leading axes, a scalar, and only unit axes added.
+        let middle = Tensor([1, 2, 3, 4, 5, 6], shape: [2, 1, 3]).broadcast(to: [2, 2, 3])
+        #expect(middle.scalars == [1, 2, 3, 1, 2, 3, 4, 5, 6, 4, 5, 6])
+        #expect(Tensor([1, 2, 3]).broadcast(to: [2, 2, 3]).scalars == [1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3])
+        #expect(Tensor(7).broadcast(to: [2, 2]).scalars == [7, 7, 7, 7])
+        #expect(Tensor([1, 2, 3]).broadcast(to: [1, 3]).scalars == [1, 2, 3])
+        let large = Tensor.arange(0, 300).reshaped([300, 1]).broadcast(to: [300, 500])
+        #expect(large.shape == [300, 500] && large[299, 499] == 299 && large[7, 0] == 7 && large[150, 250] == 150)
     }
 
     static let permutations: [([Int], [Int])] = [

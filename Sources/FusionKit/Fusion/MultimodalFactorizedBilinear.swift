@@ -35,13 +35,10 @@ public final class MFBFusion: Module, FusionStrategy {
         return projections[0](inputs[0]) * projections[1](inputs[1])
     }
 
-    /// Sum pooling over windows of `factor`, then power and L2 normalisation: [B, k·o] → [B, o].
+    /// Sum pooling over windows of `factor`, then power and L2 normalisation: [B, k·o] → [B, o],
+    /// as one fused node (`Tensor.factorPooledSignedRoot`).
     public func pool(_ joint: Tensor) -> Tensor {
-        let lead = Array(joint.shape.dropLast())
-        let pooled = joint.reshaped(lead + [outputWidth, factor]).sum(alongAxes: joint.rank)
-        let powered = pooled.sign() * (pooled.abs() + sqrtEpsilon).sqrt()
-        let norm = (powered.square().sum(alongAxes: [powered.rank - 1], keepingDimensions: true) + normEpsilon).sqrt()
-        return powered / norm
+        joint.factorPooledSignedRoot(factor: factor, sqrtEpsilon: sqrtEpsilon, normEpsilon: normEpsilon)
     }
 
     public func fuse(_ inputs: [Tensor]) -> Tensor { pool(joint(inputs)) }
