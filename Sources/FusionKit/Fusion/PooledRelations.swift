@@ -174,28 +174,25 @@ enum PooledRelations {
     /// writing where the relu passed into `mask`.
     static func poolRelu(_ values: UnsafeMutablePointer<Float>, examples: Range<Int>, pairs: Int, width: Int, scale: Float,
                          applyRelu: Bool, mask: UnsafeMutablePointer<UInt8>?, into out: UnsafeMutablePointer<Float>) {
-        do {
-            let range = 0..<examples.count
-            var sums = [Float](repeating: 0, count: width)
-            sums.withUnsafeMutableBufferPointer { sums in
-                for local in range {
-                    for k in 0..<width { sums[k] = 0 }
-                    for pair in 0..<pairs {
-                        let offset = (local * pairs + pair) * width
-                        let row = values + offset
-                        if applyRelu {
-                            for k in 0..<width { sums[k] += Swift.max(0, row[k]) }
-                            if let mask {
-                                let bits = mask + offset
-                                for k in 0..<width { bits[k] = row[k] > 0 ? 1 : 0 }
-                            }
-                        } else {
-                            for k in 0..<width { sums[k] += row[k] }
+        var sums = [Float](repeating: 0, count: width)
+        sums.withUnsafeMutableBufferPointer { sums in
+            for local in 0..<examples.count {
+                for k in 0..<width { sums[k] = 0 }
+                for pair in 0..<pairs {
+                    let offset = (local * pairs + pair) * width
+                    let row = values + offset
+                    if applyRelu {
+                        for k in 0..<width { sums[k] += Swift.max(0, row[k]) }
+                        if let mask {
+                            let bits = mask + offset
+                            for k in 0..<width { bits[k] = row[k] > 0 ? 1 : 0 }
                         }
+                    } else {
+                        for k in 0..<width { sums[k] += row[k] }
                     }
-                    let target = out + (examples.lowerBound + local) * width
-                    for k in 0..<width { target[k] += scale * sums[k] }
                 }
+                let target = out + (examples.lowerBound + local) * width
+                for k in 0..<width { target[k] += scale * sums[k] }
             }
         }
     }
@@ -280,23 +277,20 @@ extension PooledRelations {
     static func spreadUpstream(_ upstream: UnsafePointer<Float>, examples: Range<Int>, pairs: Int, width: Int, scale: Float,
                                passed: UnsafePointer<UInt8>?, positive: UnsafePointer<Float>?,
                                into target: UnsafeMutablePointer<Float>) {
-        do {
-            let range = 0..<examples.count
-            var scaled = [Float](repeating: 0, count: width)
-            scaled.withUnsafeMutableBufferPointer { scaled in
-                for local in range {
-                    let source = upstream + (examples.lowerBound + local) * width
-                    for k in 0..<width { scaled[k] = scale * source[k] }
-                    for pair in 0..<pairs {
-                        let offset = (local * pairs + pair) * width
-                        let row = target + offset
-                        if let passed {
-                            let bits = passed + offset
-                            for k in 0..<width { row[k] = bits[k] != 0 ? scaled[k] : 0 }
-                        } else if let positive {
-                            let values = positive + offset
-                            for k in 0..<width { row[k] = values[k] > 0 ? scaled[k] : 0 }
-                        }
+        var scaled = [Float](repeating: 0, count: width)
+        scaled.withUnsafeMutableBufferPointer { scaled in
+            for local in 0..<examples.count {
+                let source = upstream + (examples.lowerBound + local) * width
+                for k in 0..<width { scaled[k] = scale * source[k] }
+                for pair in 0..<pairs {
+                    let offset = (local * pairs + pair) * width
+                    let row = target + offset
+                    if let passed {
+                        let bits = passed + offset
+                        for k in 0..<width { row[k] = bits[k] != 0 ? scaled[k] : 0 }
+                    } else if let positive {
+                        let values = positive + offset
+                        for k in 0..<width { row[k] = values[k] > 0 ? scaled[k] : 0 }
                     }
                 }
             }
@@ -319,19 +313,16 @@ extension PooledRelations {
     /// dA[e, i] += Σ_j g₀[e, i, j], dB[e, j] += Σ_i g₀[e, i, j] for the chunk's examples.
     static func spreadToObjects(_ gradient: UnsafePointer<Float>, examples: Range<Int>, n: Int, width: Int,
                                 intoA: UnsafeMutablePointer<Float>, intoB: UnsafeMutablePointer<Float>) {
-        do {
-            let range = 0..<examples.count
-            for local in range {
-                let example = examples.lowerBound + local
-                for i in 0..<n {
-                    let ai = intoA + (example * n + i) * width
-                    for j in 0..<n {
-                        let row = gradient + ((local * n + i) * n + j) * width
-                        let bj = intoB + (example * n + j) * width
-                        for k in 0..<width {
-                            ai[k] += row[k]
-                            bj[k] += row[k]
-                        }
+        for local in 0..<examples.count {
+            let example = examples.lowerBound + local
+            for i in 0..<n {
+                let ai = intoA + (example * n + i) * width
+                for j in 0..<n {
+                    let row = gradient + ((local * n + i) * n + j) * width
+                    let bj = intoB + (example * n + j) * width
+                    for k in 0..<width {
+                        ai[k] += row[k]
+                        bj[k] += row[k]
                     }
                 }
             }
