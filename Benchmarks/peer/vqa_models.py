@@ -212,9 +212,7 @@ class MFBFusion(nn.Module):
         self.projections = nn.ModuleList([nn.Linear(w, factor * output_width) for w in widths])
 
     def forward(self, x, y):
-        return self.pool(self.projections[0](x) * self.projections[1](y))
-
-    def pool(self, joint):
+        joint = self.projections[0](x) * self.projections[1](y)
         pooled = joint.reshape(*joint.shape[:-1], self.output_width, self.factor).sum(dim=-1)
         powered = torch.sign(pooled) * torch.sqrt(pooled.abs() + self.sqrt_epsilon)
         norm = torch.sqrt(powered.square().sum(dim=-1, keepdim=True) + self.norm_epsilon)
@@ -426,10 +424,7 @@ class MFBModel(nn.Module):
         cells = F.relu(self.cellProjection(self.image.tokens(self.image(images))))      # [B, HW, d]
         b, hw, d = cells.shape
         q = self.question(questions)                                                     # [B·Q, d]
-        fusion = self.attentionFusion
-        projected_cells = fusion.projections[0](cells).unsqueeze(1)                      # [B, 1, HW, k·o]
-        projected_questions = fusion.projections[1](q).reshape(b, per_image, 1, -1)      # [B, Q, 1, k·o]
-        joint = fusion.pool(projected_cells * projected_questions)                       # [B, Q, HW, o]
+        joint = self.attentionFusion(cells.unsqueeze(1), q.reshape(b, per_image, 1, d))   # [B, Q, HW, o]
         weights = self.attentionScore(joint).reshape(b, per_image, hw).softmax(dim=2)
         pooled = torch.matmul(weights, cells).reshape(b * per_image, d)
         return self.classifier(self.answerFusion(pooled, q))

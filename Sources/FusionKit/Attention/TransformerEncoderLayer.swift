@@ -63,15 +63,7 @@ public final class TransformerEncoderLayer: Module, UnaryLayer {
     /// `x` [batch, L, width]; `keyPaddingMask` [batch, L] non-zero at padding; `attentionMask`
     /// additive [L, L].
     public func callAsFunction(_ x: Tensor, keyPaddingMask: Tensor?, attentionMask: Tensor? = nil, causal: Bool = false) -> Tensor {
-        func attend(_ input: Tensor) -> Tensor {
-            dropout1(selfAttention(input, keyPaddingMask: keyPaddingMask, attentionMask: attentionMask, causal: causal).output)
-        }
-        if normFirst {
-            let attended = x + attend(norm1(x))
-            return attended + dropout2(feedForward(norm2(attended)))
-        }
-        let attended = norm1(x + attend(x))
-        return norm2(attended + dropout2(feedForward(attended)))
+        rows(x, context: nil, keyPaddingMask: keyPaddingMask, attentionMask: attentionMask, causal: causal)
     }
 
     public func callAsFunction(_ x: Tensor) -> Tensor { callAsFunction(x, keyPaddingMask: nil) }
@@ -85,15 +77,22 @@ public final class TransformerEncoderLayer: Module, UnaryLayer {
     /// `attentionMask` is additive, [Lq, Lk] or broadcastable to [batch, heads, Lq, Lk].
     public func callAsFunction(queries: Tensor, context: Tensor, keyPaddingMask: Tensor? = nil,
                                attentionMask: Tensor? = nil) -> Tensor {
+        rows(queries, context: context, keyPaddingMask: keyPaddingMask, attentionMask: attentionMask, causal: false)
+    }
+
+    /// The layer for `queries` attending over `context`, or over themselves when `context` is
+    /// nil (then normalised once, not twice).
+    private func rows(_ queries: Tensor, context: Tensor?, keyPaddingMask: Tensor?, attentionMask: Tensor?, causal: Bool) -> Tensor {
         func attend(_ query: Tensor, _ keys: Tensor) -> Tensor {
             dropout1(selfAttention(query: query, key: keys, value: keys, keyPaddingMask: keyPaddingMask,
-                                   attentionMask: attentionMask, needWeights: false).output)
+                                   attentionMask: attentionMask, causal: causal, needWeights: false).output)
         }
         if normFirst {
-            let attended = queries + attend(norm1(queries), norm1(context))
+            let normalized = norm1(queries)
+            let attended = queries + attend(normalized, context.map { norm1($0) } ?? normalized)
             return attended + dropout2(feedForward(norm2(attended)))
         }
-        let attended = norm1(queries + attend(queries, context))
+        let attended = norm1(queries + attend(queries, context ?? queries))
         return norm2(attended + dropout2(feedForward(attended)))
     }
 }

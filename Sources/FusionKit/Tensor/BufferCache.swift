@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Keeps freed tensor buffers of 64 KiB and more for reuse.
 ///
@@ -17,23 +18,28 @@ enum BufferCache {
         var free: [Int: [UnsafeMutableRawPointer]] = [:]
         var cachedBytes = 0
         var limit = 1 << 30
-        /// Bytes in tensors now, and the most there were at once since the last reset.
-        var liveBytes = 0
-        var peakLiveBytes = 0
     }
 
-    private static func countAllocation(_ byteCount: Int, in state: inout State) {
-        state.liveBytes += byteCount
-        state.peakLiveBytes = Swift.max(state.peakLiveBytes, state.liveBytes)
+    /// Bytes in tensors now, and the most there were at once since the last reset: atomics, so
+    /// that small tensors, which bypass the cache, take no lock.
+    private static let live = Atomic<Int>(0)
+    private static let peak = Atomic<Int>(0)
+
+    private static func countAllocation(_ byteCount: Int) {
+        let now = live.add(byteCount, ordering: .relaxed).newValue
+        var seen = peak.load(ordering: .relaxed)
+        while now > seen {
+            let (exchanged, original) = peak.compareExchange(expected: seen, desired: now, ordering: .relaxed)
+            if exchanged { break }
+            seen = original
+        }
     }
 
     static func allocate(byteCount: Int) -> UnsafeMutableRawPointer {
-        if byteCount < minimumCachedBytes {
-            state.withLock { countAllocation(byteCount, in: &$0) }
-        } else {
+        countAllocation(byteCount)
+        if byteCount >= minimumCachedBytes {
             var evicted: [UnsafeMutableRawPointer] = []
             let reused = state.withLock { state -> UnsafeMutableRawPointer? in
-                countAllocation(byteCount, in: &state)
                 if let pointer = state.free[byteCount]?.popLast() {
                     state.cachedBytes -= byteCount
                     return pointer
@@ -59,11 +65,9 @@ enum BufferCache {
     }
 
     static func release(_ pointer: UnsafeMutableRawPointer, byteCount: Int) {
-        if byteCount < minimumCachedBytes {
-            state.withLock { $0.liveBytes -= byteCount }
-        } else {
+        live.subtract(byteCount, ordering: .relaxed)
+        if byteCount >= minimumCachedBytes {
             let kept = state.withLock { state -> Bool in
-                state.liveBytes -= byteCount
                 guard state.cachedBytes + byteCount <= state.limit else { return false }
                 state.free[byteCount, default: []].append(pointer)
                 state.cachedBytes += byteCount
@@ -75,9 +79,9 @@ enum BufferCache {
     }
 
     static var cachedBytes: Int { state.withLock { $0.cachedBytes } }
-    static var liveBytes: Int { state.withLock { $0.liveBytes } }
-    static var peakLiveBytes: Int { state.withLock { $0.peakLiveBytes } }
-    static func resetPeak() { state.withLock { $0.peakLiveBytes = $0.liveBytes } }
+    static var liveBytes: Int { live.load(ordering: .relaxed) }
+    static var peakLiveBytes: Int { peak.load(ordering: .relaxed) }
+    static func resetPeak() { peak.store(live.load(ordering: .relaxed), ordering: .relaxed) }
 
     static var limit: Int {
         get { state.withLock { $0.limit } }

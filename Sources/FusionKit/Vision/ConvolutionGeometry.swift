@@ -58,8 +58,7 @@ enum Unfold {
         for row in 0..<rows {
             let c = row / g.kernelArea, ki = (row / g.kernelWidth) % g.kernelHeight, kj = row % g.kernelWidth
             // Per row of the matrix the kernel position is fixed, so the valid span of every
-            // output line is too. The lines are short (10 to 38 floats here): plain loops beat
-            // a memcpy/memset call per line.
+            // output line is too: computed once per row, not once per line.
             let offset = kj * g.dilationWidth - g.paddingWidth
             let (first, last) = g.validColumns(offset: offset)
             let target = columns + row * rowLength

@@ -35,14 +35,11 @@ public final class MFBModel: Module, VQAModel {
         let cells = cellProjection(image.tokens(map)).relu()                                    // [B, HW, d]
         let (imageCount, cellCount, width) = (cells.shape[0], cells.shape[1], cells.shape[2])
         let q = question(questions).final                                                       // [B·Q, d]
-        // The attention MFB of every question with every cell of its image. Each image's cells
-        // are projected once (not once per question) and each question once (not once per
-        // cell); the broadcast product [B, 1, HW, k·o] × [B, Q, 1, k·o] is the joint
-        // representation of all of them, without repeating either side first.
-        let projectedCells = attentionFusion.projections[0](cells).expandingShape(at: 1)         // [B, 1, HW, k·o]
-        let projectedQuestions = attentionFusion.projections[1](q)
-            .reshaped([imageCount, perImage, 1, -1])                                             // [B, Q, 1, k·o]
-        let joint = attentionFusion.pool(projectedCells * projectedQuestions)                   // [B, Q, HW, o]
+        // The attention MFB of every question with every cell of its image. MFBFusion projects
+        // the last axis and multiplies with broadcasting, so given cells [B, 1, HW, d] and
+        // questions [B, Q, 1, d] it projects each image's cells once (not once per question) and
+        // each question once (not once per cell), without repeating either side first.
+        let joint = attentionFusion(cells.expandingShape(at: 1), q.reshaped([imageCount, perImage, 1, width])) // [B, Q, HW, o]
         let weights = attentionScore(joint).reshaped([imageCount, perImage, cellCount])
             .softmax(alongAxis: 2)                                                               // [B, Q, HW]
         if !isTraining { lastImageAttention = weights.detached().reshaped([q.shape[0], map.shape[2], map.shape[3]]) }
