@@ -101,6 +101,9 @@ enum Workloads {
         list += squares.map { matmul(m: $0, k: $0, n: $0) }
         list += [matmul(m: 64, k: 600, n: 256), matmul(m: 1600, k: 256, n: 256), matmul(m: 256, k: 512, n: 512),
                  matmul(m: 256, k: 1024, n: 1024)]
+        // The relation network's hidden g_θ layer at batch-1 inference (20 questions × 625 pairs):
+        // two of these are the floor under "vqa-infer1 relation-network" on both sides.
+        list.append(matmul(m: 12_500, k: 128, n: 128))
         list += ["add", "mul", "exp", "sum"].map { memoryBound($0, count: 1 << 20, label: "1M") }
         list.append(smallAdd(rows: 16, columns: 16))
         list += [linearTraining(batch: 256, inputs: 512, outputs: 512), linearTraining(batch: 256, inputs: 1024, outputs: 1024)]

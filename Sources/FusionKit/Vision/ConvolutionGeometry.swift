@@ -73,10 +73,10 @@ enum Unfold {
                     }
                     let line = plane + ih * g.width + offset
                     for ow in 0..<first { out[ow] = 0 }
-                    if strideWidth == 1 {
-                        for ow in first..<last { out[ow] = line[ow] }
-                    } else {
-                        for ow in first..<last { out[ow] = line[ow * strideWidth] }
+                    switch strideWidth {
+                    case 1: for ow in first..<last { out[ow] = line[ow] }
+                    case 2: gatherEven(line, into: out, first: first, last: last, readable: g.width - offset)
+                    default: for ow in first..<last { out[ow] = line[ow * strideWidth] }
                     }
                     for ow in last..<outputWidth { out[ow] = 0 }
                 }
@@ -103,15 +103,57 @@ enum Unfold {
                             if ih < 0 || ih >= g.height { continue }
                             let line = plane + ih * g.width + offset
                             let from = source + n * g.outputPlane + oh * outputWidth
-                            if strideWidth == 1 {
-                                for ow in first..<last { line[ow] += from[ow] }
-                            } else {
-                                for ow in first..<last { line[ow * strideWidth] += from[ow] }
+                            switch strideWidth {
+                            case 1: for ow in first..<last { line[ow] += from[ow] }
+                            case 2: scatterAddEven(from, into: line, first: first, last: last, writable: g.width - offset)
+                            default: for ow in first..<last { line[ow * strideWidth] += from[ow] }
                             }
                         }
                     }
                 }
             }
+        }
+    }
+
+    // Stride 2, the downsampling convolution of every VQA image encoder: the line's even
+    // elements eight at a time (one 16-float load and a shuffle instead of eight scalar loads).
+    // On the bench's two stride-2 conv rows, fastest of three alternating runs: 4.70 → 4.33 ms
+    // and 13.78 → 12.96 ms, a gain of the same size as this host's noise.
+
+    /// out[ow] = line[2·ow] for ow in first..<last; `line[0..<readable]` may be read.
+    @inline(__always)
+    static func gatherEven(_ line: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,
+                           first: Int, last: Int, readable: Int) {
+        var ow = first
+        let raw = UnsafeRawPointer(line)
+        // A block reads line[2·ow ..< 2·ow + 16].
+        while ow + 8 <= last && 2 * ow + 16 <= readable {
+            let pair = raw.loadUnaligned(fromByteOffset: 2 * ow * 4, as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(out + ow).storeBytes(of: pair.evenHalf, as: SIMD8<Float>.self)
+            ow += 8
+        }
+        while ow < last {
+            out[ow] = line[2 * ow]
+            ow += 1
+        }
+    }
+
+    /// line[2·ow] += from[ow] for ow in first..<last; `line[0..<writable]` may be read and written
+    /// (odd elements are written back unchanged).
+    @inline(__always)
+    static func scatterAddEven(_ from: UnsafePointer<Float>, into line: UnsafeMutablePointer<Float>,
+                               first: Int, last: Int, writable: Int) {
+        var ow = first
+        let raw = UnsafeMutableRawPointer(line)
+        while ow + 8 <= last && 2 * ow + 16 <= writable {
+            var pair = raw.loadUnaligned(fromByteOffset: 2 * ow * 4, as: SIMD16<Float>.self)
+            pair.evenHalf += UnsafeRawPointer(from + ow).loadUnaligned(as: SIMD8<Float>.self)
+            raw.storeBytes(of: pair, toByteOffset: 2 * ow * 4, as: SIMD16<Float>.self)
+            ow += 8
+        }
+        while ow < last {
+            line[2 * ow] += from[ow]
+            ow += 1
         }
     }
 }
