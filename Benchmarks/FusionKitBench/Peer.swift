@@ -15,11 +15,12 @@ final class Peer {
         process.arguments = [script, "--threads", String(threads), "--serve"]
         process.standardInput = input
         process.standardOutput = output
-        // OpenMP worker threads spin for a while after each parallel region by default; that
-        // would steal the cores from the FusionKit measurement that follows.
+        // PyTorch runs with its own defaults, as its users get it: its OpenMP threads spin a
+        // little after each parallel region before they sleep. (Until 2026-11-30 the peer ran
+        // with OMP_WAIT_POLICY=PASSIVE so that spinning could not reach into the next FusionKit
+        // measurement; that made every PyTorch op wake its threads from sleep, and PyTorch 1.3–4×
+        // slower on the whole VQA models. A pause before each side's measurement does the job.)
         var environment = ProcessInfo.processInfo.environment
-        environment["OMP_WAIT_POLICY"] = "PASSIVE"
-        environment["KMP_BLOCKTIME"] = "0"
         environment.merge(extra) { $1 }
         process.environment = environment
         do {
@@ -42,14 +43,19 @@ final class Peer {
     func seconds(name: String, sizes: [Int]) -> Double? {
         guard process.isRunning,
               let request = try? JSONSerialization.data(withJSONObject: ["name": name, "sizes": sizes]) else { return nil }
+        Thread.sleep(forTimeInterval: Self.settleSeconds)  // FusionKit's BLAS threads stop spinning
         input.fileHandleForWriting.write(request + Data("\n".utf8))
         guard let line = readLine(), let object = try? JSONSerialization.jsonObject(with: line) as? [String: Any] else {
             FileHandle.standardError.write("peer: no answer for \(name)\n".data(using: .utf8)!)
             return nil
         }
-        Thread.sleep(forTimeInterval: 0.2)  // let the peer's threads settle
+        Thread.sleep(forTimeInterval: Self.settleSeconds)  // the peer's threads go to sleep
         return object["seconds"] as? Double
     }
+
+    /// The pause between one side's measurement and the other's: longer than OpenBLAS's
+    /// threads (about 0.1 s) and OpenMP's spin before they sleep.
+    static let settleSeconds = 0.3
 
     func stop() {
         try? input.fileHandleForWriting.close()
