@@ -18,7 +18,7 @@ final class Peer {
         // PyTorch runs with its own defaults, as its users get it: its OpenMP threads spin a
         // little after each parallel region before they sleep. (Until 2026-11-30 the peer ran
         // with OMP_WAIT_POLICY=PASSIVE so that spinning could not reach into the next FusionKit
-        // measurement; that made every PyTorch op wake its threads from sleep, and PyTorch 1.3–4×
+        // measurement; that made every PyTorch op wake its threads from sleep, and PyTorch 1.2–4.6×
         // slower on the whole VQA models. A pause before each side's measurement does the job.)
         var environment = ProcessInfo.processInfo.environment
         environment.merge(extra) { $1 }
