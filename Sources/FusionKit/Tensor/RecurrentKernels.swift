@@ -16,6 +16,12 @@ import COpenBLAS
 /// After the loop, dX = dGates_ih·W_ih, dW_ih = dGates_ihᵀ·X and dW_hh = dGates_hhᵀ·H_prev are one
 /// GEMM each over all steps, and the bias gradients are column sums.
 ///
+/// Both loops share the batch out among the cores (`BLAS.parallelChunks`): each core runs every
+/// step for its own elements with single-threaded GEMMs. For the VQA question encoder (1,280
+/// questions, 64 units, fastest of 15 forward+backward passes, old and new alternating, 2 threads)
+/// this took 49–66 ms to 41–56 ms; before, each step was a GEMM on OpenBLAS's threads followed by
+/// the gate loop on one core.
+///
 /// Variable lengths: element b is active at position t when t < lengths[b]. An inactive position
 /// outputs zeros and leaves the state alone, so the reverse direction starts at position
 /// lengths[b] − 1 and the final state is the one after the last valid position, as with
@@ -93,28 +99,35 @@ enum RecurrentKernels {
         let biasOfHidden = hiddenBias ?? Tensor.zeros([width])
         let (h, c, out) = (state.storage.pointer, cell.storage.pointer, result.storage.pointer)
         let rowsOut = (time + stateRows) * hidden
-        for step in 0..<time {
-            let t = reverse ? time - 1 - step : step
-            for b in 0..<batch {
-                (previous.storage.pointer + (b * time + t) * hidden).update(from: h + b * hidden, count: hidden)
-            }
-            if step == 0 && initialHidden == nil {
-                recurrent.storage.pointer.update(repeating: 0, count: batch * width)
-            } else {
-                Tensor.gemm(h, hiddenWeight.pointer, recurrent.storage.pointer, m: batch, n: width, k: hidden,
-                            transposeA: false, transposeB: true)
-            }
-            for b in 0..<batch {
-                let output = out + b * rowsOut + t * hidden
-                guard t < lengths[b] else {
-                    output.update(repeating: 0, count: hidden)
-                    continue
+        // The batch elements never meet, so each core runs the whole sequence for its share of
+        // them, with single-threaded GEMMs: one fork and join per sequence instead of a
+        // multi-threaded GEMM and a single-threaded gate loop at every step.
+        let recurrentPointer = recurrent.storage.pointer
+        BLAS.parallelChunks(count: batch) { elements in
+            let first = elements.lowerBound
+            for step in 0..<time {
+                let t = reverse ? time - 1 - step : step
+                for b in elements {
+                    (previous.storage.pointer + (b * time + t) * hidden).update(from: h + b * hidden, count: hidden)
                 }
-                let row = b * time + t
-                Gates.forward(hiddenSize: hidden, gates: gatePointer + row * width,
-                              recurrent: recurrent.storage.pointer + b * width, hiddenBias: biasOfHidden.pointer, hidden: h + b * hidden, cell: c + b * hidden,
-                              saved: saved.storage.pointer + row * saving)
-                output.update(from: h + b * hidden, count: hidden)
+                if step == 0 && initialHidden == nil {
+                    (recurrentPointer + first * width).update(repeating: 0, count: elements.count * width)
+                } else {
+                    Tensor.gemm(h + first * hidden, hiddenWeight.pointer, recurrentPointer + first * width,
+                                m: elements.count, n: width, k: hidden, transposeA: false, transposeB: true)
+                }
+                for b in elements {
+                    let output = out + b * rowsOut + t * hidden
+                    guard t < lengths[b] else {
+                        output.update(repeating: 0, count: hidden)
+                        continue
+                    }
+                    let row = b * time + t
+                    Gates.forward(hiddenSize: hidden, gates: gatePointer + row * width,
+                                  recurrent: recurrentPointer + b * width, hiddenBias: biasOfHidden.pointer, hidden: h + b * hidden,
+                                  cell: c + b * hidden, saved: saved.storage.pointer + row * saving)
+                    output.update(from: h + b * hidden, count: hidden)
+                }
             }
         }
         for b in 0..<batch {
@@ -164,26 +177,31 @@ enum RecurrentKernels {
                                                                   : inputGateGradient
         let (dInput, dHidden) = (inputGateGradient.storage.pointer, hiddenGateGradient.storage.pointer)
         let needsInitialState = inputs[5].requiresGradient || inputs[6].requiresGradient
-        for step in (0..<time).reversed() {
-            let t = reverse ? time - 1 - step : step
-            for b in 0..<batch {
-                let row = b * time + t
-                guard t < lengths[b] else {
-                    (dInput + row * width).update(repeating: 0, count: width)
-                    if Gates.hasSeparateHiddenGradient { (dHidden + row * width).update(repeating: 0, count: width) }
-                    continue
+        // As forward: each core walks back through the whole sequence for its share of the batch.
+        BLAS.parallelChunks(count: batch) { elements in
+            let first = elements.lowerBound
+            for step in (0..<time).reversed() {
+                let t = reverse ? time - 1 - step : step
+                for b in elements {
+                    let row = b * time + t
+                    guard t < lengths[b] else {
+                        (dInput + row * width).update(repeating: 0, count: width)
+                        if Gates.hasSeparateHiddenGradient { (dHidden + row * width).update(repeating: 0, count: width) }
+                        continue
+                    }
+                    let carry = dh + b * hidden, upstream = g + b * rowsIn + t * hidden
+                    for j in 0..<hidden { carry[j] += upstream[j] }
+                    Gates.backward(hiddenSize: hidden, gates: gates.pointer + row * width, saved: saved.pointer + row * saving,
+                                   previousHidden: previous.pointer + row * hidden, hiddenGradient: carry,
+                                   cellGradient: dc + b * hidden, inputGateGradient: dInput + row * width,
+                                   hiddenGateGradient: dHidden + row * width)
                 }
-                let carry = dh + b * hidden, upstream = g + b * rowsIn + t * hidden
-                for j in 0..<hidden { carry[j] += upstream[j] }
-                Gates.backward(hiddenSize: hidden, gates: gates.pointer + row * width, saved: saved.pointer + row * saving,
-                               previousHidden: previous.pointer + row * hidden, hiddenGradient: carry,
-                               cellGradient: dc + b * hidden, inputGateGradient: dInput + row * width,
-                               hiddenGateGradient: dHidden + row * width)
-            }
-            // dh_prev += dGates_hh(t)·W_hh; the rows of position t lie `time·width` apart.
-            if step > 0 || needsInitialState {
-                stridedGemm(dHidden + t * width, lda: time * width, hiddenWeight.pointer, ldb: hidden, dh, ldc: hidden,
-                            m: batch, n: hidden, k: width, transposeA: false, transposeB: false, beta: 1)
+                // dh_prev += dGates_hh(t)·W_hh; the rows of position t lie `time·width` apart.
+                if step > 0 || needsInitialState {
+                    stridedGemm(dHidden + (first * time + t) * width, lda: time * width, hiddenWeight.pointer, ldb: hidden,
+                                dh + first * hidden, ldc: hidden, m: elements.count, n: hidden, k: width,
+                                transposeA: false, transposeB: false, beta: 1)
+                }
             }
         }
 
