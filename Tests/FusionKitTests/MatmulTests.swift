@@ -9,6 +9,8 @@ struct MatmulTests {
         ([3, 4], [4, 5]), ([1, 1], [1, 1]), ([7, 1], [1, 6]), ([2, 3, 4], [4, 5]), ([2, 3, 4], [2, 4, 5]),
         ([3, 4], [2, 4, 5]), ([2, 1, 3, 4], [3, 4, 5]), ([1, 3, 4], [2, 4, 5]), ([0, 4], [4, 5]),
         ([3, 0], [0, 5]), ([2, 0, 3, 4], [4, 2]), ([33, 17], [17, 9]), ([4, 2, 5, 3], [4, 1, 3, 6]),
+        // Batched products above and below the size that skips sgemm (Tensor.tinyProductSize).
+        ([2, 20, 16], [2, 16, 12]), ([6, 1, 16], [6, 16, 9]), ([6, 9, 16], [6, 16, 1]),
     ]
 
     static let flags = [(false, false), (true, false), (false, true), (true, true)]
