@@ -134,6 +134,9 @@ enum RecurrentKernels {
             (out + b * rowsOut + time * hidden).update(from: h + b * hidden, count: hidden)
             if Gates.hasCellState { (out + b * rowsOut + (time + 1) * hidden).update(from: c + b * hidden, count: hidden) }
         }
+        // The loops above reach these buffers through raw pointers only; without this Swift may
+        // release them (back to the buffer cache) after their last named use.
+        withExtendedLifetime((state, cell, recurrent, biasOfHidden)) {}
 
         let inputs = [x, inputWeight, hiddenWeight, inputBias ?? Tensor(0), hiddenBias ?? Tensor(0),
                       initialHidden ?? Tensor(0), initialCell ?? Tensor(0)]
@@ -225,9 +228,11 @@ enum RecurrentKernels {
                         transposeA: true, transposeB: false)
             gradientOfHiddenWeight = dw
         }
-        return [gradientOfX, gradientOfInputWeight, gradientOfHiddenWeight,
-                inputs[3].requiresGradient ? columnSums(dInput, rows: rows, columns: width) : nil,
-                inputs[4].requiresGradient ? columnSums(dHidden, rows: rows, columns: width) : nil,
+        let biasGradients = (inputs[3].requiresGradient ? columnSums(dInput, rows: rows, columns: width) : nil,
+                             inputs[4].requiresGradient ? columnSums(dHidden, rows: rows, columns: width) : nil)
+        // dInput and dHidden are raw pointers into these; keep them alive until here.
+        withExtendedLifetime((inputGateGradient, hiddenGateGradient)) {}
+        return [gradientOfX, gradientOfInputWeight, gradientOfHiddenWeight, biasGradients.0, biasGradients.1,
                 inputs[5].requiresGradient ? hiddenCarry : nil,
                 inputs[6].requiresGradient ? cellCarry : nil]
     }
