@@ -4,7 +4,7 @@ import COpenBLAS
 /// of one layer over a batch-first sequence, forward and backward through time, as one graph node.
 ///
 /// Forward: the input projection of every time step is one GEMM, X·W_ihᵀ + b_ih over
-/// [batch·time, in]; then each step is one small GEMM h·W_hhᵀ and the cell's gate arithmetic over
+/// [count·time, in] for a core's elements; then each step is one small GEMM h·W_hhᵀ and the cell's gate arithmetic over
 /// raw pointers (`RecurrentGates`). Sigmoid and tanh run in the vector kernels of
 /// CFusionKitKernels, always from one buffer into another: in place they measured about 7×
 /// slower here (0.7 → 5 ns a sigmoid), most likely because the vectorised loop's overlap check
@@ -14,13 +14,16 @@ import COpenBLAS
 /// Backward, steps in reverse: the cell turns dh (and dc) into the gradients of the gate
 /// pre-activations, and dh_prev = dGates_hh·W_hh + (the cell's direct term) is one small GEMM.
 /// After the loop, dX = dGates_ih·W_ih, dW_ih = dGates_ihᵀ·X and dW_hh = dGates_hhᵀ·H_prev are one
-/// GEMM each over all steps, and the bias gradients are column sums.
+/// GEMM each over all of a core's rows (partial weight gradients, added at the end), and the bias
+/// gradients are column sums.
 ///
-/// Both loops share the batch out among the cores (`BLAS.parallelChunks`): each core runs every
-/// step for its own elements with single-threaded GEMMs. For the VQA question encoder (1,280
-/// questions, 64 units, fastest of 15 forward+backward passes, old and new alternating, 2 threads)
-/// this took 49–66 ms to 41–56 ms; before, each step was a GEMM on OpenBLAS's threads followed by
-/// the gate loop on one core.
+/// Both passes share the batch out among the cores (`BLAS.parallelChunks`): each core projects,
+/// runs every step and forms the weight gradients for its own elements, with single-threaded
+/// GEMMs. For the VQA question encoder (1,280 questions, 64 units, fastest of 15
+/// forward+backward passes, old and new alternating, 2 threads) sharing the time loops took
+/// 49–66 ms to 41–56 ms; before, each step was a GEMM on OpenBLAS's threads followed by the gate
+/// loop on one core. The tall, thin GEMMs around the loops (k = batch·time) did not speed up on
+/// OpenBLAS's second thread at all (21 ms per VQA step on one thread and on two).
 ///
 /// Variable lengths: element b is active at position t when t < lengths[b]. An inactive position
 /// outputs zeros and leaves the state alone, so the reverse direction starts at position
@@ -84,12 +87,10 @@ enum RecurrentKernels {
                      "\(operation): lengths \(lengths) must give one length in 1...\(time) per batch element (\(batch))")
         let stateRows = Gates.hasCellState ? 2 : 1, saving = Gates.savedCount * hidden
 
-        // The input projection of every position: [batch·time, width] = X·W_ihᵀ + b_ih.
+        // The input projection of every position, [batch·time, width] = X·W_ihᵀ + b_ih, is made
+        // by each core for its own elements (their rows are contiguous), before its time loop.
         let gates = Tensor(uninitializedShape: [batch, time, width])
         let gatePointer = gates.storage.pointer
-        fillRows(gatePointer, rows: batch * time, with: inputBias, width: width)
-        Tensor.gemm(x.pointer, inputWeight.pointer, gatePointer, m: batch * time, n: width, k: inputSize,
-                    transposeA: false, transposeB: true, beta: 1)
         let saved = Tensor(uninitializedShape: [batch, time, Swift.max(saving, 1)])
         let previous = Tensor(uninitializedShape: [batch, time, hidden])  // h before each position
         let result = Tensor(uninitializedShape: [batch, time + stateRows, hidden])
@@ -105,6 +106,10 @@ enum RecurrentKernels {
         let recurrentPointer = recurrent.storage.pointer
         BLAS.parallelChunks(count: batch) { elements in
             let first = elements.lowerBound
+            let projected = gatePointer + first * time * width
+            fillRows(projected, rows: elements.count * time, with: inputBias, width: width)
+            Tensor.gemm(x.pointer + first * time * inputSize, inputWeight.pointer, projected, m: elements.count * time,
+                        n: width, k: inputSize, transposeA: false, transposeB: true, beta: 1)
             for step in 0..<time {
                 let t = reverse ? time - 1 - step : step
                 for b in elements {
@@ -136,7 +141,7 @@ enum RecurrentKernels {
         }
         // The loops above reach these buffers through raw pointers only; without this Swift may
         // release them (back to the buffer cache) after their last named use.
-        withExtendedLifetime((state, cell, recurrent, biasOfHidden)) {}
+        withExtendedLifetime((state, cell, recurrent, biasOfHidden, gates)) {}
 
         let inputs = [x, inputWeight, hiddenWeight, inputBias ?? Tensor(0), hiddenBias ?? Tensor(0),
                       initialHidden ?? Tensor(0), initialCell ?? Tensor(0)]
@@ -180,7 +185,16 @@ enum RecurrentKernels {
                                                                   : inputGateGradient
         let (dInput, dHidden) = (inputGateGradient.storage.pointer, hiddenGateGradient.storage.pointer)
         let needsInitialState = inputs[5].requiresGradient || inputs[6].requiresGradient
-        // As forward: each core walks back through the whole sequence for its share of the batch.
+        // As forward: each core walks back through the whole sequence for its share of the batch,
+        // then turns its elements' rows (contiguous, [count·time, …]) into its rows of dX and its
+        // partial sums of dW_ih, dW_hh and the bias gradients, which are added after.
+        let inputSize = shape.inputSize
+        let wantX = x.requiresGradient, wantInputWeight = inputWeight.requiresGradient
+        let wantHiddenWeight = hiddenWeight.requiresGradient
+        let wantInputBias = inputs[3].requiresGradient, wantHiddenBias = inputs[4].requiresGradient
+        let gradientOfXStorage = wantX ? Tensor(uninitializedShape: x.shape) : nil
+        let dxPointer = gradientOfXStorage?.storage.pointer
+        let partials = Locked([[Tensor?]]())
         BLAS.parallelChunks(count: batch) { elements in
             let first = elements.lowerBound
             for step in (0..<time).reversed() {
@@ -206,33 +220,37 @@ enum RecurrentKernels {
                                 transposeA: false, transposeB: false, beta: 1)
                 }
             }
+            let lo = first * time, count = elements.count * time
+            if let dxPointer {
+                Tensor.gemm(dInput + lo * width, inputWeight.pointer, dxPointer + lo * inputSize, m: count, n: inputSize,
+                            k: width, transposeA: false, transposeB: false)
+            }
+            var partial: [Tensor?] = [nil, nil, nil, nil]
+            if wantInputWeight {
+                let dw = Tensor(uninitializedShape: [width, inputSize])
+                Tensor.gemm(dInput + lo * width, x.pointer + lo * inputSize, dw.storage.pointer, m: width, n: inputSize, k: count,
+                            transposeA: true, transposeB: false)
+                partial[0] = dw
+            }
+            if wantHiddenWeight {
+                let dw = Tensor(uninitializedShape: [width, hidden])
+                Tensor.gemm(dHidden + lo * width, previous.pointer + lo * hidden, dw.storage.pointer, m: width, n: hidden,
+                            k: count, transposeA: true, transposeB: false)
+                partial[1] = dw
+            }
+            if wantInputBias { partial[2] = columnSums(dInput + lo * width, rows: count, columns: width) }
+            if wantHiddenBias { partial[3] = columnSums(dHidden + lo * width, rows: count, columns: width) }
+            partials.withLock { $0.append(partial) }
         }
-
-        let rows = batch * time
-        var gradientOfX: Tensor?, gradientOfInputWeight: Tensor?, gradientOfHiddenWeight: Tensor?
-        if x.requiresGradient {
-            let dx = Tensor(uninitializedShape: x.shape)
-            Tensor.gemm(dInput, inputWeight.pointer, dx.storage.pointer, m: rows, n: shape.inputSize, k: width,
-                        transposeA: false, transposeB: false)
-            gradientOfX = dx
+        let collected = partials.withLock { $0 }
+        func total(_ index: Int) -> Tensor? {
+            let parts = collected.compactMap { $0[index] }
+            return parts.isEmpty ? nil : parts.dropFirst().reduce(parts[0], +)
         }
-        if inputWeight.requiresGradient {
-            let dw = Tensor(uninitializedShape: inputWeight.shape)
-            Tensor.gemm(dInput, x.pointer, dw.storage.pointer, m: width, n: shape.inputSize, k: rows,
-                        transposeA: true, transposeB: false)
-            gradientOfInputWeight = dw
-        }
-        if hiddenWeight.requiresGradient {
-            let dw = Tensor(uninitializedShape: hiddenWeight.shape)
-            Tensor.gemm(dHidden, previous.pointer, dw.storage.pointer, m: width, n: hidden, k: rows,
-                        transposeA: true, transposeB: false)
-            gradientOfHiddenWeight = dw
-        }
-        let biasGradients = (inputs[3].requiresGradient ? columnSums(dInput, rows: rows, columns: width) : nil,
-                             inputs[4].requiresGradient ? columnSums(dHidden, rows: rows, columns: width) : nil)
         // dInput and dHidden are raw pointers into these; keep them alive until here.
         withExtendedLifetime((inputGateGradient, hiddenGateGradient)) {}
-        return [gradientOfX, gradientOfInputWeight, gradientOfHiddenWeight, biasGradients.0, biasGradients.1,
+        return [gradientOfXStorage, total(0).map { $0.reshaped(inputWeight.shape) }, total(1).map { $0.reshaped(hiddenWeight.shape) },
+                total(2), total(3),
                 inputs[5].requiresGradient ? hiddenCarry : nil,
                 inputs[6].requiresGradient ? cellCarry : nil]
     }
