@@ -227,13 +227,13 @@ enum RecurrentKernels {
             }
             var partial: [Tensor?] = [nil, nil, nil, nil]
             if wantInputWeight {
-                let dw = Tensor(uninitializedShape: [width, inputSize])
+                let dw = Tensor(uninitializedShape: inputWeight.shape)
                 Tensor.gemm(dInput + lo * width, x.pointer + lo * inputSize, dw.storage.pointer, m: width, n: inputSize, k: count,
                             transposeA: true, transposeB: false)
                 partial[0] = dw
             }
             if wantHiddenWeight {
-                let dw = Tensor(uninitializedShape: [width, hidden])
+                let dw = Tensor(uninitializedShape: hiddenWeight.shape)
                 Tensor.gemm(dHidden + lo * width, previous.pointer + lo * hidden, dw.storage.pointer, m: width, n: hidden,
                             k: count, transposeA: true, transposeB: false)
                 partial[1] = dw
@@ -249,7 +249,7 @@ enum RecurrentKernels {
         }
         // dInput and dHidden are raw pointers into these; keep them alive until here.
         withExtendedLifetime((inputGateGradient, hiddenGateGradient)) {}
-        return [gradientOfXStorage, total(0).map { $0.reshaped(inputWeight.shape) }, total(1).map { $0.reshaped(hiddenWeight.shape) },
+        return [gradientOfXStorage, total(0), total(1),
                 total(2), total(3),
                 inputs[5].requiresGradient ? hiddenCarry : nil,
                 inputs[6].requiresGradient ? cellCarry : nil]
