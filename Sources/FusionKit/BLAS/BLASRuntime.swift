@@ -108,6 +108,24 @@ public enum BLAS {
         }
     }
 
+    /// `parallelChunks` for work that accumulates into a few small tensors (weight gradients):
+    /// each range's `body` returns its own partial sums, and these are added position by position,
+    /// in range order (so the result does not depend on which core finished first). A position
+    /// that every range leaves nil stays nil.
+    static func parallelPartialSums(count: Int, _ body: (Range<Int>) -> [Tensor?]) -> [Tensor?] {
+        let parts = Locked([(Int, [Tensor?])]())
+        parallelChunks(count: count) { range in
+            let partial = body(range)
+            parts.withLock { $0.append((range.lowerBound, partial)) }
+        }
+        let ordered = parts.withLock { $0 }.sorted { $0.0 < $1.0 }.map(\.1)
+        guard let first = ordered.first else { return [] }
+        return first.indices.map { position in
+            let terms = ordered.compactMap { $0[position] }
+            return terms.isEmpty ? nil : terms.dropFirst().reduce(terms[0], +)
+        }
+    }
+
     /// The OpenBLAS kernel name best suited to this CPU, from its instruction-set flags, or nil
     /// when the CPU is not x86-64 or its flags cannot be read.
     public static func preferredKernel(cpuFlags: Set<String>) -> String? {

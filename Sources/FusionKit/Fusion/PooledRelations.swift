@@ -105,6 +105,11 @@ enum PooledRelations {
             if sharedOut { BLAS.parallelChunks(count: count, body) } else { body(0..<count) }
         }
 
+        /// `run` for bodies that return partial sums (weight gradients), added up across cores.
+        func runSumming(_ body: (Range<Int>) -> [Tensor?]) -> [Tensor?] {
+            sharedOut ? BLAS.parallelPartialSums(count: count, body) : body(0..<count)
+        }
+
         func examples(_ index: Int) -> Range<Int> {
             (index * examplesPerChunk)..<Swift.min((index + 1) * examplesPerChunk, batch)
         }
@@ -210,8 +215,7 @@ extension PooledRelations {
         let upstream = g.pointer, outputWidth = widths.last!
         // Each core sums its chunks' weight and bias gradients on its own; they are added at the
         // end. Object and question gradients are per example, so chunks write them directly.
-        let partials = Locked([[Tensor]]())
-        plan.run { chunkIndices in
+        let sums = plan.runSumming { chunkIndices in
             let buffers = ChunkBuffers(rows: plan.examplesPerChunk * pairs, width: widths.max()!)
             let weightGradients = weights.map { Tensor.zeros($0.shape) }
             let biasGradients = biases.map { Tensor.zeros($0.shape) }
@@ -257,10 +261,8 @@ extension PooledRelations {
                                     intoA: gradientA.storage.pointer, intoB: gradientB.storage.pointer)
                 }
             }
-            partials.withLock { $0.append(weightGradients + biasGradients) }
+            return weightGradients + biasGradients
         }
-        let collected = partials.withLock { $0 }
-        let sums = collected.dropFirst().reduce(collected[0]) { total, next in zip(total, next).map { $0 + $1 } }
         let weightGradients = Array(sums[..<layerCount]), biasGradients = Array(sums[layerCount...])
         // dQ[e] = Σ_ij g₀ = Σ_i dA[e, i].
         let gradientQ = q.requiresGradient ? gradientA.sum(alongAxes: 1) : nil

@@ -194,8 +194,7 @@ enum RecurrentKernels {
         let wantInputBias = inputs[3].requiresGradient, wantHiddenBias = inputs[4].requiresGradient
         let gradientOfXStorage = wantX ? Tensor(uninitializedShape: x.shape) : nil
         let dxPointer = gradientOfXStorage?.storage.pointer
-        let partials = Locked([[Tensor?]]())
-        BLAS.parallelChunks(count: batch) { elements in
+        let sums = BLAS.parallelPartialSums(count: batch) { elements in
             let first = elements.lowerBound
             for step in (0..<time).reversed() {
                 let t = reverse ? time - 1 - step : step
@@ -240,17 +239,11 @@ enum RecurrentKernels {
             }
             if wantInputBias { partial[2] = columnSums(dInput + lo * width, rows: count, columns: width) }
             if wantHiddenBias { partial[3] = columnSums(dHidden + lo * width, rows: count, columns: width) }
-            partials.withLock { $0.append(partial) }
-        }
-        let collected = partials.withLock { $0 }
-        func total(_ index: Int) -> Tensor? {
-            let parts = collected.compactMap { $0[index] }
-            return parts.isEmpty ? nil : parts.dropFirst().reduce(parts[0], +)
+            return partial
         }
         // dInput and dHidden are raw pointers into these; keep them alive until here.
         withExtendedLifetime((inputGateGradient, hiddenGateGradient)) {}
-        return [gradientOfXStorage, total(0), total(1),
-                total(2), total(3),
+        return [gradientOfXStorage, sums[0], sums[1], sums[2], sums[3],
                 inputs[5].requiresGradient ? hiddenCarry : nil,
                 inputs[6].requiresGradient ? cellCarry : nil]
     }

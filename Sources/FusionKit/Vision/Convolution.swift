@@ -61,8 +61,7 @@ extension Tensor {
             var gradientOfInput = wantInput ? Tensor.zeros(input.shape) : Tensor(0)
             let inputTarget = gradientOfInput.withUnsafeMutablePointer { $0 }
             // Each core accumulates its own weight gradient; they are added at the end.
-            let partials = Locked([Tensor]())
-            BLAS.parallelChunks(count: g.batch) { images in
+            let sums = BLAS.parallelPartialSums(count: g.batch) { images in
                 var partial = wantWeight ? Tensor.zeros(weight.shape) : Tensor(0)
                 let partialPointer = partial.withUnsafeMutablePointer { $0 }
                 let dColumns = Tensor(uninitializedShape: wantInput ? [rows, plane] : [1])
@@ -84,9 +83,9 @@ extension Tensor {
                         }
                     }
                 }
-                if wantWeight { partials.withLock { $0.append(partial) } }
+                return [wantWeight ? partial : nil]
             }
-            let gradientOfWeight = wantWeight ? partials.withLock { $0 }.reduce(Tensor.zeros(weight.shape), +) : nil
+            let gradientOfWeight = sums[0]
             let gradientOfBias = bias?.requiresGradient == true ? gradient.sum(alongAxes: [0, 2, 3]) : nil
             return [wantInput ? gradientOfInput : nil, gradientOfWeight, gradientOfBias]
         }
