@@ -6,18 +6,67 @@ import Synchronization
 /// A training step allocates and frees the same large buffers every iteration. Returned to the C
 /// allocator, they go back to the kernel (glibc trims or unmaps them), and the next step pays a
 /// page fault for every 4 KiB it writes: measured here, a Linear 512→512 forward and backward at
-/// batch 256 took 2.7–3.0 ms that way and 2.2–2.3 ms with the memory kept. Buffers are cached by
-/// exact size, up to `TensorMemory.cacheLimit` bytes in all.
+/// batch 256 took 2.7–3.0 ms that way and 2.2–2.3 ms with the memory kept, and the concat-MLP
+/// VQA training step faulted 6,000–12,000 times per step (25–50 MB) while the cache kept evicting.
+///
+/// A request takes a cached buffer of exactly its size, or else the smallest cached one of up to
+/// twice its size (the buffer keeps its capacity and returns to the cache under it). Only on a
+/// miss is a new buffer allocated; then cached buffers are given back to the system, the longest
+/// unused first, while the bytes held by live buffers and the cache together would exceed the
+/// most ever held by live buffers at once by more than an eighth. So the cache cannot grow
+/// without bound, yet a step whose forward and backward need different sizes (the sum of each
+/// size's maximum exceeds the maximum of the sums) settles instead of evicting every step.
 enum BufferCache {
     /// Buffers smaller than this go straight to the C allocator, which serves them without faults.
     static let minimumCachedBytes = 65_536
 
+    /// How far cached and live memory together may exceed the most ever live, as a fraction of it.
+    static let slackFraction = 8
+
     private static let state = Locked(State())
 
+    struct Cached {
+        var pointer: UnsafeMutableRawPointer
+        /// When it was released (a counter): the oldest are given back first.
+        var released: Int
+    }
+
     struct State {
-        var free: [Int: [UnsafeMutableRawPointer]] = [:]
+        /// Cached buffers by capacity, each list in order of release.
+        var free: [Int: [Cached]] = [:]
         var cachedBytes = 0
+        /// The capacity of live buffers of at least `minimumCachedBytes`, and its maximum so far.
+        var heldBytes = 0
+        var heldHighWater = 0
+        var releases = 0
         var limit = 1 << 30
+
+        /// Takes the cached buffer with exactly `byteCount`, or the smallest of up to twice that.
+        mutating func take(_ byteCount: Int) -> (UnsafeMutableRawPointer, Int)? {
+            var capacity = byteCount
+            if free[byteCount]?.isEmpty ?? true {
+                guard let fit = free.keys.filter({ $0 > byteCount && $0 <= 2 * byteCount && !(free[$0]?.isEmpty ?? true) }).min()
+                else { return nil }
+                capacity = fit
+            }
+            let buffer = free[capacity]!.removeLast()
+            if free[capacity]!.isEmpty { free[capacity] = nil }
+            cachedBytes -= capacity
+            return (buffer.pointer, capacity)
+        }
+
+        /// Removes the longest-cached buffers until at least `bytes` are removed; returns them.
+        mutating func evictOldest(atLeast bytes: Int) -> [UnsafeMutableRawPointer] {
+            var evicted: [UnsafeMutableRawPointer] = []
+            var freed = 0
+            while freed < bytes, let size = free.min(by: { $0.value[0].released < $1.value[0].released })?.key {
+                evicted.append(free[size]!.removeFirst().pointer)
+                if free[size]!.isEmpty { free[size] = nil }
+                freed += size
+                cachedBytes -= size
+            }
+            return evicted
+        }
     }
 
     /// Bytes in tensors now, and the most there were at once since the last reset: atomics, so
@@ -35,42 +84,41 @@ enum BufferCache {
         }
     }
 
-    static func allocate(byteCount: Int) -> UnsafeMutableRawPointer {
+    /// A 64-byte aligned buffer of at least `byteCount` bytes, and its capacity (pass both to
+    /// `release`).
+    static func allocate(byteCount: Int) -> (pointer: UnsafeMutableRawPointer, capacity: Int) {
         countAllocation(byteCount)
-        if byteCount >= minimumCachedBytes {
-            var evicted: [UnsafeMutableRawPointer] = []
-            let reused = state.withLock { state -> UnsafeMutableRawPointer? in
-                if let pointer = state.free[byteCount]?.popLast() {
-                    state.cachedBytes -= byteCount
-                    return pointer
-                }
-                // A miss: give back at least as many cached bytes (of other sizes) as the new
-                // buffer takes, so that cached and live memory together never outgrow the
-                // largest amount that was live at once.
-                var freed = 0
-                while freed < byteCount, let size = state.free.keys.max() {
-                    while freed < byteCount, let pointer = state.free[size]?.popLast() {
-                        evicted.append(pointer)
-                        freed += size
-                        state.cachedBytes -= size
-                    }
-                    if state.free[size]?.isEmpty == true { state.free[size] = nil }
-                }
-                return nil
-            }
-            for pointer in evicted { pointer.deallocate() }
-            if let reused { return reused }
+        guard byteCount >= minimumCachedBytes else {
+            return (UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 64), byteCount)
         }
-        return UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 64)
+        var evicted: [UnsafeMutableRawPointer] = []
+        let reused = state.withLock { state -> (UnsafeMutableRawPointer, Int)? in
+            if let buffer = state.take(byteCount) {
+                state.heldBytes += buffer.1
+                state.heldHighWater = Swift.max(state.heldHighWater, state.heldBytes)
+                return buffer
+            }
+            state.heldBytes += byteCount
+            state.heldHighWater = Swift.max(state.heldHighWater, state.heldBytes)
+            let budget = state.heldHighWater + state.heldHighWater / slackFraction
+            evicted = state.evictOldest(atLeast: state.heldBytes + state.cachedBytes - budget)
+            return nil
+        }
+        for pointer in evicted { pointer.deallocate() }
+        if let reused { return reused }
+        return (UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 64), byteCount)
     }
 
-    static func release(_ pointer: UnsafeMutableRawPointer, byteCount: Int) {
+    /// Returns a buffer from `allocate`: `byteCount` as requested, `capacity` as returned.
+    static func release(_ pointer: UnsafeMutableRawPointer, byteCount: Int, capacity: Int) {
         live.subtract(byteCount, ordering: .relaxed)
-        if byteCount >= minimumCachedBytes {
+        if capacity >= minimumCachedBytes {
             let kept = state.withLock { state -> Bool in
-                guard state.cachedBytes + byteCount <= state.limit else { return false }
-                state.free[byteCount, default: []].append(pointer)
-                state.cachedBytes += byteCount
+                state.heldBytes -= capacity
+                guard state.cachedBytes + capacity <= state.limit else { return false }
+                state.releases += 1
+                state.free[capacity, default: []].append(Cached(pointer: pointer, released: state.releases))
+                state.cachedBytes += capacity
                 return true
             }
             if kept { return }
@@ -91,19 +139,9 @@ enum BufferCache {
         }
     }
 
-    /// Frees cached buffers until the cache fits its limit (all of them for a limit of 0).
+    /// Frees cached buffers (the longest cached first) until the cache fits its limit.
     static func trim() {
-        let released = state.withLock { state -> [UnsafeMutableRawPointer] in
-            var released: [UnsafeMutableRawPointer] = []
-            for size in state.free.keys.sorted(by: >) where state.cachedBytes > state.limit {
-                while state.cachedBytes > state.limit, let pointer = state.free[size]?.popLast() {
-                    released.append(pointer)
-                    state.cachedBytes -= size
-                }
-                if state.free[size]?.isEmpty == true { state.free[size] = nil }
-            }
-            return released
-        }
+        let released = state.withLock { state in state.evictOldest(atLeast: state.cachedBytes - state.limit) }
         for pointer in released { pointer.deallocate() }
     }
 }

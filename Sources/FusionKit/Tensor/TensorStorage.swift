@@ -6,14 +6,17 @@
 final class TensorStorage: @unchecked Sendable {
     @usableFromInline let pointer: UnsafeMutablePointer<Float>
     @usableFromInline let count: Int
+    /// The bytes behind `pointer` (at least `count` floats; a reused buffer may be larger).
+    let capacity: Int
 
     /// Allocates room for `count` floats, uninitialised.
     @usableFromInline
     init(uninitializedCount count: Int) {
         precondition(count >= 0, "TensorStorage: negative element count \(count)")
         self.count = count
-        let raw = BufferCache.allocate(byteCount: Swift.max(count, 1) * MemoryLayout<Float>.stride)
-        pointer = raw.bindMemory(to: Float.self, capacity: Swift.max(count, 1))
+        let buffer = BufferCache.allocate(byteCount: Swift.max(count, 1) * MemoryLayout<Float>.stride)
+        capacity = buffer.capacity
+        pointer = buffer.pointer.bindMemory(to: Float.self, capacity: Swift.max(count, 1))
     }
 
     /// Allocates room for `count` floats, each set to `value`.
@@ -31,6 +34,7 @@ final class TensorStorage: @unchecked Sendable {
     }
 
     deinit {
-        BufferCache.release(UnsafeMutableRawPointer(pointer), byteCount: Swift.max(count, 1) * MemoryLayout<Float>.stride)
+        BufferCache.release(UnsafeMutableRawPointer(pointer), byteCount: Swift.max(count, 1) * MemoryLayout<Float>.stride,
+                            capacity: capacity)
     }
 }
