@@ -3,59 +3,62 @@ import Testing
 
 /// The memory counters and the buffer cache's reuse and bound. Other tests allocate
 /// concurrently, so these run in child processes (exit tests), where nothing else touches the
-/// counters or the cache.
+/// counters or the cache. The cache may hold, with the live buffers, up to the most ever live
+/// plus an eighth of it or 64 MiB, whichever is more; the sizes here are chosen around that.
 @Suite("Tensor memory")
 struct TensorMemoryTests {
     static let mebibyte = 1 << 20
 
     @Test func countersFollowTensorsAndTheCacheStaysNearThePeak() async {
         await #expect(processExitsWith: .success) {
-            let mib = TensorMemoryTests.mebibyte
+            let mib = TensorMemoryTests.mebibyte, floats = mib / 4
             TensorMemory.clearCache()
             let base = TensorMemory.liveBytes
             TensorMemory.resetPeak()
             do {
-                let a = Tensor.zeros([mib])                      // 4 MiB
-                let b = Tensor.zeros([mib / 2])                  // 2 MiB
-                precondition(TensorMemory.liveBytes - base >= 6 * mib, "live \(TensorMemory.liveBytes - base) after 6 MiB")
-                precondition(a.count + b.count == 3 * mib / 2)
+                let a = Tensor.zeros([64 * floats])
+                let b = Tensor.zeros([32 * floats])
+                precondition(TensorMemory.liveBytes - base >= 96 * mib, "live \(TensorMemory.liveBytes - base) after 96 MiB")
+                precondition(a.count + b.count == 96 * floats)
             }
             precondition(TensorMemory.liveBytes == base, "live \(TensorMemory.liveBytes) after freeing, \(base) before")
-            precondition(TensorMemory.peakLiveBytes - base >= 6 * mib, "peak \(TensorMemory.peakLiveBytes - base)")
-            precondition(TensorMemory.cachedBytes == 6 * mib, "cached \(TensorMemory.cachedBytes) after freeing 6 MiB")
-            // A 3 MiB request takes the cached 4 MiB buffer (the smallest of up to twice its size),
-            // which goes back to the cache whole.
+            precondition(TensorMemory.peakLiveBytes - base >= 96 * mib, "peak \(TensorMemory.peakLiveBytes - base)")
+            precondition(TensorMemory.cachedBytes == 96 * mib, "cached \(TensorMemory.cachedBytes) after freeing 96 MiB")
+            // A 48 MiB request takes the cached 64 MiB buffer (the smallest of up to twice its
+            // size), which goes back to the cache whole.
             do {
-                let c = Tensor.full([3 * mib / 4], value: 2)
-                precondition(TensorMemory.cachedBytes == 2 * mib, "cached \(TensorMemory.cachedBytes) with 3 MiB reused")
-                precondition(c.sum().scalar == Float(3 * mib / 2), "sum \(c.sum().scalar)")
+                let c = Tensor.full([48 * floats], value: 2)
+                precondition(TensorMemory.cachedBytes == 32 * mib, "cached \(TensorMemory.cachedBytes) with 48 MiB reused")
+                precondition(c.max().scalar == 2 && c.min().scalar == 2, "the reused buffer holds \(c.min().scalar)…\(c.max().scalar)")
             }
-            precondition(TensorMemory.cachedBytes == 6 * mib, "cached \(TensorMemory.cachedBytes) after the reuse")
-            // 6 MiB fits no cached buffer: held plus cached would be 12 MiB, over 9/8 of the 6 MiB
-            // peak, so the cache gives back what it must, the longest cached first.
-            let d = Tensor.zeros([3 * mib / 2])
-            precondition(TensorMemory.liveBytes + TensorMemory.cachedBytes <= TensorMemory.peakLiveBytes * 9 / 8 + base,
+            precondition(TensorMemory.cachedBytes == 96 * mib, "cached \(TensorMemory.cachedBytes) after the reuse")
+            // 100 MiB fits no cached buffer: live plus cached would be 196 MiB, over the 100 MiB
+            // peak plus 64 MiB, so the cache gives back its longest unused buffer, the 32 MiB one
+            // (the 64 MiB one served the 48 MiB request since), and keeps the other.
+            let d = Tensor.zeros([100 * floats])
+            precondition(TensorMemory.cachedBytes == 64 * mib, "cached \(TensorMemory.cachedBytes) beside 100 MiB live")
+            precondition(TensorMemory.liveBytes + TensorMemory.cachedBytes <= TensorMemory.peakLiveBytes + 64 * mib + base,
                          "live \(TensorMemory.liveBytes) + cached \(TensorMemory.cachedBytes) over the peak \(TensorMemory.peakLiveBytes)")
-            precondition(d.count == 3 * mib / 2)
+            precondition(d.count == 100 * floats)
             TensorMemory.resetPeak()
             precondition(TensorMemory.peakLiveBytes == TensorMemory.liveBytes)
         }
     }
 
     /// A training step needs some sizes only in its forward and others only in its backward; when
-    /// the two together fit the slack, the cache keeps both and stops allocating.
+    /// both fit the slack, the cache keeps both and stops allocating.
     @Test func alternatingSizesSettleWithinTheSlack() async {
         await #expect(processExitsWith: .success) {
-            let mib = TensorMemoryTests.mebibyte
+            let mib = TensorMemoryTests.mebibyte, floats = mib / 4
             TensorMemory.clearCache()
             var cachedAfterCycles: [Int] = []
             for _ in 0..<4 {
-                do { let forward = Tensor.zeros([2 * mib]); precondition(forward.count == 2 * mib) }      // 8 MiB
-                do { let backward = Tensor.zeros([mib / 8]); precondition(backward.count == mib / 8) }    // 0.5 MiB
-                cachedAfterCycles.append(TensorMemory.cachedBytes)
+                do { let forward = Tensor.zeros([256 * floats]); precondition(forward.count == 256 * floats) }
+                do { let backward = Tensor.zeros([40 * floats]); precondition(backward.count == 40 * floats) }
+                cachedAfterCycles.append(TensorMemory.cachedBytes / mib)
             }
-            precondition(cachedAfterCycles.allSatisfy { $0 == 8 * mib + mib / 2 },
-                         "cached after each cycle: \(cachedAfterCycles), expected both buffers kept")
+            precondition(cachedAfterCycles.allSatisfy { $0 == 296 },
+                         "MiB cached after each cycle: \(cachedAfterCycles), expected both buffers (296 MiB) kept")
         }
     }
 }
