@@ -40,6 +40,17 @@ struct VisionGradientTests {
         ([1, 2, 5, 41], [3, 2, 3, 3], (2, 2), (1, 1), (1, 1), 1),
         ([1, 2, 4, 38], [2, 2, 3, 3], (1, 2), (0, 0), (1, 1), 1),
         ([1, 1, 5, 44], [2, 1, 2, 3], (2, 2), (2, 3), (1, 2), 1),
+        // "Same" padding (output ⌈H/s⌉ × ⌈W/s⌉), unfolded a whole shifted phase plane at a time:
+        // stride 1 plain, dilated, with a rectangular kernel and with a kernel larger than the
+        // image; stride 2 on an even width (the VQA encoders' 38 → 19) and dilated; stride 3.
+        // Index 1 and 4 above also take this path (stride 2, and stride 2 by 1).
+        ([2, 3, 6, 9], [4, 3, 3, 3], (1, 1), (1, 1), (1, 1), 1),
+        ([1, 2, 7, 6], [3, 2, 3, 3], (1, 1), (2, 2), (2, 2), 1),
+        ([1, 2, 5, 8], [2, 2, 3, 5], (1, 1), (1, 2), (1, 1), 1),
+        ([1, 1, 2, 3], [2, 1, 5, 5], (1, 1), (2, 2), (1, 1), 1),
+        ([1, 2, 6, 38], [3, 2, 3, 3], (2, 2), (1, 1), (1, 1), 1),
+        ([1, 2, 9, 9], [2, 2, 3, 3], (2, 2), (2, 2), (2, 2), 1),
+        ([1, 2, 7, 8], [2, 2, 3, 3], (3, 3), (1, 1), (1, 1), 1),
     ]
 
     @Test("conv2d forward matches the direct sum, backward matches finite differences", arguments: convolutions.indices)

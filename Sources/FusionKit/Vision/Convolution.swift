@@ -78,7 +78,7 @@ extension Tensor {
                         if wantInput {
                             Tensor.gemm(weights + group * groupOut * rows, dY, dColumns.storage.pointer, m: rows, n: plane,
                                         k: groupOut, transposeA: true, transposeB: false)
-                            Unfold.col2im(dColumns.pointer, inputTarget + n * imageSize, single,
+                            Unfold.col2im(dColumns.storage.pointer, inputTarget + n * imageSize, single,
                                           firstChannel: group * groupIn, channels: groupIn)
                         }
                     }

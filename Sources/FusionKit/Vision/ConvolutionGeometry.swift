@@ -34,6 +34,26 @@ struct ConvolutionGeometry: Equatable {
         return (first, last)
     }
 
+    /// Whether the output is ⌈H/stride⌉ × ⌈W/stride⌉ ("same" padding), so that the unfolding can
+    /// work on whole phase planes (`Unfold.splitPhases`) instead of line by line.
+    var unfoldsByPhase: Bool {
+        outputHeight == (height + strideHeight - 1) / strideHeight && outputWidth == (width + strideWidth - 1) / strideWidth
+    }
+
+    /// Tap (ki, kj) reads phase plane `phase` (index a·strideWidth + b) at row i + rowShift and
+    /// column j + columnShift for output (i, j).
+    func phaseTap(ki: Int, kj: Int) -> (phase: Int, rowShift: Int, columnShift: Int) {
+        let row = ki * dilationHeight - paddingHeight, column = kj * dilationWidth - paddingWidth
+        let (rowShift, a) = Self.floorDivision(row, strideHeight), (columnShift, b) = Self.floorDivision(column, strideWidth)
+        return (a * strideWidth + b, rowShift, columnShift)
+    }
+
+    /// (⌊x / d⌋, x − d·⌊x / d⌋) for d > 0.
+    static func floorDivision(_ x: Int, _ d: Int) -> (Int, Int) {
+        let quotient = x >= 0 ? x / d : -((-x + d - 1) / d)
+        return (quotient, x - d * quotient)
+    }
+
     /// The same window over a single image of the batch.
     var oneImage: ConvolutionGeometry {
         var single = self
@@ -54,6 +74,7 @@ enum Unfold {
                        _ g: ConvolutionGeometry, firstChannel: Int, channels: Int) {
         let rows = channels * g.kernelArea
         let rowLength = g.batch * g.outputPlane
+        if g.unfoldsByPhase { return im2colByPhase(input, columns, g, firstChannel: firstChannel, channels: channels) }
         let (outputHeight, outputWidth, strideWidth) = (g.outputHeight, g.outputWidth, g.strideWidth)
         for row in 0..<rows {
             let c = row / g.kernelArea, ki = (row / g.kernelWidth) % g.kernelHeight, kj = row % g.kernelWidth
@@ -85,10 +106,12 @@ enum Unfold {
     }
 
     /// The adjoint of im2col: adds every column entry back onto the input position it came from.
-    /// `gradient` must be zeroed by the caller.
-    static func col2im(_ columns: UnsafePointer<Float>, _ gradient: UnsafeMutablePointer<Float>,
+    /// `gradient` must be zeroed by the caller. Entries of `columns` that fall in the padding may
+    /// be overwritten with zeros.
+    static func col2im(_ columns: UnsafeMutablePointer<Float>, _ gradient: UnsafeMutablePointer<Float>,
                        _ g: ConvolutionGeometry, firstChannel: Int, channels: Int) {
         let rowLength = g.batch * g.outputPlane
+        if g.unfoldsByPhase { return col2imByPhase(columns, gradient, g, firstChannel: firstChannel, channels: channels) }
         let (outputHeight, outputWidth, strideWidth) = (g.outputHeight, g.outputWidth, g.strideWidth)
         for c in 0..<channels {
             for ki in 0..<g.kernelHeight {
