@@ -3,27 +3,33 @@ import COpenBLAS
 /// The sequence loop shared by the GRU and LSTM operations (RecurrentCells.swift): one direction
 /// of one layer over a batch-first sequence, forward and backward through time, as one graph node.
 ///
-/// Forward: the input projection of every time step is one GEMM, X·W_ihᵀ + b_ih over
-/// [count·time, in] for a core's elements; then each step is one small GEMM h·W_hhᵀ and the cell's gate arithmetic over
-/// raw pointers (`RecurrentGates`). Sigmoid and tanh run in the vector kernels of
-/// CFusionKitKernels, always from one buffer into another: in place they measured about 7×
-/// slower here (0.7 → 5 ns a sigmoid), most likely because the vectorised loop's overlap check
-/// sends equal buffers to the scalar one. The forward keeps the gate activations, the state
-/// before each position and what the cell saves (GRU: W_hn h + b_hn; LSTM: c_prev and tanh c).
+/// Forward: the input projection of every time step, X·W_ihᵀ + b_ih, then at each step one small
+/// GEMM h·W_hhᵀ and the cell's gate arithmetic over raw pointers (`RecurrentGates`). Sigmoid and
+/// tanh run in the vector kernels of CFusionKitKernels, always from one buffer into another: in
+/// place they measured about 7× slower here (0.7 → 5 ns a sigmoid), most likely because the
+/// vectorised loop's overlap check sends equal buffers to the scalar one. The forward keeps the
+/// gate activations, the state before each position and what the cell saves (GRU: W_hn h + b_hn;
+/// LSTM: c_prev and tanh c).
 ///
 /// Backward, steps in reverse: the cell turns dh (and dc) into the gradients of the gate
 /// pre-activations, and dh_prev = dGates_hh·W_hh + (the cell's direct term) is one small GEMM.
-/// After the loop, dX = dGates_ih·W_ih, dW_ih = dGates_ihᵀ·X and dW_hh = dGates_hhᵀ·H_prev are one
-/// GEMM each over all of a core's rows (partial weight gradients, added at the end), and the bias
-/// gradients are column sums.
+/// After the loop, dX = dGates_ih·W_ih, dW_ih = Σ_t dGates_ih(t)ᵀ·X(t) and
+/// dW_hh = Σ_t dGates_hh(t)ᵀ·H_prev(t) are one GEMM per position each (partial weight gradients,
+/// added at the end), and the bias gradients are column sums.
 ///
 /// Both passes share the batch out among the cores (`BLAS.parallelChunks`): each core projects,
 /// runs every step and forms the weight gradients for its own elements, with single-threaded
 /// GEMMs. For the VQA question encoder (1,280 questions, 64 units, fastest of 15
 /// forward+backward passes, old and new alternating, 2 threads) sharing the time loops took
 /// 49–66 ms to 41–56 ms; before, each step was a GEMM on OpenBLAS's threads followed by the gate
-/// loop on one core. The tall, thin GEMMs around the loops (k = batch·time) did not speed up on
-/// OpenBLAS's second thread at all (21 ms per VQA step on one thread and on two).
+/// loop on one core.
+///
+/// The buffers the steps walk (gates, saved values, previous states and their gradients) are
+/// time-major, [time, batch, …], so a step reads and writes each core's rows in order. Laid out
+/// [batch, time, …], one element's rows were time·width floats (12 KB for the VQA GRU) from the
+/// next, and the backward's gate arithmetic ran at about 15 ns per hidden unit, bound by cache
+/// misses. Per concat-MLP training step at one thread: GRU forward 25–32 → 21 ms, backward
+/// 50–57 → 37 ms; at two threads 16–18 → 16 and 39 → 28 ms.
 ///
 /// Variable lengths: element b is active at position t when t < lengths[b]. An inactive position
 /// outputs zeros and leaves the state alone, so the reverse direction starts at position
@@ -87,12 +93,14 @@ enum RecurrentKernels {
                      "\(operation): lengths \(lengths) must give one length in 1...\(time) per batch element (\(batch))")
         let stateRows = Gates.hasCellState ? 2 : 1, saving = Gates.savedCount * hidden
 
-        // The input projection of every position, [batch·time, width] = X·W_ihᵀ + b_ih, is made
-        // by each core for its own elements (their rows are contiguous), before its time loop.
-        let gates = Tensor(uninitializedShape: [batch, time, width])
+        // What the steps read and write is laid out time-major, [time, batch, …]: at each step a
+        // core walks its elements' rows in order instead of one row every time·width floats.
+        // The input projection of every position, X·W_ihᵀ + b_ih, is made by each core for its
+        // own elements, one GEMM per position, before its time loop.
+        let gates = Tensor(uninitializedShape: [time, batch, width])
         let gatePointer = gates.storage.pointer
-        let saved = Tensor(uninitializedShape: [batch, time, Swift.max(saving, 1)])
-        let previous = Tensor(uninitializedShape: [batch, time, hidden])  // h before each position
+        let saved = Tensor(uninitializedShape: [time, batch, Swift.max(saving, 1)])
+        let previous = Tensor(uninitializedShape: [time, batch, hidden])  // h before each position
         let result = Tensor(uninitializedShape: [batch, time + stateRows, hidden])
         let state = startState(initialHidden, batch: batch, hidden: hidden)
         let cell = startState(initialCell, batch: batch, hidden: hidden)
@@ -105,16 +113,17 @@ enum RecurrentKernels {
         // multi-threaded GEMM and a single-threaded gate loop at every step.
         let recurrentPointer = recurrent.storage.pointer
         BLAS.parallelChunks(count: batch) { elements in
-            let first = elements.lowerBound
-            let projected = gatePointer + first * time * width
-            fillRows(projected, rows: elements.count * time, with: inputBias, width: width)
-            Tensor.gemm(x.pointer + first * time * inputSize, inputWeight.pointer, projected, m: elements.count * time,
-                        n: width, k: inputSize, transposeA: false, transposeB: true, beta: 1)
+            let first = elements.lowerBound, count = elements.count
+            for t in 0..<time {
+                let projected = gatePointer + (t * batch + first) * width
+                fillRows(projected, rows: count, with: inputBias, width: width)
+                stridedGemm(x.pointer + (first * time + t) * inputSize, lda: time * inputSize, inputWeight.pointer,
+                            ldb: inputSize, projected, ldc: width, m: count, n: width, k: inputSize,
+                            transposeA: false, transposeB: true, beta: 1)
+            }
             for step in 0..<time {
                 let t = reverse ? time - 1 - step : step
-                for b in elements {
-                    (previous.storage.pointer + (b * time + t) * hidden).update(from: h + b * hidden, count: hidden)
-                }
+                (previous.storage.pointer + (t * batch + first) * hidden).update(from: h + first * hidden, count: count * hidden)
                 if step == 0 && initialHidden == nil {
                     (recurrentPointer + first * width).update(repeating: 0, count: elements.count * width)
                 } else {
@@ -127,7 +136,7 @@ enum RecurrentKernels {
                         output.update(repeating: 0, count: hidden)
                         continue
                     }
-                    let row = b * time + t
+                    let row = t * batch + b
                     Gates.forward(hiddenSize: hidden, gates: gatePointer + row * width,
                                   recurrent: recurrentPointer + b * width, hiddenBias: biasOfHidden.pointer, hidden: h + b * hidden,
                                   cell: c + b * hidden, saved: saved.storage.pointer + row * saving)
@@ -180,14 +189,14 @@ enum RecurrentKernels {
                 (dc + b * hidden).update(repeating: 0, count: hidden)
             }
         }
-        let inputGateGradient = Tensor(uninitializedShape: [batch, time, width])
-        let hiddenGateGradient = Gates.hasSeparateHiddenGradient ? Tensor(uninitializedShape: [batch, time, width])
+        let inputGateGradient = Tensor(uninitializedShape: [time, batch, width])
+        let hiddenGateGradient = Gates.hasSeparateHiddenGradient ? Tensor(uninitializedShape: [time, batch, width])
                                                                   : inputGateGradient
         let (dInput, dHidden) = (inputGateGradient.storage.pointer, hiddenGateGradient.storage.pointer)
         let needsInitialState = inputs[5].requiresGradient || inputs[6].requiresGradient
-        // As forward: each core walks back through the whole sequence for its share of the batch,
-        // then turns its elements' rows (contiguous, [count·time, …]) into its rows of dX and its
-        // partial sums of dW_ih, dW_hh and the bias gradients, which are added after.
+        // As forward: each core walks back through the whole sequence for its share of the batch
+        // (time-major rows), then turns its elements' rows, one position at a time, into its
+        // rows of dX and its partial sums of dW_ih, dW_hh and the bias gradients, added after.
         let inputSize = shape.inputSize
         let wantX = x.requiresGradient, wantInputWeight = inputWeight.requiresGradient
         let wantHiddenWeight = hiddenWeight.requiresGradient
@@ -195,11 +204,11 @@ enum RecurrentKernels {
         let gradientOfXStorage = wantX ? Tensor(uninitializedShape: x.shape) : nil
         let dxPointer = gradientOfXStorage?.storage.pointer
         let sums = BLAS.parallelPartialSums(count: batch) { elements in
-            let first = elements.lowerBound
+            let first = elements.lowerBound, count = elements.count
             for step in (0..<time).reversed() {
                 let t = reverse ? time - 1 - step : step
                 for b in elements {
-                    let row = b * time + t
+                    let row = t * batch + b
                     guard t < lengths[b] else {
                         (dInput + row * width).update(repeating: 0, count: width)
                         if Gates.hasSeparateHiddenGradient { (dHidden + row * width).update(repeating: 0, count: width) }
@@ -212,33 +221,37 @@ enum RecurrentKernels {
                                    cellGradient: dc + b * hidden, inputGateGradient: dInput + row * width,
                                    hiddenGateGradient: dHidden + row * width)
                 }
-                // dh_prev += dGates_hh(t)·W_hh; the rows of position t lie `time·width` apart.
+                // dh_prev += dGates_hh(t)·W_hh over this core's rows of position t.
                 if step > 0 || needsInitialState {
-                    stridedGemm(dHidden + (first * time + t) * width, lda: time * width, hiddenWeight.pointer, ldb: hidden,
-                                dh + first * hidden, ldc: hidden, m: elements.count, n: hidden, k: width,
-                                transposeA: false, transposeB: false, beta: 1)
+                    Tensor.gemm(dHidden + (t * batch + first) * width, hiddenWeight.pointer, dh + first * hidden,
+                                m: count, n: hidden, k: width, transposeA: false, transposeB: false, beta: 1)
                 }
             }
-            let lo = first * time, count = elements.count * time
-            if let dxPointer {
-                Tensor.gemm(dInput + lo * width, inputWeight.pointer, dxPointer + lo * inputSize, m: count, n: inputSize,
-                            k: width, transposeA: false, transposeB: false)
-            }
             var partial: [Tensor?] = [nil, nil, nil, nil]
-            if wantInputWeight {
-                let dw = Tensor(uninitializedShape: inputWeight.shape)
-                Tensor.gemm(dInput + lo * width, x.pointer + lo * inputSize, dw.storage.pointer, m: width, n: inputSize, k: count,
-                            transposeA: true, transposeB: false)
-                partial[0] = dw
+            let dInputWeight = wantInputWeight ? Tensor(uninitializedShape: inputWeight.shape) : nil
+            let dHiddenWeight = wantHiddenWeight ? Tensor(uninitializedShape: hiddenWeight.shape) : nil
+            for t in 0..<time {
+                let rows = t * batch + first, beta: Float = t == 0 ? 0 : 1
+                if let dxPointer {
+                    stridedGemm(dInput + rows * width, lda: width, inputWeight.pointer, ldb: inputSize,
+                                dxPointer + (first * time + t) * inputSize, ldc: time * inputSize,
+                                m: count, n: inputSize, k: width, transposeA: false, transposeB: false)
+                }
+                if let dInputWeight {
+                    stridedGemm(dInput + rows * width, lda: width, x.pointer + (first * time + t) * inputSize,
+                                ldb: time * inputSize, dInputWeight.storage.pointer, ldc: inputSize,
+                                m: width, n: inputSize, k: count, transposeA: true, transposeB: false, beta: beta)
+                }
+                if let dHiddenWeight {
+                    stridedGemm(dHidden + rows * width, lda: width, previous.pointer + rows * hidden, ldb: hidden,
+                                dHiddenWeight.storage.pointer, ldc: hidden, m: width, n: hidden, k: count,
+                                transposeA: true, transposeB: false, beta: beta)
+                }
             }
-            if wantHiddenWeight {
-                let dw = Tensor(uninitializedShape: hiddenWeight.shape)
-                Tensor.gemm(dHidden + lo * width, previous.pointer + lo * hidden, dw.storage.pointer, m: width, n: hidden,
-                            k: count, transposeA: true, transposeB: false)
-                partial[1] = dw
-            }
-            if wantInputBias { partial[2] = columnSums(dInput + lo * width, rows: count, columns: width) }
-            if wantHiddenBias { partial[3] = columnSums(dHidden + lo * width, rows: count, columns: width) }
+            partial[0] = dInputWeight
+            partial[1] = dHiddenWeight
+            if wantInputBias { partial[2] = columnSums(dInput, rows: count, columns: width, firstRow: first, batch: batch, time: time) }
+            if wantHiddenBias { partial[3] = columnSums(dHidden, rows: count, columns: width, firstRow: first, batch: batch, time: time) }
             return partial
         }
         // dInput and dHidden are raw pointers into these; keep them alive until here.
@@ -268,14 +281,18 @@ enum RecurrentKernels {
         for row in 0..<rows { (target + row * width).update(from: bias.pointer, count: width) }
     }
 
-    /// The sums of the columns of a row-major [rows, columns] matrix.
-    private static func columnSums(_ matrix: UnsafePointer<Float>, rows: Int, columns: Int) -> Tensor {
+    /// The column sums of rows firstRow..<firstRow + rows of every position of a time-major
+    /// [time, batch, columns] buffer.
+    private static func columnSums(_ matrix: UnsafePointer<Float>, rows: Int, columns: Int, firstRow: Int,
+                                   batch: Int, time: Int) -> Tensor {
         let result = Tensor(uninitializedShape: [columns])
         let sums = result.storage.pointer
         sums.update(repeating: 0, count: columns)
-        for row in 0..<rows {
-            let source = matrix + row * columns
-            for j in 0..<columns { sums[j] += source[j] }
+        for t in 0..<time {
+            for row in 0..<rows {
+                let source = matrix + ((t * batch) + firstRow + row) * columns
+                for j in 0..<columns { sums[j] += source[j] }
+            }
         }
         return result
     }
