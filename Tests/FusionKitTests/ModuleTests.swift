@@ -133,6 +133,25 @@ struct ModuleTests {
         #expect(!x.gradient!.requiresGradient && !w.gradient!.requiresGradient)
     }
 
+    /// Many rows and few features: each core forms the weight and bias gradients of its rows.
+    /// 37 outputs leave a partial group of four in the bias sums.
+    @Test func tallAffineGradientsMatchTheirFormulas() {
+        var generator = RandomGenerator(seed: 10)
+        let x = Tensor.randomNormal([9, 1280, 24], generator: &generator).requiringGradient()
+        let w = Tensor.randomNormal([37, 24], generator: &generator).requiringGradient()
+        let b = Tensor.randomNormal([37], generator: &generator).requiringGradient()
+        let g = Tensor.randomNormal([9, 1280, 37], generator: &generator)
+        x.affine(weight: w, bias: b).backward(g)
+        let rows = g.reshaped([11520, 37]), inputs = x.detached().reshaped([11520, 24])
+        #expect(isClose(x.gradient!, g.matmul(w.detached()), relative: 1e-4, absolute: 1e-4))
+        #expect(isClose(w.gradient!, rows.matmul(inputs, transposeA: true), relative: 1e-4, absolute: 1e-3))
+        #expect(isClose(b.gradient!, rows.sum(alongAxes: 0), relative: 1e-4, absolute: 1e-3))
+        // Only the bias learns: the weight's gradient is not formed.
+        let frozen = w.detached(), bias = b.detached().requiringGradient()
+        x.detached().affine(weight: frozen, bias: bias).backward(g)
+        #expect(isClose(bias.gradient!, rows.sum(alongAxes: 0), relative: 1e-4, absolute: 1e-3))
+    }
+
     @Test func residualAddsItsInput() {
         var generator = RandomGenerator(seed: 7)
         let block = Residual(Linear(3, 3, generator: &generator))
