@@ -90,9 +90,8 @@ public enum BLAS {
     /// faster side by side than one after another each split across threads. Falls back to one
     /// range on the calling thread (BLAS threads unchanged) when that cannot help.
     static func parallelChunks(count: Int, _ body: (Range<Int>) -> Void) {
-        ensureConfigured()
+        let chunks = parallelShares(count: count)
         let threads = openblas_get_num_threads()
-        let chunks = Swift.min(count, Swift.min(Int(threads), Parallel.threadCount))
         guard chunks >= 2, concurrencyLock.try() else {
             body(0..<count)
             return
@@ -106,6 +105,12 @@ public enum BLAS {
                 work.value((count * chunk / chunks)..<(count * (chunk + 1) / chunks))
             }
         }
+    }
+
+    /// How many ranges `parallelChunks(count:)` splits `count` into when no other split is running.
+    static func parallelShares(count: Int) -> Int {
+        ensureConfigured()
+        return Swift.min(count, Swift.min(Int(openblas_get_num_threads()), Parallel.threadCount))
     }
 
     /// `parallelChunks` for work that accumulates into a few small tensors (weight gradients):

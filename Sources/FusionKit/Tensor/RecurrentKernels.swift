@@ -93,64 +93,74 @@ enum RecurrentKernels {
                      "\(operation): lengths \(lengths) must give one length in 1...\(time) per batch element (\(batch))")
         let stateRows = Gates.hasCellState ? 2 : 1, saving = Gates.savedCount * hidden
 
-        // What the steps read and write is laid out time-major, [time, batch, …]: at each step a
-        // core walks its elements' rows in order instead of one row every time·width floats.
-        // The input projection of every position, X·W_ihᵀ + b_ih, is made by each core for its
-        // own elements, one GEMM per position, before its time loop.
+        // What the steps read and write is laid out time-major, [time, batch, …], with the
+        // elements in `SequenceOrder`: at each step a core walks its share's rows in order, and
+        // those of the elements still running come first. The inputs are copied into that
+        // layout; each core projects its own, X·W_ihᵀ + b_ih, one GEMM per position.
+        let order = SequenceOrder(lengths: lengths, shares: BLAS.parallelShares(count: batch))
+        let inputsInOrder = Tensor(uninitializedShape: [time, batch, inputSize])
         let gates = Tensor(uninitializedShape: [time, batch, width])
         let gatePointer = gates.storage.pointer
         let saved = Tensor(uninitializedShape: [time, batch, Swift.max(saving, 1)])
         let previous = Tensor(uninitializedShape: [time, batch, hidden])  // h before each position
         let result = Tensor(uninitializedShape: [batch, time + stateRows, hidden])
-        let state = startState(initialHidden, batch: batch, hidden: hidden)
-        let cell = startState(initialCell, batch: batch, hidden: hidden)
+        let state = startState(initialHidden, order: order, hidden: hidden)
+        let cell = startState(initialCell, order: order, hidden: hidden)
         let recurrent = Tensor(uninitializedShape: [batch, width])
         let biasOfHidden = hiddenBias ?? Tensor.zeros([width])
         let (h, c, out) = (state.storage.pointer, cell.storage.pointer, result.storage.pointer)
+        let (xs, source) = (inputsInOrder.storage.pointer, x.pointer)
         let rowsOut = (time + stateRows) * hidden
         // The batch elements never meet, so each core runs the whole sequence for its share of
         // them, with single-threaded GEMMs: one fork and join per sequence instead of a
         // multi-threaded GEMM and a single-threaded gate loop at every step.
         let recurrentPointer = recurrent.storage.pointer
-        BLAS.parallelChunks(count: batch) { elements in
-            let first = elements.lowerBound, count = elements.count
+        BLAS.parallelChunks(count: batch) { positions in
+            let first = positions.lowerBound
             for t in 0..<time {
+                for p in positions {
+                    (xs + (t * batch + p) * inputSize).update(from: source + (order.element[p] * time + t) * inputSize, count: inputSize)
+                }
+                let active = order.activeEnd(of: positions, at: t) - first
+                guard active > 0 else { continue }
                 let projected = gatePointer + (t * batch + first) * width
-                fillRows(projected, rows: count, with: inputBias, width: width)
-                stridedGemm(x.pointer + (first * time + t) * inputSize, lda: time * inputSize, inputWeight.pointer,
-                            ldb: inputSize, projected, ldc: width, m: count, n: width, k: inputSize,
-                            transposeA: false, transposeB: true, beta: 1)
+                fillRows(projected, rows: active, with: inputBias, width: width)
+                Tensor.gemm(xs + (t * batch + first) * inputSize, inputWeight.pointer, projected, m: active, n: width,
+                            k: inputSize, transposeA: false, transposeB: true, beta: 1)
             }
             for step in 0..<time {
                 let t = reverse ? time - 1 - step : step
-                (previous.storage.pointer + (t * batch + first) * hidden).update(from: h + first * hidden, count: count * hidden)
+                (previous.storage.pointer + (t * batch + first) * hidden).update(from: h + first * hidden,
+                                                                                 count: positions.count * hidden)
+                let end = order.activeEnd(of: positions, at: t), active = end - first
                 if step == 0 && initialHidden == nil {
-                    (recurrentPointer + first * width).update(repeating: 0, count: elements.count * width)
-                } else {
+                    (recurrentPointer + first * width).update(repeating: 0, count: active * width)
+                } else if active > 0 {
                     Tensor.gemm(h + first * hidden, hiddenWeight.pointer, recurrentPointer + first * width,
-                                m: elements.count, n: width, k: hidden, transposeA: false, transposeB: true)
+                                m: active, n: width, k: hidden, transposeA: false, transposeB: true)
                 }
-                for b in elements {
-                    let output = out + b * rowsOut + t * hidden
-                    guard t < lengths[b] else {
+                for p in positions {
+                    let output = out + order.element[p] * rowsOut + t * hidden
+                    guard p < end && t < order.length[p] else {
                         output.update(repeating: 0, count: hidden)
                         continue
                     }
-                    let row = t * batch + b
+                    let row = t * batch + p
                     Gates.forward(hiddenSize: hidden, gates: gatePointer + row * width,
-                                  recurrent: recurrentPointer + b * width, hiddenBias: biasOfHidden.pointer, hidden: h + b * hidden,
-                                  cell: c + b * hidden, saved: saved.storage.pointer + row * saving)
-                    output.update(from: h + b * hidden, count: hidden)
+                                  recurrent: recurrentPointer + p * width, hiddenBias: biasOfHidden.pointer, hidden: h + p * hidden,
+                                  cell: c + p * hidden, saved: saved.storage.pointer + row * saving)
+                    output.update(from: h + p * hidden, count: hidden)
                 }
             }
         }
-        for b in 0..<batch {
-            (out + b * rowsOut + time * hidden).update(from: h + b * hidden, count: hidden)
-            if Gates.hasCellState { (out + b * rowsOut + (time + 1) * hidden).update(from: c + b * hidden, count: hidden) }
+        for p in 0..<batch {
+            let b = order.element[p]
+            (out + b * rowsOut + time * hidden).update(from: h + p * hidden, count: hidden)
+            if Gates.hasCellState { (out + b * rowsOut + (time + 1) * hidden).update(from: c + p * hidden, count: hidden) }
         }
         // The loops above reach these buffers through raw pointers only; without this Swift may
         // release them (back to the buffer cache) after their last named use.
-        withExtendedLifetime((state, cell, recurrent, biasOfHidden, gates)) {}
+        withExtendedLifetime((state, cell, recurrent, biasOfHidden, gates, inputsInOrder, x)) {}
 
         let inputs = [x, inputWeight, hiddenWeight, inputBias ?? Tensor(0), hiddenBias ?? Tensor(0),
                       initialHidden ?? Tensor(0), initialCell ?? Tensor(0)]
@@ -158,8 +168,8 @@ enum RecurrentKernels {
         let shape = Shapes(batch: batch, time: time, inputSize: inputSize, hidden: hidden, width: width,
                            stateRows: stateRows, saving: saving)
         return result.recorded(operation, inputs: inputs) { gradient in
-            backward(Gates.self, gradient, shape: shape, lengths: lengths, reverse: reverse, inputs: inputs,
-                     gates: gates, saved: saved, previous: previous)
+            backward(Gates.self, gradient, shape: shape, order: order, reverse: reverse, inputs: inputs,
+                     inputsInOrder: inputsInOrder, gates: gates, saved: saved, previous: previous)
         }
     }
 
@@ -170,23 +180,24 @@ enum RecurrentKernels {
 
     /// The gradients of the inputs [x, W_ih, W_hh, b_ih, b_hh, h0, c0] of `sequence`.
     private static func backward<Gates: RecurrentGates>(
-        _ gatesType: Gates.Type, _ gradient: Tensor, shape: Shapes, lengths: [Int], reverse: Bool,
-        inputs: [Tensor], gates: Tensor, saved: Tensor, previous: Tensor
+        _ gatesType: Gates.Type, _ gradient: Tensor, shape: Shapes, order: SequenceOrder, reverse: Bool,
+        inputs: [Tensor], inputsInOrder: Tensor, gates: Tensor, saved: Tensor, previous: Tensor
     ) -> [Tensor?] {
         let (batch, time, hidden, width, saving) = (shape.batch, shape.time, shape.hidden, shape.width, shape.saving)
         let (x, inputWeight, hiddenWeight) = (inputs[0], inputs[1], inputs[2])
         let rowsIn = (time + shape.stateRows) * hidden
         let g = gradient.pointer
-        // The carried dL/dh and dL/dc, starting from the gradients of the final states.
+        // The carried dL/dh and dL/dc (in `order`), starting from the gradients of the final states.
         let hiddenCarry = Tensor(uninitializedShape: [batch, hidden])
         let cellCarry = Tensor(uninitializedShape: [batch, hidden])
         let dh = hiddenCarry.storage.pointer, dc = cellCarry.storage.pointer
-        for b in 0..<batch {
-            (dh + b * hidden).update(from: g + b * rowsIn + time * hidden, count: hidden)
+        for p in 0..<batch {
+            let b = order.element[p]
+            (dh + p * hidden).update(from: g + b * rowsIn + time * hidden, count: hidden)
             if Gates.hasCellState {
-                (dc + b * hidden).update(from: g + b * rowsIn + (time + 1) * hidden, count: hidden)
+                (dc + p * hidden).update(from: g + b * rowsIn + (time + 1) * hidden, count: hidden)
             } else {
-                (dc + b * hidden).update(repeating: 0, count: hidden)
+                (dc + p * hidden).update(repeating: 0, count: hidden)
             }
         }
         let inputGateGradient = Tensor(uninitializedShape: [time, batch, width])
@@ -197,79 +208,108 @@ enum RecurrentKernels {
         // As forward: each core walks back through the whole sequence for its share of the batch
         // (time-major rows), then turns its elements' rows, one position at a time, into its
         // rows of dX and its partial sums of dW_ih, dW_hh and the bias gradients, added after.
+        // Rows past a share's last running element are left out: their gradients are zero.
         let inputSize = shape.inputSize
         let wantX = x.requiresGradient, wantInputWeight = inputWeight.requiresGradient
         let wantHiddenWeight = hiddenWeight.requiresGradient
         let wantInputBias = inputs[3].requiresGradient, wantHiddenBias = inputs[4].requiresGradient
         let gradientOfXStorage = wantX ? Tensor(uninitializedShape: x.shape) : nil
         let dxPointer = gradientOfXStorage?.storage.pointer
-        let sums = BLAS.parallelPartialSums(count: batch) { elements in
-            let first = elements.lowerBound, count = elements.count
+        let xs = inputsInOrder.pointer
+        let sums = BLAS.parallelPartialSums(count: batch) { positions in
+            let first = positions.lowerBound
             for step in (0..<time).reversed() {
                 let t = reverse ? time - 1 - step : step
-                for b in elements {
-                    let row = t * batch + b
-                    guard t < lengths[b] else {
+                let end = order.activeEnd(of: positions, at: t)
+                for p in first..<end {
+                    let row = t * batch + p
+                    guard t < order.length[p] else {
                         (dInput + row * width).update(repeating: 0, count: width)
                         if Gates.hasSeparateHiddenGradient { (dHidden + row * width).update(repeating: 0, count: width) }
                         continue
                     }
-                    let carry = dh + b * hidden, upstream = g + b * rowsIn + t * hidden
+                    let carry = dh + p * hidden, upstream = g + order.element[p] * rowsIn + t * hidden
                     for j in 0..<hidden { carry[j] += upstream[j] }
                     Gates.backward(hiddenSize: hidden, gates: gates.pointer + row * width, saved: saved.pointer + row * saving,
                                    previousHidden: previous.pointer + row * hidden, hiddenGradient: carry,
-                                   cellGradient: dc + b * hidden, inputGateGradient: dInput + row * width,
+                                   cellGradient: dc + p * hidden, inputGateGradient: dInput + row * width,
                                    hiddenGateGradient: dHidden + row * width)
                 }
-                // dh_prev += dGates_hh(t)·W_hh over this core's rows of position t.
-                if step > 0 || needsInitialState {
+                // dh_prev += dGates_hh(t)·W_hh over this core's running rows of position t.
+                if (step > 0 || needsInitialState) && end > first {
                     Tensor.gemm(dHidden + (t * batch + first) * width, hiddenWeight.pointer, dh + first * hidden,
-                                m: count, n: hidden, k: width, transposeA: false, transposeB: false, beta: 1)
+                                m: end - first, n: hidden, k: width, transposeA: false, transposeB: false, beta: 1)
                 }
             }
             var partial: [Tensor?] = [nil, nil, nil, nil]
-            let dInputWeight = wantInputWeight ? Tensor(uninitializedShape: inputWeight.shape) : nil
-            let dHiddenWeight = wantHiddenWeight ? Tensor(uninitializedShape: hiddenWeight.shape) : nil
+            let dInputWeight = wantInputWeight ? Tensor.zeros(inputWeight.shape) : nil
+            let dHiddenWeight = wantHiddenWeight ? Tensor.zeros(hiddenWeight.shape) : nil
+            let dInputBias = wantInputBias ? Tensor.zeros([width]) : nil
+            let dHiddenBias = wantHiddenBias ? Tensor.zeros([width]) : nil
+            let dxInOrder = wantX ? Tensor(uninitializedShape: [positions.count, inputSize]) : nil
             for t in 0..<time {
-                let rows = t * batch + first, beta: Float = t == 0 ? 0 : 1
-                if let dxPointer {
-                    stridedGemm(dInput + rows * width, lda: width, inputWeight.pointer, ldb: inputSize,
-                                dxPointer + (first * time + t) * inputSize, ldc: time * inputSize,
-                                m: count, n: inputSize, k: width, transposeA: false, transposeB: false)
+                let end = order.activeEnd(of: positions, at: t), active = end - first
+                let rows = t * batch + first
+                if let dxPointer, let dxInOrder {
+                    let target = dxInOrder.storage.pointer
+                    if active > 0 {
+                        Tensor.gemm(dInput + rows * width, inputWeight.pointer, target, m: active, n: inputSize,
+                                    k: width, transposeA: false, transposeB: false)
+                    }
+                    for p in positions {
+                        let row = dxPointer + (order.element[p] * time + t) * inputSize
+                        if p < end { row.update(from: target + (p - first) * inputSize, count: inputSize) }
+                        else { row.update(repeating: 0, count: inputSize) }
+                    }
                 }
+                guard active > 0 else { continue }
                 if let dInputWeight {
-                    stridedGemm(dInput + rows * width, lda: width, x.pointer + (first * time + t) * inputSize,
-                                ldb: time * inputSize, dInputWeight.storage.pointer, ldc: inputSize,
-                                m: width, n: inputSize, k: count, transposeA: true, transposeB: false, beta: beta)
+                    Tensor.gemm(dInput + rows * width, xs + rows * inputSize, dInputWeight.storage.pointer,
+                                m: width, n: inputSize, k: active, transposeA: true, transposeB: false, beta: 1)
                 }
                 if let dHiddenWeight {
-                    stridedGemm(dHidden + rows * width, lda: width, previous.pointer + rows * hidden, ldb: hidden,
-                                dHiddenWeight.storage.pointer, ldc: hidden, m: width, n: hidden, k: count,
-                                transposeA: true, transposeB: false, beta: beta)
+                    Tensor.gemm(dHidden + rows * width, previous.pointer + rows * hidden, dHiddenWeight.storage.pointer,
+                                m: width, n: hidden, k: active, transposeA: true, transposeB: false, beta: 1)
                 }
+                if let dInputBias { addColumnSums(dInput + rows * width, rows: active, columns: width, into: dInputBias) }
+                if let dHiddenBias { addColumnSums(dHidden + rows * width, rows: active, columns: width, into: dHiddenBias) }
             }
+            withExtendedLifetime(dxInOrder) {}
             partial[0] = dInputWeight
             partial[1] = dHiddenWeight
-            if wantInputBias { partial[2] = columnSums(dInput, rows: count, columns: width, firstRow: first, batch: batch, time: time) }
-            if wantHiddenBias { partial[3] = columnSums(dHidden, rows: count, columns: width, firstRow: first, batch: batch, time: time) }
+            partial[2] = dInputBias
+            partial[3] = dHiddenBias
             return partial
         }
         // dInput and dHidden are raw pointers into these; keep them alive until here.
-        withExtendedLifetime((inputGateGradient, hiddenGateGradient)) {}
+        withExtendedLifetime((inputGateGradient, hiddenGateGradient, inputsInOrder)) {}
         return [gradientOfXStorage, sums[0], sums[1], sums[2], sums[3],
-                inputs[5].requiresGradient ? hiddenCarry : nil,
-                inputs[6].requiresGradient ? cellCarry : nil]
+                inputs[5].requiresGradient ? inOriginalOrder(hiddenCarry, order) : nil,
+                inputs[6].requiresGradient ? inOriginalOrder(cellCarry, order) : nil]
     }
 
-    /// A fresh [batch, hidden] state: a copy of `initial`, or zeros.
-    private static func startState(_ initial: Tensor?, batch: Int, hidden: Int) -> Tensor {
-        let state = Tensor(uninitializedShape: [batch, hidden])
+    /// A fresh [batch, hidden] state in `order`: the rows of `initial`, or zeros.
+    private static func startState(_ initial: Tensor?, order: SequenceOrder, hidden: Int) -> Tensor {
+        let state = Tensor(uninitializedShape: [order.element.count, hidden])
+        let target = state.storage.pointer
         if let initial {
-            state.storage.pointer.update(from: initial.pointer, count: batch * hidden)
+            let source = initial.pointer
+            for (p, b) in order.element.enumerated() { (target + p * hidden).update(from: source + b * hidden, count: hidden) }
+            withExtendedLifetime(initial) {}
         } else {
-            state.storage.pointer.update(repeating: 0, count: batch * hidden)
+            target.update(repeating: 0, count: order.element.count * hidden)
         }
         return state
+    }
+
+    /// Rows kept in `order` put back in batch order.
+    private static func inOriginalOrder(_ rows: Tensor, _ order: SequenceOrder) -> Tensor {
+        let width = rows.shape[1]
+        let result = Tensor(uninitializedShape: rows.shape)
+        let (source, target) = (rows.pointer, result.storage.pointer)
+        for (p, b) in order.element.enumerated() { (target + b * width).update(from: source + p * width, count: width) }
+        withExtendedLifetime(rows) {}
+        return result
     }
 
     /// Writes `bias` (or zeros) into each of `rows` rows of `width` floats.
@@ -281,29 +321,12 @@ enum RecurrentKernels {
         for row in 0..<rows { (target + row * width).update(from: bias.pointer, count: width) }
     }
 
-    /// The column sums of rows firstRow..<firstRow + rows of every position of a time-major
-    /// [time, batch, columns] buffer.
-    private static func columnSums(_ matrix: UnsafePointer<Float>, rows: Int, columns: Int, firstRow: Int,
-                                   batch: Int, time: Int) -> Tensor {
-        let result = Tensor(uninitializedShape: [columns])
-        let sums = result.storage.pointer
-        sums.update(repeating: 0, count: columns)
-        for t in 0..<time {
-            for row in 0..<rows {
-                let source = matrix + ((t * batch) + firstRow + row) * columns
-                for j in 0..<columns { sums[j] += source[j] }
-            }
+    /// Adds the column sums of a row-major [rows, columns] matrix to `sums`.
+    private static func addColumnSums(_ matrix: UnsafePointer<Float>, rows: Int, columns: Int, into sums: Tensor) {
+        let total = sums.storage.pointer
+        for row in 0..<rows {
+            let line = matrix + row * columns
+            Lanes.forEach(columns) { j, m in Lanes.store(Lanes.load(total + j, m) + Lanes.load(line + j, m), total + j, m) }
         }
-        return result
-    }
-
-    /// Row-major sgemm with explicit leading dimensions, C = αop(A)·op(B) + βC, for operands whose
-    /// rows are spread out (the rows of one time step inside a [batch, time, …] buffer).
-    private static func stridedGemm(_ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
-                                    _ c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, k: Int,
-                                    transposeA: Bool, transposeB: Bool, alpha: Float = 1, beta: Float = 0) {
-        BLAS.ensureConfigured()
-        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 }
