@@ -85,6 +85,26 @@ struct VisionGradientTests {
         #expect(small.avgPool2d(kernel: (2, 2)).scalars == [4.5, 4.5, 3.75, 1.5])
     }
 
+    /// Enough planes for the pooling loops to share them out among the cores: each plane's
+    /// gradient equals that of the plane pooled alone.
+    @Test func poolingManyPlanes() {
+        var generator = RandomGenerator(seed: 37)
+        let x = Tensor.randomNormal([4, 8, 40, 40], generator: &generator)
+        let upstream = Tensor.randomNormal([4, 8, 10, 13], generator: &generator)
+        let pools: [(Tensor) -> Tensor] = [{ $0.adaptiveAvgPool2d(outputSize: (10, 13)) },
+                                           { $0.adaptiveMaxPool2d(outputSize: (10, 13)) }]
+        for pool in pools {
+            let whole = x.requiringGradient()
+            pool(whole).backward(upstream)
+            for (n, c) in [(0, 0), (1, 5), (3, 7)] {
+                let plane = x.slice(n..<(n + 1), alongAxis: 0).slice(c..<(c + 1), alongAxis: 1).requiringGradient()
+                pool(plane).backward(upstream.slice(n..<(n + 1), alongAxis: 0).slice(c..<(c + 1), alongAxis: 1))
+                let part = whole.gradient!.slice(n..<(n + 1), alongAxis: 0).slice(c..<(c + 1), alongAxis: 1)
+                #expect(isClose(part, plane.gradient!), "plane (\(n), \(c))")
+            }
+        }
+    }
+
     @Test func resamplingAndPadding() {
         let x = random([2, 2, 3, 4], seed: 36)
         expectGradients([x]) { $0[0].upsample(scale: (2, 2)) }

@@ -108,8 +108,10 @@ extension Tensor {
         return recordUnary(op, result) { gradient in
             var dX = Tensor.zeros(inputShape)
             let from = gradient.pointer
-            dX.withUnsafeMutablePointer { into in
-                for plane in 0..<planes {
+            let into = dX.withUnsafeMutablePointer { $0 }
+            // Planes are disjoint, so they are shared out among the cores as in the forward.
+            Parallel.forEachChunk(count: planes, minimumChunk: Swift.max(1, 16384 / Swift.max(inputPlane, 1))) { range in
+                for plane in range {
                     let target = into + plane * inputPlane, upstream = from + plane * outputPlane
                     for oh in 0..<outputHeight {
                         for ow in 0..<outputWidth {
