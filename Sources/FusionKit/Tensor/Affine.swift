@@ -51,11 +51,7 @@ extension Tensor {
                 }
                 if wantBias {
                     let db = Tensor(repeating: 0, shape: [outputs])
-                    let sum = db.storage.pointer
-                    for row in range {
-                        let line = upstream + row * outputs
-                        Lanes.forEach(outputs) { j, m in Lanes.store(Lanes.load(sum + j, m) + Lanes.load(line + j, m), sum + j, m) }
-                    }
+                    Lanes.addColumnSums(upstream + first * outputs, rows: count, columns: outputs, into: db.storage.pointer)
                     partial[1] = db
                 }
                 return partial

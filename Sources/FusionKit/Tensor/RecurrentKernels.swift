@@ -241,7 +241,6 @@ enum RecurrentKernels {
                                 m: end - first, n: hidden, k: width, transposeA: false, transposeB: false, beta: 1)
                 }
             }
-            var partial: [Tensor?] = [nil, nil, nil, nil]
             let dInputWeight = wantInputWeight ? Tensor.zeros(inputWeight.shape) : nil
             let dHiddenWeight = wantHiddenWeight ? Tensor.zeros(hiddenWeight.shape) : nil
             let dInputBias = wantInputBias ? Tensor.zeros([width]) : nil
@@ -271,15 +270,11 @@ enum RecurrentKernels {
                     Tensor.gemm(dHidden + rows * width, previous.pointer + rows * hidden, dHiddenWeight.storage.pointer,
                                 m: width, n: hidden, k: active, transposeA: true, transposeB: false, beta: 1)
                 }
-                if let dInputBias { addColumnSums(dInput + rows * width, rows: active, columns: width, into: dInputBias) }
-                if let dHiddenBias { addColumnSums(dHidden + rows * width, rows: active, columns: width, into: dHiddenBias) }
+                if let dInputBias { Lanes.addColumnSums(dInput + rows * width, rows: active, columns: width, into: dInputBias.storage.pointer) }
+                if let dHiddenBias { Lanes.addColumnSums(dHidden + rows * width, rows: active, columns: width, into: dHiddenBias.storage.pointer) }
             }
             withExtendedLifetime(dxInOrder) {}
-            partial[0] = dInputWeight
-            partial[1] = dHiddenWeight
-            partial[2] = dInputBias
-            partial[3] = dHiddenBias
-            return partial
+            return [dInputWeight, dHiddenWeight, dInputBias, dHiddenBias]
         }
         // dInput and dHidden are raw pointers into these; keep them alive until here.
         withExtendedLifetime((inputGateGradient, hiddenGateGradient, inputsInOrder)) {}
@@ -319,14 +314,5 @@ enum RecurrentKernels {
             return
         }
         for row in 0..<rows { (target + row * width).update(from: bias.pointer, count: width) }
-    }
-
-    /// Adds the column sums of a row-major [rows, columns] matrix to `sums`.
-    private static func addColumnSums(_ matrix: UnsafePointer<Float>, rows: Int, columns: Int, into sums: Tensor) {
-        let total = sums.storage.pointer
-        for row in 0..<rows {
-            let line = matrix + row * columns
-            Lanes.forEach(columns) { j, m in Lanes.store(Lanes.load(total + j, m) + Lanes.load(line + j, m), total + j, m) }
-        }
     }
 }

@@ -42,10 +42,15 @@ struct ConvolutionGeometry: Equatable {
 
     /// Tap (ki, kj) reads phase plane `phase` (index a·strideWidth + b) at row i + rowShift and
     /// column j + columnShift for output (i, j).
-    func phaseTap(ki: Int, kj: Int) -> (phase: Int, rowShift: Int, columnShift: Int) {
+    func phaseTap(ki: Int, kj: Int) -> PhaseTap {
         let row = ki * dilationHeight - paddingHeight, column = kj * dilationWidth - paddingWidth
         let (rowShift, a) = Self.floorDivision(row, strideHeight), (columnShift, b) = Self.floorDivision(column, strideWidth)
-        return (a * strideWidth + b, rowShift, columnShift)
+        return PhaseTap(phase: a * strideWidth + b, rowShift: rowShift, columnShift: columnShift)
+    }
+
+    /// Where one kernel tap reads in the phase planes (see `phaseTap`).
+    struct PhaseTap {
+        var phase: Int, rowShift: Int, columnShift: Int
     }
 
     /// (⌊x / d⌋, x − d·⌊x / d⌋) for d > 0.

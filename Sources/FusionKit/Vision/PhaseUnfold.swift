@@ -15,28 +15,12 @@ extension Unfold {
     /// im2col for `ConvolutionGeometry.unfoldsByPhase` geometries.
     static func im2colByPhase(_ input: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>,
                               _ g: ConvolutionGeometry, firstChannel: Int, channels: Int) {
-        let rowLength = g.batch * g.outputPlane
-        let plane = g.outputPlane, phaseCount = g.strideHeight * g.strideWidth
-        let phases = UnsafeMutablePointer<Float>.allocate(capacity: phaseCount * plane)
-        defer { phases.deallocate() }
-        for n in 0..<g.batch {
-            for c in 0..<channels {
-                let channel = input + ((n * g.channels) + firstChannel + c) * g.inputPlane
-                let source: UnsafePointer<Float>
-                if phaseCount == 1 {
-                    source = channel
-                } else {
-                    splitPhases(channel, into: phases, g)
-                    source = UnsafePointer(phases)
-                }
-                for ki in 0..<g.kernelHeight {
-                    for kj in 0..<g.kernelWidth {
-                        let tap = g.phaseTap(ki: ki, kj: kj)
-                        let row = columns + ((c * g.kernelHeight + ki) * g.kernelWidth + kj) * rowLength + n * plane
-                        copyShifted(source + tap.phase * plane, into: row,
-                                    height: g.outputHeight, width: g.outputWidth, rowShift: tap.rowShift, columnShift: tap.columnShift)
-                    }
-                }
+        forEachChannel(g, columns, firstChannel: firstChannel, channels: channels) { offset, phases, taps in
+            let channel = input + offset
+            let source = g.strideHeight * g.strideWidth == 1 ? channel : UnsafePointer(splitPhases(channel, into: phases, g))
+            taps { row, tap in
+                copyShifted(source + tap.phase * g.outputPlane, into: row, height: g.outputHeight, width: g.outputWidth,
+                            rowShift: tap.rowShift, columnShift: tap.columnShift)
             }
         }
     }
@@ -44,24 +28,39 @@ extension Unfold {
     /// col2im for `ConvolutionGeometry.unfoldsByPhase` geometries.
     static func col2imByPhase(_ columns: UnsafeMutablePointer<Float>, _ gradient: UnsafeMutablePointer<Float>,
                               _ g: ConvolutionGeometry, firstChannel: Int, channels: Int) {
-        let rowLength = g.batch * g.outputPlane
-        let plane = g.outputPlane, phaseCount = g.strideHeight * g.strideWidth
-        let phases = UnsafeMutablePointer<Float>.allocate(capacity: phaseCount * plane)
+        let phaseCount = g.strideHeight * g.strideWidth
+        forEachChannel(g, columns, firstChannel: firstChannel, channels: channels) { offset, phases, taps in
+            let channel = gradient + offset
+            if phaseCount > 1 { phases.initialize(repeating: 0, count: phaseCount * g.outputPlane) }
+            let target = phaseCount == 1 ? channel : phases
+            taps { row, tap in
+                addShifted(row, onto: target + tap.phase * g.outputPlane, height: g.outputHeight, width: g.outputWidth,
+                           rowShift: tap.rowShift, columnShift: tap.columnShift)
+            }
+            if phaseCount > 1 { mergePhases(phases, onto: channel, g) }
+        }
+    }
+
+    /// The walk both directions share: for each image and channel of the group, `body(offset,
+    /// phases, taps)` with the channel plane's offset in the NCHW tensor, a scratch buffer for
+    /// its phase planes, and `taps`, which calls its argument with each kernel tap's row of the
+    /// column matrix and where that tap reads.
+    @inline(__always)
+    private static func forEachChannel(
+        _ g: ConvolutionGeometry, _ columns: UnsafeMutablePointer<Float>, firstChannel: Int, channels: Int,
+        _ body: (Int, UnsafeMutablePointer<Float>, ((UnsafeMutablePointer<Float>, ConvolutionGeometry.PhaseTap) -> Void) -> Void) -> Void
+    ) {
+        let plane = g.outputPlane, rowLength = g.batch * plane
+        let phases = UnsafeMutablePointer<Float>.allocate(capacity: g.strideHeight * g.strideWidth * plane)
         defer { phases.deallocate() }
+        let taps = (0..<g.kernelHeight).flatMap { ki in (0..<g.kernelWidth).map { kj in g.phaseTap(ki: ki, kj: kj) } }
         for n in 0..<g.batch {
             for c in 0..<channels {
-                let channel = gradient + ((n * g.channels) + firstChannel + c) * g.inputPlane
-                let target = phaseCount == 1 ? channel : phases
-                if phaseCount > 1 { phases.initialize(repeating: 0, count: phaseCount * plane) }
-                for ki in 0..<g.kernelHeight {
-                    for kj in 0..<g.kernelWidth {
-                        let tap = g.phaseTap(ki: ki, kj: kj)
-                        let row = columns + ((c * g.kernelHeight + ki) * g.kernelWidth + kj) * rowLength + n * plane
-                        addShifted(row, onto: target + tap.phase * plane,
-                                   height: g.outputHeight, width: g.outputWidth, rowShift: tap.rowShift, columnShift: tap.columnShift)
+                body(((n * g.channels) + firstChannel + c) * g.inputPlane, phases) { visit in
+                    for (index, tap) in taps.enumerated() {
+                        visit(columns + (c * g.kernelArea + index) * rowLength + n * plane, tap)
                     }
                 }
-                if phaseCount > 1 { mergePhases(phases, onto: channel, g) }
             }
         }
     }
@@ -121,7 +120,9 @@ extension Unfold {
     }
 
     /// Splits one input plane into its strideHeight·strideWidth phases (Ho × Wo each, zero-padded).
-    static func splitPhases(_ channel: UnsafePointer<Float>, into phases: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
+    @discardableResult
+    static func splitPhases(_ channel: UnsafePointer<Float>, into phases: UnsafeMutablePointer<Float>,
+                            _ g: ConvolutionGeometry) -> UnsafeMutablePointer<Float> {
         let (sh, sw, plane, outWidth) = (g.strideHeight, g.strideWidth, g.outputPlane, g.outputWidth)
         phases.initialize(repeating: 0, count: sh * sw * plane)
         for ih in 0..<g.height {
@@ -136,6 +137,7 @@ extension Unfold {
                 }
             }
         }
+        return phases
     }
 
     /// The adjoint of `splitPhases`: adds each phase back onto the plane positions it came from.
