@@ -232,6 +232,41 @@ struct RecurrentTests {
         }
     }
 
+    /// The kernels keep the batch in their own order (longest first in each core's share); the
+    /// initial states go in and their gradients come out in the caller's order. Five elements so
+    /// that the order is not its own inverse.
+    @Test("initial states and their gradients follow the batch order", arguments: Kind.allCases)
+    func initialStatesKeepTheirOrder(kind: Kind) {
+        let lengths = [2, 4, 1, 3, 4], time = 4, hidden = Self.hidden
+        let w = Self.weights(kind, layers: 1, directions: 1, seed: 70)
+        let x = random([5, time, Self.inputSize], seed: 71)
+        let h0 = random([5, hidden], seed: 72).requiringGradient(), c0 = random([5, hidden], seed: 73).requiringGradient()
+        let weigh = random([5, hidden], seed: 74)
+        func final(_ x: Tensor, _ h0: Tensor, _ c0: Tensor, _ lengths: [Int]) -> Tensor {
+            if kind == .gru {
+                return x.gru(inputWeight: w[0], hiddenWeight: w[1], inputBias: w[2], hiddenBias: w[3],
+                             initialHidden: h0, lengths: lengths).hidden
+            }
+            let (_, h, c) = x.lstm(inputWeight: w[0], hiddenWeight: w[1], inputBias: w[2], hiddenBias: w[3],
+                                   initialHidden: h0, initialCell: c0, lengths: lengths)
+            return h + c
+        }
+        let batch = final(x, h0, c0, lengths)
+        (batch * weigh).sum().backward()
+        for b in 0..<5 {
+            let rows = b..<(b + 1)
+            let h = h0.detached().slice(rows, alongAxis: 0).requiringGradient()
+            let c = c0.detached().slice(rows, alongAxis: 0).requiringGradient()
+            let alone = final(x.slice(rows, alongAxis: 0), h, c, [lengths[b]])
+            (alone * weigh.slice(rows, alongAxis: 0)).sum().backward()
+            #expect(isClose(batch.slice(rows, alongAxis: 0), alone), "final state of element \(b)")
+            #expect(isClose(h0.gradient!.slice(rows, alongAxis: 0), h.gradient!), "dh0 of element \(b)")
+            if kind == .lstm {
+                #expect(isClose(c0.gradient!.slice(rows, alongAxis: 0), c.gradient!), "dc0 of element \(b)")
+            }
+        }
+    }
+
     @Test("PyTorch state-dict keys, shapes and initial range", arguments: Kind.allCases)
     func parameterNames(kind: Kind) {
         var generator = RandomGenerator(seed: 13)

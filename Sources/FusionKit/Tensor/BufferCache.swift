@@ -46,13 +46,10 @@ enum BufferCache {
         var limit = 1 << 30
 
         /// Takes the cached buffer with exactly `byteCount`, or the smallest of up to twice that.
+        /// (Lists in `free` are never empty: an emptied one is removed.)
         mutating func take(_ byteCount: Int) -> (UnsafeMutableRawPointer, Int)? {
-            var capacity = byteCount
-            if free[byteCount]?.isEmpty ?? true {
-                guard let fit = free.keys.filter({ $0 > byteCount && $0 <= 2 * byteCount && !(free[$0]?.isEmpty ?? true) }).min()
-                else { return nil }
-                capacity = fit
-            }
+            guard let capacity = free[byteCount] != nil ? byteCount
+                    : free.keys.filter({ $0 > byteCount && $0 <= 2 * byteCount }).min() else { return nil }
             let buffer = free[capacity]!.removeLast()
             if free[capacity]!.isEmpty { free[capacity] = nil }
             cachedBytes -= capacity
@@ -97,13 +94,10 @@ enum BufferCache {
         }
         var evicted: [UnsafeMutableRawPointer] = []
         let reused = state.withLock { state -> (UnsafeMutableRawPointer, Int)? in
-            if let buffer = state.take(byteCount) {
-                state.heldBytes += buffer.1
-                state.heldHighWater = Swift.max(state.heldHighWater, state.heldBytes)
-                return buffer
-            }
-            state.heldBytes += byteCount
+            let buffer = state.take(byteCount)
+            state.heldBytes += buffer?.1 ?? byteCount
             state.heldHighWater = Swift.max(state.heldHighWater, state.heldBytes)
+            if let buffer { return buffer }
             let budget = state.heldHighWater + Swift.max(state.heldHighWater / slackFraction, minimumSlackBytes)
             evicted = state.evictOldest(atLeast: state.heldBytes + state.cachedBytes - budget)
             return nil

@@ -279,32 +279,13 @@ enum RecurrentKernels {
         // dInput and dHidden are raw pointers into these; keep them alive until here.
         withExtendedLifetime((inputGateGradient, hiddenGateGradient, inputsInOrder)) {}
         return [gradientOfXStorage, sums[0], sums[1], sums[2], sums[3],
-                inputs[5].requiresGradient ? inOriginalOrder(hiddenCarry, order) : nil,
-                inputs[6].requiresGradient ? inOriginalOrder(cellCarry, order) : nil]
+                inputs[5].requiresGradient ? hiddenCarry.indexSelect(order.positions, alongAxis: 0) : nil,
+                inputs[6].requiresGradient ? cellCarry.indexSelect(order.positions, alongAxis: 0) : nil]
     }
 
     /// A fresh [batch, hidden] state in `order`: the rows of `initial`, or zeros.
     private static func startState(_ initial: Tensor?, order: SequenceOrder, hidden: Int) -> Tensor {
-        let state = Tensor(uninitializedShape: [order.element.count, hidden])
-        let target = state.storage.pointer
-        if let initial {
-            let source = initial.pointer
-            for (p, b) in order.element.enumerated() { (target + p * hidden).update(from: source + b * hidden, count: hidden) }
-            withExtendedLifetime(initial) {}
-        } else {
-            target.update(repeating: 0, count: order.element.count * hidden)
-        }
-        return state
-    }
-
-    /// Rows kept in `order` put back in batch order.
-    private static func inOriginalOrder(_ rows: Tensor, _ order: SequenceOrder) -> Tensor {
-        let width = rows.shape[1]
-        let result = Tensor(uninitializedShape: rows.shape)
-        let (source, target) = (rows.pointer, result.storage.pointer)
-        for (p, b) in order.element.enumerated() { (target + b * width).update(from: source + p * width, count: width) }
-        withExtendedLifetime(rows) {}
-        return result
+        initial?.detached().indexSelect(order.element, alongAxis: 0) ?? Tensor.zeros([order.element.count, hidden])
     }
 
     /// Writes `bias` (or zeros) into each of `rows` rows of `width` floats.

@@ -22,6 +22,13 @@ struct SequenceOrder {
         length = element.map { lengths[$0] }
     }
 
+    /// The internal position of each batch element (the inverse of `element`).
+    var positions: [Int] {
+        var result = [Int](repeating: 0, count: element.count)
+        for (position, b) in element.enumerated() { result[b] = position }
+        return result
+    }
+
     /// One past the last position of `positions` whose element is still running at position `t`
     /// (`positions.lowerBound` when none is): a share's rows lowerBound..<end cover every active one.
     func activeEnd(of positions: Range<Int>, at t: Int) -> Int {

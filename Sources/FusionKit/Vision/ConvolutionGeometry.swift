@@ -40,6 +40,9 @@ struct ConvolutionGeometry: Equatable {
         outputHeight == (height + strideHeight - 1) / strideHeight && outputWidth == (width + strideWidth - 1) / strideWidth
     }
 
+    /// The phase planes of a plane: strideHeight · strideWidth.
+    var phaseCount: Int { strideHeight * strideWidth }
+
     /// Tap (ki, kj) reads phase plane `phase` (index a·strideWidth + b) at row i + rowShift and
     /// column j + columnShift for output (i, j).
     func phaseTap(ki: Int, kj: Int) -> PhaseTap {
@@ -77,9 +80,9 @@ struct ConvolutionGeometry: Equatable {
 enum Unfold {
     static func im2col(_ input: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>,
                        _ g: ConvolutionGeometry, firstChannel: Int, channels: Int) {
+        if g.unfoldsByPhase { return im2colByPhase(input, columns, g, firstChannel: firstChannel, channels: channels) }
         let rows = channels * g.kernelArea
         let rowLength = g.batch * g.outputPlane
-        if g.unfoldsByPhase { return im2colByPhase(input, columns, g, firstChannel: firstChannel, channels: channels) }
         let (outputHeight, outputWidth, strideWidth) = (g.outputHeight, g.outputWidth, g.strideWidth)
         for row in 0..<rows {
             let c = row / g.kernelArea, ki = (row / g.kernelWidth) % g.kernelHeight, kj = row % g.kernelWidth
@@ -115,8 +118,8 @@ enum Unfold {
     /// be overwritten with zeros.
     static func col2im(_ columns: UnsafeMutablePointer<Float>, _ gradient: UnsafeMutablePointer<Float>,
                        _ g: ConvolutionGeometry, firstChannel: Int, channels: Int) {
-        let rowLength = g.batch * g.outputPlane
         if g.unfoldsByPhase { return col2imByPhase(columns, gradient, g, firstChannel: firstChannel, channels: channels) }
+        let rowLength = g.batch * g.outputPlane
         let (outputHeight, outputWidth, strideWidth) = (g.outputHeight, g.outputWidth, g.strideWidth)
         for c in 0..<channels {
             for ki in 0..<g.kernelHeight {

@@ -17,7 +17,8 @@ extension Unfold {
                               _ g: ConvolutionGeometry, firstChannel: Int, channels: Int) {
         forEachChannel(g, columns, firstChannel: firstChannel, channels: channels) { offset, phases, taps in
             let channel = input + offset
-            let source = g.strideHeight * g.strideWidth == 1 ? channel : UnsafePointer(splitPhases(channel, into: phases, g))
+            if g.phaseCount > 1 { splitPhases(channel, into: phases, g) }
+            let source = g.phaseCount == 1 ? channel : UnsafePointer(phases)
             taps { row, tap in
                 copyShifted(source + tap.phase * g.outputPlane, into: row, height: g.outputHeight, width: g.outputWidth,
                             rowShift: tap.rowShift, columnShift: tap.columnShift)
@@ -28,7 +29,7 @@ extension Unfold {
     /// col2im for `ConvolutionGeometry.unfoldsByPhase` geometries.
     static func col2imByPhase(_ columns: UnsafeMutablePointer<Float>, _ gradient: UnsafeMutablePointer<Float>,
                               _ g: ConvolutionGeometry, firstChannel: Int, channels: Int) {
-        let phaseCount = g.strideHeight * g.strideWidth
+        let phaseCount = g.phaseCount
         forEachChannel(g, columns, firstChannel: firstChannel, channels: channels) { offset, phases, taps in
             let channel = gradient + offset
             if phaseCount > 1 { phases.initialize(repeating: 0, count: phaseCount * g.outputPlane) }
@@ -51,7 +52,7 @@ extension Unfold {
         _ body: (Int, UnsafeMutablePointer<Float>, ((UnsafeMutablePointer<Float>, ConvolutionGeometry.PhaseTap) -> Void) -> Void) -> Void
     ) {
         let plane = g.outputPlane, rowLength = g.batch * plane
-        let phases = UnsafeMutablePointer<Float>.allocate(capacity: g.strideHeight * g.strideWidth * plane)
+        let phases = UnsafeMutablePointer<Float>.allocate(capacity: g.phaseCount * plane)
         defer { phases.deallocate() }
         let taps = (0..<g.kernelHeight).flatMap { ki in (0..<g.kernelWidth).map { kj in g.phaseTap(ki: ki, kj: kj) } }
         for n in 0..<g.batch {
@@ -119,40 +120,38 @@ extension Unfold {
         }
     }
 
-    /// Splits one input plane into its strideHeight·strideWidth phases (Ho × Wo each, zero-padded).
-    @discardableResult
-    static func splitPhases(_ channel: UnsafePointer<Float>, into phases: UnsafeMutablePointer<Float>,
-                            _ g: ConvolutionGeometry) -> UnsafeMutablePointer<Float> {
-        let (sh, sw, plane, outWidth) = (g.strideHeight, g.strideWidth, g.outputPlane, g.outputWidth)
-        phases.initialize(repeating: 0, count: sh * sw * plane)
-        for ih in 0..<g.height {
-            let line = channel + ih * g.width
-            for b in 0..<sw {
-                let out = phases + ((ih % sh) * sw + b) * plane + (ih / sh) * outWidth
-                let count = (g.width - b + sw - 1) / sw
-                if sw == 2 {
-                    gatherEven(line + b, into: out, first: 0, last: count, readable: g.width - b)
-                } else {
-                    for j in 0..<count { out[j] = line[sw * j + b] }
-                }
+    /// Splits one input plane into its phases (Ho × Wo each, zero-padded).
+    static func splitPhases(_ channel: UnsafePointer<Float>, into phases: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
+        phases.initialize(repeating: 0, count: g.phaseCount * g.outputPlane)
+        forEachPhaseLine(g) { line, phase, count, b in
+            if g.strideWidth == 2 {
+                gatherEven(channel + line + b, into: phases + phase, first: 0, last: count, readable: g.width - b)
+            } else {
+                for j in 0..<count { phases[phase + j] = channel[line + g.strideWidth * j + b] }
             }
         }
-        return phases
     }
 
     /// The adjoint of `splitPhases`: adds each phase back onto the plane positions it came from.
     static func mergePhases(_ phases: UnsafePointer<Float>, onto channel: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
-        let (sh, sw, plane, outWidth) = (g.strideHeight, g.strideWidth, g.outputPlane, g.outputWidth)
+        forEachPhaseLine(g) { line, phase, count, b in
+            if g.strideWidth == 2 {
+                scatterAddEven(phases + phase, into: channel + line + b, first: 0, last: count, writable: g.width - b)
+            } else {
+                for j in 0..<count { channel[line + g.strideWidth * j + b] += phases[phase + j] }
+            }
+        }
+    }
+
+    /// Calls `body(line, phase, count, b)` for every input line and column phase b: the line's
+    /// offset in the plane, the offset of its run in the phase planes, and the run's length
+    /// (its elements are line[strideWidth·j + b] for j < count).
+    @inline(__always)
+    private static func forEachPhaseLine(_ g: ConvolutionGeometry, _ body: (Int, Int, Int, Int) -> Void) {
+        let (sh, sw) = (g.strideHeight, g.strideWidth)
         for ih in 0..<g.height {
-            let line = channel + ih * g.width
             for b in 0..<sw {
-                let from = phases + ((ih % sh) * sw + b) * plane + (ih / sh) * outWidth
-                let count = (g.width - b + sw - 1) / sw
-                if sw == 2 {
-                    scatterAddEven(from, into: line + b, first: 0, last: count, writable: g.width - b)
-                } else {
-                    for j in 0..<count { line[sw * j + b] += from[j] }
-                }
+                body(ih * g.width, ((ih % sh) * sw + b) * g.outputPlane + (ih / sh) * g.outputWidth, (g.width - b + sw - 1) / sw, b)
             }
         }
     }
