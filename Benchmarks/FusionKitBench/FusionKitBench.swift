@@ -36,7 +36,7 @@ struct FusionKitBench: ParsableCommand {
     @Option(help: .hidden) var modelProbe: String?
 
     @Option(help: "Rounds of FusionKit-then-PyTorch; each side keeps its fastest round, so a busy spell on this shared machine does not land on one side only.")
-    var rounds: Int = 2
+    var rounds: Int = 3
 
     mutating func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }

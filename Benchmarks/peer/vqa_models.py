@@ -297,7 +297,7 @@ class ColorSlots(nn.Module):
                    + mu.square().sum(dim=1))                                                  # [B, P, K]
         logits = (squared * self.logSharpness.exp() * -1).transpose(1, 2)                    # [B, K, P]
         attention = logits.softmax(dim=2)
-        mass = (logits - logits.log_softmax(dim=2))[:, :, 0:1]
+        mass = torch.logsumexp(logits, dim=2, keepdim=True)
         moments = torch.matmul(attention, self.moment_table(s, images))                              # [B, K, 5]
         position = moments[:, :, 0:2]
         x, y = position[:, :, 0:1], position[:, :, 1:2]

@@ -78,6 +78,9 @@ struct GradientTests {
         expectGradients([x]) { $0[0].variance(alongAxes: 2) }
         expectGradients([x]) { $0[0].variance(alongAxes: [0, 1], correction: 0, keepingDimensions: true) }
         expectGradients([x]) { $0[0].logSumExp(alongAxes: [1]) }
+        // The last axis is one fused node (a different backward from the composite above).
+        expectGradients([x]) { $0[0].logSumExp(alongAxes: [2]) }
+        expectGradients([x * 10]) { $0[0].logSumExp(alongAxes: [-1], keepingDimensions: true) * Tensor([1, -2, 3], shape: [1, 3, 1]) }
         // Ties share the gradient of a max evenly.
         let tied = Tensor([1, 3, 3, 2]).requiringGradient()
         tied.max().backward()

@@ -77,8 +77,13 @@ extension Tensor {
         argExtreme(axis, keepingDimensions, greater: false, op: "argmin")
     }
 
-    /// log(sum(exp(x))) over `axes`, computed without overflow.
+    /// log(sum(exp(x))) over `axes`, computed without overflow. Over the last axis alone it is one
+    /// graph node (`Tensor.logSumExpOfRows`): one pass per row forward, one backward.
     public func logSumExp(alongAxes axes: [Int], keepingDimensions: Bool = false) -> Tensor {
+        if normalizedAxes(axes, op: "logSumExp") == [rank - 1] {
+            let rows = logSumExpOfRows()
+            return keepingDimensions ? rows : rows.squeezingShape(at: [rank - 1])
+        }
         // The shift is a constant for differentiation: it cancels out of the result.
         let peak = ElementwiseKernel.map(withoutGradient { max(alongAxes: axes, keepingDimensions: true) },
                                          Operators.FiniteOrZero())

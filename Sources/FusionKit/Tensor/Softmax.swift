@@ -19,6 +19,43 @@ extension Tensor {
         }
     }
 
+    /// log Σ exp(x) over the last axis, keeping it (length 1), as one node: per row the peak, then
+    /// the sum of exp(x − peak). Backward: dx = g · exp(x − result), softmax(x) scaled by g.
+    func logSumExpOfRows() -> Tensor {
+        precondition(rank >= 1, "logSumExp: needs at least one axis, got shape \(shape)")
+        let length = shape[rank - 1], rows = length == 0 ? 0 : count / length
+        let result = Tensor(uninitializedShape: Array(shape.dropLast()) + [1])
+        let source = pointer, target = result.storage.pointer
+        let chunk = Swift.max(1, 32768 / Swift.max(length, 1))
+        Parallel.forEachChunk(count: rows, minimumChunk: chunk) { range in
+            let exps = UnsafeMutablePointer<Float>.allocate(capacity: length)
+            defer { exps.deallocate() }
+            for r in range {
+                let x = source + r * length
+                var peak = ReductionKernel.extreme(x, count: length, greater: true)
+                if !peak.isFinite { peak = peak.isNaN ? peak : 0 }
+                for i in 0..<length { exps[i] = x[i] - peak }
+                fk_exp(exps, exps, length)
+                target[r] = Foundation.log(ReductionKernel.sum(exps, count: length)) + peak
+            }
+        }
+        if length == 0 { result.storage.pointer.initialize(repeating: -.infinity, count: result.count) }
+        let input = self
+        return recordUnary("logSumExp", result) { g in
+            let gradient = Tensor(uninitializedShape: input.shape)
+            let x = input.pointer, totals = result.pointer, upstream = g.pointer, out = gradient.storage.pointer
+            Parallel.forEachChunk(count: rows, minimumChunk: chunk) { range in
+                for r in range {
+                    let row = out + r * length, total = totals[r], scale = upstream[r]
+                    for i in 0..<length { row[i] = x[r * length + i] - total }
+                    fk_exp(row, row, length)
+                    for i in 0..<length { row[i] *= scale }
+                }
+            }
+            return gradient
+        }
+    }
+
     /// y ⊙ (g − Σ g ⊙ y) along `axis`: the gradient of softmax's input from its output y and the
     /// output's gradient g, in one pass per row (rows shared out among cores) on the last axis.
     static func softmaxGradient(probabilities y: Tensor, outputGradient g: Tensor, alongAxis axis: Int) -> Tensor {

@@ -9,7 +9,8 @@
 /// again (as PyTorch's own im2col convolution does): keeping them cost kh·kw times the input's
 /// memory, 147 MB for one 3×3 layer of the FiLM model. Backward, per image: dW_g += dY_g·columnsᵀ
 /// (a partial sum per core, added at the end) and dColumns = W_gᵀ·dY_g, which col2im adds back
-/// onto dX; the bias gradient sums dY over N, H and W.
+/// onto dX, except for stride-1 "same" layers, whose dX is itself a convolution of dY
+/// (ConvolutionInputGradient.swift); the bias gradient sums dY over N, H and W.
 /// A 1×1 convolution with stride 1 and no padding skips the unfolding: it is W [out, in] times
 /// each image's [in, H·W] plane, a plain batched matrix product.
 extension Tensor {
@@ -58,13 +59,18 @@ extension Tensor {
         return result.recorded("conv2d", inputs: [input, weight, bias ?? Tensor(0)]) { gradient in
             let wantInput = input.requiresGradient, wantWeight = weight.requiresGradient
             let upstream = gradient.pointer, weights = weight.pointer, source = input.pointer
-            var gradientOfInput = wantInput ? Tensor.zeros(input.shape) : Tensor(0)
+            // Stride-1 "same" layers: dX is a convolution of dY (see ConvolutionInputGradient.swift),
+            // written whole, so it needs no zeroing.
+            let asConvolution = g.inputGradientIsSameConvolution
+            let transposedWeights = wantInput && asConvolution ? Unfold.inputGradientWeights(weight, groups: groups) : Tensor(0)
+            let dYRows = groupOut * g.kernelArea
+            var gradientOfInput = !wantInput ? Tensor(0) : asConvolution ? Tensor(uninitializedShape: input.shape) : Tensor.zeros(input.shape)
             let inputTarget = gradientOfInput.withUnsafeMutablePointer { $0 }
             // Each core accumulates its own weight gradient; they are added at the end.
             let sums = BLAS.parallelPartialSums(count: g.batch) { images in
                 var partial = wantWeight ? Tensor.zeros(weight.shape) : Tensor(0)
                 let partialPointer = partial.withUnsafeMutablePointer { $0 }
-                let dColumns = Tensor(uninitializedShape: wantInput ? [rows, plane] : [1])
+                let dColumns = Tensor(uninitializedShape: wantInput ? [asConvolution ? dYRows : rows, plane] : [1])
                 let columns = Tensor(uninitializedShape: wantWeight ? [rows, plane] : [1])
                 let matrix = columns.storage.pointer
                 for n in images {
@@ -75,7 +81,13 @@ extension Tensor {
                             Tensor.gemm(dY, matrix, partialPointer + group * groupOut * rows, m: groupOut, n: rows, k: plane,
                                         transposeA: false, transposeB: true, beta: 1)
                         }
-                        if wantInput {
+                        if wantInput && asConvolution {
+                            Unfold.inputGradientColumns(upstream + n * outChannels * plane, dColumns.storage.pointer, single,
+                                                        firstChannel: group * groupOut, channels: groupOut)
+                            Tensor.gemm(transposedWeights.pointer + group * groupIn * dYRows, dColumns.storage.pointer,
+                                        inputTarget + n * imageSize + group * groupIn * g.inputPlane,
+                                        m: groupIn, n: plane, k: dYRows, transposeA: false, transposeB: false)
+                        } else if wantInput {
                             Tensor.gemm(weights + group * groupOut * rows, dY, dColumns.storage.pointer, m: rows, n: plane,
                                         k: groupOut, transposeA: true, transposeB: false)
                             Unfold.col2im(dColumns.storage.pointer, inputTarget + n * imageSize, single,

@@ -42,7 +42,7 @@ public final class ColorSlots: Module {
             - pixels.matmul(mu, transposeB: true) * 2 + mu.square().sum(alongAxes: 1)         // [B, P, K]
         let logits = (squaredDistances * logSharpness.value.exp() * -1).transposed(1, 2)        // [B, K, P]
         let attention = logits.softmax(alongAxis: 2)
-        let mass = (logits - logits.logSoftmax(alongAxis: 2)).slice(0..<1, alongAxis: 2)       // log Σ exp, [B, K, 1]
+        let mass = logits.logSumExp(alongAxes: [2], keepingDimensions: true)                    // [B, K, 1]
         let moments = attention.matmul(momentTable(size: size))                                 // [B, K, 5]
         let position = moments.slice(0..<2, alongAxis: 2)
         let (x, y) = (position.slice(0..<1, alongAxis: 2), position.slice(1..<2, alongAxis: 2))
