@@ -93,10 +93,11 @@ enum Reference {
 
     static func permute(_ x: Tensor, _ order: [Int]) -> Tensor {
         let shape = order.map { x.shape[$0] }
+        let scalars = x.scalars
         let values = indices(shape).map { index -> Float in
             var source = [Int](repeating: 0, count: x.rank)
             for (position, axis) in order.enumerated() { source[axis] = index[position] }
-            return x.scalars[flat(source, x.shape)]
+            return scalars[flat(source, x.shape)]
         }
         return Tensor(values, shape: shape)
     }

@@ -57,6 +57,9 @@ struct ShapeTests {
         ([2, 3], [1, 0]), ([2, 3, 4], [2, 0, 1]), ([2, 3, 4], [0, 2, 1]), ([2, 3, 4], [1, 0, 2]),
         ([2, 1, 4, 3], [3, 1, 0, 2]), ([40, 70], [1, 0]), ([1, 1], [1, 0]), ([3, 0, 2], [2, 1, 0]),
         ([5, 6, 7, 2], [0, 1, 3, 2]), ([2, 3, 4], [0, 1, 2]),
+        // Large enough for the cores to share them: a matrix in bands of rows, and batches of
+        // matrices (one with three-float columns, as RGB planes read as pixels).
+        ([1000, 140], [1, 0]), ([16, 37, 240], [0, 2, 1]), ([8, 3, 6000], [0, 2, 1]),
     ]
 
     @Test("permute matches the reference", arguments: permutations)

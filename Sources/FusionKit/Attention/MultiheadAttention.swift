@@ -92,6 +92,17 @@ public final class MultiheadAttention: Module {
         precondition(value.rank == 3 && value.shape[2] == valueDimension && value.shape[0] == key.shape[0] && value.shape[1] == key.shape[1],
                      "MultiheadAttention: value \(value.shape) does not match key \(key.shape) with width \(valueDimension)")
         let (batch, queries, keys) = (query.shape[0], query.shape[1], key.shape[1])
+        let mask = AttentionMask(keyPadding: keyPaddingMask, causal: causal, additive: attentionMask)
+        if Attention.fitsInterleavedHeads(queries: queries, keys: keys, dropout: isTraining ? dropout : 0) {
+            // Short sequences: the heads are read in place from the projected rows.
+            func projected(_ x: Tensor, _ part: Int) -> Tensor {
+                x.affine(weight: projectionWeight(part..<(part + 1)), bias: projectionBias(part..<(part + 1)))
+            }
+            let (attended, perHead) = Attention.interleavedHeads(query: projected(query, 0), key: projected(key, 1),
+                                                                 value: projected(value, 2), heads: h, mask: mask)
+            lastWeights = perHead
+            return (outProjection(attended), needWeights ? perHead.mean(alongAxes: 1) : nil)
+        }
         // Project, then split into heads: [batch, length, parts·E] → parts × [batch, heads, length, depth].
         func projected(_ x: Tensor, _ parts: Range<Int>) -> [Tensor] {
             let length = x.shape[1], count = parts.count
@@ -103,7 +114,6 @@ public final class MultiheadAttention: Module {
         // One GEMM per projection: heads then come from a single reordering each, with no slicing
         // of a stacked result (whose backward would cost a full-size zero fill and add per part).
         let q = projected(query, 0..<1)[0], k = projected(key, 1..<2)[0], v = projected(value, 2..<3)[0]
-        let mask = AttentionMask(keyPadding: keyPaddingMask, causal: causal, additive: attentionMask)
         let (attended, perHead) = Attention.scaledDotProduct(query: q, key: k, value: v, mask: mask,
                                                              dropout: isTraining ? dropout : 0, generator: &generator)
         lastWeights = perHead

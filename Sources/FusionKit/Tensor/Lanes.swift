@@ -1,4 +1,4 @@
-/// Row arithmetic four floats at a time (the recurrent gates, column sums). Plain loops over such
+/// Row arithmetic four floats at a time (the recurrent gates, column sums, short attention). Plain loops over such
 /// rows stay scalar: with several pointers that may alias, the compiler gives up on vectorising
 /// them. The last group of a row whose length is not a multiple of four is read padded with zeros
 /// and written in part.
@@ -36,6 +36,35 @@ enum Lanes {
             return
         }
         for k in 0..<lanes { pointer[k] = vector[k] }
+    }
+
+    /// Σ a[i]·b[i] over `count` floats (eight at a time when `count` is a multiple of eight).
+    @inline(__always)
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int) -> Float {
+        if count % 8 == 0 {
+            var sum = SIMD8<Float>()
+            for j in stride(from: 0, to: count, by: 8) {
+                sum += UnsafeRawPointer(a + j).loadUnaligned(as: SIMD8<Float>.self) * UnsafeRawPointer(b + j).loadUnaligned(as: SIMD8<Float>.self)
+            }
+            return sum.sum()
+        }
+        var sum = Vector()
+        forEach(count) { j, m in sum += load(a + j, m) * load(b + j, m) }
+        return sum.sum()
+    }
+
+    /// y[i] += alpha·x[i] over `count` floats (eight at a time when `count` is a multiple of eight).
+    @inline(__always)
+    static func addScaled(_ x: UnsafePointer<Float>, _ alpha: Float, into y: UnsafeMutablePointer<Float>, _ count: Int) {
+        if count % 8 == 0 {
+            for j in stride(from: 0, to: count, by: 8) {
+                let target = UnsafeMutableRawPointer(y + j)
+                let sum = target.loadUnaligned(as: SIMD8<Float>.self) + alpha * UnsafeRawPointer(x + j).loadUnaligned(as: SIMD8<Float>.self)
+                target.storeBytes(of: sum, as: SIMD8<Float>.self)
+            }
+            return
+        }
+        forEach(count) { j, m in store(load(y + j, m) + alpha * load(x + j, m), y + j, m) }
     }
 
     /// Adds the column sums of the row-major [rows, columns] matrix to `sums` (`columns` floats).

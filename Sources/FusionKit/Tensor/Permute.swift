@@ -44,9 +44,26 @@ extension Tensor {
             target[0] = source[0]
             return result
         }
-        if dims.count == 2 {
-            Tensor.transposeCopy(source, target, rows: dims[0], columns: dims[1],
-                                 rowStride: strides[0], columnStride: strides[1])
+        if dims.count == 2 || (dims.count == 3 && strides[1] == 1) {
+            // Transposes of matrices, one or a batch of them ([B, C, P] → [B, P, C] and back in
+            // every model that reads feature maps as tokens): tiles, matrices or bands of rows
+            // shared out among cores. A run along the innermost dimension would be as short as
+            // three floats here (RGB planes read as pixels).
+            let (matrices, rows, columns) = dims.count == 2 ? (1, dims[0], dims[1]) : (dims[0], dims[1], dims[2])
+            let (matrixStride, rowStride, columnStride) = dims.count == 2 ? (0, strides[0], strides[1]) : (strides[0], strides[1], strides[2])
+            let bands = matrices == 1 ? Swift.max(1, (rows + 31) / 32) : matrices
+            Parallel.forEachChunk(count: bands, minimumChunk: Swift.max(1, 65536 / Swift.max(1, count / bands))) { range in
+                for band in range {
+                    if matrices == 1 {
+                        let first = band * 32, height = Swift.min(32, rows - first)
+                        Tensor.transposeCopy(source + first * rowStride, target + first * columns, rows: height, columns: columns,
+                                             rowStride: rowStride, columnStride: columnStride)
+                    } else {
+                        Tensor.transposeCopy(source + band * matrixStride, target + band * rows * columns, rows: rows,
+                                             columns: columns, rowStride: rowStride, columnStride: columnStride)
+                    }
+                }
+            }
             return result
         }
         // Runs along the innermost merged dimension, shared out among cores; each worker finds
