@@ -109,6 +109,11 @@ enum Workloads {
         list += [linearTraining(batch: 256, inputs: 512, outputs: 512), linearTraining(batch: 256, inputs: 1024, outputs: 1024)]
         list += [convolutionTraining(batch: 64, inputChannels: 3, outputChannels: 24, size: 75, stride: 2, inputGradient: false),
                  convolutionTraining(batch: 64, inputChannels: 24, outputChannels: 24, size: 38, stride: 2, inputGradient: true)]
+        // The image encoder of the FiLM, cross-attention, MFB and transformer models (RGB plus two
+        // coordinate planes, 32 and 64 channels): the larger part of their training steps.
+        list += [convolutionTraining(batch: 64, inputChannels: 5, outputChannels: 32, size: 75, stride: 2, inputGradient: false),
+                 convolutionTraining(batch: 64, inputChannels: 32, outputChannels: 64, size: 38, stride: 2, inputGradient: true),
+                 convolutionTraining(batch: 64, inputChannels: 64, outputChannels: 64, size: 19, stride: 1, inputGradient: true)]
         list.append(gruTraining(batch: 64, time: 12, inputs: 32, hidden: 64))
         list += [attentionTraining(batch: 64, queries: 12, keys: 25, width: 64, heads: 4),
                  attentionTraining(batch: 32, queries: 128, keys: 128, width: 256, heads: 8)]

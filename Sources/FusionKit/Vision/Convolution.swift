@@ -1,7 +1,8 @@
 /// 2-D convolution (cross-correlation, as PyTorch) on NCHW tensors, as one graph node.
 ///
 /// Per image and group, one GEMM: W_g [out/g, in/g·kh·kw] × columns [in/g·kh·kw, Ho·Wo] (see
-/// `Unfold.im2col`) written straight into the image's NCHW output, with the bias preloaded
+/// `Unfold.im2col`; for "same" layers both in tap-major order, the weight reordered once per
+/// call) written straight into the image's NCHW output, with the bias preloaded
 /// (β = 1). Images are shared out among the cores, each running single-threaded GEMMs: for the
 /// small matrices of a CNN on 75×75 images this beats one batch-wide GEMM split across threads
 /// (whose tiny M and K leave OpenBLAS memory-bound). The columns of one image live in a per-core
@@ -38,7 +39,11 @@ extension Tensor {
         // GEMM single-threaded.
         let result = Tensor(uninitializedShape: [g.batch, outChannels, g.outputHeight, g.outputWidth])
         let source = pointer, out = result.storage.pointer
-        let weights = weight.pointer, biases = bias?.pointer
+        // The weight's columns in the order of the column matrix's rows: (tap, channel) when the
+        // unfolding is by phase (see PhaseUnfold.swift), else the weight's own (channel, tap).
+        let tapMajor = g.unfoldsByPhase
+        let kernel = tapMajor ? withoutGradient { weight.reshaped([outChannels, groupIn, g.kernelArea]).permuted([0, 2, 1]) } : weight
+        let weights = kernel.pointer, biases = bias?.pointer
         BLAS.parallelChunks(count: g.batch) { images in
             let columns = Tensor(uninitializedShape: [rows, plane])
             let matrix = columns.storage.pointer
@@ -54,11 +59,12 @@ extension Tensor {
                 }
             }
         }
+        withExtendedLifetime(kernel) {}
         let input = self
         guard Autograd.shouldRecord(input, weight) || bias.map(Autograd.shouldRecord) == true else { return result }
         return result.recorded("conv2d", inputs: [input, weight, bias ?? Tensor(0)]) { gradient in
             let wantInput = input.requiresGradient, wantWeight = weight.requiresGradient
-            let upstream = gradient.pointer, weights = weight.pointer, source = input.pointer
+            let upstream = gradient.pointer, weights = kernel.pointer, source = input.pointer
             // Stride-1 "same" layers: dX is a convolution of dY (see ConvolutionInputGradient.swift),
             // written whole, so it needs no zeroing.
             let asConvolution = g.inputGradientIsSameConvolution
@@ -97,7 +103,10 @@ extension Tensor {
                 }
                 return [wantWeight ? partial : nil]
             }
-            let gradientOfWeight = sums[0]
+            // Back from the column matrix's (tap, channel) order to the weight's.
+            let gradientOfWeight = tapMajor
+                ? sums[0].map { $0.reshaped([outChannels, g.kernelArea, groupIn]).permuted([0, 2, 1]).reshaped(weight.shape) }
+                : sums[0]
             let gradientOfBias = bias?.requiresGradient == true ? gradient.sum(alongAxes: [0, 2, 3]) : nil
             return [wantInput ? gradientOfInput : nil, gradientOfWeight, gradientOfBias]
         }

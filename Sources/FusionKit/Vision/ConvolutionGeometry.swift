@@ -35,7 +35,8 @@ struct ConvolutionGeometry: Equatable {
     }
 
     /// Whether the output is ⌈H/stride⌉ × ⌈W/stride⌉ ("same" padding), so that the unfolding can
-    /// work on whole phase planes (`Unfold.splitPhases`) instead of line by line.
+    /// work on whole blocks of phase planes (`Unfold.splitPhases`) instead of line by line. Its
+    /// column matrix is then tap-major: row t·C + c for kernel tap t = ki·kw + kj and channel c.
     var unfoldsByPhase: Bool {
         outputHeight == (height + strideHeight - 1) / strideHeight && outputWidth == (width + strideWidth - 1) / strideWidth
     }
@@ -49,6 +50,11 @@ struct ConvolutionGeometry: Equatable {
         let row = ki * dilationHeight - paddingHeight, column = kj * dilationWidth - paddingWidth
         let (rowShift, a) = Self.floorDivision(row, strideHeight), (columnShift, b) = Self.floorDivision(column, strideWidth)
         return PhaseTap(phase: a * strideWidth + b, rowShift: rowShift, columnShift: columnShift)
+    }
+
+    /// Every tap's `phaseTap`, in the order t = ki·kw + kj.
+    var phaseTaps: [PhaseTap] {
+        (0..<kernelHeight).flatMap { ki in (0..<kernelWidth).map { kj in phaseTap(ki: ki, kj: kj) } }
     }
 
     /// Where one kernel tap reads in the phase planes (see `phaseTap`).
@@ -75,8 +81,9 @@ struct ConvolutionGeometry: Equatable {
 ///
 /// For a group of `channels` input channels starting at `firstChannel`, the column matrix has
 /// one row per (channel, kernel row, kernel column) and one column per (image, output row,
-/// output column): [channels·kh·kw, batch·Ho·Wo]. Padding reads as zeros. Both run on the
-/// calling thread; callers share images out among cores.
+/// output column): [channels·kh·kw, batch·Ho·Wo]; for `unfoldsByPhase` geometries (one image at
+/// a time) the rows are ordered (kernel row, kernel column, channel) instead. Padding reads as
+/// zeros. Both run on the calling thread; callers share images out among cores.
 enum Unfold {
     static func im2col(_ input: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>,
                        _ g: ConvolutionGeometry, firstChannel: Int, channels: Int) {

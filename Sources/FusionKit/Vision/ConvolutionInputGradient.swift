@@ -7,9 +7,9 @@
 ///     dx[c, p, q] = Σ_o Σ_t W[o, c, t] · dy[o, p − r_t, q − s_t]
 ///
 /// the same kind of sum over dy with every offset negated and the weight's two channel axes
-/// swapped. So, per image and group, the columns of dy shifted by (−r_t, −s_t) (one contiguous
-/// copy per tap, `Unfold.copyShifted`), then one GEMM straight into dx:
-/// Wᵀ [in/g, out/g·kh·kw] × columns [out/g·kh·kw, H·W].
+/// swapped. So, per image and group, the columns of dy shifted by (−r_t, −s_t) (tap-major as in
+/// `Unfold.im2colByPhase`: one shifted copy of all channels per tap), then one GEMM straight
+/// into dx: Wᵀ [in/g, kh·kw·out/g] × columns [kh·kw·out/g, H·W].
 ///
 /// The general backward (dColumns = Wᵀ·dy with K = out/g, then col2im's additions) does the same
 /// multiplications with a short K (OpenBLAS at 75 against 87 GFLOPS on one core for the shapes
@@ -25,38 +25,34 @@ extension ConvolutionGeometry {
 }
 
 extension Unfold {
-    /// The weight [out, in/g, kh, kw] rearranged per group into [in/g, out/g·kh·kw]:
-    /// entry (c, o·kh·kw + t) of group `group`'s block is W[group·out/g + o, c, t].
+    /// The weight [out, in/g, kh, kw] rearranged per group into [in/g, kh·kw·out/g], tap-major:
+    /// entry (c, t·out/g + o) of group `group`'s block is W[group·out/g + o, c, t].
     static func inputGradientWeights(_ weight: Tensor, groups: Int) -> Tensor {
         let (outChannels, groupIn) = (weight.shape[0], weight.shape[1])
         let area = weight.shape[2] * weight.shape[3], groupOut = outChannels / groups
-        let result = Tensor(uninitializedShape: [groups, groupIn, groupOut * area])
+        let result = Tensor(uninitializedShape: [groups, groupIn, area * groupOut])
         let source = weight.pointer, target = result.storage.pointer
         for group in 0..<groups {
             let block = target + group * groupIn * groupOut * area
             for o in 0..<groupOut {
                 let filters = source + (group * groupOut + o) * groupIn * area
                 for c in 0..<groupIn {
-                    (block + c * groupOut * area + o * area).update(from: filters + c * area, count: area)
+                    for t in 0..<area { block[(c * area + t) * groupOut + o] = filters[c * area + t] }
                 }
             }
         }
         return result
     }
 
-    /// The columns of one image's output gradient for `inputGradientWeights`: for each of the
-    /// `channels` output channels from `firstChannel` and each tap t, the plane of `gradient`
-    /// ([out, H, W], one image) shifted by (−r_t, −s_t), zero where that falls outside.
+    /// The columns of one image's output gradient for `inputGradientWeights`, tap-major: for each
+    /// tap t, the `channels` output planes from `firstChannel` of `gradient` ([out, H, W]) shifted
+    /// by (−r_t, −s_t), zero where that falls outside (one shifted copy per tap).
     static func inputGradientColumns(_ gradient: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>,
                                      _ g: ConvolutionGeometry, firstChannel: Int, channels: Int) {
-        let plane = g.outputPlane
-        let taps = (0..<g.kernelHeight).flatMap { ki in (0..<g.kernelWidth).map { kj in g.phaseTap(ki: ki, kj: kj) } }
-        for c in 0..<channels {
-            let source = gradient + (firstChannel + c) * plane
-            for (index, tap) in taps.enumerated() {
-                copyShifted(source, into: columns + (c * g.kernelArea + index) * plane, height: g.outputHeight,
-                            width: g.outputWidth, rowShift: -tap.rowShift, columnShift: -tap.columnShift)
-            }
+        let block = channels * g.outputPlane
+        for (index, tap) in g.phaseTaps.enumerated() {
+            copyShifted(gradient + firstChannel * g.outputPlane, into: columns + index * block, planes: channels,
+                        height: g.outputHeight, width: g.outputWidth, rowShift: -tap.rowShift, columnShift: -tap.columnShift)
         }
     }
 }

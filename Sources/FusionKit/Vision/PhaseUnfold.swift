@@ -1,157 +1,164 @@
-/// The unfolding of a convolution with "same" padding by whole planes (see `Unfold.im2col`).
+/// The unfolding of a convolution with "same" padding by whole blocks of planes (see
+/// `Unfold.im2col`).
 ///
 /// When the output is ⌈H/s⌉ × ⌈W/s⌉ (as in every 3×3 layer of the VQA models), the input plane
 /// is first split into its s² phases, P_ab[i, j] = x[s·i + a, s·j + b], each stored as an Ho × Wo
 /// plane padded with zeros (for stride 1 the plane itself is its only phase). Tap (ki, kj) then
-/// reads phase (a, b) shifted by whole rows and columns, so its row of the column matrix is one
-/// contiguous copy of the phase plane, after which the entries that wrapped into the
-/// neighbouring line are zeroed. col2im runs the same steps backwards.
+/// reads phase (a, b) shifted by whole rows and columns. The column matrix is laid out tap-major
+/// here, row t·C + c for tap t and channel c (`ConvolutionGeometry.unfoldsByPhase`), and the
+/// phases channel by channel, [phase][C][Ho·Wo], so that one tap's rows for all channels are a
+/// single shifted copy of one phase block: one copy per tap, after which the entries that
+/// crossed into a neighbouring line or plane are zeroed. col2im runs the same steps backwards.
 ///
-/// Measured on the transformer VQA step (per step, summed over both cores): the 64-channel 19×19
+/// Measured on the transformer VQA step (per step, summed over both cores), plane by plane
+/// (row c·kh·kw + t, one copy per channel and tap) against line by line: the 64-channel 19×19
 /// stride-1 layer's unfold 12.4 → 6.0–6.9 ms and col2im 21.6 → 7.2–10.9 ms; the 32 → 64-channel
-/// stride-2 layer's unfold 8.3 → 5.1 ms and col2im 12.5 → 8.2 ms. Line by line, each line of 19
-/// floats cost about 18–24 ns of loop overhead.
+/// stride-2 layer's unfold 8.3 → 5.1 ms and col2im 12.5 → 8.2 ms. For the 10×10 outputs of the
+/// 64-channel stride-2 layer of the other models, each plane-by-plane copy of 100 floats still cost
+/// about 100 ns of bookkeeping (unfold 5.5 ms per cross-attention step); see Docs/Benchmarks.md
+/// for the tap-major copies.
 extension Unfold {
-    /// im2col for `ConvolutionGeometry.unfoldsByPhase` geometries.
+    /// im2col for `ConvolutionGeometry.unfoldsByPhase` geometries (one image), tap-major.
     static func im2colByPhase(_ input: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>,
                               _ g: ConvolutionGeometry, firstChannel: Int, channels: Int) {
-        forEachChannel(g, columns, firstChannel: firstChannel, channels: channels) { offset, phases, taps in
-            let channel = input + offset
-            if g.phaseCount > 1 { splitPhases(channel, into: phases, g) }
-            let source = g.phaseCount == 1 ? channel : UnsafePointer(phases)
-            taps { row, tap in
-                copyShifted(source + tap.phase * g.outputPlane, into: row, height: g.outputHeight, width: g.outputWidth,
-                            rowShift: tap.rowShift, columnShift: tap.columnShift)
-            }
+        precondition(g.batch == 1, "im2colByPhase: one image at a time, got \(g.batch)")
+        let block = channels * g.outputPlane
+        let source: UnsafePointer<Float>
+        var phases: UnsafeMutablePointer<Float>?
+        if g.phaseCount == 1 {
+            source = input + firstChannel * g.inputPlane
+        } else {
+            phases = UnsafeMutablePointer<Float>.allocate(capacity: g.phaseCount * block)
+            splitPhases(input + firstChannel * g.inputPlane, into: phases!, g, channels: channels)
+            source = UnsafePointer(phases!)
+        }
+        defer { phases?.deallocate() }
+        for (index, tap) in g.phaseTaps.enumerated() {
+            copyShifted(source + tap.phase * block, into: columns + index * block, planes: channels,
+                        height: g.outputHeight, width: g.outputWidth, rowShift: tap.rowShift, columnShift: tap.columnShift)
         }
     }
 
-    /// col2im for `ConvolutionGeometry.unfoldsByPhase` geometries.
+    /// col2im for `ConvolutionGeometry.unfoldsByPhase` geometries (one image), tap-major. The entries of
+    /// `columns` that fall in the padding are overwritten with zeros.
     static func col2imByPhase(_ columns: UnsafeMutablePointer<Float>, _ gradient: UnsafeMutablePointer<Float>,
                               _ g: ConvolutionGeometry, firstChannel: Int, channels: Int) {
-        let phaseCount = g.phaseCount
-        forEachChannel(g, columns, firstChannel: firstChannel, channels: channels) { offset, phases, taps in
-            let channel = gradient + offset
-            if phaseCount > 1 { phases.initialize(repeating: 0, count: phaseCount * g.outputPlane) }
-            let target = phaseCount == 1 ? channel : phases
-            taps { row, tap in
-                addShifted(row, onto: target + tap.phase * g.outputPlane, height: g.outputHeight, width: g.outputWidth,
-                           rowShift: tap.rowShift, columnShift: tap.columnShift)
-            }
-            if phaseCount > 1 { mergePhases(phases, onto: channel, g) }
+        precondition(g.batch == 1, "col2imByPhase: one image at a time, got \(g.batch)")
+        let block = channels * g.outputPlane
+        let channel = gradient + firstChannel * g.inputPlane
+        var phases: UnsafeMutablePointer<Float>?
+        if g.phaseCount > 1 {
+            phases = UnsafeMutablePointer<Float>.allocate(capacity: g.phaseCount * block)
+            phases!.initialize(repeating: 0, count: g.phaseCount * block)
         }
+        defer { phases?.deallocate() }
+        let target = phases ?? channel
+        for (index, tap) in g.phaseTaps.enumerated() {
+            addShifted(columns + index * block, onto: target + tap.phase * block, planes: channels,
+                       height: g.outputHeight, width: g.outputWidth, rowShift: tap.rowShift, columnShift: tap.columnShift)
+        }
+        if let phases { mergePhases(phases, onto: channel, g, channels: channels) }
     }
 
-    /// The walk both directions share: for each image and channel of the group, `body(offset,
-    /// phases, taps)` with the channel plane's offset in the NCHW tensor, a scratch buffer for
-    /// its phase planes, and `taps`, which calls its argument with each kernel tap's row of the
-    /// column matrix and where that tap reads.
+    /// Copies `planes` consecutive planes (`height` × `width` each) shifted by (rowShift,
+    /// columnShift) into `out`: out[p, i, j] = source[p, i + rowShift, j + columnShift], zero
+    /// where that lies outside plane p. One flat copy, then the entries it took from another line
+    /// or plane are zeroed.
     @inline(__always)
-    private static func forEachChannel(
-        _ g: ConvolutionGeometry, _ columns: UnsafeMutablePointer<Float>, firstChannel: Int, channels: Int,
-        _ body: (Int, UnsafeMutablePointer<Float>, ((UnsafeMutablePointer<Float>, ConvolutionGeometry.PhaseTap) -> Void) -> Void) -> Void
-    ) {
-        let plane = g.outputPlane, rowLength = g.batch * plane
-        let phases = UnsafeMutablePointer<Float>.allocate(capacity: g.phaseCount * plane)
-        defer { phases.deallocate() }
-        let taps = (0..<g.kernelHeight).flatMap { ki in (0..<g.kernelWidth).map { kj in g.phaseTap(ki: ki, kj: kj) } }
-        for n in 0..<g.batch {
-            for c in 0..<channels {
-                body(((n * g.channels) + firstChannel + c) * g.inputPlane, phases) { visit in
-                    for (index, tap) in taps.enumerated() {
-                        visit(columns + (c * g.kernelArea + index) * rowLength + n * plane, tap)
-                    }
-                }
-            }
-        }
-    }
-
-    /// Copies the plane (`height` × `width`) shifted by (rowShift, columnShift) into `out`:
-    /// out[i, j] = plane[i + rowShift, j + columnShift], zero where that lies outside.
-    @inline(__always)
-    static func copyShifted(_ plane: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,
+    static func copyShifted(_ source: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, planes: Int,
                             height: Int, width: Int, rowShift: Int, columnShift: Int) {
-        let (lines, start, end) = shiftedRange(height: height, width: width, rowShift: rowShift, columnShift: columnShift)
-        let shift = rowShift * width + columnShift
-        if end > start {
-            out.initialize(repeating: 0, count: start)
-            (out + start).update(from: plane + start + shift, count: end - start)
-            (out + end).initialize(repeating: 0, count: height * width - end)
-        } else {
-            out.initialize(repeating: 0, count: height * width)
-        }
-        zeroWrappedColumns(out, lines: lines, width: width, columnShift: columnShift)
+        let total = planes * height * width, shift = rowShift * width + columnShift
+        let start = Swift.min(total, Swift.max(0, -shift)), end = Swift.max(start, Swift.min(total, total - shift))
+        out.initialize(repeating: 0, count: start)
+        (out + start).update(from: source + start + shift, count: end - start)
+        (out + end).initialize(repeating: 0, count: total - end)
+        zeroOutside(out, planes: planes, height: height, width: width, rowShift: rowShift, columnShift: columnShift)
     }
 
-    /// The adjoint of `copyShifted`: plane[i + rowShift, j + columnShift] += from[i, j] where that
-    /// lies inside. The entries of `from` that would wrap into a neighbouring line are zeroed first.
+    /// The adjoint of `copyShifted`: target[p, i + rowShift, j + columnShift] += from[p, i, j]
+    /// where that lies inside plane p. The entries of `from` that do not are zeroed first.
     @inline(__always)
-    static func addShifted(_ from: UnsafeMutablePointer<Float>, onto plane: UnsafeMutablePointer<Float>,
+    static func addShifted(_ from: UnsafeMutablePointer<Float>, onto target: UnsafeMutablePointer<Float>, planes: Int,
                            height: Int, width: Int, rowShift: Int, columnShift: Int) {
-        let (lines, start, end) = shiftedRange(height: height, width: width, rowShift: rowShift, columnShift: columnShift)
-        zeroWrappedColumns(from, lines: lines, width: width, columnShift: columnShift)
-        guard end > start else { return }
-        let target = plane + rowShift * width + columnShift
-        for i in start..<end { target[i] += from[i] }
-    }
-
-    /// The output lines that read a line of the plane, and the flat output range start..<end
-    /// covering them whose shifted index stays inside the plane.
-    @inline(__always)
-    static func shiftedRange(height: Int, width: Int, rowShift: Int, columnShift: Int) -> (lines: Range<Int>, start: Int, end: Int) {
-        let first = Swift.min(Swift.max(0, -rowShift), height)
-        let lines = first..<Swift.max(first, Swift.min(height, height - rowShift))
-        let shift = rowShift * width + columnShift
-        let start = Swift.max(lines.lowerBound * width, -shift)
-        let end = Swift.max(start, Swift.min(lines.upperBound * width, height * width - shift))
-        return (lines, start, end)
-    }
-
-    /// Zeroes, in each of `lines`, the columns j whose j + columnShift falls outside 0..<width.
-    @inline(__always)
-    static func zeroWrappedColumns(_ values: UnsafeMutablePointer<Float>, lines: Range<Int>, width: Int, columnShift: Int) {
-        guard columnShift != 0 else { return }
-        let first = columnShift < 0 ? Swift.min(-columnShift, width) : 0
-        let last = columnShift > 0 ? Swift.max(0, width - columnShift) : width
-        for i in lines {
-            let line = values + i * width
-            for j in 0..<first { line[j] = 0 }
-            for j in last..<width { line[j] = 0 }
+        zeroOutside(from, planes: planes, height: height, width: width, rowShift: rowShift, columnShift: columnShift)
+        let total = planes * height * width, shift = rowShift * width + columnShift
+        let start = Swift.min(total, Swift.max(0, -shift)), end = Swift.max(start, Swift.min(total, total - shift))
+        let shifted = target + shift
+        var i = start
+        while i + 8 <= end {
+            let sum = UnsafeRawPointer(shifted + i).loadUnaligned(as: SIMD8<Float>.self)
+                + UnsafeRawPointer(from + i).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(shifted + i).storeBytes(of: sum, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < end {
+            shifted[i] += from[i]
+            i += 1
         }
     }
 
-    /// Splits one input plane into its phases (Ho × Wo each, zero-padded).
-    static func splitPhases(_ channel: UnsafePointer<Float>, into phases: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
-        phases.initialize(repeating: 0, count: g.phaseCount * g.outputPlane)
-        forEachPhaseLine(g) { line, phase, count, b in
+    /// Zeroes, in each of `planes` planes, the lines i whose i + rowShift lies outside the plane
+    /// and, in the others, the columns j whose j + columnShift does.
+    @inline(__always)
+    static func zeroOutside(_ values: UnsafeMutablePointer<Float>, planes: Int, height: Int, width: Int,
+                            rowShift: Int, columnShift: Int) {
+        let firstLine = Swift.min(Swift.max(0, -rowShift), height)
+        let endLine = Swift.max(firstLine, Swift.min(height, height - rowShift))
+        let firstColumn = columnShift < 0 ? Swift.min(-columnShift, width) : 0
+        let endColumn = columnShift > 0 ? Swift.max(0, width - columnShift) : width
+        for p in 0..<planes {
+            let plane = values + p * height * width
+            plane.update(repeating: 0, count: firstLine * width)
+            (plane + endLine * width).update(repeating: 0, count: (height - endLine) * width)
+            guard columnShift != 0 else { continue }
+            for i in firstLine..<endLine {
+                let line = plane + i * width
+                for j in 0..<firstColumn { line[j] = 0 }
+                for j in endColumn..<width { line[j] = 0 }
+            }
+        }
+    }
+
+    /// Splits `channels` consecutive input planes into their phases, [phase][channel][Ho·Wo]
+    /// (zero-padded).
+    static func splitPhases(_ input: UnsafePointer<Float>, into phases: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry,
+                            channels: Int) {
+        phases.initialize(repeating: 0, count: g.phaseCount * channels * g.outputPlane)
+        forEachPhaseLine(g, channels: channels) { line, phase, count, b in
             if g.strideWidth == 2 {
-                gatherEven(channel + line + b, into: phases + phase, first: 0, last: count, readable: g.width - b)
+                gatherEven(input + line + b, into: phases + phase, first: 0, last: count, readable: g.width - b)
             } else {
-                for j in 0..<count { phases[phase + j] = channel[line + g.strideWidth * j + b] }
+                for j in 0..<count { phases[phase + j] = input[line + g.strideWidth * j + b] }
             }
         }
     }
 
     /// The adjoint of `splitPhases`: adds each phase back onto the plane positions it came from.
-    static func mergePhases(_ phases: UnsafePointer<Float>, onto channel: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
-        forEachPhaseLine(g) { line, phase, count, b in
+    static func mergePhases(_ phases: UnsafePointer<Float>, onto input: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry,
+                            channels: Int) {
+        forEachPhaseLine(g, channels: channels) { line, phase, count, b in
             if g.strideWidth == 2 {
-                scatterAddEven(phases + phase, into: channel + line + b, first: 0, last: count, writable: g.width - b)
+                scatterAddEven(phases + phase, into: input + line + b, first: 0, last: count, writable: g.width - b)
             } else {
-                for j in 0..<count { channel[line + g.strideWidth * j + b] += phases[phase + j] }
+                for j in 0..<count { input[line + g.strideWidth * j + b] += phases[phase + j] }
             }
         }
     }
 
-    /// Calls `body(line, phase, count, b)` for every input line and column phase b: the line's
-    /// offset in the plane, the offset of its run in the phase planes, and the run's length
-    /// (its elements are line[strideWidth·j + b] for j < count).
+    /// Calls `body(line, phase, count, b)` for every input line of every channel and column phase
+    /// b: the line's offset from the first channel's plane, the offset of its run in the
+    /// [phase][channel][Ho·Wo] phases, and the run's length (its elements are
+    /// line[strideWidth·j + b] for j < count).
     @inline(__always)
-    private static func forEachPhaseLine(_ g: ConvolutionGeometry, _ body: (Int, Int, Int, Int) -> Void) {
-        let (sh, sw) = (g.strideHeight, g.strideWidth)
-        for ih in 0..<g.height {
-            for b in 0..<sw {
-                body(ih * g.width, ((ih % sh) * sw + b) * g.outputPlane + (ih / sh) * g.outputWidth, (g.width - b + sw - 1) / sw, b)
+    private static func forEachPhaseLine(_ g: ConvolutionGeometry, channels: Int, _ body: (Int, Int, Int, Int) -> Void) {
+        let (sh, sw) = (g.strideHeight, g.strideWidth), block = channels * g.outputPlane
+        for c in 0..<channels {
+            for ih in 0..<g.height {
+                for b in 0..<sw {
+                    body(c * g.inputPlane + ih * g.width,
+                         ((ih % sh) * sw + b) * block + c * g.outputPlane + (ih / sh) * g.outputWidth,
+                         (g.width - b + sw - 1) / sw, b)
+                }
             }
         }
     }
