@@ -72,9 +72,9 @@ struct InterleavedHeadAttentionTests {
         }
     }
 
-    /// Multi-head attention reads short sequences in place and reorders long ones (over 32
-    /// positions): both agree with the composition of its parts.
-    @Test(arguments: [5, 40])
+    /// Multi-head attention reads the heads in place for few query-key pairs (here 3 × 5) and
+    /// reorders them for many (3 × 50, over 128): both agree with the composition of its parts.
+    @Test(arguments: [5, 50])
     func multiheadAttentionOnEitherPath(keys: Int) {
         var generator = RandomGenerator(seed: 51)
         let attention = MultiheadAttention(embedDimension: 8, headCount: 2, generator: &generator)

@@ -94,7 +94,7 @@ public final class MultiheadAttention: Module {
         let (batch, queries, keys) = (query.shape[0], query.shape[1], key.shape[1])
         let mask = AttentionMask(keyPadding: keyPaddingMask, causal: causal, additive: attentionMask)
         if Attention.fitsInterleavedHeads(queries: queries, keys: keys, dropout: isTraining ? dropout : 0) {
-            // Short sequences: the heads are read in place from the projected rows.
+            // Few query-key pairs: the heads are read in place from the projected rows.
             func projected(_ x: Tensor, _ part: Int) -> Tensor {
                 x.affine(weight: projectionWeight(part..<(part + 1)), bias: projectionBias(part..<(part + 1)))
             }
