@@ -17,9 +17,9 @@
 /// 64-channel stride-2 layer of the other models, each plane-by-plane copy of 100 floats still cost
 /// about 100 ns of bookkeeping: tap-major, that layer's unfold 5.5 → 4.1 ms per cross-attention
 /// step. Splitting the phases of a stride-2 layer line by line, each line read once for both
-/// column phases (`splitPhasesByTwo`), then halved the unfolding again: concat-MLP's 24-channel
-/// 38 → 19 layer 4.6 → 2.2 ms forward, 7.1 → 2.8 ms backward, col2im 5.7 → 3.5 ms; its four
-/// convolutions 43 → 31 ms forward and backward per step.
+/// column phases (`splitPhasesByTwo`, PhaseSplit.swift), then halved the unfolding again:
+/// concat-MLP's 24-channel 38 → 19 layer 4.6 → 2.2 ms forward, 7.1 → 2.8 ms backward, col2im
+/// 5.7 → 3.5 ms; its four convolutions 43 → 31 ms forward and backward per step.
 extension Unfold {
     /// im2col for `ConvolutionGeometry.unfoldsByPhase` geometries (one image), tap-major.
     static func im2colByPhase(_ input: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>,
@@ -70,8 +70,8 @@ extension Unfold {
     @inline(__always)
     static func copyShifted(_ source: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, planes: Int,
                             height: Int, width: Int, rowShift: Int, columnShift: Int) {
-        let total = planes * height * width, shift = rowShift * width + columnShift
-        let start = Swift.min(total, Swift.max(0, -shift)), end = Swift.max(start, Swift.min(total, total - shift))
+        let shift = rowShift * width + columnShift, total = planes * height * width
+        let (start, end) = shiftedRange(total: total, shift: shift)
         out.initialize(repeating: 0, count: start)
         (out + start).update(from: source + start + shift, count: end - start)
         (out + end).initialize(repeating: 0, count: total - end)
@@ -84,8 +84,8 @@ extension Unfold {
     static func addShifted(_ from: UnsafeMutablePointer<Float>, onto target: UnsafeMutablePointer<Float>, planes: Int,
                            height: Int, width: Int, rowShift: Int, columnShift: Int) {
         zeroOutside(from, planes: planes, height: height, width: width, rowShift: rowShift, columnShift: columnShift)
-        let total = planes * height * width, shift = rowShift * width + columnShift
-        let start = Swift.min(total, Swift.max(0, -shift)), end = Swift.max(start, Swift.min(total, total - shift))
+        let shift = rowShift * width + columnShift
+        let (start, end) = shiftedRange(total: planes * height * width, shift: shift)
         let shifted = target + shift
         var i = start
         while i + 8 <= end {
@@ -98,6 +98,14 @@ extension Unfold {
             shifted[i] += from[i]
             i += 1
         }
+    }
+
+    /// The flat positions start..<end of a block of `total` floats whose position + `shift` also
+    /// lies in the block.
+    @inline(__always)
+    static func shiftedRange(total: Int, shift: Int) -> (start: Int, end: Int) {
+        let start = Swift.min(total, Swift.max(0, -shift))
+        return (start, Swift.max(start, Swift.min(total, total - shift)))
     }
 
     /// Zeroes, in each of `planes` planes, the lines i whose i + rowShift lies outside the plane
@@ -123,112 +131,6 @@ extension Unfold {
             let plane = values + p * height * width
             plane.update(repeating: 0, count: firstLine * width)
             (plane + endLine * width).update(repeating: 0, count: (height - endLine) * width)
-        }
-    }
-
-    /// Splits `channels` consecutive input planes into their phases, [phase][channel][Ho·Wo]
-    /// (zero-padded).
-    static func splitPhases(_ input: UnsafePointer<Float>, into phases: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry,
-                            channels: Int) {
-        if g.strideHeight == 2 && g.strideWidth == 2 { return splitPhasesByTwo(input, into: phases, g, channels: channels) }
-        phases.initialize(repeating: 0, count: g.phaseCount * channels * g.outputPlane)
-        forEachPhaseLine(g, channels: channels) { line, phase, count, b in
-            if g.strideWidth == 2 {
-                gatherEven(input + line + b, into: phases + phase, first: 0, last: count, readable: g.width - b)
-            } else {
-                for j in 0..<count { phases[phase + j] = input[line + g.strideWidth * j + b] }
-            }
-        }
-    }
-
-    /// The adjoint of `splitPhases`: adds each phase back onto the plane positions it came from.
-    static func mergePhases(_ phases: UnsafePointer<Float>, onto input: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry,
-                            channels: Int) {
-        if g.strideHeight == 2 && g.strideWidth == 2 { return mergePhasesByTwo(phases, onto: input, g, channels: channels) }
-        forEachPhaseLine(g, channels: channels) { line, phase, count, b in
-            if g.strideWidth == 2 {
-                scatterAddEven(phases + phase, into: input + line + b, first: 0, last: count, writable: g.width - b)
-            } else {
-                for j in 0..<count { input[line + g.strideWidth * j + b] += phases[phase + j] }
-            }
-        }
-    }
-
-    /// `splitPhases` for stride 2 × 2 (the downsampling layers of every VQA image encoder): each
-    /// input line is read once, sixteen floats at a time, its even elements going to phase (a, 0)
-    /// and its odd ones to phase (a, 1) for a = the line's parity; only the padding entries (last
-    /// column or row of an odd-sized plane) are zeroed.
-    static func splitPhasesByTwo(_ input: UnsafePointer<Float>, into phases: UnsafeMutablePointer<Float>,
-                                 _ g: ConvolutionGeometry, channels: Int) {
-        let (width, columns, plane) = (g.width, g.outputWidth, g.outputPlane), block = channels * plane
-        for c in 0..<channels {
-            for ih in 0..<g.height {
-                let line = input + c * g.inputPlane + ih * width
-                let even = phases + (ih & 1) * 2 * block + c * plane + (ih >> 1) * columns, odd = even + block
-                var j = 0
-                while 2 * j + 16 <= width {
-                    let pair = UnsafeRawPointer(line + 2 * j).loadUnaligned(as: SIMD16<Float>.self)
-                    UnsafeMutableRawPointer(even + j).storeBytes(of: pair.evenHalf, as: SIMD8<Float>.self)
-                    UnsafeMutableRawPointer(odd + j).storeBytes(of: pair.oddHalf, as: SIMD8<Float>.self)
-                    j += 8
-                }
-                while 2 * j + 1 < width {
-                    even[j] = line[2 * j]
-                    odd[j] = line[2 * j + 1]
-                    j += 1
-                }
-                if 2 * j < width { even[j] = line[2 * j]; odd[j] = 0 }
-            }
-            if g.height % 2 == 1 {
-                // Phases (1, 0) and (1, 1) have one line fewer than the output.
-                for b in 0..<2 { (phases + (2 + b) * block + c * plane + (columns * (g.outputHeight - 1))).update(repeating: 0, count: columns) }
-            }
-        }
-    }
-
-    /// The adjoint of `splitPhasesByTwo`: each input line gets its even elements from phase
-    /// (a, 0) and its odd ones from (a, 1) added, sixteen at a time.
-    static func mergePhasesByTwo(_ phases: UnsafePointer<Float>, onto input: UnsafeMutablePointer<Float>,
-                                 _ g: ConvolutionGeometry, channels: Int) {
-        let (width, columns, plane) = (g.width, g.outputWidth, g.outputPlane), block = channels * plane
-        for c in 0..<channels {
-            for ih in 0..<g.height {
-                let line = input + c * g.inputPlane + ih * width
-                let even = phases + (ih & 1) * 2 * block + c * plane + (ih >> 1) * columns, odd = even + block
-                var j = 0
-                while 2 * j + 16 <= width {
-                    let target = UnsafeMutableRawPointer(line + 2 * j)
-                    var pair = target.loadUnaligned(as: SIMD16<Float>.self)
-                    pair.evenHalf += UnsafeRawPointer(even + j).loadUnaligned(as: SIMD8<Float>.self)
-                    pair.oddHalf += UnsafeRawPointer(odd + j).loadUnaligned(as: SIMD8<Float>.self)
-                    target.storeBytes(of: pair, as: SIMD16<Float>.self)
-                    j += 8
-                }
-                while 2 * j + 1 < width {
-                    line[2 * j] += even[j]
-                    line[2 * j + 1] += odd[j]
-                    j += 1
-                }
-                if 2 * j < width { line[2 * j] += even[j] }
-            }
-        }
-    }
-
-    /// Calls `body(line, phase, count, b)` for every input line of every channel and column phase
-    /// b: the line's offset from the first channel's plane, the offset of its run in the
-    /// [phase][channel][Ho·Wo] phases, and the run's length (its elements are
-    /// line[strideWidth·j + b] for j < count).
-    @inline(__always)
-    private static func forEachPhaseLine(_ g: ConvolutionGeometry, channels: Int, _ body: (Int, Int, Int, Int) -> Void) {
-        let (sh, sw) = (g.strideHeight, g.strideWidth), block = channels * g.outputPlane
-        for c in 0..<channels {
-            for ih in 0..<g.height {
-                for b in 0..<sw {
-                    body(c * g.inputPlane + ih * g.width,
-                         ((ih % sh) * sw + b) * block + c * g.outputPlane + (ih / sh) * g.outputWidth,
-                         (g.width - b + sw - 1) / sw, b)
-                }
-            }
         }
     }
 }
