@@ -93,27 +93,24 @@ public final class MultiheadAttention: Module {
                      "MultiheadAttention: value \(value.shape) does not match key \(key.shape) with width \(valueDimension)")
         let (batch, queries, keys) = (query.shape[0], query.shape[1], key.shape[1])
         let mask = AttentionMask(keyPadding: keyPaddingMask, causal: causal, additive: attentionMask)
+        // One GEMM per projection (part 0 = query, 1 = key, 2 = value), rows [batch, length, E]:
+        // no slicing of a stacked result, whose backward would cost a full-size zero fill and add.
+        func projected(_ x: Tensor, _ part: Int) -> Tensor {
+            x.affine(weight: projectionWeight(part..<(part + 1)), bias: projectionBias(part..<(part + 1)))
+        }
         if Attention.fitsInterleavedHeads(queries: queries, keys: keys, dropout: isTraining ? dropout : 0) {
             // Few query-key pairs: the heads are read in place from the projected rows.
-            func projected(_ x: Tensor, _ part: Int) -> Tensor {
-                x.affine(weight: projectionWeight(part..<(part + 1)), bias: projectionBias(part..<(part + 1)))
-            }
             let (attended, perHead) = Attention.interleavedHeads(query: projected(query, 0), key: projected(key, 1),
                                                                  value: projected(value, 2), heads: h, mask: mask)
             lastWeights = perHead
             return (outProjection(attended), needWeights ? perHead.mean(alongAxes: 1) : nil)
         }
-        // Project, then split into heads: [batch, length, parts·E] → parts × [batch, heads, length, depth].
-        func projected(_ x: Tensor, _ parts: Range<Int>) -> [Tensor] {
-            let length = x.shape[1], count = parts.count
-            let stacked = x.affine(weight: projectionWeight(parts), bias: projectionBias(parts))
-            let heads = stacked.reshaped([batch, length, count, h, depth]).permuted([2, 0, 3, 1, 4])
-            return count == 1 ? [heads.reshaped([batch, h, length, depth])]
-                              : heads.split(count: count, alongAxis: 0).map { $0.reshaped([batch, h, length, depth]) }
+        // Otherwise split into heads, [batch, length, E] → [batch, heads, length, depth], one
+        // reordering each.
+        func heads(_ x: Tensor, _ part: Int) -> Tensor {
+            projected(x, part).reshaped([batch, x.shape[1], h, depth]).permuted([0, 2, 1, 3])
         }
-        // One GEMM per projection: heads then come from a single reordering each, with no slicing
-        // of a stacked result (whose backward would cost a full-size zero fill and add per part).
-        let q = projected(query, 0..<1)[0], k = projected(key, 1..<2)[0], v = projected(value, 2..<3)[0]
+        let q = heads(query, 0), k = heads(key, 1), v = heads(value, 2)
         let (attended, perHead) = Attention.scaledDotProduct(query: q, key: k, value: v, mask: mask,
                                                              dropout: isTraining ? dropout : 0, generator: &generator)
         lastWeights = perHead

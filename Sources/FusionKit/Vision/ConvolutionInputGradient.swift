@@ -29,19 +29,7 @@ extension Unfold {
     /// entry (c, t·out/g + o) of group `group`'s block is W[group·out/g + o, c, t].
     static func inputGradientWeights(_ weight: Tensor, groups: Int) -> Tensor {
         let (outChannels, groupIn) = (weight.shape[0], weight.shape[1])
-        let area = weight.shape[2] * weight.shape[3], groupOut = outChannels / groups
-        let result = Tensor(uninitializedShape: [groups, groupIn, area * groupOut])
-        let source = weight.pointer, target = result.storage.pointer
-        for group in 0..<groups {
-            let block = target + group * groupIn * groupOut * area
-            for o in 0..<groupOut {
-                let filters = source + (group * groupOut + o) * groupIn * area
-                for c in 0..<groupIn {
-                    for t in 0..<area { block[(c * area + t) * groupOut + o] = filters[c * area + t] }
-                }
-            }
-        }
-        return result
+        return weight.reshaped([groups, outChannels / groups, groupIn, weight.shape[2] * weight.shape[3]]).permuted([0, 2, 3, 1])
     }
 
     /// The columns of one image's output gradient for `inputGradientWeights`, tap-major: for each
