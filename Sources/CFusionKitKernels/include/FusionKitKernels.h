@@ -25,6 +25,24 @@ float fk_sum(const float *x, long n);
 float fk_max(const float *x, long n);
 float fk_min(const float *x, long n);
 
+/* One GRU step for one batch element with n hidden units, gates stacked r, z, n as in
+ * torch.nn.GRU. On entry gates[3n] holds W_ih x + b_ih and recurrent[3n] W_hh h (no bias); on
+ * exit gates holds the activations r, z, n, hidden[n] the new state h' = (1 − z)·n + z·h and
+ * saved[n] W_hn h + b_hn. No two buffers may overlap. */
+void fk_gru_forward(long n, float *gates, const float *recurrent, const float *hiddenBias, float *hidden,
+                    float *saved);
+
+/* The same step backward: from the activations, saved values, the previous state and dL/dh'
+ * in hiddenGradient[n], writes the gradients of the input pre-activations (W_ih x + b_ih) and of
+ * the recurrent ones (W_hh h + b_hh), 3n floats each, and leaves in hiddenGradient the part of
+ * dL/dh that does not pass through W_hh (dL/dh'·z). No two buffers may overlap. */
+void fk_gru_backward(long n, const float *gates, const float *saved, const float *previousHidden,
+                     float *hiddenGradient, float *inputGateGradient, float *hiddenGateGradient);
+
+/* Adds the column sums of the row-major [rows, columns] matrix to sums[columns]; each column
+ * is summed over its rows in order. The matrix and sums may not overlap. */
+void fk_add_column_sums(const float *matrix, long rows, long columns, float *sums);
+
 /* The instruction set the kernels run with: "avx512", "avx2" or "baseline". */
 const char *fk_kernel_isa(void);
 

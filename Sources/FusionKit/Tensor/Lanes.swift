@@ -1,4 +1,6 @@
-/// Row arithmetic four floats at a time (the recurrent gates, column sums, short attention). Plain loops over such
+import CFusionKitKernels
+
+/// Row arithmetic four floats at a time (the LSTM gates, short attention). Plain loops over such
 /// rows stay scalar: with several pointers that may alias, the compiler gives up on vectorising
 /// them. The last group of a row whose length is not a multiple of four is read padded with zeros
 /// and written in part.
@@ -68,10 +70,8 @@ enum Lanes {
     }
 
     /// Adds the column sums of the row-major [rows, columns] matrix to `sums` (`columns` floats).
+    /// Each column is summed over its rows in order (`fk_add_column_sums`, a vector loop in C).
     static func addColumnSums(_ matrix: UnsafePointer<Float>, rows: Int, columns: Int, into sums: UnsafeMutablePointer<Float>) {
-        for row in 0..<rows {
-            let line = matrix + row * columns
-            forEach(columns) { j, m in store(load(sums + j, m) + load(line + j, m), sums + j, m) }
-        }
+        fk_add_column_sums(matrix, rows, columns, sums)
     }
 }

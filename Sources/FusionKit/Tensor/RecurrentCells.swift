@@ -68,51 +68,24 @@ enum GRUGates: RecurrentGates {
     static let savedCount = 1
     static let hasSeparateHiddenGradient = true
 
+    /// One vector loop in C (`fk_gru_forward`, CFusionKitKernels), sigmoid and tanh inlined.
     @inline(__always)
     static func forward(hiddenSize n: Int, gates: UnsafeMutablePointer<Float>, recurrent: UnsafeMutablePointer<Float>,
                         hiddenBias: UnsafePointer<Float>, hidden: UnsafeMutablePointer<Float>,
                         cell: UnsafeMutablePointer<Float>, saved: UnsafeMutablePointer<Float>) {
-        // The activations read `recurrent` and write `gates`: never in place (see RecurrentKernels).
-        Lanes.forEach(2 * n) { j, m in
-            Lanes.store(Lanes.load(recurrent + j, m) + Lanes.load(gates + j, m) + Lanes.load(hiddenBias + j, m), recurrent + j, m)
-        }
-        fk_sigmoid(recurrent, gates, 2 * n)
-        let candidate = gates + 2 * n, candidateSum = recurrent + 2 * n
-        Lanes.forEach(n) { j, m in
-            let hn = Lanes.load(candidateSum + j, m) + Lanes.load(hiddenBias + 2 * n + j, m)
-            Lanes.store(hn, saved + j, m)
-            Lanes.store(Lanes.load(candidate + j, m) + Lanes.load(gates + j, m) * hn, candidateSum + j, m)
-        }
-        fk_tanh(candidateSum, candidate, n)
-        Lanes.forEach(n) { j, m in
-            let c = Lanes.load(candidate + j, m)
-            Lanes.store(c + Lanes.load(gates + n + j, m) * (Lanes.load(hidden + j, m) - c), hidden + j, m)
-        }
+        fk_gru_forward(n, gates, recurrent, hiddenBias, hidden, saved)
     }
 
     /// With a = the pre-activations: dn = dh(1 − z), dz = dh(h − n), dh_direct = dh·z;
     /// da_n = dn(1 − n²), da_z = dz·z(1 − z), da_r = da_n·(W_hn h + b_hn)·r(1 − r). The recurrent
-    /// pre-activation of n is multiplied by r, so its gradient is da_n·r.
+    /// pre-activation of n is multiplied by r, so its gradient is da_n·r. One vector loop in C
+    /// (`fk_gru_backward`).
     @inline(__always)
     static func backward(hiddenSize n: Int, gates: UnsafePointer<Float>, saved: UnsafePointer<Float>,
                          previousHidden: UnsafePointer<Float>, hiddenGradient: UnsafeMutablePointer<Float>,
                          cellGradient: UnsafeMutablePointer<Float>, inputGateGradient: UnsafeMutablePointer<Float>,
                          hiddenGateGradient: UnsafeMutablePointer<Float>) {
-        let one = Lanes.Vector(repeating: 1)
-        Lanes.forEach(n) { j, m in
-            let r = Lanes.load(gates + j, m), z = Lanes.load(gates + n + j, m), candidate = Lanes.load(gates + 2 * n + j, m)
-            let dh = Lanes.load(hiddenGradient + j, m)
-            let dCandidate = dh * (one - z) * (one - candidate * candidate)
-            let dUpdate = dh * (Lanes.load(previousHidden + j, m) - candidate) * z * (one - z)
-            let dReset = dCandidate * Lanes.load(saved + j, m) * r * (one - r)
-            Lanes.store(dReset, inputGateGradient + j, m)
-            Lanes.store(dUpdate, inputGateGradient + n + j, m)
-            Lanes.store(dCandidate, inputGateGradient + 2 * n + j, m)
-            Lanes.store(dReset, hiddenGateGradient + j, m)
-            Lanes.store(dUpdate, hiddenGateGradient + n + j, m)
-            Lanes.store(dCandidate * r, hiddenGateGradient + 2 * n + j, m)
-            Lanes.store(dh * z, hiddenGradient + j, m)
-        }
+        fk_gru_backward(n, gates, saved, previousHidden, hiddenGradient, inputGateGradient, hiddenGateGradient)
     }
 }
 
