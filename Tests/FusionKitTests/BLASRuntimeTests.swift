@@ -31,6 +31,21 @@ struct BLASRuntimeTests {
         }
     }
 
+    @Test func idleWorkersSpinBrieflyUnlessTheUserChose() async {
+        await #expect(processExitsWith: .success) {
+            let requested = ProcessInfo.processInfo.environment["OPENBLAS_THREAD_TIMEOUT"].flatMap { Int($0) }
+            let expected = requested.map { Swift.min(Swift.max($0, 4), 30) } ?? BLAS.threadSpinExponent
+            precondition(BLAS.threadSpin == expected, "idle spin 2^\(BLAS.threadSpin), expected 2^\(expected)")
+            // The restarted workers still compute: a product large enough for OpenBLAS to thread.
+            var generator = RandomGenerator(seed: 42)
+            let a = Tensor.randomNormal([256, 300], generator: &generator), b = Tensor.randomNormal([300, 200], generator: &generator)
+            let product = a.matmul(b)
+            let row = (0..<200).map { j in (0..<300).reduce(Float(0)) { $0 + a[0, $1] * b[$1, j] } }
+            let difference = (0..<200).map { abs(product[0, $0] - row[$0]) }.max() ?? 0
+            precondition(difference < 1e-3, "product differs by \(difference)")
+        }
+    }
+
     @Test func threadCountCanBeSet() async {
         await #expect(processExitsWith: .success) {
             let original = BLAS.threadCount
