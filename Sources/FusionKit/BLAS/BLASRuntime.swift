@@ -13,11 +13,13 @@ import Foundation
 /// threads (`parallelChunks`: convolutions, the recurrent layers), and on a machine with as many
 /// cores as threads a spinning OpenBLAS worker takes a share of a core from them: in a profiled
 /// concat-MLP training step (2 cores) it used 58 ms of CPU per step, a third of both cores'
-/// time. So at first use FusionKit shortens that spin to 2^16 cycles (`threadSpinExponent`)
-/// unless `OPENBLAS_THREAD_TIMEOUT` is set: long enough to bridge back-to-back BLAS calls, short
-/// enough to leave FusionKit's own parallel loops alone. Median training step, same build,
-/// alternating: concat-MLP 85–88 ms against 106–131 ms, cross-attention 118–124 against 142–148
-/// ms; the transformer and FiLM unchanged within noise.
+/// time. So at first use FusionKit shortens that spin to 2^20 cycles, a few tenths of a
+/// millisecond (`threadSpinExponent`), unless `OPENBLAS_THREAD_TIMEOUT` is set. Median training
+/// step, same build, alternating: concat-MLP 85–98 ms (2^14 to 2^22) against 106–131 ms (2^28),
+/// cross-attention 118–124 against 142–148 ms (2^16); the transformer and FiLM unchanged within
+/// noise. Shorter spins cost latency at batch 1, where the workers fall asleep between small
+/// threaded products: cross-attention inference 1.07–1.23 ms at 2^16, 0.89–0.99 ms at 2^20,
+/// 0.88–1.48 ms at 2^28.
 public enum BLAS {
     /// How the live kernel was chosen.
     public enum KernelChoice: String, Sendable {
@@ -57,7 +59,7 @@ public enum BLAS {
 
     /// The spin-wait FusionKit gives OpenBLAS's idle worker threads when the user has not set
     /// `OPENBLAS_THREAD_TIMEOUT`: 2^this cycles.
-    public static let threadSpinExponent = 16
+    public static let threadSpinExponent = 20
 
     /// How long OpenBLAS's idle workers spin before sleeping, as log2 of cycles (OpenBLAS's
     /// default, 28, unless FusionKit or the user set it).
