@@ -39,6 +39,19 @@ struct ModelCatalogTests {
         }
     }
 
+    @Test("inference with the encoders side by side gives the answers of the recorded, one-after-the-other forward",
+          arguments: ModelCatalog.names)
+    func encodersSideBySide(name: String) throws {
+        let data = smallData(seed: 7, images: 2)
+        let model = try smallModel(name)
+        model.eval()
+        let images = data.images([0, 1]), questions = data.questions(rows: data.questionRows([0, 1]))
+        let recorded = model(images: images, questions: questions)
+        let sideBySide = withoutGradient { model(images: images, questions: questions) }
+        #expect(recorded.requiresGradient && !sideBySide.requiresGradient)
+        #expect(isCloseEnough(sideBySide, recorded), "\(name): answers differ by \(zip(sideBySide.scalars, recorded.scalars).map { abs($0 - $1) }.max() ?? 0)")
+    }
+
     @Test("an unknown model name is a typed error that lists the known names")
     func unknownModel() {
         #expect(throws: VQAError.unknownModel("resnet", known: ModelCatalog.names)) {
@@ -116,4 +129,9 @@ struct ColorSlotsTests {
             }
         }
     }
+}
+
+/// Equal shapes and elements within 1e-5 (relative, at least absolute).
+func isCloseEnough(_ a: Tensor, _ b: Tensor) -> Bool {
+    a.shape == b.shape && zip(a.scalars, b.scalars).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($1)) }
 }

@@ -24,8 +24,10 @@ public final class ConcatMLPModel: Module, VQAModel {
 
     public func callAsFunction(images: Tensor, questions: Tensor) -> Tensor {
         let perImage = questionsPerImage(images: images, questions: questions, model: "ConcatMLPModel")
-        let features = image(images).flattened(startAxis: 1)                   // [B, 24·5·5]
-        let fused = fusion(repeatPerQuestion(features, questionsPerImage: perImage), question(questions).final)
+        // The two encoders side by side when no gradient is recorded (Parallel.concurrently).
+        let (features, sentence) = Parallel.concurrently({ image(images).flattened(startAxis: 1) },   // [B, 24·5·5]
+                                                         { question(questions).final })
+        let fused = fusion(repeatPerQuestion(features, questionsPerImage: perImage), sentence)
         return classifier(fused.relu())
     }
 }

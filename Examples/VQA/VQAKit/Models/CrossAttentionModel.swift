@@ -27,9 +27,9 @@ public final class CrossAttentionModel: Module, VQAModel {
 
     public func callAsFunction(images: Tensor, questions: Tensor) -> Tensor {
         let perImage = questionsPerImage(images: images, questions: questions, model: "CrossAttentionModel")
-        let map = image(images)
+        // The two encoders side by side when no gradient is recorded (Parallel.concurrently).
+        let (map, q) = Parallel.concurrently({ image(images) }, { question(questions).final })  // q: [B·Q, d]
         let cells = cellProjection(image.tokens(map)).relu()                      // [B, HW, d]
-        let q = question(questions).final                                          // [B·Q, d]
         let width = q.shape[1]
         var state = q.reshaped([images.shape[0], perImage, width])
         var outputs = [q]

@@ -44,14 +44,14 @@ public final class FiLMModel: Module, VQAModel {
 
     public func callAsFunction(images: Tensor, questions: Tensor) -> Tensor {
         let perImage = questionsPerImage(images: images, questions: questions, model: "FiLMModel")
-        let map = image(images)
+        // The two encoders side by side when no gradient is recorded (Parallel.concurrently).
+        let (map, condition) = Parallel.concurrently({ image(images) }, { question(questions).final })
         let (batch, height, width) = (map.shape[0], map.shape[2], map.shape[3])
         // Coordinates as two more channels, then one 1×1 convolution per image before repeating.
         let cells = image.tokens(map)                                            // [B, HW, C + 2]
         let withCoordinates = cells.transposed(1, 2).reshaped([batch, cells.shape[2], height, width])
         let narrowed = entry[0](withCoordinates).relu()
         var x = repeatPerQuestion(narrowed, questionsPerImage: perImage)       // [B·Q, c, H, W]
-        let condition = question(questions).final
         for index in body.indices {
             let normalized: Tensor
             if index == 0 {

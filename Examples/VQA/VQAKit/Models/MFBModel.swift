@@ -31,10 +31,10 @@ public final class MFBModel: Module, VQAModel {
 
     public func callAsFunction(images: Tensor, questions: Tensor) -> Tensor {
         let perImage = questionsPerImage(images: images, questions: questions, model: "MFBModel")
-        let map = image(images)
+        // The two encoders side by side when no gradient is recorded (Parallel.concurrently).
+        let (map, q) = Parallel.concurrently({ image(images) }, { question(questions).final })  // q: [B·Q, d]
         let cells = cellProjection(image.tokens(map)).relu()                                    // [B, HW, d]
         let (imageCount, cellCount, width) = (cells.shape[0], cells.shape[1], cells.shape[2])
-        let q = question(questions).final                                                       // [B·Q, d]
         // The attention MFB of every question with every cell of its image. MFBFusion projects
         // the last axis and multiplies with broadcasting, so given cells [B, 1, HW, d] and
         // questions [B, Q, 1, d] it projects each image's cells once (not once per question) and

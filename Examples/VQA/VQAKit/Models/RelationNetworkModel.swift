@@ -23,11 +23,13 @@ public final class RelationNetworkModel: Module, VQAModel {
 
     public func callAsFunction(images: Tensor, questions: Tensor) -> Tensor {
         let perImage = questionsPerImage(images: images, questions: questions, model: "RelationNetworkModel")
-        let objects = image.tokens(image(images))                                  // [B, 25, 26]
+        // The two encoders side by side when no gradient is recorded (Parallel.concurrently).
+        let (objects, sentence) = Parallel.concurrently({ image.tokens(image(images)) },       // [B, 25, 26]
+                                                        { question(questions).final })
         let pairCount = objects.shape[1] * objects.shape[1]
         // The mean over the 625 pairs rather than the paper's sum keeps f_φ's input at the scale of one pair.
         let pooled = relations.pooledRelations(objects: repeatPerQuestion(objects, questionsPerImage: perImage),
-                                               question: question(questions).final, scale: 1 / Float(pairCount))
+                                               question: sentence, scale: 1 / Float(pairCount))
         return relations.f(pooled)
     }
 }

@@ -82,15 +82,18 @@ public final class TransformerModel: Module, VQAModel {
 
     public func callAsFunction(images: Tensor, questions: Tensor) -> Tensor {
         let perImage = questionsPerImage(images: images, questions: questions, model: "TransformerModel")
-        let map = image(images)
-        let found = slots(images: images, featureMap: map)
+        // The image side (encoder and slots) and the question encoder side by side when no
+        // gradient is recorded (Parallel.concurrently).
+        let ((map, found), q) = Parallel.concurrently({ () -> (Tensor, (slots: Tensor, positions: Tensor, cellAttention: Tensor)) in
+            let map = image(images)
+            return (map, slots(images: images, featureMap: map))
+        }, { question(questions).final })                                          // q: [B·Q, d]
         var slotTokens = slotProjection(found.slots) + slotEmbedding.value          // [B, K, d]
         let geometry = distanceTerms(positions: found.positions)
         let presence = Tensor.concatenate([Tensor.zeros([images.shape[0], 1]), (slotPresence(found.slots.slice((found.slots.shape[2] - 2)..<(found.slots.shape[2] - 1), alongAxis: 2))
                                                      * Self.presenceUnit).reshaped([images.shape[0], slotCount])],
                                           alongAxis: 1).reshaped([images.shape[0], 1, 1, slotCount + 1])
         let attention = found.cellAttention                                        // [B, K, HW]
-        let q = question(questions).final                                          // [B·Q, d]
         let width = q.shape[1]
         var questionToken = q.reshaped([q.shape[0], 1, width]) + questionEmbedding.value   // [B·Q, 1, d]
         // The slots never attend to the question token (its column of the bias is −10,000, whose

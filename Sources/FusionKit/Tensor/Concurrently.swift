@@ -1,0 +1,49 @@
+import Dispatch
+
+extension Parallel {
+    /// Runs two independent computations side by side, one per core, and returns both results:
+    /// for the branches of a model that meet only later, such as the image encoder and the
+    /// question encoder of a VQA model at inference.
+    ///
+    /// They run side by side only when no gradient is being recorded (inside `withoutGradient`,
+    /// as for inference) and `threadCount` is at least 2; otherwise one after the other, on the
+    /// calling thread, so that a recorded graph is always built by one thread. Both closures see
+    /// the caller's recording state. A branch whose own parallel loops find the cores taken by
+    /// the other branch runs them on its own thread (`BLAS.parallelChunks` falls back to one
+    /// range), so the two never wait on each other.
+    ///
+    /// At batch 1, one image's convolutions keep one core busy while its questions' GRU could use
+    /// the other: measured on the VQA models, see Docs/Benchmarks.md. PyTorch's eager mode has no
+    /// counterpart (`torch.jit.fork` runs its task inline outside TorchScript).
+    ///
+    /// ```swift
+    /// let (features, sentence) = withoutGradient {
+    ///     Parallel.concurrently({ imageEncoder(images) }, { questionEncoder(tokens) })
+    /// }
+    /// ```
+    public static func concurrently<A, B>(_ first: () -> A, _ second: () -> B) -> (A, B) {
+        guard !Autograd.isRecording && threadCount >= 2 else { return (first(), second()) }
+        let firstResult = ResultSlot<A>(), secondResult = ResultSlot<B>()
+        withoutActuallyEscaping(first) { first in
+            withoutActuallyEscaping(second) { second in
+                let work = UncheckedSendable((first, second, firstResult, secondResult))
+                DispatchQueue.concurrentPerform(iterations: 2) { branch in
+                    // Recording is task-local: a worker thread would see its default (on).
+                    withoutGradient {
+                        if branch == 0 { work.value.2.value = work.value.0() } else { work.value.3.value = work.value.1() }
+                    }
+                }
+            }
+        }
+        guard let a = firstResult.value, let b = secondResult.value else {
+            preconditionFailure("Parallel.concurrently: a branch did not run")
+        }
+        return (a, b)
+    }
+}
+
+/// Where one branch of `Parallel.concurrently` leaves its result; each slot is written by one
+/// thread and read after both have finished.
+private final class ResultSlot<Value>: @unchecked Sendable {
+    var value: Value?
+}
