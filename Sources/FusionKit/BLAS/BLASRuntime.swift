@@ -65,7 +65,8 @@ public enum BLAS {
     /// default, 28, unless FusionKit or the user set it).
     public static var threadSpin: Int {
         ensureConfigured()
-        let exponent = Int(openblas_thread_timeout())
+        guard let read = ThreadServer.function("openblas_thread_timeout") else { return 28 }
+        let exponent = Int(unsafeBitCast(read, to: (@convention(c) () -> Int32).self)())
         return exponent > 0 ? Swift.min(Swift.max(exponent, 4), 30) : 28
     }
 
@@ -234,11 +235,15 @@ public enum BLAS {
     /// spin-wait; OpenBLAS reads the setting only when it starts its threads.
     private static func configureThreadSpin() {
         if let requested = ProcessInfo.processInfo.environment["OPENBLAS_THREAD_TIMEOUT"], !requested.isEmpty { return }
+        // Looked up at run time: a single-threaded OpenBLAS build has no thread server to restart.
+        guard let readEnvironment = ThreadServer.function("openblas_read_env"),
+              let stop = ThreadServer.function("blas_thread_shutdown_"),
+              let start = ThreadServer.function("blas_thread_init") else { return }
         setenv("OPENBLAS_THREAD_TIMEOUT", String(threadSpinExponent), 1)
-        openblas_read_env()
+        unsafeBitCast(readEnvironment, to: (@convention(c) () -> Void).self)()
         unsetenv("OPENBLAS_THREAD_TIMEOUT")
-        _ = blas_thread_shutdown_()
-        _ = blas_thread_init()
+        _ = unsafeBitCast(stop, to: (@convention(c) () -> Int32).self)()
+        _ = unsafeBitCast(start, to: (@convention(c) () -> Int32).self)()
     }
 
     private static func reloadKernel(named name: String) -> String {
@@ -250,5 +255,14 @@ public enum BLAS {
         if let previous { setenv("OPENBLAS_CORETYPE", previous, 1) } else { unsetenv("OPENBLAS_CORETYPE") }
         openblas_set_num_threads(threads)
         return String(cString: openblas_get_corename())
+    }
+}
+
+/// OpenBLAS's thread-server entry points, found by name in the loaded libraries (they are
+/// exported by its threaded builds, Debian's default, but declared in no header).
+private enum ThreadServer {
+    static func function(_ name: String) -> UnsafeMutableRawPointer? {
+        guard let program = dlopen(nil, RTLD_NOW) else { return nil }
+        return dlsym(program, name)
     }
 }
