@@ -261,8 +261,10 @@ public enum BLAS {
 /// OpenBLAS's thread-server entry points, found by name in the loaded libraries (they are
 /// exported by its threaded builds, Debian's default, but declared in no header).
 private enum ThreadServer {
+    /// The running program and the libraries it loaded, searched by `dlsym`.
+    nonisolated(unsafe) private static let program = dlopen(nil, RTLD_NOW)
+
     static func function(_ name: String) -> UnsafeMutableRawPointer? {
-        guard let program = dlopen(nil, RTLD_NOW) else { return nil }
-        return dlsym(program, name)
+        program.flatMap { dlsym($0, name) }
     }
 }

@@ -10,7 +10,8 @@ extension Parallel {
     /// calling thread, so that a recorded graph is always built by one thread. Both closures see
     /// the caller's recording state. A branch whose own parallel loops find the cores taken by
     /// the other branch runs them on its own thread (`BLAS.parallelChunks` falls back to one
-    /// range), so the two never wait on each other.
+    /// range), so the two never wait on each other. The closures must not share mutable state:
+    /// a module both of them update (batch statistics in training mode), a random generator.
     ///
     /// At batch 1, one image's convolutions keep one core busy while its questions' GRU could use
     /// the other: measured on the VQA models, see Docs/Benchmarks.md. PyTorch's eager mode has no
