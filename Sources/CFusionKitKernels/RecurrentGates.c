@@ -82,27 +82,19 @@ FK_AVX512 static FK_GRU_BACKWARD_SIGNATURE(fk_gru_backward_avx512) FK_GRU_BACKWA
 FK_AVX2 static FK_GRU_BACKWARD_SIGNATURE(fk_gru_backward_avx2) FK_GRU_BACKWARD_BODY
 FK_AVX512 static FK_COLUMN_SUMS_SIGNATURE(fk_add_column_sums_avx512) FK_COLUMN_SUMS_BODY
 FK_AVX2 static FK_COLUMN_SUMS_SIGNATURE(fk_add_column_sums_avx2) FK_COLUMN_SUMS_BODY
-#define FK_PICK(name, arguments)                                                               \
-    switch (fk_isa()) {                                                                        \
-    case 2: name##_avx512 arguments; return;                                                   \
-    case 1: name##_avx2 arguments; return;                                                     \
-    default: break;                                                                            \
-    }
-#else
-#define FK_PICK(name, arguments)
 #endif
 
 FK_GRU_FORWARD_SIGNATURE(fk_gru_forward) {
-    FK_PICK(fk_gru_forward, (n, gates, recurrent, hiddenBias, hidden, saved))
+    FK_DISPATCH(fk_gru_forward, (n, gates, recurrent, hiddenBias, hidden, saved))
     fk_gru_forward_baseline(n, gates, recurrent, hiddenBias, hidden, saved);
 }
 
 FK_GRU_BACKWARD_SIGNATURE(fk_gru_backward) {
-    FK_PICK(fk_gru_backward, (n, gates, saved, previousHidden, hiddenGradient, inputGateGradient, hiddenGateGradient))
+    FK_DISPATCH(fk_gru_backward, (n, gates, saved, previousHidden, hiddenGradient, inputGateGradient, hiddenGateGradient))
     fk_gru_backward_baseline(n, gates, saved, previousHidden, hiddenGradient, inputGateGradient, hiddenGateGradient);
 }
 
 FK_COLUMN_SUMS_SIGNATURE(fk_add_column_sums) {
-    FK_PICK(fk_add_column_sums, (matrix, rows, columns, sums))
+    FK_DISPATCH(fk_add_column_sums, (matrix, rows, columns, sums))
     fk_add_column_sums_baseline(matrix, rows, columns, sums);
 }

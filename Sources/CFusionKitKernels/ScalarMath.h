@@ -99,9 +99,28 @@ FK_INLINE float fk_sigmoid1(float x) { return 1.0f / (1.0f + fk_exp1(-x)); }
 #define FK_X86 1
 #endif
 
+/* The dispatch every kernel starts with: call the variant of `name` (name##_avx512,
+ * name##_avx2) for the instruction set in force with `arguments` and return from the enclosing
+ * function (its result, for FK_DISPATCH_RESULT); on the baseline level fall through to the
+ * baseline call that follows. */
 #ifdef FK_X86
 /* The instruction set in force: 2 = AVX-512, 1 = AVX2, 0 = baseline (see fk_limit_kernel_isa). */
 int fk_isa(void);
+#define FK_DISPATCH(name, arguments)                                                           \
+    switch (fk_isa()) {                                                                        \
+    case 2: name##_avx512 arguments; return;                                                   \
+    case 1: name##_avx2 arguments; return;                                                     \
+    default: break;                                                                            \
+    }
+#define FK_DISPATCH_RESULT(name, arguments)                                                    \
+    switch (fk_isa()) {                                                                        \
+    case 2: return name##_avx512 arguments;                                                    \
+    case 1: return name##_avx2 arguments;                                                      \
+    default: break;                                                                            \
+    }
+#else
+#define FK_DISPATCH(name, arguments)
+#define FK_DISPATCH_RESULT(name, arguments)
 #endif
 
 #endif

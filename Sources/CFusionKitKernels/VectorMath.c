@@ -20,7 +20,7 @@
     }                                                                                          \
     FK_KERNEL_X86(name, scalar)                                                                \
     void name(const float *x, float *y, long n) {                                              \
-        FK_DISPATCH(name)                                                                      \
+        FK_DISPATCH(name, (x, y, n))                                                           \
         name##_baseline(x, y, n);                                                              \
     }
 
@@ -51,12 +51,6 @@ int fk_isa(void) {
     FK_AVX2 static void name##_avx2(const float *x, float *y, long n) {                        \
         FK_LOOP(scalar)                                      \
     }
-#define FK_DISPATCH(name)                                                                      \
-    switch (fk_isa()) {                                                                        \
-    case 2: name##_avx512(x, y, n); return;                                                    \
-    case 1: name##_avx2(x, y, n); return;                                                      \
-    default: break;                                                                            \
-    }
 
 int fk_limit_kernel_isa(int level) {
     int best = fk_detect_isa();
@@ -74,7 +68,6 @@ const char *fk_kernel_isa(void) {
 }
 #else
 #define FK_KERNEL_X86(name, scalar)
-#define FK_DISPATCH(name)
 const char *fk_kernel_isa(void) { return "baseline"; }
 int fk_limit_kernel_isa(int level) { (void)level; return 0; }
 #endif
@@ -95,13 +88,7 @@ FK_AVX2 static float fk_sum_avx2(const float *x, long n) FK_SUM_BODY
 #endif
 
 float fk_sum(const float *x, long n) {
-#ifdef FK_X86
-    switch (fk_isa()) {
-    case 2: return fk_sum_avx512(x, n);
-    case 1: return fk_sum_avx2(x, n);
-    default: break;
-    }
-#endif
+    FK_DISPATCH_RESULT(fk_sum, (x, n))
     return fk_sum_baseline(x, n);
 }
 
@@ -143,24 +130,12 @@ FK_AVX2 static float fk_min_avx2(const float *x, long n) FK_EXTREME_BODY(<)
 #endif
 
 float fk_max(const float *x, long n) {
-#ifdef FK_X86
-    switch (fk_isa()) {
-    case 2: return fk_max_avx512(x, n);
-    case 1: return fk_max_avx2(x, n);
-    default: break;
-    }
-#endif
+    FK_DISPATCH_RESULT(fk_max, (x, n))
     return fk_max_baseline(x, n);
 }
 
 float fk_min(const float *x, long n) {
-#ifdef FK_X86
-    switch (fk_isa()) {
-    case 2: return fk_min_avx512(x, n);
-    case 1: return fk_min_avx2(x, n);
-    default: break;
-    }
-#endif
+    FK_DISPATCH_RESULT(fk_min, (x, n))
     return fk_min_baseline(x, n);
 }
 

@@ -84,7 +84,7 @@ public final class TransformerModel: Module, VQAModel {
         let perImage = questionsPerImage(images: images, questions: questions, model: "TransformerModel")
         // The image side (encoder and slots) and the question encoder side by side when no
         // gradient is recorded (Parallel.concurrently).
-        let ((map, found), q) = Parallel.concurrently({ () -> (Tensor, (slots: Tensor, positions: Tensor, cellAttention: Tensor)) in
+        let ((map, found), q) = Parallel.concurrently({
             let map = image(images)
             return (map, slots(images: images, featureMap: map))
         }, { question(questions).final })                                          // q: [B·Q, d]
