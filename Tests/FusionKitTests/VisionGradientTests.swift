@@ -35,6 +35,8 @@ struct VisionGradientTests {
         ([2, 4, 5, 5], [6, 2, 3, 3], (1, 1), (1, 1), (1, 1), 2),
         ([2, 4, 5, 6], [4, 1, 3, 3], (2, 1), (1, 1), (1, 1), 4),
         ([2, 5, 3, 4], [3, 5, 1, 1], (1, 1), (0, 0), (1, 1), 1),
+        // 1×1 with the bias preloaded (PointwiseConvolution.swift), images shared out among cores.
+        ([5, 3, 2, 3], [4, 3, 1, 1], (1, 1), (0, 0), (1, 1), 1),
         // Lines long enough for the vectorised stride-2 unfold (eight outputs at a time) and its
         // scalar tail, with and without padding, odd and even widths, and a dilated kernel.
         ([1, 2, 5, 41], [3, 2, 3, 3], (2, 2), (1, 1), (1, 1), 1),

@@ -43,6 +43,25 @@ void fk_gru_backward(long n, const float *gates, const float *saved, const float
  * is summed over its rows in order. The matrix and sums may not overlap. */
 void fk_add_column_sums(const float *matrix, long rows, long columns, float *sums);
 
+/* Winograd F(2×2, 3×3) convolution in three steps (see WinogradConvolution.swift). Arrays over
+ * the 16 positions ξ of a 4×4 block keep the tiles (2×2 output blocks, row by row) contiguous.
+ *
+ * fk_winograd_input: V = Bᵀ d B for every 4×4 block d of a zero-padded plane (row stride
+ * paddedWidth, tile (i, j) at row 2i, column 2j), into v[ξ·positionStride + i·tileColumns + j].
+ *
+ * fk_winograd_products: M_ξ = U_ξ·V_ξ for the 16 positions, u [16][outChannels][channels],
+ * V_ξ [channels][tiles] at v + ξ·inputStride, M_ξ [outChannels][tiles] at m + ξ·productStride;
+ * tiles must be a multiple of 16.
+ *
+ * fk_winograd_output: Y = Aᵀ m A + bias for every tile of one [height, width] output plane,
+ * m read at m[ξ·positionStride + tile]; the last row or column of tiles is cropped. */
+void fk_winograd_input(const float *padded, long paddedWidth, long tileRows, long tileColumns, float *v,
+                       long positionStride);
+void fk_winograd_products(const float *u, const float *v, long inputStride, float *m, long productStride,
+                          long outChannels, long channels, long tiles);
+void fk_winograd_output(const float *m, long positionStride, float bias, float *plane, long height, long width,
+                        long tileColumns);
+
 /* The instruction set the kernels run with: "avx512", "avx2" or "baseline". */
 const char *fk_kernel_isa(void);
 

@@ -13,7 +13,8 @@
 /// onto dX, except for stride-1 "same" layers, whose dX is itself a convolution of dY
 /// (ConvolutionInputGradient.swift); the bias gradient sums dY over N, H and W.
 /// A 1×1 convolution with stride 1 and no padding skips the unfolding: it is W [out, in] times
-/// each image's [in, H·W] plane, a plain batched matrix product.
+/// each image's [in, H·W] plane, a plain batched matrix product (with the bias preloaded, see
+/// PointwiseConvolution.swift).
 extension Tensor {
     public func conv2d(weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
                        dilation: (Int, Int) = (1, 1), groups: Int = 1) -> Tensor {
@@ -26,10 +27,9 @@ extension Tensor {
         let g = ConvolutionGeometry(input: shape, kernel: (weight.shape[2], weight.shape[3]), stride: stride,
                                     padding: padding, dilation: dilation, op: "conv2d")
         if g.kernelArea == 1 && stride == (1, 1) && padding == (0, 0) && groups == 1 {
-            let product = weight.reshaped([outChannels, g.channels])
-                .matmul(reshaped([g.batch, g.channels, g.inputPlane]))
-                .reshaped([g.batch, outChannels, g.height, g.width])
-            return bias.map { product + $0.reshaped([outChannels, 1, 1]) } ?? product
+            let planes = reshaped([g.batch, g.channels, g.inputPlane]), matrix = weight.reshaped([outChannels, g.channels])
+            let product = bias.map { Tensor.pointwiseConvolution(planes, weight: matrix, bias: $0) } ?? matrix.matmul(planes)
+            return product.reshaped([g.batch, outChannels, g.height, g.width])
         }
         let groupIn = g.channels / groups, groupOut = outChannels / groups
         let rows = groupIn * g.kernelArea, plane = g.outputPlane, single = g.oneImage
@@ -42,9 +42,14 @@ extension Tensor {
         // The weight's columns in the order of the column matrix's rows: (tap, channel) when the
         // unfolding is by phase (see PhaseUnfold.swift), else the weight's own (channel, tap).
         let tapMajor = g.unfoldsByPhase
-        let kernel = tapMajor ? withoutGradient { weight.reshaped([outChannels, groupIn, g.kernelArea]).permuted([0, 2, 1]) } : weight
+        // Winograd layers (stride 1) are tap-major only when "same", whose backward does not
+        // read the reordered weight (its input gradient is itself a convolution).
+        let winograd = WinogradConvolution.applies(g, outChannels: outChannels, groups: groups)
+        let kernel = tapMajor && !winograd ? withoutGradient { weight.reshaped([outChannels, groupIn, g.kernelArea]).permuted([0, 2, 1]) } : weight
         let weights = kernel.pointer, biases = bias?.pointer
-        BLAS.parallelChunks(count: g.batch) { images in
+        if winograd {
+            WinogradConvolution.forward(source, weight: weight, bias: biases, into: out, geometry: g)
+        } else { BLAS.parallelChunks(count: g.batch) { images in
             let columns = Tensor(uninitializedShape: [rows, plane])
             let matrix = columns.storage.pointer
             for n in images {
@@ -58,7 +63,7 @@ extension Tensor {
                                 transposeA: false, transposeB: false, beta: biases == nil ? 0 : 1)
                 }
             }
-        }
+        } }
         withExtendedLifetime(kernel) {}
         let input = self
         guard Autograd.shouldRecord(input, weight) || bias.map(Autograd.shouldRecord) == true else { return result }

@@ -1,0 +1,66 @@
+@testable import FusionKit
+import Testing
+
+/// 3×3 stride-1 convolutions with at least 16 channels on each side run forward by Winograd's
+/// F(2×2, 3×3) (WinogradConvolution.swift, CFusionKitKernels/WinogradKernels.c): against the
+/// direct sum on every instruction set this CPU runs, and the finite-difference check of the
+/// backward (which stays with the unfolding convolution) through that forward.
+@Suite("Winograd convolution", .serialized)
+struct WinogradConvolutionTests {
+    static var instructionSets: [VectorKernels.InstructionSet] {
+        let best = VectorKernels.limitInstructionSet(to: nil)
+        return VectorKernels.InstructionSet.allCases.filter { $0.rawValue <= best.rawValue }
+    }
+
+    /// Input shape, output channels, padding. Chosen so that every path runs: odd heights and
+    /// widths (cropped last tiles), even planes (the output transform's eight-tile body and its
+    /// tail), output channels not a multiple of four (the products' one-row tail), tile counts
+    /// not a multiple of 16 (zeroed columns), no padding and a padding of 2, and 12 images of 25
+    /// tiles (blocks of `tilesPerBlock` tiles, the last one short, on one core or two).
+    static let cases: [([Int], Int, (Int, Int))] = [
+        ([2, 16, 6, 9], 16, (1, 1)),
+        ([3, 17, 5, 4], 18, (1, 1)),
+        ([1, 16, 8, 8], 20, (0, 0)),
+        ([2, 16, 10, 10], 16, (1, 1)),
+        ([1, 16, 4, 5], 16, (2, 2)),
+        ([1, 19, 7, 7], 17, (1, 2)),
+        ([12, 16, 10, 10], 16, (1, 1)),
+    ]
+
+    @Test("takes 3×3 stride-1 layers with 16 channels or more, and no others")
+    func eligibility() {
+        func geometry(_ shape: [Int], kernel: (Int, Int) = (3, 3), stride: (Int, Int) = (1, 1), dilation: (Int, Int) = (1, 1)) -> ConvolutionGeometry {
+            ConvolutionGeometry(input: shape, kernel: kernel, stride: stride, padding: (1, 1), dilation: dilation, op: "test")
+        }
+        #expect(WinogradConvolution.applies(geometry([1, 16, 8, 8]), outChannels: 16, groups: 1))
+        #expect(!WinogradConvolution.applies(geometry([1, 15, 8, 8]), outChannels: 16, groups: 1))
+        #expect(!WinogradConvolution.applies(geometry([1, 16, 8, 8]), outChannels: 15, groups: 1))
+        #expect(!WinogradConvolution.applies(geometry([1, 16, 8, 8], stride: (2, 2)), outChannels: 16, groups: 1))
+        #expect(!WinogradConvolution.applies(geometry([1, 16, 8, 8], dilation: (2, 2)), outChannels: 16, groups: 1))
+        #expect(!WinogradConvolution.applies(geometry([1, 16, 8, 8], kernel: (3, 2)), outChannels: 16, groups: 1))
+        #expect(!WinogradConvolution.applies(geometry([1, 32, 8, 8]), outChannels: 32, groups: 2))
+    }
+
+    @Test("forward matches the direct sum", arguments: instructionSets)
+    func forward(instructionSet: VectorKernels.InstructionSet) {
+        VectorKernels.limitInstructionSet(to: instructionSet)
+        defer { VectorKernels.limitInstructionSet(to: nil) }
+        for (index, (shape, outChannels, padding)) in Self.cases.enumerated() {
+            let x = random(shape, seed: UInt64(40 + index)), w = random([outChannels, shape[1], 3, 3], seed: 60) * 0.3
+            let b = random([outChannels], seed: 61)
+            for bias in [b, nil] {
+                let actual = x.conv2d(weight: w, bias: bias, padding: padding)
+                let expected = VisionGradientTests.naiveConvolution(x, w, bias, stride: (1, 1), padding: padding,
+                                                                    dilation: (1, 1), groups: 1)
+                #expect(isClose(actual, expected, relative: 1e-4, absolute: 1e-4),
+                        "\(shape) → \(outChannels), padding \(padding), bias \(bias != nil): max difference \(maxDifference(actual, expected))")
+            }
+        }
+    }
+
+    @Test("backward matches finite differences of the Winograd forward")
+    func gradients() {
+        let x = random([1, 16, 3, 4], seed: 70), w = random([16, 16, 3, 3], seed: 71) * 0.3, b = random([16], seed: 72)
+        expectGradients([x, w, b]) { $0[0].conv2d(weight: $0[1], bias: $0[2], padding: (1, 1)) }
+    }
+}
