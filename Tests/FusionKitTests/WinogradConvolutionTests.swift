@@ -2,9 +2,9 @@
 import Testing
 
 /// 3×3 stride-1 convolutions with at least 16 channels on each side run forward by Winograd's
-/// F(2×2, 3×3) (WinogradConvolution.swift, CFusionKitKernels/WinogradKernels.c): against the
-/// direct sum on every instruction set this CPU runs, and the finite-difference check of the
-/// backward (which stays with the unfolding convolution) through that forward.
+/// F(2×2, 3×3) (WinogradConvolution.swift, CFusionKitKernels/WinogradKernels.c), and so does
+/// the input gradient of "same" ones: against the direct sum on every instruction set this CPU
+/// runs, the input gradient as the forward's adjoint, and finite differences.
 @Suite("Winograd convolution", .serialized)
 struct WinogradConvolutionTests {
     static var instructionSets: [VectorKernels.InstructionSet] {
@@ -55,6 +55,24 @@ struct WinogradConvolutionTests {
                 #expect(isClose(actual, expected, relative: 1e-4, absolute: 1e-4),
                         "\(shape) → \(outChannels), padding \(padding), bias \(bias != nil): max difference \(maxDifference(actual, expected))")
             }
+        }
+    }
+
+    /// ⟨conv(x), dy⟩ = ⟨x, dx⟩ for the input gradient dx that backward gives for dy: the
+    /// Winograd input gradient is the adjoint of the forward, on the "same" cases above.
+    @Test("input gradient is the adjoint of the forward", arguments: instructionSets)
+    func adjoint(instructionSet: VectorKernels.InstructionSet) {
+        VectorKernels.limitInstructionSet(to: instructionSet)
+        defer { VectorKernels.limitInstructionSet(to: nil) }
+        for (index, (shape, outChannels, padding)) in Self.cases.enumerated() where padding == (1, 1) {
+            let x = random(shape, seed: UInt64(80 + index)).requiringGradient()
+            let w = random([outChannels, shape[1], 3, 3], seed: 81) * 0.3
+            let y = x.conv2d(weight: w, padding: padding)
+            let dy = random(y.shape, seed: 82)
+            y.backward(dy)
+            let forward = zip(y.scalars, dy.scalars).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+            let backward = zip(x.scalars, x.gradient!.scalars).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+            #expect(abs(forward - backward) <= 1e-4 * max(1, abs(forward)), "\(shape) → \(outChannels): \(forward) against \(backward)")
         }
     }
 

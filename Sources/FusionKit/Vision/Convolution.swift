@@ -73,15 +73,23 @@ extension Tensor {
             // Stride-1 "same" layers: dX is a convolution of dY (see ConvolutionInputGradient.swift),
             // written whole, so it needs no zeroing.
             let asConvolution = g.inputGradientIsSameConvolution
-            let transposedWeights = wantInput && asConvolution ? Unfold.inputGradientWeights(weight, groups: groups) : Tensor(0)
+            // On Winograd layers, that convolution is a Winograd one too, run before the loop below.
+            let inputByWinograd = wantInput && asConvolution && winograd
+            let transposedWeights = wantInput && asConvolution && !inputByWinograd ? Unfold.inputGradientWeights(weight, groups: groups) : Tensor(0)
             let dYRows = groupOut * g.kernelArea
             var gradientOfInput = !wantInput ? Tensor(0) : asConvolution ? Tensor(uninitializedShape: input.shape) : Tensor.zeros(input.shape)
             let inputTarget = gradientOfInput.withUnsafeMutablePointer { $0 }
+            if inputByWinograd {
+                let adjoint = WinogradConvolution.adjointWeights(weight)
+                let backwardGeometry = ConvolutionGeometry(input: gradient.shape, kernel: (3, 3), stride: (1, 1),
+                                                           padding: padding, dilation: (1, 1), op: "conv2d backward")
+                WinogradConvolution.forward(upstream, weight: adjoint, bias: nil, into: inputTarget, geometry: backwardGeometry)
+            }
             // Each core accumulates its own weight gradient; they are added at the end.
             let sums = BLAS.parallelPartialSums(count: g.batch) { images in
                 var partial = wantWeight ? Tensor.zeros(weight.shape) : Tensor(0)
                 let partialPointer = partial.withUnsafeMutablePointer { $0 }
-                let dColumns = Tensor(uninitializedShape: wantInput ? [asConvolution ? dYRows : rows, plane] : [1])
+                let dColumns = Tensor(uninitializedShape: wantInput && !inputByWinograd ? [asConvolution ? dYRows : rows, plane] : [1])
                 let columns = Tensor(uninitializedShape: wantWeight ? [rows, plane] : [1])
                 let matrix = columns.storage.pointer
                 for n in images {
@@ -92,7 +100,9 @@ extension Tensor {
                             Tensor.gemm(dY, matrix, partialPointer + group * groupOut * rows, m: groupOut, n: rows, k: plane,
                                         transposeA: false, transposeB: true, beta: 1)
                         }
-                        if wantInput && asConvolution {
+                        if inputByWinograd {
+                            // Done above.
+                        } else if wantInput && asConvolution {
                             Unfold.inputGradientColumns(upstream + n * outChannels * plane, dColumns.storage.pointer, single,
                                                         firstChannel: group * groupOut, channels: groupOut)
                             Tensor.gemm(transposedWeights.pointer + group * groupIn * dYRows, dColumns.storage.pointer,
