@@ -83,41 +83,47 @@ FK_INLINE fk_float4 fk_load4(const float *p) { fk_float4 x; memcpy(&x, p, sizeof
               float *__restrict m, long productStride, long outChannels, long channels, long tiles)
 
 /* Eight tiles at a time across the plane's tiles in order (their products are contiguous),
- * each tile's four outputs then stored in place; planes with an odd side, whose last tiles are
- * cropped, and the last few tiles go one at a time. Either way each output is
- * (m-sums of its column) combined in the same order, plus the bias. */
+ * each tile's four outputs then stored in place (cropped on the last row or column of tiles of
+ * an odd side); the last few tiles one at a time. Either way each output is the same sums in the
+ * same order, plus the bias. */
 #define FK_WINOGRAD_OUTPUT_BODY                                                                \
     {                                                                                          \
         long tileRows = (height + 1) / 2, count = tileRows * tileColumns;                      \
         long tile = 0, tileRow = 0, tileColumn = 0;                                            \
-        if (height % 2 == 0 && width % 2 == 0) {                                               \
-            for (; tile + 8 <= count; tile += 8) {                                             \
-                fk_float8 p[16];                                                               \
-                for (int position = 0; position < 16; position++)                              \
-                    memcpy(&p[position], m + position * positionStride + tile, sizeof p[position]); \
-                fk_float8 s0[4], s1[4];                                                        \
-                for (int column = 0; column < 4; column++) {                                   \
-                    s0[column] = p[column] + p[4 + column] + p[8 + column];                    \
-                    s1[column] = p[4 + column] - p[8 + column] - p[12 + column];               \
-                }                                                                              \
-                fk_float8 y00 = s0[0] + s0[1] + s0[2] + bias, y01 = s0[1] - s0[2] - s0[3] + bias; \
-                fk_float8 y10 = s1[0] + s1[1] + s1[2] + bias, y11 = s1[1] - s1[2] - s1[3] + bias; \
-                /* Each tile's two outputs of a row side by side: tile k at 2k, 2k + 1. */     \
-                fk_float8 pairs[4] = {__builtin_shufflevector(y00, y01, 0, 8, 1, 9, 2, 10, 3, 11), \
-                                      __builtin_shufflevector(y00, y01, 4, 12, 5, 13, 6, 14, 7, 15), \
-                                      __builtin_shufflevector(y10, y11, 0, 8, 1, 9, 2, 10, 3, 11), \
-                                      __builtin_shufflevector(y10, y11, 4, 12, 5, 13, 6, 14, 7, 15)}; \
-                float top[16], bottom[16];                                                     \
-                memcpy(top, &pairs[0], 32);                                                    \
-                memcpy(top + 8, &pairs[1], 32);                                                \
-                memcpy(bottom, &pairs[2], 32);                                                 \
-                memcpy(bottom + 8, &pairs[3], 32);                                             \
-                for (int k = 0; k < 8; k++) {                                                  \
-                    float *line = plane + 2 * tileRow * width + 2 * tileColumn;                \
+        for (; tile + 8 <= count; tile += 8) {                                                 \
+            fk_float8 p[16];                                                                   \
+            for (int position = 0; position < 16; position++)                                  \
+                memcpy(&p[position], m + position * positionStride + tile, sizeof p[position]); \
+            fk_float8 s0[4], s1[4];                                                            \
+            for (int column = 0; column < 4; column++) {                                       \
+                s0[column] = p[column] + p[4 + column] + p[8 + column];                        \
+                s1[column] = p[4 + column] - p[8 + column] - p[12 + column];                   \
+            }                                                                                  \
+            fk_float8 y00 = s0[0] + s0[1] + s0[2] + bias, y01 = s0[1] - s0[2] - s0[3] + bias;  \
+            fk_float8 y10 = s1[0] + s1[1] + s1[2] + bias, y11 = s1[1] - s1[2] - s1[3] + bias;  \
+            /* Each tile's two outputs of a row side by side: tile k at 2k, 2k + 1. */         \
+            fk_float8 pairs[4] = {__builtin_shufflevector(y00, y01, 0, 8, 1, 9, 2, 10, 3, 11), \
+                                  __builtin_shufflevector(y00, y01, 4, 12, 5, 13, 6, 14, 7, 15), \
+                                  __builtin_shufflevector(y10, y11, 0, 8, 1, 9, 2, 10, 3, 11), \
+                                  __builtin_shufflevector(y10, y11, 4, 12, 5, 13, 6, 14, 7, 15)}; \
+            float top[16], bottom[16];                                                         \
+            memcpy(top, &pairs[0], 32);                                                        \
+            memcpy(top + 8, &pairs[1], 32);                                                    \
+            memcpy(bottom, &pairs[2], 32);                                                     \
+            memcpy(bottom + 8, &pairs[3], 32);                                                 \
+            for (int k = 0; k < 8; k++) {                                                      \
+                long y = 2 * tileRow, x = 2 * tileColumn;                                      \
+                float *line = plane + y * width + x;                                           \
+                if (y + 1 < height && x + 1 < width) {                                         \
                     memcpy(line, top + 2 * k, 8);                                              \
                     memcpy(line + width, bottom + 2 * k, 8);                                   \
-                    if (++tileColumn == tileColumns) { tileColumn = 0; tileRow++; }            \
+                } else {                                                                       \
+                    /* The last row or column of tiles on an odd side. */                      \
+                    line[0] = top[2 * k];                                                      \
+                    if (x + 1 < width) line[1] = top[2 * k + 1];                               \
+                    if (y + 1 < height) line[width] = bottom[2 * k];                           \
                 }                                                                              \
+                if (++tileColumn == tileColumns) { tileColumn = 0; tileRow++; }                \
             }                                                                                  \
         }                                                                                      \
         for (; tile < count; tile++) {                                                         \
