@@ -113,7 +113,7 @@ extension Tensor {
                         }
                     }
                 }
-                if batchCount >= 4 && m * n * k <= 1 << 21 {
+                if Tensor.sharesBatchAmongCores(count: batchCount, productSize: m * n * k) {
                     BLAS.parallelChunks(count: batchCount, multiply)
                 } else {
                     multiply(0..<batchCount)
@@ -121,6 +121,13 @@ extension Tensor {
             }
         }
         return result
+    }
+
+    /// Whether `count` products of m·n·k = `productSize` each run one per core, single-threaded
+    /// (`BLAS.parallelChunks`), rather than one after another on OpenBLAS's threads: small
+    /// products in batches of four or more.
+    static func sharesBatchAmongCores(count: Int, productSize: Int) -> Bool {
+        count >= 4 && productSize <= 1 << 21
     }
 
     /// The largest m·n·k that `tinyProduct` computes instead of sgemm.

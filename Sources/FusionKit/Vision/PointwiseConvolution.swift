@@ -23,7 +23,7 @@ extension Tensor {
             }
         }
         // As the batched matmul: small products one per core, large ones on OpenBLAS's threads.
-        if batch >= 4 && outChannels * plane * channels <= 1 << 21 {
+        if Tensor.sharesBatchAmongCores(count: batch, productSize: outChannels * plane * channels) {
             BLAS.parallelChunks(count: batch, multiply)
         } else {
             multiply(0..<batch)

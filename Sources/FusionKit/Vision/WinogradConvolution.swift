@@ -51,13 +51,13 @@ enum WinogradConvolution {
         let u = transformed.pointer
         BLAS.parallelChunks(count: g.batch) { images in
             // The products run on 16 tiles at a time: a block's tiles are rounded up to 16, and
-            // the columns past its last tile are zero.
+            // the columns past its last tile are zeroed (below) before each block.
             let capacity = (Swift.min(imagesPerBlock, images.count) * tilesPerImage + 15) / 16 * 16
             // The 16 positions' matrices lie 32 floats more than their size apart: at a multiple
             // of 4 KB apart the transforms' 16 streams of stores and loads fall into the same
             // cache sets (measured: input transform at 110 cycles per tile instead of ~20).
             let inputStride = channels * capacity + skew, productStride = outChannels * capacity + skew
-            let inputScratch = Tensor.zeros([16 * inputStride])
+            let inputScratch = Tensor(uninitializedShape: [16 * inputStride])
             let productScratch = Tensor(uninitializedShape: [16 * productStride])
             let paddedScratch = Tensor.zeros([paddedHeight * paddedWidth])
             let v = inputScratch.storage.pointer, m = productScratch.storage.pointer, padded = paddedScratch.storage.pointer
@@ -142,14 +142,12 @@ enum WinogradConvolution {
 
     /// Copies one input plane into the zeroed padded plane at (paddingHeight, paddingWidth); the
     /// border stays zero from the buffer's creation, as every plane writes the same positions.
+    /// The padded plane, 2·⌈Ho/2⌉ + 2 = H + 2·padding (+ 1 for an odd output) on each side, always
+    /// holds the whole input.
     static func pad(_ plane: UnsafePointer<Float>, into padded: UnsafeMutablePointer<Float>, geometry g: ConvolutionGeometry,
                     paddedWidth: Int) {
-        // Rows and columns of the plane that land inside the padded plane (a padding of 0 with
-        // an odd output crops nothing: the padded plane is at least as large as the input).
-        let rows = Swift.min(g.height, 2 * ((g.outputHeight + 1) / 2) + 2 - g.paddingHeight)
-        let columns = Swift.min(g.width, paddedWidth - g.paddingWidth)
-        for row in 0..<rows {
-            (padded + (row + g.paddingHeight) * paddedWidth + g.paddingWidth).update(from: plane + row * g.width, count: columns)
+        for row in 0..<g.height {
+            (padded + (row + g.paddingHeight) * paddedWidth + g.paddingWidth).update(from: plane + row * g.width, count: g.width)
         }
     }
 }
