@@ -49,21 +49,23 @@ extension Tensor {
         let weights = kernel.pointer, biases = bias?.pointer
         if winograd {
             WinogradConvolution.forward(source, weight: weight, bias: biases, into: out, geometry: g)
-        } else { BLAS.parallelChunks(count: g.batch) { images in
-            let columns = Tensor(uninitializedShape: [rows, plane])
-            let matrix = columns.storage.pointer
-            for n in images {
-                for group in 0..<groups {
-                    Unfold.im2col(source + n * imageSize, matrix, single, firstChannel: group * groupIn, channels: groupIn)
-                    let target = out + (n * outChannels + group * groupOut) * plane
-                    if let biases {
-                        for o in 0..<groupOut { (target + o * plane).initialize(repeating: biases[group * groupOut + o], count: plane) }
+        } else {
+            BLAS.parallelChunks(count: g.batch) { images in
+                let columns = Tensor(uninitializedShape: [rows, plane])
+                let matrix = columns.storage.pointer
+                for n in images {
+                    for group in 0..<groups {
+                        Unfold.im2col(source + n * imageSize, matrix, single, firstChannel: group * groupIn, channels: groupIn)
+                        let target = out + (n * outChannels + group * groupOut) * plane
+                        if let biases {
+                            for o in 0..<groupOut { (target + o * plane).initialize(repeating: biases[group * groupOut + o], count: plane) }
+                        }
+                        Tensor.gemm(weights + group * groupOut * rows, matrix, target, m: groupOut, n: plane, k: rows,
+                                    transposeA: false, transposeB: false, beta: biases == nil ? 0 : 1)
                     }
-                    Tensor.gemm(weights + group * groupOut * rows, matrix, target, m: groupOut, n: plane, k: rows,
-                                transposeA: false, transposeB: false, beta: biases == nil ? 0 : 1)
                 }
             }
-        } }
+        }
         withExtendedLifetime(kernel) {}
         let input = self
         guard Autograd.shouldRecord(input, weight) || bias.map(Autograd.shouldRecord) == true else { return result }
@@ -74,8 +76,8 @@ extension Tensor {
             // written whole, so it needs no zeroing.
             let asConvolution = g.inputGradientIsSameConvolution
             // On Winograd layers, that convolution is a Winograd one too, run before the loop below.
-            let inputByWinograd = wantInput && asConvolution && winograd
-            let transposedWeights = wantInput && asConvolution && !inputByWinograd ? Unfold.inputGradientWeights(weight, groups: groups) : Tensor(0)
+            let inputByWinograd = wantInput && asConvolution && winograd, inputInLoop = wantInput && !inputByWinograd
+            let transposedWeights = inputInLoop && asConvolution ? Unfold.inputGradientWeights(weight, groups: groups) : Tensor(0)
             let dYRows = groupOut * g.kernelArea
             var gradientOfInput = !wantInput ? Tensor(0) : asConvolution ? Tensor(uninitializedShape: input.shape) : Tensor.zeros(input.shape)
             let inputTarget = gradientOfInput.withUnsafeMutablePointer { $0 }
@@ -89,7 +91,7 @@ extension Tensor {
             let sums = BLAS.parallelPartialSums(count: g.batch) { images in
                 var partial = wantWeight ? Tensor.zeros(weight.shape) : Tensor(0)
                 let partialPointer = partial.withUnsafeMutablePointer { $0 }
-                let dColumns = Tensor(uninitializedShape: wantInput && !inputByWinograd ? [asConvolution ? dYRows : rows, plane] : [1])
+                let dColumns = Tensor(uninitializedShape: inputInLoop ? [asConvolution ? dYRows : rows, plane] : [1])
                 let columns = Tensor(uninitializedShape: wantWeight ? [rows, plane] : [1])
                 let matrix = columns.storage.pointer
                 for n in images {
@@ -100,15 +102,13 @@ extension Tensor {
                             Tensor.gemm(dY, matrix, partialPointer + group * groupOut * rows, m: groupOut, n: rows, k: plane,
                                         transposeA: false, transposeB: true, beta: 1)
                         }
-                        if inputByWinograd {
-                            // Done above.
-                        } else if wantInput && asConvolution {
+                        if inputInLoop && asConvolution {
                             Unfold.inputGradientColumns(upstream + n * outChannels * plane, dColumns.storage.pointer, single,
                                                         firstChannel: group * groupOut, channels: groupOut)
                             Tensor.gemm(transposedWeights.pointer + group * groupIn * dYRows, dColumns.storage.pointer,
                                         inputTarget + n * imageSize + group * groupIn * g.inputPlane,
                                         m: groupIn, n: plane, k: dYRows, transposeA: false, transposeB: false)
-                        } else if wantInput {
+                        } else if inputInLoop {
                             Tensor.gemm(weights + group * groupOut * rows, dY, dColumns.storage.pointer, m: rows, n: plane,
                                         k: groupOut, transposeA: true, transposeB: false)
                             Unfold.col2im(dColumns.storage.pointer, inputTarget + n * imageSize, single,
