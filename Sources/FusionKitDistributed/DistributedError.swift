@@ -1,5 +1,7 @@
+import FusionKit
+
 /// What can go wrong in a data-parallel job, with the rank it happened on.
-public enum DistributedError: Error, CustomStringConvertible, Equatable {
+public enum DistributedError: DescribedError, Equatable {
     /// An MPI call failed (`operation` such as "MPI_Allreduce", MPI's own message).
     case communication(operation: String, rank: Int, message: String)
     /// The job's set-up does not allow what was asked (for example fewer items in a batch than ranks).

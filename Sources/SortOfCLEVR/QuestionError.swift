@@ -1,5 +1,7 @@
+import FusionKit
+
 /// Why a question cannot be turned into word ids.
-public enum QuestionError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum QuestionError: DescribedError, Equatable, Sendable {
     /// The question has no words.
     case emptyQuestion
     /// These words (lowercased, each once, in order of appearance) are not in ``QuestionVocabulary``.

@@ -1,3 +1,5 @@
+import FusionKit
+
 /// One of the six object colours of Sort-of-CLEVR. Every scene has exactly one object of each,
 /// listed in this order (the raw value is the position).
 public enum ObjectColor: Int, CaseIterable, Sendable, Codable {
@@ -126,7 +128,7 @@ public struct Scene: Equatable, Hashable, Sendable, Codable {
 }
 
 /// Why a list of objects is not a valid ``Scene``.
-public enum SceneError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum SceneError: DescribedError, Equatable, Sendable {
     /// The objects' colours are not red, green, blue, orange, gray, yellow in this order.
     case wrongColors([ObjectColor])
     /// An object's centre lies outside ``Scene/centerRange`` on some axis.

@@ -4,7 +4,7 @@ import FusionKit
 ///
 /// A data set file is validated completely before a data set is built; a damaged or hostile file
 /// throws one of these errors and never crashes the reader.
-public enum SortOfCLEVRFileError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum SortOfCLEVRFileError: DescribedError, Equatable, Sendable {
     /// The file system refused an operation on `path`.
     case ioError(path: String, reason: String)
     /// The file is not a valid safetensors file (see ``SafeTensorsError``).

@@ -67,13 +67,43 @@ struct ModuleTests {
         var generator = RandomGenerator(seed: 5)
         let layer = Linear(3, 2, generator: &generator)
         let state = layer.stateDict()
-        #expect(throws: StateDictError.missingKeys(["bias"])) { try layer.loadStateDict(["weight": state["weight"]!]) }
-        #expect(throws: StateDictError.unexpectedKeys(["extra"])) { try layer.loadStateDict(state.merging(["extra": Tensor(1)]) { a, _ in a }) }
+        #expect(throws: StateDictError.keyMismatch(missing: ["bias"], unexpected: [])) {
+            try layer.loadStateDict(["weight": state["weight"]!])
+        }
+        #expect(throws: StateDictError.keyMismatch(missing: [], unexpected: ["extra"])) {
+            try layer.loadStateDict(state.merging(["extra": Tensor(1)]) { a, _ in a })
+        }
         #expect(throws: StateDictError.shapeMismatch(key: "weight", expected: [2, 3], found: [3, 2])) {
             try layer.loadStateDict(["weight": Tensor.zeros([3, 2]), "bias": state["bias"]!])
         }
-        try layer.loadStateDict(["weight": Tensor.zeros([2, 3])], strict: false)
+        #expect(try layer.loadStateDict(state).isExactMatch)
+        let report = try layer.loadStateDict(["weight": Tensor.zeros([2, 3])], strict: false)
+        #expect(report == StateDictLoadReport(missingKeys: ["bias"], unexpectedKeys: []))
         #expect(layer.weight.value == Tensor.zeros([2, 3]) && layer.bias!.value == state["bias"]!)
+    }
+
+    @Test("missing and unexpected keys are reported together, strict or not, and strict changes nothing")
+    func stateDictReportsBothKinds() throws {
+        var generator = RandomGenerator(seed: 5)
+        let model = Sequential(Linear(3, 4, generator: &generator), ReLU(), Linear(4, 2, generator: &generator))
+        let before = model.stateDict()
+        // A PyTorch file with a renamed first layer and an extra buffer.
+        var state = before
+        state["first.weight"] = state.removeValue(forKey: "0.weight")
+        state["first.bias"] = state.removeValue(forKey: "0.bias")
+        state["2.weight"] = Tensor.zeros([2, 4])
+        state["position_ids"] = Tensor([0, 1, 2])
+        let error = #expect(throws: StateDictError.self) { try model.loadStateDict(state) }
+        #expect(error == .keyMismatch(missing: ["0.bias", "0.weight"], unexpected: ["first.bias", "first.weight", "position_ids"]))
+        #expect(error?.description.contains("missing keys: 0.bias, 0.weight; unexpected keys: first.bias") == true)
+        #expect(model.stateDict() == before)
+
+        let report = try model.loadStateDict(state, strict: false)
+        #expect(report.missingKeys == ["0.bias", "0.weight"])
+        #expect(report.unexpectedKeys == ["first.bias", "first.weight", "position_ids"])
+        #expect(!report.isExactMatch)
+        #expect(model.stateDict()["2.weight"] == Tensor.zeros([2, 4]))
+        #expect(model.stateDict()["0.weight"] == before["0.weight"])
     }
 
     @Test func layerGradients() {
@@ -176,5 +206,60 @@ struct ModuleTests {
             #expect(isClose(gram, Tensor.eye(min(rows, columns)) * 4, relative: 0, absolute: 1e-4))
         }
         #expect(Initializers.fans([8, 3, 5, 5]) == (75, 200))
+    }
+}
+
+/// One of every public layer and fusion strategy that takes a generator, made without one.
+private func everyLayerFromTheGlobalGenerator() -> [Module] {
+    [
+        Linear(4, 3), Bilinear(4, 3, 2), Embedding(10, 4, paddingIndex: 0), Conv2d(3, 8, kernelSize: 3),
+        Conv2d(3, 8, kernelSize: (3, 1)), GRU(inputSize: 4, hiddenSize: 3), LSTM(inputSize: 4, hiddenSize: 3),
+        MultiheadAttention(embedDimension: 8, headCount: 2),
+        TransformerEncoderLayer(width: 8, headCount: 2, feedForwardWidth: 16),
+        TransformerDecoderLayer(width: 8, headCount: 2, feedForwardWidth: 16),
+        CoAttentionLayer(widthA: 8, widthB: 6, headCount: 2, feedForwardWidth: 16),
+        NonLocalBlock(channels: 4), LearnedPositionalEmbedding(maximumLength: 6, width: 4),
+        ModalityEmbedding(modalities: 2, width: 4), SqueezeExcitation(channels: 8, reduction: 4),
+        SqueezeExcitation(channels: 8, hiddenChannels: 3),
+        ConcatenationFusion(widths: [3, 4], hiddenWidth: 5, outputWidth: 2), ProjectedFusion(widths: [3, 4], width: 5),
+        WeightedSumFusion(widths: [3, 4], width: 5), ModalityAttentionFusion(widths: [3, 4], width: 5),
+        DeepSetFusion(widths: [3, 4], width: 5), GatedMultimodalUnit(widths: [3, 4], width: 5),
+        SkipConcatenationFusion(shallowChannels: 2, deepChannels: 3, outputChannels: 4),
+        ResidualAdditionFusion(channels: 3, otherChannels: 2), SqueezeExcitationFusion(channels: [4, 4], reduction: 2),
+        FeaturePyramidFusion(channels: [2, 3], width: 4), TensorFusion(widths: [2, 3], outputWidth: 4),
+        LowRankFusion(widths: [2, 3], rank: 2, outputWidth: 4),
+        MUTANFusion(widths: [3, 4], projectedWidths: (5, 5), rank: 2, joinedWidth: 6, outputWidth: 2),
+        BLOCKFusion(widths: [3, 4], projectedWidths: (6, 6), chunks: 2, rank: 2, chunkWidth: 3, outputWidth: 2),
+        BilinearFusion(widths: [3, 4], projectedWidths: (2, 2), outputWidth: 3),
+        MLBFusion(widths: [3, 4], rank: 5, outputWidth: 2), MFBFusion(widths: [3, 4], factor: 2, outputWidth: 3),
+        MFHFusion(widths: [3, 4], factor: 2, outputWidth: 3), CompactBilinearPooling(widths: [3, 4], dimension: 16),
+        MultiplicativeInteraction(widths: [3, 4]), FiLM(channels: 4, conditionWidth: 3),
+        NonLocalGateFusion(visualWidth: 4, otherWidth: 3), RelationNetworkFusion(objectWidth: 4, questionWidth: 3,
+                                                                                 gWidths: [8], fWidths: [2]),
+        StackedAttentionFusion(width: 4, attentionWidth: 3), CrossModalAttentionFusion(queryWidth: 4, keyWidth: 4),
+        CrossModalTransformerBlock(width: 4, headCount: 2, feedForwardWidth: 8),
+        CrossModalTransformerFusion(widths: [3, 4], width: 4, headCount: 2),
+        EarlyFusionTransformer(widths: [3, 4], width: 4, headCount: 2),
+        CoAttentionFusion(widthA: 4, widthB: 4, headCount: 2), LateFusion(modalities: 2, classes: 3, combination: .stacking),
+    ]
+}
+
+@Suite("Layers without a generator")
+struct GlobalGeneratorLayerTests {
+    /// The global generator is shared by every test running in parallel, so the check runs in a
+    /// child process: the same seed gives the same weights, and successive layers differ.
+    @Test("every layer can be made without generator:, reproducibly from Random.seed")
+    func layersFromTheGlobalGenerator() async {
+        await #expect(processExitsWith: .success) {
+            Random.seed(7)
+            let first = everyLayerFromTheGlobalGenerator()
+            Random.seed(7)
+            let second = everyLayerFromTheGlobalGenerator()
+            for (a, b) in zip(first, second) {
+                precondition(!a.stateDict().isEmpty, "\(type(of: a)) has no state")
+                precondition(a.stateDict() == b.stateDict(), "\(type(of: a)) differs under the same seed")
+            }
+            precondition(Linear(4, 3).weight.value != Linear(4, 3).weight.value, "two layers drew the same weights")
+        }
     }
 }

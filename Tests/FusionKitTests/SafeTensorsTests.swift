@@ -106,7 +106,7 @@ struct SafeTensorsRoundTripTests {
     }
 
     @Test func unusualNamesRoundTrip() throws {
-        let names = ["with \"quotes\"", "back\\slash", "control \u{1}\u{1F}", "emoji 🎉.weight", "/", " "]
+        let names = ["", "with \"quotes\"", "back\\slash", "control \u{1}\u{1F}", "emoji 🎉.weight", "/", " "]
         let tensors = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, Tensor([Float($0)])) })
         let file = try SafeTensors.decode(try SafeTensors.encode(tensors))
         #expect(file.tensors == tensors)
@@ -237,10 +237,23 @@ struct SafeTensorsCorruptionTests {
         #expect(decodingError(data) == .headerTooLarge(declared: UInt64(length), limit: SafeTensors.maximumHeaderLength))
     }
 
-    @Test func headerNotUTF8() {
+    @Test("a header that is not UTF-8 names the first bad byte")
+    func headerNotUTF8() {
         let header = Array("{\"t".utf8) + [0xFF, 0xFE] + Array("\":\(entry("F32", [0], 0, 0))}".utf8)
-        #expect(decodingError(makeFile(headerBytes: header)) == .headerNotUTF8)
-        #expect(decodingError(makeFile(headerBytes: [0x7B, 0xC3, 0x28, 0x7D])) == .headerNotUTF8)
+        #expect(decodingError(makeFile(headerBytes: header)) == .headerNotUTF8(byteOffset: 3))
+        #expect(decodingError(makeFile(headerBytes: [0x7B, 0xC3, 0x28, 0x7D])) == .headerNotUTF8(byteOffset: 1))
+        // Valid multi-byte characters before the bad byte count by their bytes.
+        let accented = Array("{\"é🎉".utf8) + [0x80] + Array("\":1}".utf8)
+        let error = decodingError(makeFile(headerBytes: accented))
+        #expect(error == .headerNotUTF8(byteOffset: 8))
+        #expect(error?.description.contains("byte 8 of the header (byte 16 of the file)") == true)
+    }
+
+    @Test("an empty or blank header says so")
+    func emptyHeader() {
+        #expect(decodingError(makeFile("")) == .emptyHeader(byteCount: 0))
+        #expect(decodingError(makeFile(" \n\t ")) == .emptyHeader(byteCount: 4))
+        #expect(decodingError(makeFile(""))?.description.contains("the header is empty") == true)
     }
 
     /// A valid one-tensor file whose entry carries an ignored field with the given JSON text.
@@ -250,7 +263,7 @@ struct SafeTensorsCorruptionTests {
     }
 
     @Test func headerNotJSON() {
-        let headers = ["", "   ", "{", "{\"__metadata__\":", "{} x", "{}\0", "{'a':1}", "{\"__metadata__\":{},}",
+        let headers = ["{", "{\"__metadata__\":", "{} x", "{}\0", "{'a':1}", "{\"__metadata__\":{},}",
                        "{\"__metadata__\" {}}", "{1:2}", "\u{FEFF}{}", "{\"__metadata__\":{\"a\":\"\\x\"}}",
                        "{\"__metadata__\":{\"a\":\"\\ud800\"}}", "{\"__metadata__\":{\"a\":\"\\udc00\"}}",
                        "{\"__metadata__\":{\"a\":\"tab\there\"}}", "{\"__metadata__\":{\"a\":\"unterminated}}",
@@ -480,7 +493,7 @@ struct SafeTensorsWriteTests {
         try SafeTensors.write(["w": Tensor([1, 2])], to: url)
         let before = try Data(contentsOf: url)
 
-        for name in ["", "__metadata__"] {
+        for name in ["__metadata__"] {
             let error = #expect(throws: SafeTensorsError.self) {
                 try SafeTensors.write(["w": Tensor([3, 4]), name: Tensor([5])], to: url)
             }
@@ -491,7 +504,15 @@ struct SafeTensorsWriteTests {
             #expect(try Data(contentsOf: url) == before)
             #expect(try contents(of: directory) == ["model.safetensors"])
         }
-        #expect(throws: SafeTensorsError.self) { try SafeTensors.encode(["": Tensor([1])]) }
+        #expect(throws: SafeTensorsError.self) { try SafeTensors.encode(["__metadata__": Tensor([1])]) }
+    }
+
+    @Test("the empty name is written as it is read (as the reference implementation does both ways)")
+    func emptyNameRoundTrips() throws {
+        let tensors = ["": Tensor([1, 2]), "w": Tensor([3])]
+        #expect(try SafeTensors.decode(try SafeTensors.encode(tensors)).tensors == tensors)
+        let raw = SafeTensors.RawTensor(dataType: .uint8, shape: [2], bytes: [7, 8])
+        #expect(try SafeTensors.decodeRaw(try SafeTensors.encode(raw: ["": raw]))[""]?.bytes == [7, 8])
     }
 
     @Test func failedRenameRemovesTheTemporaryFile() throws {
@@ -635,7 +656,65 @@ struct SafeTensorsRawTests {
         #expect(floats.dataTypes["ids"] == .int32)
         #expect(try SafeTensors.decodeRaw(SafeTensors.encode(["w": Tensor([1.5])]))["w"]
                 == SafeTensors.RawTensor(dataType: .float32, shape: [1], bytes: [0x00, 0x00, 0xC0, 0x3F]))
-        #expect(throws: SafeTensorsError.self) { try SafeTensors.encode(raw: ["": tensors["ids"]!]) }
+        #expect(throws: SafeTensorsError.self) { try SafeTensors.encode(raw: ["__metadata__": tensors["ids"]!]) }
         #expect(throws: SafeTensorsError.self) { try SafeTensors.decodeRaw(Data([1, 2, 3])) }
+    }
+}
+
+// MARK: - Special files and messages
+
+@Suite("SafeTensors refuses special files at once, and its errors read as text")
+struct SafeTensorsSpecialFileTests {
+    /// Reads `path` on another thread and returns the error, failing if the read takes a second.
+    private func errorWithinASecond(_ path: String) -> SafeTensorsError? {
+        let finished = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var error: SafeTensorsError?
+        Thread.detachNewThread {
+            do { _ = try SafeTensors.read(contentsOf: URL(fileURLWithPath: path)) } catch let thrown as SafeTensorsError {
+                error = thrown
+            } catch {}
+            finished.signal()
+        }
+        guard finished.wait(timeout: .now() + 1) == .success else {
+            Issue.record("reading \(path) did not return within a second")
+            return nil
+        }
+        return error
+    }
+
+    @Test("a named pipe, a directory and /dev/zero are typed errors naming the kind of file, within a second")
+    func specialFiles() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let pipe = directory.appendingPathComponent("pipe.safetensors").path
+        #expect(mkfifo(pipe, 0o600) == 0)
+        let cases = [(pipe, "is a named pipe"), (directory.path, "is a directory"), ("/dev/zero", "is a character device")]
+        for (path, words) in cases {
+            let error = errorWithinASecond(path)
+            guard case .ioError(let reported, let reason)? = error else {
+                Issue.record("\(path): \(String(describing: error))")
+                continue
+            }
+            #expect(reported == path)
+            #expect(reason.contains(words) && reason.contains("not a regular file"), "\(reason)")
+        }
+        // A writer that comes later finds the pipe still there and no reader holding it.
+        #expect(FileManager.default.fileExists(atPath: pipe))
+    }
+
+    @Test("localizedDescription gives the message, not an error code, for every public error type")
+    func localizedDescriptions() throws {
+        let errors: [any Error] = [
+            SafeTensorsError.inFile(path: "/tmp/a.safetensors", error: .emptyHeader(byteCount: 0)),
+            StateDictError.keyMismatch(missing: ["bias"], unexpected: ["extra"]),
+            OptimizerStateError.missing(key: "step"),
+            LinearAlgebraError.singularMatrix(routine: "sgesv", pivot: 2),
+        ]
+        for error in errors {
+            let text = error.localizedDescription
+            #expect(text == String(describing: error), "\(text)")
+            #expect(!text.contains("The operation could not be completed"), "\(text)")
+        }
+        #expect(errors[0].localizedDescription.hasPrefix("/tmp/a.safetensors: the header is empty"))
     }
 }

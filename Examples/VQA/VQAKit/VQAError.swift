@@ -1,5 +1,7 @@
+import FusionKit
+
 /// What goes wrong with input from outside the VQA programs: names, files, questions.
-public enum VQAError: Error, Equatable, CustomStringConvertible {
+public enum VQAError: DescribedError, Equatable {
     /// `--model` named no model of the catalogue.
     case unknownModel(String, known: [String])
     /// No file at the path.

@@ -24,6 +24,13 @@ public final class CoAttentionLayer: Module {
         super.init()
     }
 
+    /// The same, initialised from the global generator (see `Random.seed`).
+    public convenience init(widthA: Int, widthB: Int, headCount: Int, feedForwardWidth: Int, dropout: Float = 0.1) {
+        var generator = Random.splitGenerator()
+        self.init(widthA: widthA, widthB: widthB, headCount: headCount, feedForwardWidth: feedForwardWidth,
+                  dropout: dropout, generator: &generator)
+    }
+
     public override func namedChildren() -> [(String, Module)] {
         [("attention_a", attentionA), ("attention_b", attentionB),
          ("ffn_a.linear1", feedForwardA.linear1), ("ffn_a.linear2", feedForwardA.linear2),

@@ -60,6 +60,14 @@ public final class MultiheadAttention: Module {
         super.init()
     }
 
+    /// The same, initialised from the global generator (see `Random.seed`).
+    public convenience init(embedDimension: Int, headCount: Int, keyDimension: Int? = nil, valueDimension: Int? = nil,
+                            dropout: Float = 0, bias: Bool = true) {
+        var generator = Random.splitGenerator()
+        self.init(embedDimension: embedDimension, headCount: headCount, keyDimension: keyDimension,
+                  valueDimension: valueDimension, dropout: dropout, bias: bias, generator: &generator)
+    }
+
     public override func namedOwnParameters() -> [(String, Parameter)] {
         var result: [(String, Parameter)] = []
         if let inProjectionWeight { result.append(("in_proj_weight", inProjectionWeight)) }

@@ -63,6 +63,13 @@ public final class NonLocalBlock: Module, UnaryLayer {
         super.init()
     }
 
+    /// The same, initialised from the global generator (see `Random.seed`).
+    public convenience init(channels: Int, interChannels: Int? = nil, normalizesOutput: Bool = false) {
+        var generator = Random.splitGenerator()
+        self.init(channels: channels, interChannels: interChannels, normalizesOutput: normalizesOutput,
+                  generator: &generator)
+    }
+
     /// z = out(softmax(θᵀφ) · gᵀ) + x for `input` [N, C, H, W]; keeps the attention map in
     /// `lastAttention`.
     public func callAsFunction(_ input: Tensor) -> Tensor {

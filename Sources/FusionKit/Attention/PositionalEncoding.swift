@@ -44,6 +44,12 @@ public final class LearnedPositionalEmbedding: Module, UnaryLayer {
         super.init()
     }
 
+    /// The same, initialised from the global generator (see `Random.seed`).
+    public convenience init(maximumLength: Int, width: Int) {
+        var generator = Random.splitGenerator()
+        self.init(maximumLength: maximumLength, width: width, generator: &generator)
+    }
+
     public func callAsFunction(_ x: Tensor) -> Tensor {
         let length = x.shape[x.rank - 2]
         precondition(length <= weight.shape[0] && x.shape[x.rank - 1] == weight.shape[1],
@@ -61,6 +67,12 @@ public final class ModalityEmbedding: Module {
     public init(modalities: Int, width: Int, generator: inout RandomGenerator) {
         weight = Parameter(Tensor.randomNormal([modalities, width], standardDeviation: 0.02, generator: &generator))
         super.init()
+    }
+
+    /// The same, initialised from the global generator (see `Random.seed`).
+    public convenience init(modalities: Int, width: Int) {
+        var generator = Random.splitGenerator()
+        self.init(modalities: modalities, width: width, generator: &generator)
     }
 
     /// `tokens` [batch, L, width] of modality `index`.

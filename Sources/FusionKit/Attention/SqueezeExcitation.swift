@@ -36,10 +36,22 @@ public final class SqueezeExcitation: Module, UnaryLayer {
         super.init()
     }
 
+    /// The same, initialised from the global generator (see `Random.seed`).
+    public convenience init(channels: Int, hiddenChannels: Int) {
+        var generator = Random.splitGenerator()
+        self.init(channels: channels, hiddenChannels: hiddenChannels, generator: &generator)
+    }
+
     /// A block whose bottleneck has max(1, channels / reduction) units (the paper uses r = 16).
     public convenience init(channels: Int, reduction: Int = 16, generator: inout RandomGenerator) {
         precondition(reduction > 0, "SqueezeExcitation: reduction must be positive, got \(reduction)")
         self.init(channels: channels, hiddenChannels: Swift.max(1, channels / reduction), generator: &generator)
+    }
+
+    /// The same, initialised from the global generator (see `Random.seed`).
+    public convenience init(channels: Int, reduction: Int = 16) {
+        var generator = Random.splitGenerator()
+        self.init(channels: channels, reduction: reduction, generator: &generator)
     }
 
     /// Rescales the channels of `input` [N, C, H, W] by their excitation gates.

@@ -37,6 +37,16 @@ public final class TransformerDecoderLayer: Module {
         super.init()
     }
 
+    /// The same, initialised from the global generator (see `Random.seed`).
+    public convenience init(width: Int, headCount: Int, feedForwardWidth: Int = 2048, dropout: Float = 0.1,
+                            activation: TransformerActivation = .relu, normFirst: Bool = false,
+                            memoryWidth: Int? = nil, layerNormEpsilon: Float = 1e-5) {
+        var generator = Random.splitGenerator()
+        self.init(width: width, headCount: headCount, feedForwardWidth: feedForwardWidth, dropout: dropout,
+                  activation: activation, normFirst: normFirst, memoryWidth: memoryWidth,
+                  layerNormEpsilon: layerNormEpsilon, generator: &generator)
+    }
+
     public override func namedChildren() -> [(String, Module)] {
         [("self_attn", selfAttention), ("multihead_attn", crossAttention), ("linear1", linear1), ("dropout", dropout),
          ("linear2", linear2), ("norm1", norm1), ("norm2", norm2), ("norm3", norm3),

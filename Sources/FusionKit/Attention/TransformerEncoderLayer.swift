@@ -55,6 +55,16 @@ public final class TransformerEncoderLayer: Module, UnaryLayer {
         super.init()
     }
 
+    /// The same, initialised from the global generator (see `Random.seed`).
+    public convenience init(width: Int, headCount: Int, feedForwardWidth: Int = 2048, dropout: Float = 0.1,
+                            activation: TransformerActivation = .relu, normFirst: Bool = false,
+                            layerNormEpsilon: Float = 1e-5) {
+        var generator = Random.splitGenerator()
+        self.init(width: width, headCount: headCount, feedForwardWidth: feedForwardWidth, dropout: dropout,
+                  activation: activation, normFirst: normFirst, layerNormEpsilon: layerNormEpsilon,
+                  generator: &generator)
+    }
+
     public override func namedChildren() -> [(String, Module)] {
         [("self_attn", selfAttention), ("linear1", linear1), ("dropout", dropout), ("linear2", linear2),
          ("norm1", norm1), ("norm2", norm2), ("dropout1", dropout1), ("dropout2", dropout2)]

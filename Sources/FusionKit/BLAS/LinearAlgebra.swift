@@ -1,7 +1,7 @@
 import COpenBLAS
 
 /// Errors from LAPACK routines, with the routine's name and its `info` code.
-public enum LinearAlgebraError: Error, Equatable, CustomStringConvertible {
+public enum LinearAlgebraError: DescribedError, Equatable {
     /// The matrix is singular: `solve` met an exactly zero pivot at the given 1-based position.
     case singularMatrix(routine: String, pivot: Int)
     /// The iterative algorithm (SVD) did not converge.

@@ -24,6 +24,12 @@ public final class BilinearFusion: Module, FusionStrategy {
         super.init()
     }
 
+    /// The same, initialised from the global generator (see `Random.seed`).
+    public convenience init(widths: [Int], projectedWidths: (Int, Int), outputWidth: Int) {
+        var generator = Random.splitGenerator()
+        self.init(widths: widths, projectedWidths: projectedWidths, outputWidth: outputWidth, generator: &generator)
+    }
+
     public func fuse(_ inputs: [Tensor]) -> Tensor {
         checkWidths(inputs, widths, op: "BilinearFusion")
         let x = projections[0](inputs[0]), y = projections[1](inputs[1])
@@ -51,6 +57,12 @@ public final class MLBFusion: Module, FusionStrategy {
         projections = makeProjections(widths, to: rank, generator: &generator)
         output = Linear(rank, outputWidth, generator: &generator)
         super.init()
+    }
+
+    /// The same, initialised from the global generator (see `Random.seed`).
+    public convenience init(widths: [Int], rank: Int, outputWidth: Int) {
+        var generator = Random.splitGenerator()
+        self.init(widths: widths, rank: rank, outputWidth: outputWidth, generator: &generator)
     }
 
     public func fuse(_ inputs: [Tensor]) -> Tensor {

@@ -38,6 +38,14 @@ public final class CoAttentionFusion: Module, FusionStrategy {
         super.init()
     }
 
+    /// The same, initialised from the global generator (see `Random.seed`).
+    public convenience init(widthA: Int, widthB: Int, headCount: Int, layerCount: Int = 1,
+                            feedForwardWidth: Int? = nil, dropout: Float = 0) {
+        var generator = Random.splitGenerator()
+        self.init(widthA: widthA, widthB: widthB, headCount: headCount, layerCount: layerCount,
+                  feedForwardWidth: feedForwardWidth, dropout: dropout, generator: &generator)
+    }
+
     /// The output width da + db.
     public var outputWidth: Int { widthA + widthB }
 

@@ -28,6 +28,12 @@ public final class CompactBilinearPooling: Module, FusionStrategy {
         super.init()
     }
 
+    /// The same, initialised from the global generator (see `Random.seed`).
+    public convenience init(widths: [Int], dimension: Int, normalize: Bool = true) {
+        var generator = Random.splitGenerator()
+        self.init(widths: widths, dimension: dimension, normalize: normalize, generator: &generator)
+    }
+
     public override func namedOwnBuffers() -> [(String, Buffer)] {
         [("hash_x", hashX), ("sign_x", signX), ("hash_y", hashY), ("sign_y", signY)]
     }

@@ -30,6 +30,13 @@ public final class CrossModalAttentionFusion: Module, FusionStrategy {
         super.init()
     }
 
+    /// The same, initialised from the global generator (see `Random.seed`).
+    public convenience init(queryWidth: Int, keyWidth: Int, headCount: Int = 1, dropout: Float = 0) {
+        var generator = Random.splitGenerator()
+        self.init(queryWidth: queryWidth, keyWidth: keyWidth, headCount: headCount, dropout: dropout,
+                  generator: &generator)
+    }
+
     public func fuse(_ inputs: [Tensor]) -> Tensor {
         precondition(inputs.count == 2, "CrossModalAttentionFusion: expected [queries, keys], got \(inputs.count) inputs")
         return fuse(queries: inputs[0], keys: inputs[1], keyPaddingMask: keyPaddingMask)

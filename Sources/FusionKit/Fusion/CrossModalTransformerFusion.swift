@@ -18,6 +18,13 @@ public final class CrossModalTransformerBlock: Module {
         super.init()
     }
 
+    /// The same, initialised from the global generator (see `Random.seed`).
+    public convenience init(width: Int, headCount: Int, feedForwardWidth: Int, dropout: Float = 0) {
+        var generator = Random.splitGenerator()
+        self.init(width: width, headCount: headCount, feedForwardWidth: feedForwardWidth, dropout: dropout,
+                  generator: &generator)
+    }
+
     /// `target` [batch, Lt, width] attending over `source` [batch, Ls, width] → [batch, Lt, width].
     public func callAsFunction(target: Tensor, source: Tensor) -> Tensor {
         let attended = norm1(target + attention(query: target, key: source, value: source, needWeights: false).output)
@@ -68,6 +75,15 @@ public final class CrossModalTransformerFusion: Module, FusionStrategy {
                                        dropout: dropout, generator: &generator)
         }
         super.init()
+    }
+
+    /// The same, initialised from the global generator (see `Random.seed`).
+    public convenience init(widths: [Int], width: Int, headCount: Int, depth: Int = 1, feedForwardWidth: Int? = nil,
+                            dropout: Float = 0, maximumLength: Int = 512) {
+        var generator = Random.splitGenerator()
+        self.init(widths: widths, width: width, headCount: headCount, depth: depth,
+                  feedForwardWidth: feedForwardWidth, dropout: dropout, maximumLength: maximumLength,
+                  generator: &generator)
     }
 
     /// The output width M·(M−1)·d.

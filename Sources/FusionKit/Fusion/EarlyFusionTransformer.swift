@@ -40,6 +40,14 @@ public final class EarlyFusionTransformer: Module, FusionStrategy {
         super.init()
     }
 
+    /// The same, initialised from the global generator (see `Random.seed`).
+    public convenience init(widths: [Int], width: Int, headCount: Int, layerCount: Int = 1,
+                            feedForwardWidth: Int? = nil, dropout: Float = 0, pooling: Pooling = .mean) {
+        var generator = Random.splitGenerator()
+        self.init(widths: widths, width: width, headCount: headCount, layerCount: layerCount,
+                  feedForwardWidth: feedForwardWidth, dropout: dropout, pooling: pooling, generator: &generator)
+    }
+
     public func fuse(_ inputs: [Tensor]) -> Tensor {
         precondition(inputs.count == widths.count && inputs.allSatisfy({ $0.rank == 3 }),
                      "EarlyFusionTransformer: expected \(widths.count) inputs [batch, L, width], got \(inputs.map(\.shape))")

@@ -17,6 +17,12 @@ public final class ConcatenationFusion: Module, FusionStrategy {
         super.init()
     }
 
+    /// The same, initialised from the global generator (see `Random.seed`).
+    public convenience init(widths: [Int], hiddenWidth: Int? = nil, outputWidth: Int? = nil) {
+        var generator = Random.splitGenerator()
+        self.init(widths: widths, hiddenWidth: hiddenWidth, outputWidth: outputWidth, generator: &generator)
+    }
+
     public func fuse(_ inputs: [Tensor]) -> Tensor {
         checkWidths(inputs, widths, op: "ConcatenationFusion")
         let joined = Tensor.concatenate(inputs, alongAxis: -1)
@@ -50,6 +56,12 @@ public final class ProjectedFusion: Module, FusionStrategy {
         super.init()
     }
 
+    /// The same, initialised from the global generator (see `Random.seed`).
+    public convenience init(widths: [Int], width: Int, combination: ElementwiseCombination = .sum) {
+        var generator = Random.splitGenerator()
+        self.init(widths: widths, width: width, combination: combination, generator: &generator)
+    }
+
     public func fuse(_ inputs: [Tensor]) -> Tensor {
         checkWidths(inputs, widths, op: "ProjectedFusion")
         let projected = zip(projections, inputs).map { $0($1) }
@@ -73,6 +85,12 @@ public final class WeightedSumFusion: Module, FusionStrategy {
         projections = makeProjections(widths, to: width, generator: &generator)
         weights = Parameter(Tensor.zeros([widths.count]))
         super.init()
+    }
+
+    /// The same, initialised from the global generator (see `Random.seed`).
+    public convenience init(widths: [Int], width: Int) {
+        var generator = Random.splitGenerator()
+        self.init(widths: widths, width: width, generator: &generator)
     }
 
     public func fuse(_ inputs: [Tensor]) -> Tensor {
@@ -99,6 +117,12 @@ public final class ModalityAttentionFusion: Module, FusionStrategy {
         projections = makeProjections(widths, to: width, generator: &generator)
         score = Linear(width, 1, bias: false, generator: &generator)
         super.init()
+    }
+
+    /// The same, initialised from the global generator (see `Random.seed`).
+    public convenience init(widths: [Int], width: Int) {
+        var generator = Random.splitGenerator()
+        self.init(widths: widths, width: width, generator: &generator)
     }
 
     public func fuse(_ inputs: [Tensor]) -> Tensor {
@@ -129,6 +153,12 @@ public final class DeepSetFusion: Module, FusionStrategy {
         phi = Sequential(Linear(width, width, generator: &generator), ReLU())
         rho = Sequential(Linear(width, width, generator: &generator), ReLU())
         super.init()
+    }
+
+    /// The same, initialised from the global generator (see `Random.seed`).
+    public convenience init(widths: [Int], width: Int, pooling: SetPooling = .sum) {
+        var generator = Random.splitGenerator()
+        self.init(widths: widths, width: width, pooling: pooling, generator: &generator)
     }
 
     public func fuse(_ inputs: [Tensor]) -> Tensor {
@@ -166,6 +196,12 @@ public final class GatedMultimodalUnit: Module, FusionStrategy {
         let total = widths.reduce(0, +)
         gates = (0..<(widths.count == 2 ? 1 : widths.count)).map { _ in Linear(total, width, bias: false, generator: &generator) }
         super.init()
+    }
+
+    /// The same, initialised from the global generator (see `Random.seed`).
+    public convenience init(widths: [Int], width: Int) {
+        var generator = Random.splitGenerator()
+        self.init(widths: widths, width: width, generator: &generator)
     }
 
     public func fuse(_ inputs: [Tensor]) -> Tensor {

@@ -30,6 +30,14 @@ public final class SkipConcatenationFusion: Module, FusionStrategy {
         super.init()
     }
 
+    /// The same, initialised from the global generator (see `Random.seed`).
+    public convenience init(shallowChannels: Int, deepChannels: Int, outputChannels: Int? = nil,
+                            mode: Tensor.UpsamplingMode = .nearest) {
+        var generator = Random.splitGenerator()
+        self.init(shallowChannels: shallowChannels, deepChannels: deepChannels, outputChannels: outputChannels,
+                  mode: mode, generator: &generator)
+    }
+
     public func fuse(_ inputs: [Tensor]) -> Tensor {
         checkFeatureMaps(inputs, [shallowChannels, deepChannels], op: "SkipConcatenationFusion")
         let (shallow, deep) = (inputs[0], inputs[1])
@@ -61,6 +69,12 @@ public final class ResidualAdditionFusion: Module, FusionStrategy {
             : Conv2d(otherChannels, channels, kernelSize: 1, bias: false, generator: &generator)
         residual = nil
         super.init()
+    }
+
+    /// The same, initialised from the global generator (see `Random.seed`).
+    public convenience init(channels: Int, otherChannels: Int) {
+        var generator = Random.splitGenerator()
+        self.init(channels: channels, otherChannels: otherChannels, generator: &generator)
     }
 
     /// x + F(x) for one input (F must keep the shape).
@@ -100,6 +114,12 @@ public final class SqueezeExcitationFusion: Module, FusionStrategy {
         self.channels = channels
         excitation = SqueezeExcitation(channels: channels.reduce(0, +), reduction: reduction, generator: &generator)
         super.init()
+    }
+
+    /// The same, initialised from the global generator (see `Random.seed`).
+    public convenience init(channels: [Int], reduction: Int = 16) {
+        var generator = Random.splitGenerator()
+        self.init(channels: channels, reduction: reduction, generator: &generator)
     }
 
     public func fuse(_ inputs: [Tensor]) -> Tensor {
@@ -154,6 +174,12 @@ public final class FeaturePyramidFusion: Module, FusionStrategy {
         lateral = channels.map { Conv2d($0, width, kernelSize: 1, generator: &generator) }
         output = outputConvolutions ? channels.map { _ in Conv2d(width, width, kernelSize: 3, padding: 1, generator: &generator) } : nil
         super.init()
+    }
+
+    /// The same, initialised from the global generator (see `Random.seed`).
+    public convenience init(channels: [Int], width: Int, outputConvolutions: Bool = true) {
+        var generator = Random.splitGenerator()
+        self.init(channels: channels, width: width, outputConvolutions: outputConvolutions, generator: &generator)
     }
 
     public func fuse(_ inputs: [Tensor]) -> Tensor { pyramid(inputs)[0] }

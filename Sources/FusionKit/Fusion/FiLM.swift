@@ -19,6 +19,13 @@ public final class FiLM: Module, FusionStrategy {
         super.init()
     }
 
+    /// The same, initialised from the global generator (see `Random.seed`).
+    public convenience init(channels: Int, conditionWidth: Int, residualScale: Bool = false) {
+        var generator = Random.splitGenerator()
+        self.init(channels: channels, conditionWidth: conditionWidth, residualScale: residualScale,
+                  generator: &generator)
+    }
+
     public func fuse(_ inputs: [Tensor]) -> Tensor {
         precondition(inputs.count == 2, "FiLM: expected [features, condition], got \(inputs.count) inputs")
         let (features, condition) = (inputs[0], inputs[1])

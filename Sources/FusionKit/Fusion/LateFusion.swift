@@ -27,6 +27,12 @@ public final class LateFusion: Module, FusionStrategy {
         super.init()
     }
 
+    /// The same, initialised from the global generator (see `Random.seed`).
+    public convenience init(modalities: Int, classes: Int, combination: Combination = .average) {
+        var generator = Random.splitGenerator()
+        self.init(modalities: modalities, classes: classes, combination: combination, generator: &generator)
+    }
+
     public func fuse(_ inputs: [Tensor]) -> Tensor {
         checkWidths(inputs, [Int](repeating: classes, count: modalities), op: "LateFusion")
         switch combination {

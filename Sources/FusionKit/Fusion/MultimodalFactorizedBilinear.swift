@@ -29,6 +29,14 @@ public final class MFBFusion: Module, FusionStrategy {
         super.init()
     }
 
+    /// The same, initialised from the global generator (see `Random.seed`).
+    public convenience init(widths: [Int], factor: Int, outputWidth: Int, sqrtEpsilon: Float = 1e-8,
+                            normEpsilon: Float = 1e-12) {
+        var generator = Random.splitGenerator()
+        self.init(widths: widths, factor: factor, outputWidth: outputWidth, sqrtEpsilon: sqrtEpsilon,
+                  normEpsilon: normEpsilon, generator: &generator)
+    }
+
     /// The expanded joint (U x) ⊙ (V y), [B, k·o].
     public func joint(_ inputs: [Tensor]) -> Tensor {
         checkWidths(inputs, widths, op: "MFBFusion")
@@ -65,6 +73,14 @@ public final class MFHFusion: Module, FusionStrategy {
                       normEpsilon: normEpsilon, generator: &generator)
         }
         super.init()
+    }
+
+    /// The same, initialised from the global generator (see `Random.seed`).
+    public convenience init(widths: [Int], order: Int = 2, factor: Int, outputWidth: Int, sqrtEpsilon: Float = 1e-8,
+                            normEpsilon: Float = 1e-12) {
+        var generator = Random.splitGenerator()
+        self.init(widths: widths, order: order, factor: factor, outputWidth: outputWidth, sqrtEpsilon: sqrtEpsilon,
+                  normEpsilon: normEpsilon, generator: &generator)
     }
 
     public func fuse(_ inputs: [Tensor]) -> Tensor {

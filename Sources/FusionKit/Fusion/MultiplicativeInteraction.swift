@@ -49,6 +49,12 @@ public final class MultiplicativeInteraction: Module, FusionStrategy {
         super.init()
     }
 
+    /// The same, initialised from the global generator (see `Random.seed`).
+    public convenience init(widths: [Int], form: MultiplicativeInteractionForm = .matrix, outputWidth: Int? = nil) {
+        var generator = Random.splitGenerator()
+        self.init(widths: widths, form: form, outputWidth: outputWidth, generator: &generator)
+    }
+
     public func fuse(_ inputs: [Tensor]) -> Tensor {
         checkWidths(inputs, widths, op: "MultiplicativeInteraction")
         let (x, y) = (inputs[0], inputs[1])

@@ -39,6 +39,13 @@ public final class NonLocalGateFusion: Module, FusionStrategy {
         super.init()
     }
 
+    /// The same, initialised from the global generator (see `Random.seed`).
+    public convenience init(visualWidth: Int, otherWidth: Int, innerWidth: Int? = nil, gate: Gate = .sigmoid) {
+        var generator = Random.splitGenerator()
+        self.init(visualWidth: visualWidth, otherWidth: otherWidth, innerWidth: innerWidth, gate: gate,
+                  generator: &generator)
+    }
+
     public func fuse(_ inputs: [Tensor]) -> Tensor {
         precondition(inputs.count == 2, "NonLocalGateFusion: expected [visual, other], got \(inputs.count) inputs")
         return gated(inputs[0], inputs[1]).mean(alongAxes: 1)

@@ -56,6 +56,13 @@ public final class RelationNetworkFusion: Module, FusionStrategy {
         super.init()
     }
 
+    /// The same, initialised from the global generator (see `Random.seed`).
+    public convenience init(objectWidth: Int, questionWidth: Int, gWidths: [Int], fWidths: [Int]) {
+        var generator = Random.splitGenerator()
+        self.init(objectWidth: objectWidth, questionWidth: questionWidth, gWidths: gWidths, fWidths: fWidths,
+                  generator: &generator)
+    }
+
     public override func namedChildren() -> [(String, Module)] {
         [("g_first_object", gFirstObject), ("g_second_object", gSecondObject), ("g_question", gQuestion),
          ("g_rest", gRest), ("f", f)]

@@ -33,6 +33,12 @@ public final class StackedAttentionFusion: Module, FusionStrategy {
         super.init()
     }
 
+    /// The same, initialised from the global generator (see `Random.seed`).
+    public convenience init(width: Int, attentionWidth: Int, hopCount: Int = 2) {
+        var generator = Random.splitGenerator()
+        self.init(width: width, attentionWidth: attentionWidth, hopCount: hopCount, generator: &generator)
+    }
+
     public func fuse(_ inputs: [Tensor]) -> Tensor {
         precondition(inputs.count == 2, "StackedAttentionFusion: expected [question, regions], got \(inputs.count) inputs")
         var u = inputs[0]

@@ -21,6 +21,12 @@ public final class TensorFusion: Module, FusionStrategy {
         super.init()
     }
 
+    /// The same, initialised from the global generator (see `Random.seed`).
+    public convenience init(widths: [Int], outputWidth: Int) {
+        var generator = Random.splitGenerator()
+        self.init(widths: widths, outputWidth: outputWidth, generator: &generator)
+    }
+
     public func fuse(_ inputs: [Tensor]) -> Tensor {
         checkWidths(inputs, widths, op: "TensorFusion")
         let lead = Array(inputs[0].shape.dropLast())
@@ -59,6 +65,12 @@ public final class LowRankFusion: Module, FusionStrategy {
         rankWeights = Parameter(Tensor.randomUniform([rank], lower: -bound, upper: bound, generator: &generator))
         bias = Parameter(Tensor.zeros([outputWidth]))
         super.init()
+    }
+
+    /// The same, initialised from the global generator (see `Random.seed`).
+    public convenience init(widths: [Int], rank: Int, outputWidth: Int) {
+        var generator = Random.splitGenerator()
+        self.init(widths: widths, rank: rank, outputWidth: outputWidth, generator: &generator)
     }
 
     public func fuse(_ inputs: [Tensor]) -> Tensor {

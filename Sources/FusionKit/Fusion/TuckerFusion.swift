@@ -28,6 +28,14 @@ public final class MUTANFusion: Module, FusionStrategy {
         super.init()
     }
 
+    /// The same, initialised from the global generator (see `Random.seed`).
+    public convenience init(widths: [Int], projectedWidths: (Int, Int), rank: Int, joinedWidth: Int,
+                            outputWidth: Int) {
+        var generator = Random.splitGenerator()
+        self.init(widths: widths, projectedWidths: projectedWidths, rank: rank, joinedWidth: joinedWidth,
+                  outputWidth: outputWidth, generator: &generator)
+    }
+
     public func fuse(_ inputs: [Tensor]) -> Tensor {
         checkWidths(inputs, widths, op: "MUTANFusion")
         let x = factors[0](projections[0](inputs[0]).tanh()), y = factors[1](projections[1](inputs[1]).tanh())
@@ -74,6 +82,14 @@ public final class BLOCKFusion: Module, FusionStrategy {
         rightFactors = (0..<chunks).map { _ in Linear(ty / chunks, rank * chunkWidth, generator: &generator) }
         output = Linear(chunks * chunkWidth, outputWidth, generator: &generator)
         super.init()
+    }
+
+    /// The same, initialised from the global generator (see `Random.seed`).
+    public convenience init(widths: [Int], projectedWidths: (Int, Int), chunks: Int, rank: Int, chunkWidth: Int,
+                            outputWidth: Int) {
+        var generator = Random.splitGenerator()
+        self.init(widths: widths, projectedWidths: projectedWidths, chunks: chunks, rank: rank,
+                  chunkWidth: chunkWidth, outputWidth: outputWidth, generator: &generator)
     }
 
     public func fuse(_ inputs: [Tensor]) -> Tensor {

@@ -7,13 +7,14 @@ extension Module {
         try SafeTensors.write(stateDict(), metadata: metadata, to: url)
     }
 
-    /// Loads a safetensors state dict (for example one saved from PyTorch) into this module.
-    /// Returns the file's metadata.
+    /// Loads a safetensors state dict (for example one saved from PyTorch) into this module, with
+    /// the key rules of ``loadStateDict(_:strict:)``. Returns the file's metadata and which keys
+    /// did not match (always none when `strict`).
     @discardableResult
-    public func load(from url: URL, strict: Bool = true) throws -> [String: String] {
+    public func load(from url: URL, strict: Bool = true) throws -> (metadata: [String: String], report: StateDictLoadReport) {
         let file = try SafeTensors.read(contentsOf: url)
-        try loadStateDict(file.tensors, strict: strict)
-        return file.metadata
+        let report = try loadStateDict(file.tensors, strict: strict)
+        return (file.metadata, report)
     }
 }
 
@@ -43,12 +44,14 @@ public enum Checkpoint {
     public static func load(model: Module, optimizer: Optimizer? = nil, from url: URL) throws -> Contents {
         let file = try SafeTensors.read(contentsOf: url)
         var modelState: [String: Tensor] = [:], optimizerState: [String: Tensor] = [:], extra: [String: Tensor] = [:]
+        var unprefixed: [String] = []
         for (key, tensor) in file.tensors {
             if key.hasPrefix("model.") { modelState[String(key.dropFirst(6))] = tensor }
             else if key.hasPrefix("optimizer.") { optimizerState[String(key.dropFirst(10))] = tensor }
             else if key.hasPrefix("extra.") { extra[String(key.dropFirst(6))] = tensor }
-            else { throw StateDictError.unexpectedKeys([key]) }
+            else { unprefixed.append(key) }
         }
+        if !unprefixed.isEmpty { throw StateDictError.keyMismatch(missing: [], unexpected: unprefixed.sorted()) }
         // Check the model first (it throws before changing anything), then the optimizer on a copy.
         let previousModel = model.stateDict()
         try model.loadStateDict(modelState)

@@ -116,7 +116,8 @@ public enum SafeTensors {
             throw .headerTooLarge(declared: declared, limit: maximumHeaderLength)
         }
         let header = UnsafeRawBufferPointer(rebasing: raw[8 ..< 8 + headerLength])
-        guard String(validating: header, as: UTF8.self) != nil else { throw .headerNotUTF8 }
+        if let offset = firstInvalidUTF8Offset(header) { throw .headerNotUTF8(byteOffset: offset) }
+        guard header.contains(where: { !isJSONWhitespace($0) }) else { throw .emptyHeader(byteCount: headerLength) }
         let buffer = UnsafeRawBufferPointer(rebasing: raw[(8 + headerLength)...])
 
         // The header is read in one pass; only names, dtypes, shapes, offsets and metadata are kept.
@@ -263,4 +264,24 @@ public struct SafeTensorsFile: Sendable, Equatable {
 
     /// The tensor named `name`, or nil if the file has none.
     public subscript(name: String) -> Tensor? { tensors[name] }
+}
+
+/// The offset of the first byte of `bytes` that does not belong to a valid UTF-8 sequence, or nil
+/// if all of them do.
+func firstInvalidUTF8Offset(_ bytes: UnsafeRawBufferPointer) -> Int? {
+    var iterator = bytes.makeIterator()
+    var parser = Unicode.UTF8.ForwardParser()
+    var offset = 0
+    while true {
+        switch parser.parseScalar(from: &iterator) {
+        case .valid(let scalar): offset += scalar.count
+        case .emptyInput: return nil
+        case .error: return offset
+        }
+    }
+}
+
+/// Space, tab, line feed or carriage return: the only white space JSON allows.
+func isJSONWhitespace(_ byte: UInt8) -> Bool {
+    byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
 }

@@ -4,7 +4,7 @@
 /// these errors and never crashes the reader, reads outside the file, or allocates more memory than
 /// the file's real size justifies. Each message names the tensor (and, for errors thrown by
 /// ``SafeTensors/read(contentsOf:)``, the file) and what was expected.
-public enum SafeTensorsError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum SafeTensorsError: DescribedError, Equatable, Sendable {
     // MARK: Framing
 
     /// The data is shorter than the 8-byte little-endian header-length prefix.
@@ -16,8 +16,11 @@ public enum SafeTensorsError: Error, Equatable, Sendable, CustomStringConvertibl
 
     // MARK: Header JSON
 
-    /// The header bytes are not valid UTF-8.
-    case headerNotUTF8
+    /// The header is empty or only white space (`byteCount` bytes); a header is at least `{}`.
+    case emptyHeader(byteCount: Int)
+    /// The header bytes are not valid UTF-8; `byteOffset` is the first bad byte, counted from the
+    /// start of the header (the file offset is 8 more).
+    case headerNotUTF8(byteOffset: Int)
     /// The header is not a well-formed JSON object; `reason` says what was found and where.
     case invalidHeaderJSON(reason: String)
     /// The header nests arrays or objects deeper than `limit` (a valid header nests 3 levels).
@@ -46,7 +49,7 @@ public enum SafeTensorsError: Error, Equatable, Sendable, CustomStringConvertibl
 
     // MARK: Writing and files
 
-    /// A tensor cannot be written under this name (it is empty, or the reserved `__metadata__`).
+    /// A tensor cannot be written under this name (the reserved `__metadata__`).
     case invalidTensorName(name: String, reason: String)
     /// The file system refused an operation on `path`.
     case ioError(path: String, reason: String)
@@ -69,8 +72,13 @@ public enum SafeTensorsError: Error, Equatable, Sendable, CustomStringConvertibl
                 + "(the file is truncated or is not a safetensors file)"
         case .headerTooLarge(let declared, let limit):
             return "the header length prefix says \(declared) bytes, more than the limit of \(limit) bytes"
-        case .headerNotUTF8:
-            return "the header is not valid UTF-8 text"
+        case .emptyHeader(let byteCount):
+            return byteCount == 0
+                ? "the header is empty (its length prefix is 0); a header is a JSON object, at least {}"
+                : "the header is \(byteCount) bytes of white space; a header is a JSON object, at least {}"
+        case .headerNotUTF8(let byteOffset):
+            return "the header is not valid UTF-8 text: byte \(byteOffset) of the header "
+                + "(byte \(byteOffset + 8) of the file) does not start or continue a UTF-8 character"
         case .invalidHeaderJSON(let reason):
             return "the header is not a valid JSON object: \(reason)"
         case .headerNestingTooDeep(let limit):

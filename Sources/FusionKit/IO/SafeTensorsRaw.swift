@@ -68,8 +68,9 @@ extension SafeTensors {
     /// implementation does, so every tensor's data is aligned to its element size; the header is
     /// laid out as by ``encode(_:metadata:)``.
     ///
-    /// - Throws: ``SafeTensorsError/invalidTensorName(name:reason:)`` for an empty name or the
-    ///   reserved name `__metadata__`.
+    /// - Throws: ``SafeTensorsError/invalidTensorName(name:reason:)`` for the reserved name
+    ///   `__metadata__`. Any other name, the empty one included, is written as the reader and the
+    ///   reference implementation accept it.
     public static func encode(raw tensors: [String: RawTensor], metadata: [String: String] = [:]) throws -> Data {
         try checkNames(tensors.keys)
         let names = tensors.keys.sorted { first, second in

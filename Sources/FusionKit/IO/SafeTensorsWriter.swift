@@ -15,8 +15,9 @@ extension SafeTensors {
     /// header's `__metadata__` object and is left out when empty. The header is padded with spaces
     /// to a multiple of 8 bytes so the data buffer starts aligned.
     ///
-    /// - Throws: ``SafeTensorsError/invalidTensorName(name:reason:)`` for an empty name or the
-    ///   reserved name `__metadata__`.
+    /// - Throws: ``SafeTensorsError/invalidTensorName(name:reason:)`` for the reserved name
+    ///   `__metadata__`. Any other name, the empty one included, is written as the reader and the
+    ///   reference implementation accept it.
     public static func encode(_ tensors: [String: Tensor], metadata: [String: String] = [:]) throws -> Data {
         try checkNames(tensors.keys)
         let names = tensors.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
@@ -45,10 +46,10 @@ extension SafeTensors {
         var byteCount: Int
     }
 
-    /// Throws for a name the format cannot hold: the empty name or the reserved `__metadata__`.
+    /// Throws for the one name the format cannot hold, the reserved `__metadata__`. The empty name
+    /// is allowed: the reader accepts it, and so does the reference implementation both ways.
     static func checkNames(_ names: some Sequence<String>) throws(SafeTensorsError) {
         for name in names {
-            if name.isEmpty { throw .invalidTensorName(name: name, reason: "the name is empty") }
             if name == "__metadata__" {
                 throw .invalidTensorName(name: name, reason: "the name is reserved for the metadata")
             }
@@ -140,17 +141,20 @@ enum FileIO {
 
     /// The contents of the regular file at `url`, reading at most the size it had when opened (so a
     /// device such as `/dev/zero` or a growing file cannot make the read run forever).
+    ///
+    /// The file is opened with `O_NONBLOCK`, so opening a named pipe with no writer returns at once
+    /// instead of waiting for one; it is then refused for not being a regular file. (On a regular
+    /// file `O_NONBLOCK` changes nothing.)
     static func readRegularFile(at url: URL) throws(SafeTensorsError) -> [UInt8] {
         let path = url.path
         guard url.isFileURL else { throw .ioError(path: url.absoluteString, reason: "not a file URL") }
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else { throw failure(path, "cannot open the file") }
         defer { close(descriptor) }
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { throw failure(path, "cannot inspect the file") }
         guard (status.st_mode & S_IFMT) == S_IFREG else {
-            throw .ioError(path: path, reason: (status.st_mode & S_IFMT) == S_IFDIR
-                           ? "is a directory, not a file" : "is not a regular file")
+            throw .ioError(path: path, reason: "is \(fileKindDescription(status.st_mode)), not a regular file")
         }
         let size = Int(status.st_size)
         var bytes = [UInt8](repeating: 0, count: size)
@@ -168,6 +172,18 @@ enum FileIO {
         }
         if total < size { bytes.removeLast(size - total) }
         return bytes
+    }
+
+    /// "a directory", "a named pipe", … for the file-type bits of `mode`.
+    static func fileKindDescription(_ mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFDIR: return "a directory"
+        case S_IFIFO: return "a named pipe"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        case S_IFSOCK: return "a socket"
+        default: return "a file of an unknown kind"
+        }
     }
 
     /// Writes `data` to a temporary file beside `url`, flushes it, and renames it over `url`.

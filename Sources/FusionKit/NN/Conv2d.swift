@@ -26,11 +26,28 @@ public final class Conv2d: Module, UnaryLayer {
         super.init()
     }
 
+    /// The same, initialised from the global generator (see `Random.seed`).
+    public convenience init(_ inputChannels: Int, _ outputChannels: Int, kernelSize: (Int, Int),
+                            stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1),
+                            groups: Int = 1, bias: Bool = true) {
+        var generator = Random.splitGenerator()
+        self.init(inputChannels, outputChannels, kernelSize: kernelSize, stride: stride, padding: padding,
+                  dilation: dilation, groups: groups, bias: bias, generator: &generator)
+    }
+
     /// A square kernel with equal stride, padding and dilation in both directions.
     public convenience init(_ inputChannels: Int, _ outputChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
                             dilation: Int = 1, groups: Int = 1, bias: Bool = true, generator: inout RandomGenerator) {
         self.init(inputChannels, outputChannels, kernelSize: (kernelSize, kernelSize), stride: (stride, stride),
                   padding: (padding, padding), dilation: (dilation, dilation), groups: groups, bias: bias, generator: &generator)
+    }
+
+    /// The same, initialised from the global generator (see `Random.seed`).
+    public convenience init(_ inputChannels: Int, _ outputChannels: Int, kernelSize: Int, stride: Int = 1,
+                            padding: Int = 0, dilation: Int = 1, groups: Int = 1, bias: Bool = true) {
+        var generator = Random.splitGenerator()
+        self.init(inputChannels, outputChannels, kernelSize: kernelSize, stride: stride, padding: padding,
+                  dilation: dilation, groups: groups, bias: bias, generator: &generator)
     }
 
     public func callAsFunction(_ input: Tensor) -> Tensor {

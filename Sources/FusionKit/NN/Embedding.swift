@@ -18,6 +18,12 @@ public final class Embedding: Module, UnaryLayer {
         super.init()
     }
 
+    /// The same, initialised from the global generator (see `Random.seed`).
+    public convenience init(_ count: Int, _ dimensions: Int, paddingIndex: Int? = nil) {
+        var generator = Random.splitGenerator()
+        self.init(count, dimensions, paddingIndex: paddingIndex, generator: &generator)
+    }
+
     /// The vectors of the token ids in `ids` (whole numbers, any shape): shape ids.shape + [dimensions].
     public func callAsFunction(_ ids: Tensor) -> Tensor {
         let table = weight.value

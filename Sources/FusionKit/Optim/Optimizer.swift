@@ -13,7 +13,7 @@ public struct ParameterGroup {
 }
 
 /// Why an optimizer state could not be restored.
-public enum OptimizerStateError: Error, Equatable, CustomStringConvertible {
+public enum OptimizerStateError: DescribedError, Equatable {
     case missing(key: String)
     case shapeMismatch(key: String, expected: [Int], found: [Int])
     case unexpected(key: String)
