@@ -17,12 +17,33 @@ public final class ProcessGroup: @unchecked Sendable {
     public let localSize: Int
     private let communicator: MPI_Comm?
 
-    private init(rank: Int, size: Int, localRank: Int, localSize: Int, communicator: MPI_Comm?) {
+    /// How long one collective may wait for the other ranks, in seconds, before this rank ends the
+    /// whole job with a message naming itself and the operation (a rank that hangs without dying
+    /// would otherwise leave every other rank waiting forever). Set it before training starts;
+    /// ``duplicate()`` copies it. Defaults to ``defaultCollectiveTimeout``.
+    public var collectiveTimeout: Double
+
+    /// The environment variable that sets ``defaultCollectiveTimeout`` (seconds, a positive number).
+    /// Under `mpirun` on several hosts, forward it with `-x FUSIONKIT_COLLECTIVE_TIMEOUT`.
+    public static let collectiveTimeoutVariable = "FUSIONKIT_COLLECTIVE_TIMEOUT"
+
+    /// `FUSIONKIT_COLLECTIVE_TIMEOUT` if it holds a positive number of seconds, otherwise 300: far
+    /// longer than any collective of a healthy job (a step, a checkpoint written by rank 0 while
+    /// the others wait at the next collective), short enough that a stuck job ends within minutes.
+    public static var defaultCollectiveTimeout: Double {
+        let text = ProcessInfo.processInfo.environment[collectiveTimeoutVariable] ?? ""
+        if let seconds = Double(text), seconds > 0, seconds.isFinite { return seconds }
+        return 300
+    }
+
+    private init(rank: Int, size: Int, localRank: Int, localSize: Int, communicator: MPI_Comm?,
+                 collectiveTimeout: Double = ProcessGroup.defaultCollectiveTimeout) {
         self.rank = rank
         self.size = size
         self.localRank = localRank
         self.localSize = localSize
         self.communicator = communicator
+        self.collectiveTimeout = collectiveTimeout
     }
 
     /// The job of this process alone (no MPI).
@@ -81,14 +102,16 @@ public final class ProcessGroup: @unchecked Sendable {
         var copy: MPI_Comm? = nil
         try check("MPI_Comm_dup", MPI_Comm_dup(communicator, &copy))
         MPI_Comm_set_errhandler(copy, fusionkit_mpi_errors_return())
-        return ProcessGroup(rank: rank, size: size, localRank: localRank, localSize: localSize, communicator: copy)
+        return ProcessGroup(rank: rank, size: size, localRank: localRank, localSize: localSize, communicator: copy,
+                            collectiveTimeout: collectiveTimeout)
     }
+
+    // Every collective below is started non-blocking and completed by `waitForCompletion`, which
+    // ends the job when `collectiveTimeout` passes: a blocking MPI call could not be given a deadline.
 
     /// Replaces `values` on every process by their element-wise sum over all processes.
     public func allReduceSum(_ values: UnsafeMutableBufferPointer<Float>) throws {
-        guard let communicator, values.count > 0 else { return }
-        try check("MPI_Allreduce", MPI_Allreduce(fusionkit_mpi_in_place(), values.baseAddress, Int32(values.count),
-                                                 fusionkit_mpi_float(), fusionkit_mpi_sum(), communicator))
+        try startAllReduceSum(values).wait()
     }
 
     /// Element-wise sum (or maximum) over all processes, in double precision (counters, timings).
@@ -97,8 +120,10 @@ public final class ProcessGroup: @unchecked Sendable {
         var result = values
         let operation = maximum ? fusionkit_mpi_max() : fusionkit_mpi_sum()
         try result.withUnsafeMutableBufferPointer { buffer in
-            try check("MPI_Allreduce", MPI_Allreduce(fusionkit_mpi_in_place(), buffer.baseAddress, Int32(buffer.count),
-                                                     fusionkit_mpi_double(), operation, communicator))
+            var request: MPI_Request? = fusionkit_mpi_request_null()
+            try check("MPI_Iallreduce", MPI_Iallreduce(fusionkit_mpi_in_place(), buffer.baseAddress, Int32(buffer.count),
+                                                       fusionkit_mpi_double(), operation, communicator, &request))
+            try waitForCompletion(of: &request, operation: "MPI_Iallreduce")
         }
         return result
     }
@@ -106,14 +131,18 @@ public final class ProcessGroup: @unchecked Sendable {
     /// Copies rank `root`'s `values` into every other process's.
     public func broadcast(_ values: UnsafeMutableBufferPointer<Float>, from root: Int = 0) throws {
         guard let communicator, values.count > 0 else { return }
-        try check("MPI_Bcast", MPI_Bcast(values.baseAddress, Int32(values.count), fusionkit_mpi_float(),
-                                         Int32(root), communicator))
+        var request: MPI_Request? = fusionkit_mpi_request_null()
+        try check("MPI_Ibcast", MPI_Ibcast(values.baseAddress, Int32(values.count), fusionkit_mpi_float(),
+                                           Int32(root), communicator, &request))
+        try waitForCompletion(of: &request, operation: "MPI_Ibcast")
     }
 
     /// Returns when every process has called it.
     public func barrier() throws {
         guard let communicator else { return }
-        try check("MPI_Barrier", MPI_Barrier(communicator))
+        var request: MPI_Request? = fusionkit_mpi_request_null()
+        try check("MPI_Ibarrier", MPI_Ibarrier(communicator, &request))
+        try waitForCompletion(of: &request, operation: "MPI_Ibarrier")
     }
 
     /// Starts summing `values` over all processes in the background; the buffer must stay alive
@@ -124,6 +153,37 @@ public final class ProcessGroup: @unchecked Sendable {
         try check("MPI_Iallreduce", MPI_Iallreduce(fusionkit_mpi_in_place(), values.baseAddress, Int32(values.count),
                                                    fusionkit_mpi_float(), fusionkit_mpi_sum(), communicator, &request))
         return PendingReduction(request: request, group: self)
+    }
+
+    /// Drives `request` to completion with `MPI_Test` (Open MPI progresses a non-blocking
+    /// collective only inside MPI calls, as `MPI_Wait` would), yielding the core between polls
+    /// once the wait is longer than a short spin. If `collectiveTimeout` seconds pass first, the
+    /// job ends through ``abort(_:code:)``: a collective cannot be cancelled, and its buffer stays
+    /// in MPI's hands, so going on is not safe.
+    func waitForCompletion(of request: inout MPI_Request?, operation: String) throws {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let limit = UInt64(collectiveTimeout * 1e9)
+        var done: Int32 = 0
+        var polls = 0
+        while true {
+            try check("MPI_Test", MPI_Test(&request, &done, fusionkit_mpi_status_ignore()))
+            if done != 0 { return }
+            polls += 1
+            if polls > Self.spinningPolls { sched_yield() }
+            if polls % 64 == 0 && DispatchTime.now().uptimeNanoseconds - start > limit {
+                abort(Self.stalledMessage(rank: rank, size: size, operation: operation, seconds: collectiveTimeout))
+            }
+        }
+    }
+
+    /// Polls made back to back before each further poll yields the core to other threads.
+    private static let spinningPolls = 1 << 12
+
+    /// What a rank prints when a collective passes its deadline.
+    static func stalledMessage(rank: Int, size: Int, operation: String, seconds: Double) -> String {
+        "rank \(rank) of \(size): \(operation) did not complete within \(seconds) s; another rank is stuck or "
+            + "no longer takes part in collectives. Ending the job (the limit is ProcessGroup.collectiveTimeout, "
+            + "or \(collectiveTimeoutVariable) in seconds)."
     }
 
     /// Ends the whole job: prints `message` on standard error and asks MPI to stop every process
@@ -167,9 +227,10 @@ final class PendingReduction {
         return done != 0
     }
 
-    /// Returns when the reduction has finished.
+    /// Returns when the reduction has finished, or ends the job after the group's
+    /// `collectiveTimeout`.
     func wait() throws {
         guard request != nil, request != fusionkit_mpi_request_null() else { return }
-        try group.check("MPI_Wait", MPI_Wait(&request, fusionkit_mpi_status_ignore()))
+        try group.waitForCompletion(of: &request, operation: "MPI_Iallreduce")
     }
 }

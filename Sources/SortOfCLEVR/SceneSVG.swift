@@ -30,7 +30,8 @@ public enum SceneSVG {
         let textX = margin * 2 + side
         let lineCount = questions.count + groups.count
         let height = max(side + 2 * margin, margin + lineCount * lineHeight + margin)
-        var svg = header(width: textX + 460, height: height)
+        let lines = groups.map(\.0) + questions.enumerated().map { "\($0.offset + 1). \($0.element.text) \($0.element.answer.text)" }
+        var svg = header(width: textX + textColumnWidth(lines), height: height)
         svg += drawing(of: scene)
         var y = margin + 12
         for (title, items) in groups {
@@ -57,7 +58,8 @@ public enum SceneSVG {
                      "SceneSVG.attentionOverlay: \(weights.count) weights for a \(rows) × \(columns) grid")
         let usable = weights.map { $0.isFinite && $0 > 0 ? Double($0) : 0 }
         let largest = usable.max() ?? 0
-        var svg = header(width: side + 2 * margin, height: side + 2 * margin + caption.count * lineHeight)
+        var svg = header(width: margin + max(side + margin, textColumnWidth(caption)),
+                         height: side + 2 * margin + caption.count * lineHeight)
         svg += drawing(of: scene)
         let cellWidth = Double(side) / Double(columns), cellHeight = Double(side) / Double(rows)
         for row in 0 ..< rows {
@@ -99,6 +101,15 @@ public enum SceneSVG {
             }
         }
         return result
+    }
+
+    /// The widest SVG units any of `lines` can take at the 12-unit sans-serif font, plus the right
+    /// margin. Without the font's metrics, each character is counted at 0.62 em (7.44 units),
+    /// wider than the average letter of common sans-serif fonts (bold included), so no line is cut
+    /// off at the right edge.
+    static func textColumnWidth(_ lines: [String]) -> Int {
+        let characters = lines.map(\.count).max() ?? 0
+        return Int((Double(characters) * 7.44).rounded(.up)) + margin
     }
 
     private static func header(width: Int, height: Int) -> String {

@@ -1,5 +1,6 @@
 import Foundation
 import FusionKit
+import FusionKitDistributed
 import Testing
 
 /// Real jobs under mpirun on this machine: N ranks must compute what one process computes, and
@@ -76,6 +77,35 @@ struct DataParallelJobTests {
         #expect(seconds < 10, "the job took \(seconds) s to end")
         #expect(result.output.contains("rank 1"), "\(result.output)")
         // Rank 0 writes checkpoints atomically: the last one is whole and loads.
+        let saved = try SafeTensors.read(contentsOf: checkpoint)
+        #expect(saved.tensors.keys.contains { $0.hasPrefix("model.") })
+    }
+
+    @Test("a rank that hangs without dying ends the job after the collective deadline, naming the waiting rank and the operation")
+    func stuckRank() throws {
+        let folder = try temporaryFolder("stuck")
+        let run = folder.appendingPathComponent("run")
+        let job = try Job(program: "vqa", arguments: ["train", "--model", "concat-mlp", "--width", "16", "--train-images", "64",
+                                                      "--test-images", "8", "--batch-size", "8", "--epochs", "1000",
+                                                      "--quiet", "--output", run.path], ranks: 2,
+                          environment: [ProcessGroup.collectiveTimeoutVariable: "3"])
+        let checkpoint = run.appendingPathComponent("checkpoint.safetensors")
+        let deadline = Date().addingTimeInterval(120)
+        while !FileManager.default.fileExists(atPath: checkpoint.path) && Date() < deadline && job.process.isRunning {
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        let ranks = rankProcesses(containing: run.path)
+        let victim = try #require(ranks[1], "rank 1 not found among \(ranks)")
+        kill(victim, SIGSTOP)   // alive, holding its sockets, never reaching the next collective
+        // Without a working deadline the job would wait forever (mpirun too, for its stopped
+        // rank): kill the rank after 30 s so that such a failure ends as a failed timing check.
+        DispatchQueue.global().asyncAfter(deadline: .now() + 30) { kill(victim, SIGKILL) }
+        let stopped = Date()
+        let result = job.finish(timeout: 60)
+        let seconds = Date().timeIntervalSince(stopped)
+        #expect(result.status != 0)
+        #expect(seconds >= 2.5 && seconds < 20, "the job took \(seconds) s to end after rank 1 stopped")
+        #expect(result.output.contains("rank 0 of 2: MPI_I") && result.output.contains("did not complete within 3.0 s"), "\(result.output)")
         let saved = try SafeTensors.read(contentsOf: checkpoint)
         #expect(saved.tensors.keys.contains { $0.hasPrefix("model.") })
     }

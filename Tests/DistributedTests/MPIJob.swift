@@ -29,8 +29,10 @@ final class Job: @unchecked Sendable {
     private var collected = Data()
     private let lock = NSLock()
 
-    init(program: String, arguments: [String], ranks: Int?) throws {
+    /// `environment` adds variables to the test process's own, for every rank.
+    init(program: String, arguments: [String], ranks: Int?, environment: [String: String] = [:]) throws {
         let binary = try builtProgram(program)
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         if let ranks {
             process.executableURL = try mpirunPath()
             process.arguments = ["--allow-run-as-root", "--oversubscribe", "-np", String(ranks), binary.path] + arguments

@@ -64,6 +64,24 @@ struct DatasetFileTests {
         #expect(floats["subtypes"]?.scalars == dataset.questions.map { Float($0.subtype.rawValue) })
     }
 
+    @Test("a named pipe in place of a data set is a typed error at once, not a wait for a writer")
+    func namedPipeIsRefused() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let pipe = directory.appendingPathComponent("train.safetensors")
+        #expect(mkfifo(pipe.path, 0o600) == 0)
+        // Should the reader block in open() waiting for a writer, become that writer after 2 s,
+        // so that the test fails on its timing instead of hanging.
+        DispatchQueue.global().asyncAfter(deadline: .now() + 2) {
+            let descriptor = open(pipe.path, O_RDWR | O_NONBLOCK)
+            if descriptor >= 0 { close(descriptor) }
+        }
+        let started = Date()
+        let error = #expect(throws: SortOfCLEVRFileError.self) { try SortOfCLEVRDataset(contentsOf: pipe) }
+        #expect(Date().timeIntervalSince(started) < 1)
+        #expect(error?.localizedDescription.contains("is a named pipe, not a regular file") == true, "\(String(describing: error))")
+    }
+
     @Test func truncatedAndCorruptFilesThrow() throws {
         let data = dataset.encoded()
         for length in [0, 7, 8, 100, data.count / 2, data.count - 1] {

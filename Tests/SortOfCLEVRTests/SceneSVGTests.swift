@@ -25,6 +25,30 @@ struct SceneSVGTests {
         #expect(svg.contains(expected))
     }
 
+    @Test("the text column is as wide as its longest line, so long answers are not cut off")
+    func textColumnFitsTheLongestLine() throws {
+        let data = SortOfCLEVRDataset.generate(seed: 1, imageCount: 40)
+        // The image whose longest question-and-answer line is the longest of all.
+        func longestLine(_ image: Int) -> Int {
+            data.questions(aboutImage: image).enumerated().map { "\($0.offset + 1). \($0.element.text) \($0.element.answer.text)".count }.max()!
+        }
+        let image = (0..<40).max { longestLine($0) < longestLine($1) }!
+        let svg = SceneSVG.document(scene: data.scenes[image], questions: Array(data.questions(aboutImage: image)))
+        let width = try #require(svg.firstMatch(of: /width="(\d+)"/).flatMap { Int($0.1) })
+        let textX = 40 + 4 * Scene.imageSize
+        // 7 units per character is the average width of a 12-unit sans-serif line of this text.
+        #expect(width >= textX + longestLine(image) * 7 + 20, "width \(width) for \(longestLine(image)) characters")
+        // The column shrinks to fit short text too.
+        let short = SceneSVG.document(scene: data.scenes[0], questions: Array(data.questions(aboutImage: 0).prefix(1)))
+        let shortWidth = try #require(short.firstMatch(of: /width="(\d+)"/).flatMap { Int($0.1) })
+        #expect(shortWidth < width)
+        // Captions under an attention overlay widen the picture the same way.
+        let caption = [String](repeating: "x", count: 1) + [String(repeating: "w", count: 90)]
+        let overlay = SceneSVG.attentionOverlay(scene: data.scenes[0], weights: [1], rows: 1, columns: 1, caption: caption)
+        let overlayWidth = try #require(overlay.firstMatch(of: /width="(\d+)"/).flatMap { Int($0.1) })
+        #expect(overlayWidth >= 20 + 90 * 7 + 20)
+    }
+
     @Test func textIsEscaped() {
         #expect(SceneSVG.escape("a < b & \"c\" > 'd'") == "a &lt; b &amp; &quot;c&quot; &gt; &apos;d&apos;")
         let svg = SceneSVG.attentionOverlay(scene: dataset.scenes[0], weights: [1], rows: 1, columns: 1,
