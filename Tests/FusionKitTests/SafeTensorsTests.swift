@@ -609,6 +609,9 @@ struct SafeTensorsFuzzTests {
                 withUnsafeBytes(of: UInt64(header.count).littleEndian) { bytes.replaceSubrange(0 ..< 8, with: $0) }
             }
 
+            // Every tenth file also goes through the file reader, which reads the header and then
+            // each tensor straight from disk: it must agree with the in-memory decoder exactly.
+            if iteration % 10 == 0 { try expectFileReaderAgrees(bytes, iteration: iteration) }
             do {
                 let file = try SafeTensors.decode(Data(bytes))
                 decodedCount += 1
@@ -624,6 +627,24 @@ struct SafeTensorsFuzzTests {
         }
         // Some corruptions (a flipped data byte, a changed metadata digit) leave a valid file.
         #expect(decodedCount > 0 && decodedCount < 3000)
+    }
+
+    /// `SafeTensors.read` (streaming from disk) and `SafeTensors.decode` (in memory) give the same
+    /// tensors, or the same error with the file's path added.
+    private func expectFileReaderAgrees(_ bytes: [UInt8], iteration: Int) throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("fuzz-\(UUID().uuidString).safetensors")
+        try Data(bytes).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let fromMemory = Result { try SafeTensors.decode(Data(bytes)) }
+        let fromFile = Result { try SafeTensors.read(contentsOf: url) }
+        switch (fromMemory, fromFile) {
+        case (.success(let a), .success(let b)):
+            #expect(a == b, "iteration \(iteration): the readers decoded different files")
+        case (.failure(let a as SafeTensorsError), .failure(let b as SafeTensorsError)):
+            #expect(b == .inFile(path: url.path, error: a), "iteration \(iteration): \(a) against \(b)")
+        default:
+            Issue.record("iteration \(iteration): in memory \(fromMemory), from the file \(fromFile)")
+        }
     }
 }
 

@@ -93,37 +93,23 @@ public final class MultiheadAttention: Module {
     public func callAsFunction(query: Tensor, key: Tensor, value: Tensor, keyPaddingMask: Tensor? = nil,
                                attentionMask: Tensor? = nil, causal: Bool = false,
                                needWeights: Bool = true) -> (output: Tensor, weights: Tensor?) {
-        let e = embedDimension, h = headCount, depth = e / h
+        let e = embedDimension, h = headCount
         precondition(query.rank == 3 && query.shape[2] == e, "MultiheadAttention: query \(query.shape), expected [batch, Lq, \(e)]")
         precondition(key.rank == 3 && key.shape[2] == keyDimension && key.shape[0] == query.shape[0],
                      "MultiheadAttention: key \(key.shape), expected [\(query.shape[0]), Lk, \(keyDimension)]")
         precondition(value.rank == 3 && value.shape[2] == valueDimension && value.shape[0] == key.shape[0] && value.shape[1] == key.shape[1],
                      "MultiheadAttention: value \(value.shape) does not match key \(key.shape) with width \(valueDimension)")
-        let (batch, queries, keys) = (query.shape[0], query.shape[1], key.shape[1])
         let mask = AttentionMask(keyPadding: keyPaddingMask, causal: causal, additive: attentionMask)
         // One GEMM per projection (part 0 = query, 1 = key, 2 = value), rows [batch, length, E]:
         // no slicing of a stacked result, whose backward would cost a full-size zero fill and add.
         func projected(_ x: Tensor, _ part: Int) -> Tensor {
             x.affine(weight: projectionWeight(part..<(part + 1)), bias: projectionBias(part..<(part + 1)))
         }
-        if Attention.fitsInterleavedHeads(queries: queries, keys: keys, dropout: isTraining ? dropout : 0) {
-            // Few query-key pairs: the heads are read in place from the projected rows.
-            let (attended, perHead) = Attention.interleavedHeads(query: projected(query, 0), key: projected(key, 1),
-                                                                 value: projected(value, 2), heads: h, mask: mask)
-            lastWeights = perHead
-            return (outProjection(attended), needWeights ? perHead.mean(alongAxes: 1) : nil)
-        }
-        // Otherwise split into heads, [batch, length, E] → [batch, heads, length, depth], one
-        // reordering each.
-        func heads(_ x: Tensor, _ part: Int) -> Tensor {
-            projected(x, part).reshaped([batch, x.shape[1], h, depth]).permuted([0, 2, 1, 3])
-        }
-        let q = heads(query, 0), k = heads(key, 1), v = heads(value, 2)
-        let (attended, perHead) = Attention.scaledDotProduct(query: q, key: k, value: v, mask: mask,
-                                                             dropout: isTraining ? dropout : 0, generator: &generator)
+        let (attended, perHead) = Attention.multiHead(query: projected(query, 0), key: projected(key, 1),
+                                                      value: projected(value, 2), heads: h, mask: mask,
+                                                      dropout: isTraining ? dropout : 0, generator: &generator)
         lastWeights = perHead
-        let merged = attended.permuted([0, 2, 1, 3]).reshaped([batch, queries, e])
-        return (outProjection(merged), needWeights ? perHead.mean(alongAxes: 1) : nil)
+        return (outProjection(attended), needWeights ? perHead.mean(alongAxes: 1) : nil)
     }
 
     /// Self-attention: `x` attends over itself.

@@ -28,16 +28,15 @@ public enum SafeTensors {
 
     /// Reads and validates the safetensors file at `url`.
     ///
-    /// Only regular files are read, and never more bytes than the file's size at opening.
+    /// Only regular files are read, and never more bytes than the file's size at opening. The
+    /// header is read and validated first; then each tensor's bytes are read straight into its
+    /// storage (converted through a buffer of that one tensor for other dtypes than `F32`), so
+    /// loading holds the file's contents once, not twice.
     ///
     /// - Throws: ``SafeTensorsError/ioError(path:reason:)`` if the file cannot be read, otherwise
     ///   ``SafeTensorsError/inFile(path:error:)`` wrapping the reason the contents are invalid.
     public static func read(contentsOf url: URL) throws -> SafeTensorsFile {
-        let bytes = try FileIO.readRegularFile(at: url)
-        let result = bytes.withUnsafeBytes { raw in
-            Result { () throws(SafeTensorsError) in try decode(bytes: raw) }
-        }
-        return try result.mapError { SafeTensorsError.inFile(path: url.path, error: $0) }.get()
+        try SafeTensorsStreamingReader.read(url)
     }
 
     /// Decodes and validates a safetensors file held in memory.
@@ -106,19 +105,33 @@ public enum SafeTensors {
     /// Validates the framing, the header and the layout of the data buffer, without building tensors.
     static func parseLayout(bytes raw: UnsafeRawBufferPointer) throws(SafeTensorsError) -> Layout {
         guard raw.count >= 8 else { throw .fileTooSmall(byteCount: raw.count) }
-        let declared = UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self))
-        let available = raw.count - 8
+        let headerLength = try checkHeaderLength(raw.loadUnaligned(as: UInt64.self), fileSize: raw.count)
+        let header = UnsafeRawBufferPointer(rebasing: raw[8 ..< 8 + headerLength])
+        let buffer = UnsafeRawBufferPointer(rebasing: raw[(8 + headerLength)...])
+        let parsed = try parseHeader(header, bufferSize: buffer.count)
+        return Layout(entries: parsed.entries, order: parsed.order, metadata: parsed.metadata, buffer: buffer)
+    }
+
+    /// The header length the 8-byte prefix `prefix` (as stored, little-endian) declares, checked
+    /// against the file's size and ``maximumHeaderLength``.
+    static func checkHeaderLength(_ prefix: UInt64, fileSize: Int) throws(SafeTensorsError) -> Int {
+        let declared = UInt64(littleEndian: prefix)
+        let available = fileSize - 8
         guard declared <= UInt64(available) else {
             throw .headerLengthOutOfRange(declared: declared, available: available)
         }
-        let headerLength = Int(declared)
-        guard headerLength <= maximumHeaderLength else {
+        guard declared <= UInt64(maximumHeaderLength) else {
             throw .headerTooLarge(declared: declared, limit: maximumHeaderLength)
         }
-        let header = UnsafeRawBufferPointer(rebasing: raw[8 ..< 8 + headerLength])
+        return Int(declared)
+    }
+
+    /// Validates the header's text and entries against a data buffer of `bufferSize` bytes: every
+    /// range inside it, no overlap, no hole. Returns the entries, their data order and the metadata.
+    static func parseHeader(_ header: UnsafeRawBufferPointer, bufferSize: Int) throws(SafeTensorsError)
+        -> (entries: [Entry], order: [Int], metadata: [String: String]) {
         if let offset = firstInvalidUTF8Offset(header) { throw .headerNotUTF8(byteOffset: offset) }
-        guard header.contains(where: { !isJSONWhitespace($0) }) else { throw .emptyHeader(byteCount: headerLength) }
-        let buffer = UnsafeRawBufferPointer(rebasing: raw[(8 + headerLength)...])
+        guard header.contains(where: { !isJSONWhitespace($0) }) else { throw .emptyHeader(byteCount: header.count) }
 
         // The header is read in one pass; only names, dtypes, shapes, offsets and metadata are kept.
         var scanner = HeaderScanner(header, depthLimit: maximumNestingDepth)
@@ -131,12 +144,12 @@ public enum SafeTensors {
             if key == "__metadata__" {
                 metadata = try parseMetadata(&scanner)
             } else {
-                entries.append(try parseEntry(&scanner, name: key, bufferSize: buffer.count))
+                entries.append(try parseEntry(&scanner, name: key, bufferSize: bufferSize))
             }
         }
         try scanner.finish()
-        let order = try checkLayout(entries, bufferSize: buffer.count)
-        return Layout(entries: entries, order: order, metadata: metadata, buffer: buffer)
+        let order = try checkLayout(entries, bufferSize: bufferSize)
+        return (entries, order, metadata)
     }
 
     private static func parseMetadata(_ scanner: inout HeaderScanner) throws(SafeTensorsError) -> [String: String] {

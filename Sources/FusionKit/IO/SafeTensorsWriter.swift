@@ -139,13 +139,19 @@ enum FileIO {
         .ioError(path: path, reason: "\(what): \(String(cString: strerror(code)))")
     }
 
-    /// The contents of the regular file at `url`, reading at most the size it had when opened (so a
-    /// device such as `/dev/zero` or a growing file cannot make the read run forever).
+    /// An open regular file and its size when opened.
+    struct OpenFile {
+        let descriptor: Int32
+        let size: Int
+        let path: String
+    }
+
+    /// Opens the regular file at `url` for reading and runs `body` with it, closing it afterwards.
     ///
     /// The file is opened with `O_NONBLOCK`, so opening a named pipe with no writer returns at once
     /// instead of waiting for one; it is then refused for not being a regular file. (On a regular
     /// file `O_NONBLOCK` changes nothing.)
-    static func readRegularFile(at url: URL) throws(SafeTensorsError) -> [UInt8] {
+    static func withRegularFile<R>(at url: URL, _ body: (OpenFile) throws(SafeTensorsError) -> R) throws(SafeTensorsError) -> R {
         let path = url.path
         guard url.isFileURL else { throw .ioError(path: url.absoluteString, reason: "not a file URL") }
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
@@ -156,22 +162,45 @@ enum FileIO {
         guard (status.st_mode & S_IFMT) == S_IFREG else {
             throw .ioError(path: path, reason: "is \(fileKindDescription(status.st_mode)), not a regular file")
         }
-        let size = Int(status.st_size)
-        var bytes = [UInt8](repeating: 0, count: size)
+        return try body(OpenFile(descriptor: descriptor, size: Int(status.st_size), path: path))
+    }
+
+    /// Reads `destination.count` bytes at `offset` of `file`; false if the file ended first (it
+    /// shrank after it was opened).
+    static func read(_ file: OpenFile, at offset: Int, into destination: UnsafeMutableRawBufferPointer) throws(SafeTensorsError) -> Bool {
         var total = 0
-        while total < size {
-            let count = bytes.withUnsafeMutableBytes { buffer in
-                read(descriptor, buffer.baseAddress! + total, size - total)
-            }
+        while total < destination.count {
+            let count = pread(file.descriptor, destination.baseAddress! + total, destination.count - total, off_t(offset + total))
             if count < 0 {
                 if errno == EINTR { continue }
-                throw failure(path, "cannot read the file")
+                throw failure(file.path, "cannot read the file")
             }
-            if count == 0 { break }   // the file shrank while being read
+            if count == 0 { return false }
             total += count
         }
-        if total < size { bytes.removeLast(size - total) }
-        return bytes
+        return true
+    }
+
+    /// The contents of the regular file at `url`, reading at most the size it had when opened (so a
+    /// device such as `/dev/zero` or a growing file cannot make the read run forever).
+    static func readRegularFile(at url: URL) throws(SafeTensorsError) -> [UInt8] {
+        try withRegularFile(at: url) { file throws(SafeTensorsError) in
+            var bytes = [UInt8](repeating: 0, count: file.size)
+            var total = 0
+            while total < file.size {
+                let count = bytes.withUnsafeMutableBytes { buffer in
+                    Foundation.read(file.descriptor, buffer.baseAddress! + total, file.size - total)
+                }
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    throw failure(file.path, "cannot read the file")
+                }
+                if count == 0 { break }   // the file shrank while being read
+                total += count
+            }
+            if total < file.size { bytes.removeLast(file.size - total) }
+            return bytes
+        }
     }
 
     /// "a directory", "a named pipe", … for the file-type bits of `mode`.
