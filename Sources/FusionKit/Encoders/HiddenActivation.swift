@@ -1,0 +1,28 @@
+/// The activation of a pretrained encoder's feed-forward blocks, by the names Hugging Face
+/// configurations use (`hidden_act`).
+public enum HiddenActivation: String, Sendable, CaseIterable {
+    /// x·Φ(x) with the exact normal CDF (`"gelu"`).
+    case gelu
+    /// The tanh approximation of GELU (`"gelu_new"`, `"gelu_pytorch_tanh"`).
+    case geluTanh
+    /// max(x, 0) (`"relu"`).
+    case relu
+
+    /// The activation named `name` in a configuration file, or nil for one FusionKit lacks.
+    public init?(huggingFaceName name: String) {
+        switch name {
+        case "gelu": self = .gelu
+        case "gelu_new", "gelu_pytorch_tanh", "gelu_fast": self = .geluTanh
+        case "relu": self = .relu
+        default: return nil
+        }
+    }
+
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        switch self {
+        case .gelu: x.gelu()
+        case .geluTanh: x.gelu(approximate: true)
+        case .relu: x.relu()
+        }
+    }
+}
