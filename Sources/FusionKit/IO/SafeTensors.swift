@@ -36,7 +36,7 @@ public enum SafeTensors {
     /// - Throws: ``SafeTensorsError/ioError(path:reason:)`` if the file cannot be read, otherwise
     ///   ``SafeTensorsError/inFile(path:error:)`` wrapping the reason the contents are invalid.
     public static func read(contentsOf url: URL) throws -> SafeTensorsFile {
-        try SafeTensorsStreamingReader.read(url)
+        try SafeTensorsFileReader(url).readAll()
     }
 
     /// Decodes and validates a safetensors file held in memory.

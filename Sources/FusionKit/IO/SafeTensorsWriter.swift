@@ -139,30 +139,47 @@ enum FileIO {
         .ioError(path: path, reason: "\(what): \(String(cString: strerror(code)))")
     }
 
-    /// An open regular file and its size when opened.
-    struct OpenFile {
+    /// A regular file open for reading, closed when the last reference goes away, and its size
+    /// when it was opened.
+    final class OpenFile: @unchecked Sendable {
         let descriptor: Int32
         let size: Int
         let path: String
+
+        fileprivate init(descriptor: Int32, size: Int, path: String) {
+            (self.descriptor, self.size, self.path) = (descriptor, size, path)
+        }
+
+        deinit { close(descriptor) }
     }
 
-    /// Opens the regular file at `url` for reading and runs `body` with it, closing it afterwards.
+    /// Opens the regular file at `url` for reading.
     ///
     /// The file is opened with `O_NONBLOCK`, so opening a named pipe with no writer returns at once
     /// instead of waiting for one; it is then refused for not being a regular file. (On a regular
     /// file `O_NONBLOCK` changes nothing.)
-    static func withRegularFile<R>(at url: URL, _ body: (OpenFile) throws(SafeTensorsError) -> R) throws(SafeTensorsError) -> R {
+    static func openRegularFile(at url: URL) throws(SafeTensorsError) -> OpenFile {
         let path = url.path
         guard url.isFileURL else { throw .ioError(path: url.absoluteString, reason: "not a file URL") }
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else { throw failure(path, "cannot open the file") }
-        defer { close(descriptor) }
         var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw failure(path, "cannot inspect the file") }
+        guard fstat(descriptor, &status) == 0 else {
+            let error = failure(path, "cannot inspect the file")
+            close(descriptor)
+            throw error
+        }
         guard (status.st_mode & S_IFMT) == S_IFREG else {
+            close(descriptor)
             throw .ioError(path: path, reason: "is \(fileKindDescription(status.st_mode)), not a regular file")
         }
-        return try body(OpenFile(descriptor: descriptor, size: Int(status.st_size), path: path))
+        return OpenFile(descriptor: descriptor, size: Int(status.st_size), path: path)
+    }
+
+    /// Opens the regular file at `url` (see ``openRegularFile(at:)``) and runs `body` with it.
+    static func withRegularFile<R>(at url: URL, _ body: (OpenFile) throws(SafeTensorsError) -> R) throws(SafeTensorsError) -> R {
+        let file = try openRegularFile(at: url)
+        return try withExtendedLifetime(file) { () throws(SafeTensorsError) -> R in try body(file) }
     }
 
     /// Reads `destination.count` bytes at `offset` of `file`; false if the file ended first (it

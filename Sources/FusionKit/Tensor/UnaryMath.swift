@@ -97,15 +97,21 @@ extension Tensor {
 
     /// The Gaussian error linear unit x·Φ(x). With `approximate`, the tanh form of Hendrycks and
     /// Gimpel (PyTorch's `approximate="tanh"`), differentiated through its parts; otherwise the
-    /// exact form with erf, whose derivative is Φ(x) + x·φ(x).
+    /// exact form, whose derivative is Φ(x) + x·φ(x), both by the vector kernels `fk_gelu` and
+    /// `fk_gelu_derivative` (Φ through erfc, so the far negative tail keeps its relative accuracy).
     public func gelu(approximate: Bool = false) -> Tensor {
         if approximate {
             let inner = (self + self.square() * self * 0.044715) * 0.7978845608028654
             return self * (inner.tanh() + 1) * 0.5
         }
-        return recordUnary("gelu", ElementwiseKernel.map(self, Operators.GELU())) { g in
-            g * ElementwiseKernel.map(self, Operators.GELUDerivative())
-        }
+        return recordUnary("gelu", vectorMap(fk_gelu)) { g in g * self.vectorMap(fk_gelu_derivative) }
+    }
+
+    /// The exact GELU and its derivative through libm's `erff`, element by element, as PyTorch
+    /// writes them (x·(1 + erf(x/√2))/2): the reference the vector kernels of `gelu()` are tested
+    /// against.
+    func geluReference() -> (value: Tensor, derivative: Tensor) {
+        (ElementwiseKernel.map(self, Operators.GELU()), ElementwiseKernel.map(self, Operators.GELUDerivative()))
     }
 
     /// Each element limited to `[min, max]`; either bound may be omitted. NaN stays NaN.

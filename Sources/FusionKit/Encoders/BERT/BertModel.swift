@@ -47,11 +47,11 @@ public final class BertModel: Module {
         if let problem = configuration.problem {
             throw ModelFolderError.invalidConfiguration(path: folder.file("config.json").path, reason: problem)
         }
-        let weights = try folder.weights()
+        let weights = try folder.weightSources()
         let hasPooler = weights.keys.contains { Self.huggingFaceKey($0).hasPrefix("pooler.") }
         var generator = RandomGenerator(seed: 0)
         self.init(configuration, withPooler: hasPooler, generator: &generator)
-        try loadPretrained(weights, from: url.path, strict: strict, rename: Self.huggingFaceKey,
+        try loadPretrained(sources: weights, from: url.path, strict: strict, rename: Self.huggingFaceKey,
                            isHarmless: Self.isUnusedKey)
         eval()
     }
@@ -99,7 +99,10 @@ public final class BertModel: Module {
         if let tokenTypes {
             precondition(tokenTypes.shape == ids.shape, "BertModel: token types \(tokenTypes.shape), ids \(ids.shape)")
         }
-        let padding = attentionMask.map { mask in withoutGradient { Tensor(1) - mask } }
+        // Non-zero where a key is padding; nil when nothing is padded (no mask work per layer).
+        let padding = attentionMask.flatMap { mask in
+            mask.scalars.contains { $0 == 0 } ? withoutGradient { Tensor(1) - mask } : nil
+        }
         var hidden = embeddings(ids: ids, tokenTypes: tokenTypes)
         var states = [hidden]
         for layer in layers {

@@ -1,0 +1,140 @@
+import COpenBLAS
+import FusionKit
+import Foundation
+
+/// BERT forward passes (MiniLM-L6-H384 and BERT-base shapes) at sequence length 32, beside the
+/// same model in PyTorch (`transformers.BertModel` loading the folder written here, so both hold
+/// the same weights) and beside the row's own GEMMs timed alone through `cblas_sgemm`.
+enum BertWorkloads {
+    /// The folder of a benchmark model, written once with seeded random weights.
+    static func folder(_ name: String) -> URL {
+        benchFolder.appendingPathComponent("bert-\(name)")
+    }
+
+    /// Where `make bench` keeps its files (the JSON report's folder); the peer gets it too.
+    nonisolated(unsafe) static var benchFolder = URL(fileURLWithPath: ".build/bench")
+
+    static func configuration(_ name: String) -> BertConfiguration {
+        var configuration = BertConfiguration()
+        if name == "minilm" {
+            (configuration.hiddenSize, configuration.layerCount, configuration.headCount, configuration.intermediateSize) = (384, 6, 12, 1536)
+        }
+        return configuration
+    }
+
+    /// Writes `config.json` and `model.safetensors` as `save_pretrained` would, unless present.
+    static func writeFolder(_ name: String) throws {
+        let url = folder(name)
+        if FileManager.default.fileExists(atPath: url.appendingPathComponent("model.safetensors").path) { return }
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        let configuration = configuration(name)
+        var generator = RandomGenerator(seed: 21)
+        let model = BertModel(configuration, generator: &generator)
+        let json: [String: Any] = [
+            "model_type": "bert", "architectures": ["BertModel"], "vocab_size": configuration.vocabularySize,
+            "hidden_size": configuration.hiddenSize, "num_hidden_layers": configuration.layerCount,
+            "num_attention_heads": configuration.headCount, "intermediate_size": configuration.intermediateSize,
+            "hidden_act": "gelu", "max_position_embeddings": configuration.maximumPositions,
+            "type_vocab_size": configuration.tokenTypeCount, "layer_norm_eps": Double(configuration.layerNormEpsilon),
+        ]
+        try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]).write(to: url.appendingPathComponent("config.json"))
+        try model.save(to: url.appendingPathComponent("model.safetensors"))
+    }
+
+    /// Token ids both sides compute the same way: ids[b, t] = (31·b + 7·t) mod 30000 + 1000.
+    static func ids(batch: Int, length: Int) -> Tensor {
+        var values: [Float] = []
+        for b in 0..<batch {
+            for t in 0..<length { values.append(Float((31 * b + 7 * t) % 30_000 + 1_000)) }
+        }
+        return Tensor(values, shape: [batch, length])
+    }
+
+    static func forward(_ name: String, batch: Int, length: Int = 32) -> Workload {
+        let label = "bert-forward \(name) b\(batch) s\(length)"
+        return Workload(name: label, sizes: [batch, length]) {
+            do { try writeFolder(name) } catch { fatalError("bench: cannot write \(folder(name).path): \(error)") }
+            let model: BertModel
+            do { model = try BertModel(folder: folder(name)) } catch { fatalError("bench: \(error)") }
+            let input = ids(batch: batch, length: length)
+            let mask = Tensor.ones([batch, length])
+            let floor = GEMMFloor(model.configuration, rows: batch * length)
+            let (seconds, gemms) = Timing.sideBySide({
+                withoutGradient { _ = model(ids: input, attentionMask: mask) }
+            }, { floor.run() })
+            return Record(name: label, fusionkitSeconds: seconds, reference: "own GEMMs", referenceSeconds: gemms,
+                          ratio: seconds / gemms, throughput: floor.flops / seconds / 1e9, throughputUnit: "GFLOP/s")
+        }
+    }
+
+    /// The dense layers' products of one forward pass, on preallocated buffers: per layer the
+    /// query, key, value and output projections (rows × E × E) and the feed-forward pair
+    /// (rows × E × I, rows × I × E). Attention's own small products are left out.
+    struct GEMMFloor {
+        let rows: Int, width: Int, inner: Int, layers: Int
+        let input: [Float], weights: [Float], innerWeights: [Float], hidden: [Float]
+        var output: [Float]
+
+        init(_ configuration: BertConfiguration, rows: Int) {
+            (self.rows, width, inner, layers) = (rows, configuration.hiddenSize, configuration.intermediateSize, configuration.layerCount)
+            input = [Float](repeating: 0.5, count: rows * width)
+            weights = [Float](repeating: 0.01, count: width * width)
+            innerWeights = [Float](repeating: 0.01, count: width * inner)
+            hidden = [Float](repeating: 0.5, count: rows * inner)
+            output = [Float](repeating: 0, count: rows * inner)
+        }
+
+        var flops: Double { Double(layers) * 2 * Double(rows) * Double(width) * (4 * Double(width) + 2 * Double(inner)) }
+
+        func run() {
+            var output = self.output
+            let (m, e, i) = (Int32(rows), Int32(width), Int32(inner))
+            for _ in 0..<layers {
+                for _ in 0..<4 {
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, e, e, 1, input, e, weights, e, 0, &output, e)
+                }
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, i, e, 1, input, e, innerWeights, e, 0, &output, i)
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, e, i, 1, hidden, i, innerWeights, i, 0, &output, e)
+            }
+        }
+    }
+
+    /// Resident memory a fresh process gains by loading the folder, in a child process
+    /// (`--bert-load-probe NAME`): growth of VmRSS, against the weights file's size.
+    static func loadMemory(_ name: String) -> Workload {
+        let label = "bert-load-memory \(name)"
+        return Workload(name: label, sizes: []) {
+            do { try writeFolder(name) } catch { fatalError("bench: cannot write \(folder(name).path): \(error)") }
+            let file = folder(name).appendingPathComponent("model.safetensors")
+            let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 1
+            let growth = MemoryProbe.peakBytes(of: "/proc/self/exe", ["--bert-load-probe", folder(name).path]) ?? 0
+            // Seconds carry bytes here: the ratio column is growth / file size.
+            return Record(name: label, fusionkitSeconds: Double(growth), reference: "file bytes",
+                          referenceSeconds: Double(size), ratio: Double(growth) / Double(size))
+        }
+    }
+
+    /// The child side of `loadMemory`: loads the folder and reports the growth of resident memory.
+    static func runLoadProbe(_ path: String) throws -> String {
+        let before = residentBytes()
+        let model = try BertModel(folder: URL(fileURLWithPath: path))
+        let growth = residentBytes() - before
+        withExtendedLifetime(model) {}
+        return "{\"peak_bytes\": \(growth)}"
+    }
+
+    /// This process's resident set size now, from /proc/self/status (VmRSS).
+    static func residentBytes() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let kilobytes = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") else {
+            return 0
+        }
+        return kilobytes * 1024
+    }
+
+    static func all() -> [Workload] {
+        ["minilm", "base"].flatMap { name in [forward(name, batch: 1), forward(name, batch: 32)] }
+            + ["minilm", "base"].map(loadMemory)
+    }
+}
