@@ -91,6 +91,11 @@ let package = Package(
             path: "Examples/Quickstart"
         ),
         .executableTarget(
+            name: "sentence-similarity",
+            dependencies: ["FusionKit"],
+            path: "Examples/SentenceSimilarity"
+        ),
+        .executableTarget(
             name: "train-mlp",
             dependencies: ["FusionKit"],
             path: "Examples/TrainMLP"
