@@ -17,6 +17,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "The model: \(ModelCatalog.names.joined(separator: ", ")).") var model = "transformer"
     @OptionGroup var data: DataOptions
     @OptionGroup var training: TrainingArguments
+    @OptionGroup var questionEncoder: QuestionEncoderArguments
     @Option(help: "The run folder: checkpoint.safetensors and the report go here (default runs/<model>).") var output: String?
     @Flag(help: "Continue the run in the output folder from its last checkpoint.") var resume = false
     @Flag(help: "No progress bar.") var quiet = false
@@ -43,7 +44,8 @@ struct TrainCommand: ParsableCommand {
         let isReporter = group.rank == 0
         let folder = URL(fileURLWithPath: output ?? "runs/\(model)")
         let checkpoint = folder.appendingPathComponent("checkpoint.safetensors")
-        let configuration = VQAModelConfiguration.sortOfCLEVR(model: model, width: training.width, seed: training.initSeed)
+        var configuration = VQAModelConfiguration.sortOfCLEVR(model: model, width: training.width, seed: training.initSeed)
+        configuration.questionEncoder = try questionEncoder.settings()
         let vqaModel = try ModelCatalog.makeModel(configuration)
         if !resume, FileManager.default.fileExists(atPath: checkpoint.path) {
             throw VQAError.invalidArgument("\(checkpoint.path) exists: pass --resume to continue that run, or another --output")
@@ -108,8 +110,41 @@ struct TrainingArguments: ParsableArguments {
         if let minutes, minutes <= 0 { throw ValidationError("--minutes must be positive") }
     }
 
+    @Option(help: "AdamW's peak learning rate for the trained layers of a pretrained question encoder (default: --learning-rate).")
+    var questionLearningRate: Float?
+
     var options: TrainingOptions {
         TrainingOptions(epochs: epochs, batchSize: batchSize, learningRate: learningRate, weightDecay: weightDecay,
-                        warmupSteps: warmupSteps, shuffleSeed: initSeed)
+                        warmupSteps: warmupSteps, shuffleSeed: initSeed, questionEncoderLearningRate: questionLearningRate)
+    }
+}
+
+/// Which encoder reads the questions: the models' own GRU, or a pretrained BERT folder.
+struct QuestionEncoderArguments: ParsableArguments {
+    @Option(help: "The question encoder: gru (trained from scratch) or bert (a pretrained Hugging Face folder, --question-weights).")
+    var questionEncoder = "gru"
+    @Option(help: "The BERT model folder (config.json, model.safetensors, vocab.txt), e.g. .models/all-MiniLM-L6-v2 after `make minilm`.")
+    var questionWeights: String?
+    @Option(help: "How many of BERT's top layers train (0: BERT frozen, its question vectors computed once).")
+    var trainedQuestionLayers = 0
+
+    func validate() throws {
+        guard ["gru", "bert"].contains(questionEncoder) else {
+            throw ValidationError("--question-encoder must be gru or bert, got \(questionEncoder)")
+        }
+        if questionEncoder == "bert" && questionWeights == nil {
+            throw ValidationError("--question-encoder bert needs --question-weights DIR (a BERT model folder)")
+        }
+        if questionEncoder == "gru" && questionWeights != nil {
+            throw ValidationError("--question-weights goes with --question-encoder bert")
+        }
+        guard trainedQuestionLayers >= 0 else { throw ValidationError("--trained-question-layers must be 0 or more") }
+    }
+
+    /// The settings stored in the model configuration; nil for the GRU.
+    func settings() throws -> PretrainedQuestionSettings? {
+        guard questionEncoder == "bert", let questionWeights else { return nil }
+        return PretrainedQuestionSettings(folder: URL(fileURLWithPath: questionWeights).standardizedFileURL.path,
+                                          trainedLayers: trainedQuestionLayers)
     }
 }

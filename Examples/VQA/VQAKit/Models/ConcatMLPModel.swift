@@ -5,16 +5,16 @@ import FusionKit
 public final class ConcatMLPModel: Module, VQAModel {
     public let configuration: VQAModelConfiguration
     public let image: ImageEncoder
-    public let question: QuestionEncoder
+    public let question: any QuestionEncoding
     public let fusion: ConcatenationFusion
     public let classifier: Sequential
 
-    public init(_ configuration: VQAModelConfiguration) {
+    public init(_ configuration: VQAModelConfiguration) throws {
         self.configuration = configuration
         var generator = RandomGenerator(seed: configuration.seed)
         let channels = 24
         image = ImageEncoder(layers: [(channels, 2), (channels, 2), (channels, 2), (channels, 2)], generator: &generator)
-        question = QuestionEncoder(vocabularySize: configuration.vocabularySize, width: configuration.width, generator: &generator)
+        question = try makeQuestionEncoder(configuration, width: configuration.width, generator: &generator)
         let hidden = 4 * configuration.width
         fusion = ConcatenationFusion(widths: [channels * 25, configuration.width], hiddenWidth: hidden, outputWidth: hidden,
                                      generator: &generator)

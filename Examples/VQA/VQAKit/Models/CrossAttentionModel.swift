@@ -7,18 +7,18 @@ import FusionKit
 public final class CrossAttentionModel: Module, VQAModel {
     public let configuration: VQAModelConfiguration
     public let image: ImageEncoder
-    public let question: QuestionEncoder
+    public let question: any QuestionEncoding
     public let cellProjection: Linear
     public let hops: [CrossModalAttentionFusion]
     public let classifier: Sequential
     public private(set) var lastImageAttention: Tensor?
 
-    public init(_ configuration: VQAModelConfiguration) {
+    public init(_ configuration: VQAModelConfiguration) throws {
         self.configuration = configuration
         var generator = RandomGenerator(seed: configuration.seed)
         let width = configuration.width
         image = ImageEncoder(layers: [(32, 2), (width, 2), (width, 2)], generator: &generator)
-        question = QuestionEncoder(vocabularySize: configuration.vocabularySize, width: width, generator: &generator)
+        question = try makeQuestionEncoder(configuration, width: width, generator: &generator)
         cellProjection = Linear(width + 2, width, generator: &generator)
         hops = (0..<2).map { _ in CrossModalAttentionFusion(queryWidth: width, keyWidth: width, headCount: 4, generator: &generator) }
         classifier = multilayerPerceptron([3 * width, 2 * width, configuration.answerCount], generator: &generator)

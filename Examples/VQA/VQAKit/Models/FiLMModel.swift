@@ -8,7 +8,7 @@ import FusionKit
 public final class FiLMModel: Module, VQAModel {
     public let configuration: VQAModelConfiguration
     public let image: ImageEncoder
-    public let question: QuestionEncoder
+    public let question: any QuestionEncoding
     public let entry: [Conv2d]
     public let body: [Conv2d]
     public let norms: [BatchNorm2d]
@@ -17,13 +17,13 @@ public final class FiLMModel: Module, VQAModel {
     public let classifier: Sequential
     private let channels: Int
 
-    public init(_ configuration: VQAModelConfiguration) {
+    public init(_ configuration: VQAModelConfiguration) throws {
         self.configuration = configuration
         var generator = RandomGenerator(seed: configuration.seed)
         let width = configuration.width
         channels = width / 2
         image = ImageEncoder(layers: [(32, 2), (width, 2), (width, 2)], generator: &generator)
-        question = QuestionEncoder(vocabularySize: configuration.vocabularySize, width: width, generator: &generator)
+        question = try makeQuestionEncoder(configuration, width: width, generator: &generator)
         let blockCount = 2
         var entry: [Conv2d] = [], body: [Conv2d] = [], norms: [BatchNorm2d] = [], film: [FiLM] = []
         for index in 0..<blockCount {

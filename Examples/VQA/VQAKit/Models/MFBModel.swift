@@ -7,7 +7,7 @@ import FusionKit
 public final class MFBModel: Module, VQAModel {
     public let configuration: VQAModelConfiguration
     public let image: ImageEncoder
-    public let question: QuestionEncoder
+    public let question: any QuestionEncoding
     public let cellProjection: Linear
     public let attentionFusion: MFBFusion
     public let attentionScore: Linear
@@ -15,12 +15,12 @@ public final class MFBModel: Module, VQAModel {
     public let classifier: Sequential
     public private(set) var lastImageAttention: Tensor?
 
-    public init(_ configuration: VQAModelConfiguration) {
+    public init(_ configuration: VQAModelConfiguration) throws {
         self.configuration = configuration
         var generator = RandomGenerator(seed: configuration.seed)
         let width = configuration.width
         image = ImageEncoder(layers: [(32, 2), (width, 2), (width, 2)], generator: &generator)
-        question = QuestionEncoder(vocabularySize: configuration.vocabularySize, width: width, generator: &generator)
+        question = try makeQuestionEncoder(configuration, width: width, generator: &generator)
         cellProjection = Linear(width + 2, width, generator: &generator)
         attentionFusion = MFBFusion(widths: [width, width], factor: 5, outputWidth: width / 2, generator: &generator)
         attentionScore = Linear(width / 2, 1, generator: &generator)

@@ -7,7 +7,7 @@ public enum ModelCatalog {
     public struct Entry: Sendable {
         public let name: String
         public let summary: String
-        let make: @Sendable (VQAModelConfiguration) -> any VQAModel
+        let make: @Sendable (VQAModelConfiguration) throws -> any VQAModel
     }
 
     /// The built-in models followed by the registered ones.
@@ -16,7 +16,8 @@ public enum ModelCatalog {
     private static let registered = RegisteredModels()
 
     /// Adds a model to the catalogue (replacing a registered one of the same name).
-    public static func register(name: String, summary: String, make: @escaping @Sendable (VQAModelConfiguration) -> any VQAModel) {
+    public static func register(name: String, summary: String,
+                                make: @escaping @Sendable (VQAModelConfiguration) throws -> any VQAModel) {
         precondition(!builtIn.contains { $0.name == name }, "ModelCatalog.register: \"\(name)\" is a built-in model")
         registered.withLock { entries in
             entries.removeAll { $0.name == name }
@@ -26,26 +27,27 @@ public enum ModelCatalog {
 
     static let builtIn: [Entry] = [
         Entry(name: "concat-mlp", summary: "CNN features concatenated with the question, MLP (the paper's CNN+MLP baseline)") {
-            ConcatMLPModel($0)
+            try ConcatMLPModel($0)
         },
-        Entry(name: "film", summary: "FiLM: the question scales and shifts the channels of residual conv blocks") { FiLMModel($0) },
-        Entry(name: "cross-attention", summary: "the question attends over image cells, two hops") { CrossAttentionModel($0) },
-        Entry(name: "relation-network", summary: "Relation Network over all pairs of 5×5 cells") { RelationNetworkModel($0) },
-        Entry(name: "mfb", summary: "MFB bilinear pooling with question-guided attention over cells") { MFBModel($0) },
+        Entry(name: "film", summary: "FiLM: the question scales and shifts the channels of residual conv blocks") { try FiLMModel($0) },
+        Entry(name: "cross-attention", summary: "the question attends over image cells, two hops") { try CrossAttentionModel($0) },
+        Entry(name: "relation-network", summary: "Relation Network over all pairs of 5×5 cells") { try RelationNetworkModel($0) },
+        Entry(name: "mfb", summary: "MFB bilinear pooling with question-guided attention over cells") { try MFBModel($0) },
         Entry(name: "transformer", summary: "multimodal transformer: cells, object slots, question cross-attention") {
-            TransformerModel($0)
+            try TransformerModel($0)
         },
     ]
 
     /// Every model name, in catalogue order.
     public static var names: [String] { entries.map(\.name) }
 
-    /// Builds the model `configuration.model` names, or throws ``VQAError/unknownModel(_:known:)``.
+    /// Builds the model `configuration.model` names, or throws ``VQAError/unknownModel(_:known:)``
+    /// (or the error of loading a pretrained question encoder the configuration names).
     public static func makeModel(_ configuration: VQAModelConfiguration) throws -> any VQAModel {
         guard let entry = entries.first(where: { $0.name == configuration.model }) else {
             throw VQAError.unknownModel(configuration.model, known: names)
         }
-        return entry.make(configuration)
+        return try entry.make(configuration)
     }
 }
 

@@ -6,15 +6,15 @@ import FusionKit
 public final class RelationNetworkModel: Module, VQAModel {
     public let configuration: VQAModelConfiguration
     public let image: ImageEncoder
-    public let question: QuestionEncoder
+    public let question: any QuestionEncoding
     public let relations: RelationNetworkFusion
 
-    public init(_ configuration: VQAModelConfiguration) {
+    public init(_ configuration: VQAModelConfiguration) throws {
         self.configuration = configuration
         var generator = RandomGenerator(seed: configuration.seed)
         let channels = 24, hidden = 2 * configuration.width
         image = ImageEncoder(layers: [(channels, 2), (channels, 2), (channels, 2), (channels, 2)], generator: &generator)
-        question = QuestionEncoder(vocabularySize: configuration.vocabularySize, width: configuration.width, generator: &generator)
+        question = try makeQuestionEncoder(configuration, width: configuration.width, generator: &generator)
         relations = RelationNetworkFusion(objectWidth: channels + 2, questionWidth: configuration.width,
                                           gWidths: [hidden, hidden, hidden], fWidths: [hidden, hidden, configuration.answerCount],
                                           generator: &generator)

@@ -25,7 +25,7 @@ import FusionKit
 public final class TransformerModel: Module, VQAModel {
     public let configuration: VQAModelConfiguration
     public let image: ImageEncoder
-    public let question: QuestionEncoder
+    public let question: any QuestionEncoding
     public let slots: ColorSlots
     public let slotProjection: Linear
     /// A learned affine score of each slot's mass (how many pixels it covers), added to every
@@ -50,13 +50,13 @@ public final class TransformerModel: Module, VQAModel {
     public private(set) var lastImageAttention: Tensor?
     public let slotCount: Int
 
-    public init(_ configuration: VQAModelConfiguration) {
+    public init(_ configuration: VQAModelConfiguration) throws {
         self.configuration = configuration
         var generator = RandomGenerator(seed: configuration.seed)
         let width = configuration.width, heads = 4
         slotCount = 8
         image = ImageEncoder(layers: [(32, 2), (width, 2), (width, 1)], generator: &generator)
-        question = QuestionEncoder(vocabularySize: configuration.vocabularySize, width: width, generator: &generator)
+        question = try makeQuestionEncoder(configuration, width: width, generator: &generator)
         slots = ColorSlots(slotCount: slotCount, generator: &generator)
         slotProjection = Linear(width + ColorSlots.geometryWidth, width, generator: &generator)
         slotPresence = Linear(1, 1, generator: &generator)

@@ -13,9 +13,13 @@ public struct VQAModelConfiguration: Codable, Equatable, Sendable {
     public var width: Int
     /// The seed of the initial weights.
     public var seed: UInt64
+    /// A pretrained text encoder for the questions instead of the GRU; nil: the GRU.
+    public var questionEncoder: PretrainedQuestionSettings?
 
-    public init(model: String, vocabularySize: Int, answerCount: Int, width: Int = 64, seed: UInt64 = 1) {
+    public init(model: String, vocabularySize: Int, answerCount: Int, width: Int = 64, seed: UInt64 = 1,
+                questionEncoder: PretrainedQuestionSettings? = nil) {
         self.model = model
+        self.questionEncoder = questionEncoder
         self.vocabularySize = vocabularySize
         self.answerCount = answerCount
         self.width = width

@@ -35,8 +35,24 @@ public final class Trainer {
         self.options = options
         self.dataIdentity = dataIdentity
         self.group = group
-        optimizer = AdamW(model.trainableParameters(), learningRate: options.learningRate, weightDecay: options.weightDecay)
+        // A pretrained question encoder's trained layers form a group of their own, whose learning
+        // rate follows the schedule scaled by questionEncoderLearningRate / learningRate.
+        let pretrained = (model.namedChildren().compactMap { $0.1 as? PretrainedQuestionEncoder }.first?
+            .pretrainedTrainableParameters ?? [])
+        let identities = Set(pretrained.map(ObjectIdentifier.init))
+        let rest = model.trainableParameters().filter { !identities.contains(ObjectIdentifier($0)) }
+        var groups = [ParameterGroup(rest, learningRate: options.learningRate, weightDecay: options.weightDecay)]
+        groupScales = [1]
+        if !pretrained.isEmpty {
+            let rate = options.questionEncoderLearningRate ?? options.learningRate
+            groups.append(ParameterGroup(pretrained, learningRate: rate, weightDecay: options.weightDecay))
+            groupScales.append(rate / options.learningRate)
+        }
+        optimizer = AdamW(groups: groups)
     }
+
+    /// Each optimizer group's learning rate relative to `options.learningRate`.
+    private var groupScales: [Float] = []
 
     /// The epochs finished so far.
     public var completedEpochs: Int { history.epochs.count }
@@ -101,7 +117,8 @@ public final class Trainer {
                 let images = Array(sampler.localShare(of: batch))
                 let rows = data.questionRows(images)
                 let targets = data.answers(rows: rows)
-                optimizer.setLearningRate(options.learningRate(atStep: epoch * stepsPerEpoch + step, totalSteps: totalSteps))
+                let rate = options.learningRate(atStep: epoch * stepsPerEpoch + step, totalSteps: totalSteps)
+                for index in optimizer.groups.indices { optimizer.groups[index].learningRate = rate * groupScales[index] }
                 optimizer.zeroGradients()
                 let logits = model(images: data.images(images), questions: data.questions(rows: rows))
                 let loss = crossEntropyLoss(logits: logits, targets: targets)

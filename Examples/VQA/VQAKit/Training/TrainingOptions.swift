@@ -17,9 +17,14 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var maximumGradientNorm: Float
     /// Seeds the order of the images in every epoch.
     public var shuffleSeed: UInt64
+    /// The peak learning rate of a pretrained question encoder's trained layers (following the
+    /// same schedule); nil: `learningRate`.
+    public var questionEncoderLearningRate: Float?
 
     public init(epochs: Int = 12, batchSize: Int = 8, learningRate: Float = 1e-3, weightDecay: Float = 1e-4,
-                warmupSteps: Int = 200, maximumGradientNorm: Float = 5, shuffleSeed: UInt64 = 1) {
+                warmupSteps: Int = 200, maximumGradientNorm: Float = 5, shuffleSeed: UInt64 = 1,
+                questionEncoderLearningRate: Float? = nil) {
+        self.questionEncoderLearningRate = questionEncoderLearningRate
         self.epochs = epochs
         self.batchSize = batchSize
         self.learningRate = learningRate
