@@ -100,21 +100,16 @@ enum BertWorkloads {
     }
 
     /// Resident memory a fresh process gains by loading the folder, in a child process
-    /// (`--bert-load-probe NAME`): growth of VmRSS, against the weights file's size.
-    static func loadMemory(_ name: String) -> Workload {
-        let label = "bert-load-memory \(name)"
-        return Workload(name: label, sizes: []) {
-            do { try writeFolder(name) } catch { fatalError("bench: cannot write \(folder(name).path): \(error)") }
-            let file = folder(name).appendingPathComponent("model.safetensors")
-            let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 1
-            let growth = MemoryProbe.peakBytes(of: "/proc/self/exe", ["--bert-load-probe", folder(name).path]) ?? 0
-            // Seconds carry bytes here: the ratio column is growth / file size.
-            return Record(name: label, fusionkitSeconds: Double(growth), reference: "file bytes",
-                          referenceSeconds: Double(size), ratio: Double(growth) / Double(size))
-        }
+    /// (`--bert-load-probe FOLDER`), against the weights file's size.
+    static func loadingRecord(_ name: String) -> LoadingRecord {
+        do { try writeFolder(name) } catch { fatalError("bench: cannot write \(folder(name).path): \(error)") }
+        let file = folder(name).appendingPathComponent("model.safetensors")
+        let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0
+        let growth = MemoryProbe.peakBytes(of: "/proc/self/exe", ["--bert-load-probe", folder(name).path])
+        return LoadingRecord(model: "bert \(name)", fileBytes: size, growthBytes: growth)
     }
 
-    /// The child side of `loadMemory`: loads the folder and reports the growth of resident memory.
+    /// The child side of `loadingRecord`: loads the folder and reports the growth of resident memory.
     static func runLoadProbe(_ path: String) throws -> String {
         let before = residentBytes()
         let model = try BertModel(folder: URL(fileURLWithPath: path))
@@ -133,8 +128,9 @@ enum BertWorkloads {
         return kilobytes * 1024
     }
 
+    static let models = ["minilm", "base"]
+
     static func all() -> [Workload] {
-        ["minilm", "base"].flatMap { name in [forward(name, batch: 1), forward(name, batch: 32)] }
-            + ["minilm", "base"].map(loadMemory)
+        models.flatMap { name in [forward(name, batch: 1), forward(name, batch: 32)] }
     }
 }

@@ -137,11 +137,14 @@ struct FusionKitBench: ParsableCommand {
             print("memory  \(row.line)")
             memory.append(row)
         }
+        let loading = filter.map { "bert-load-memory".contains($0) } ?? true ? BertWorkloads.models.map(BertWorkloads.loadingRecord) : []
+        for row in loading { print("loading  \(row.line)") }
         let report = Report(date: ISO8601DateFormatter().string(from: Date()), blas: BLAS.configuration.description,
-                            threads: threadCount, pytorch: torchVersion, records: records, memory: memory)
+                            threads: threadCount, pytorch: torchVersion, records: records, memory: memory, loading: loading)
         print("")
         print(report.markdownTable())
         if !memory.isEmpty { print("\n" + report.memoryTable()) }
+        if !loading.isEmpty { print("\n" + report.loadingTable()) }
         try report.write(to: output)
         print("\nwrote \(output)")
     }

@@ -28,6 +28,44 @@ struct Record: Codable {
 }
 
 /// Peak resident bytes of one model's training run in FusionKit and in PyTorch.
+/// Resident memory that loading a model folder adds to a fresh process, against the file's size.
+struct LoadingRecord: Codable {
+    var model: String
+    var fileBytes: Int
+    var growthBytes: Int?
+
+    var ratio: Double? { growthBytes.map { Double($0) / Double(Swift.max(fileBytes, 1)) } }
+
+    enum CodingKeys: String, CodingKey {
+        case model, ratio
+        case fileBytes = "file_bytes"
+        case growthBytes = "growth_bytes"
+    }
+
+    init(model: String, fileBytes: Int, growthBytes: Int?) {
+        (self.model, self.fileBytes, self.growthBytes) = (model, fileBytes, growthBytes)
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(model: try container.decode(String.self, forKey: .model), fileBytes: try container.decode(Int.self, forKey: .fileBytes),
+                  growthBytes: try container.decodeIfPresent(Int.self, forKey: .growthBytes))
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(model, forKey: .model)
+        try container.encode(fileBytes, forKey: .fileBytes)
+        try container.encodeIfPresent(growthBytes, forKey: .growthBytes)
+        try container.encodeIfPresent(ratio, forKey: .ratio)
+    }
+
+    var line: String {
+        "| \(model) | \(String(format: "%.1f MB", Double(fileBytes) / 1e6)) | "
+            + "\(growthBytes.map { String(format: "%.1f MB", Double($0) / 1e6) } ?? "") | \(ratio.map { String(format: "%.3f", $0) } ?? "") |"
+    }
+}
+
 struct MemoryRecord: Codable {
     var model: String
     var fusionkitBytes: Int?
@@ -80,6 +118,13 @@ struct Report: Codable {
     var pytorch: String?
     var records: [Record]
     var memory: [MemoryRecord] = []
+    var loading: [LoadingRecord] = []
+
+    /// Resident memory added by loading each pretrained model folder.
+    func loadingTable() -> String {
+        (["| loading a model folder | weights file | resident growth | growth / file |", "|---|---|---|---|"]
+            + loading.map(\.line)).joined(separator: "\n")
+    }
 
     /// Peak resident memory of a short training run of each VQA model, both sides.
     func memoryTable() -> String {
