@@ -69,32 +69,37 @@ enum BertWorkloads {
 
     /// The dense layers' products of one forward pass, on preallocated buffers: per layer the
     /// query, key, value and output projections (rows × E × E) and the feed-forward pair
-    /// (rows × E × I, rows × I × E). Attention's own small products are left out.
-    struct GEMMFloor {
+    /// (rows × E × I, rows × I × E), each with a weight matrix of its own, as in the model (shared
+    /// weights would stay in cache between layers and make the floor lower than any real model's).
+    /// Attention's own small products are left out.
+    final class GEMMFloor {
         let rows: Int, width: Int, inner: Int, layers: Int
-        let input: [Float], weights: [Float], innerWeights: [Float], hidden: [Float]
+        let input: [Float], hidden: [Float]
+        /// Per layer: four E × E weights, then the E → I and I → E weights.
+        let weights: [[[Float]]]
         var output: [Float]
 
         init(_ configuration: BertConfiguration, rows: Int) {
             (self.rows, width, inner, layers) = (rows, configuration.hiddenSize, configuration.intermediateSize, configuration.layerCount)
             input = [Float](repeating: 0.5, count: rows * width)
-            weights = [Float](repeating: 0.01, count: width * width)
-            innerWeights = [Float](repeating: 0.01, count: width * inner)
             hidden = [Float](repeating: 0.5, count: rows * inner)
+            let (square, wide) = (width * width, width * inner)
+            weights = (0..<layers).map { _ in
+                [square, square, square, square, wide, wide].map { [Float](repeating: 0.01, count: $0) }
+            }
             output = [Float](repeating: 0, count: rows * inner)
         }
 
         var flops: Double { Double(layers) * 2 * Double(rows) * Double(width) * (4 * Double(width) + 2 * Double(inner)) }
 
         func run() {
-            var output = self.output
             let (m, e, i) = (Int32(rows), Int32(width), Int32(inner))
-            for _ in 0..<layers {
-                for _ in 0..<4 {
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, e, e, 1, input, e, weights, e, 0, &output, e)
+            for layer in weights {
+                for square in layer[0..<4] {
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, e, e, 1, input, e, square, e, 0, &output, e)
                 }
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, i, e, 1, input, e, innerWeights, e, 0, &output, i)
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, e, i, 1, hidden, i, innerWeights, i, 0, &output, e)
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, i, e, 1, input, e, layer[4], e, 0, &output, i)
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, e, i, 1, hidden, i, layer[5], i, 0, &output, e)
             }
         }
     }
