@@ -116,21 +116,11 @@ enum BertWorkloads {
 
     /// The child side of `loadingRecord`: loads the folder and reports the growth of resident memory.
     static func runLoadProbe(_ path: String) throws -> String {
-        let before = residentBytes()
+        let before = MemoryProbe.residentBytes()
         let model = try BertModel(folder: URL(fileURLWithPath: path))
-        let growth = residentBytes() - before
+        let growth = MemoryProbe.residentBytes() - before
         withExtendedLifetime(model) {}
         return "{\"peak_bytes\": \(growth)}"
-    }
-
-    /// This process's resident set size now, from /proc/self/status (VmRSS).
-    static func residentBytes() -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-              let kilobytes = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") else {
-            return 0
-        }
-        return kilobytes * 1024
     }
 
     static let models = ["minilm", "base"]

@@ -116,9 +116,15 @@ enum MemoryProbe {
     }
 
     /// This process's peak resident set size, from /proc/self/status.
-    static func peakResidentBytes() -> Int {
+    static func peakResidentBytes() -> Int { statusBytes("VmHWM") }
+
+    /// This process's resident set size now.
+    static func residentBytes() -> Int { statusBytes("VmRSS") }
+
+    /// A kilobyte field of /proc/self/status ("VmHWM", "VmRSS"), in bytes; 0 if unreadable.
+    private static func statusBytes(_ field: String) -> Int {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
               let kilobytes = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") else {
             return 0
         }

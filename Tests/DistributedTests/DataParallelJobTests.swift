@@ -57,18 +57,7 @@ struct DataParallelJobTests {
 
     @Test("killing one rank ends the job within seconds, names the rank, and leaves the checkpoint whole")
     func killedRank() throws {
-        let folder = try temporaryFolder("kill")
-        let run = folder.appendingPathComponent("run")
-        let job = try Job(program: "vqa", arguments: ["train", "--model", "concat-mlp", "--width", "16", "--train-images", "64",
-                                                      "--test-images", "8", "--batch-size", "8", "--epochs", "1000",
-                                                      "--quiet", "--output", run.path], ranks: 2)
-        let checkpoint = run.appendingPathComponent("checkpoint.safetensors")
-        let deadline = Date().addingTimeInterval(120)
-        while !FileManager.default.fileExists(atPath: checkpoint.path) && Date() < deadline && job.process.isRunning {
-            Thread.sleep(forTimeInterval: 0.1)
-        }
-        let ranks = rankProcesses(containing: run.path)
-        let victim = try #require(ranks[1], "rank 1 not found among \(ranks)")
+        let (job, checkpoint, victim) = try endlessTrainingWithCheckpoint("kill")
         kill(victim, SIGKILL)
         let killed = Date()
         let result = job.finish(timeout: 60)
@@ -83,19 +72,8 @@ struct DataParallelJobTests {
 
     @Test("a rank that hangs without dying ends the job after the collective deadline, naming the waiting rank and the operation")
     func stuckRank() throws {
-        let folder = try temporaryFolder("stuck")
-        let run = folder.appendingPathComponent("run")
-        let job = try Job(program: "vqa", arguments: ["train", "--model", "concat-mlp", "--width", "16", "--train-images", "64",
-                                                      "--test-images", "8", "--batch-size", "8", "--epochs", "1000",
-                                                      "--quiet", "--output", run.path], ranks: 2,
-                          environment: [ProcessGroup.collectiveTimeoutVariable: "3"])
-        let checkpoint = run.appendingPathComponent("checkpoint.safetensors")
-        let deadline = Date().addingTimeInterval(120)
-        while !FileManager.default.fileExists(atPath: checkpoint.path) && Date() < deadline && job.process.isRunning {
-            Thread.sleep(forTimeInterval: 0.1)
-        }
-        let ranks = rankProcesses(containing: run.path)
-        let victim = try #require(ranks[1], "rank 1 not found among \(ranks)")
+        let (job, checkpoint, victim) = try endlessTrainingWithCheckpoint(
+            "stuck", environment: [ProcessGroup.collectiveTimeoutVariable: "3"])
         kill(victim, SIGSTOP)   // alive, holding its sockets, never reaching the next collective
         // Without a working deadline the job would wait forever (mpirun too, for its stopped
         // rank): kill the rank after 30 s so that such a failure ends as a failed timing check.
@@ -124,5 +102,22 @@ struct DataParallelJobTests {
         #expect(Date().timeIntervalSince(started) < 60)
         #expect(result.output.contains("rank 0 of 2 failed"), "\(result.output)")
         #expect(try Data(contentsOf: run) == Data("not a folder".utf8))
+    }
+
+    /// A 2-rank `vqa train` of 1,000 epochs, once its first checkpoint exists: the job, the
+    /// checkpoint and rank 1's process id.
+    private func endlessTrainingWithCheckpoint(_ name: String, environment: [String: String] = [:]) throws
+        -> (job: Job, checkpoint: URL, rank1: Int32) {
+        let run = try temporaryFolder(name).appendingPathComponent("run")
+        let job = try Job(program: "vqa", arguments: ["train", "--model", "concat-mlp", "--width", "16", "--train-images", "64",
+                                                      "--test-images", "8", "--batch-size", "8", "--epochs", "1000",
+                                                      "--quiet", "--output", run.path], ranks: 2, environment: environment)
+        let checkpoint = run.appendingPathComponent("checkpoint.safetensors")
+        let deadline = Date().addingTimeInterval(120)
+        while !FileManager.default.fileExists(atPath: checkpoint.path) && Date() < deadline && job.process.isRunning {
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        let ranks = rankProcesses(containing: run.path)
+        return (job, checkpoint, try #require(ranks[1], "rank 1 not found among \(ranks)"))
     }
 }

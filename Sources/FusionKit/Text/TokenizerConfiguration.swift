@@ -21,13 +21,7 @@ struct TokenizerConfiguration: Decodable {
     /// - Throws: ``TokenizerError`` naming the file if it cannot be read, is not a JSON object, or
     ///   gives one of the options another value than true, false or null.
     init(contentsOf url: URL) throws(TokenizerError) {
-        let bytes: [UInt8]
-        do {
-            bytes = try FileIO.readRegularFile(at: url)
-        } catch {
-            if case .ioError(_, let reason) = error { throw .unreadableFile(path: url.path, reason: reason) }
-            throw .unreadableFile(path: url.path, reason: error.description)
-        }
+        let bytes = try TokenizerError.readFile(url)
         do {
             self = try JSONDecoder().decode(Self.self, from: Data(bytes))
         } catch let DecodingError.typeMismatch(_, context) where !context.codingPath.isEmpty {

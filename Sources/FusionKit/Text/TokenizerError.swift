@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why a tokenizer could not be loaded. Every case names the file (or says that the vocabulary
 /// came from an array of tokens) and what is wrong with it.
 public enum TokenizerError: DescribedError, Equatable, Sendable {
@@ -27,6 +29,19 @@ public enum TokenizerError: DescribedError, Equatable, Sendable {
                 + "a BERT vocabulary holds [PAD], [UNK], [CLS], [SEP] and [MASK], each on a line of its own"
         case let .invalidConfiguration(path, reason):
             return "\(path): not a usable tokenizer configuration: \(reason)"
+        }
+    }
+}
+
+extension TokenizerError {
+    /// The bytes of the regular file at `url` (never a pipe or device, see `FileIO`), or
+    /// ``unreadableFile(path:reason:)`` naming it.
+    static func readFile(_ url: URL) throws(TokenizerError) -> [UInt8] {
+        do {
+            return try FileIO.readRegularFile(at: url)
+        } catch {
+            if case .ioError(_, let reason) = error { throw .unreadableFile(path: url.path, reason: reason) }
+            throw .unreadableFile(path: url.path, reason: error.description)
         }
     }
 }

@@ -50,13 +50,7 @@ public struct WordPieceVocabulary: Sendable {
     /// - Throws: ``TokenizerError`` naming the file if it cannot be read, is empty, holds a line
     ///   that is not UTF-8, or lacks a special token.
     public init(contentsOf url: URL) throws(TokenizerError) {
-        let bytes: [UInt8]
-        do {
-            bytes = try FileIO.readRegularFile(at: url)
-        } catch {
-            if case .ioError(_, let reason) = error { throw .unreadableFile(path: url.path, reason: reason) }
-            throw .unreadableFile(path: url.path, reason: error.description)
-        }
+        let bytes = try TokenizerError.readFile(url)
         let tokens = try Self.lines(of: bytes, path: url.path)
         guard !tokens.isEmpty else { throw .emptyVocabulary(path: url.path) }
         try self.init(tokens: tokens, source: url.path)

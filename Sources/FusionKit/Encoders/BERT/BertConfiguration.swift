@@ -45,7 +45,7 @@ public struct BertConfiguration: Codable, Equatable, Sendable {
         maximumPositions = try value(.maximumPositions, defaults.maximumPositions)
         tokenTypeCount = try value(.tokenTypeCount, defaults.tokenTypeCount)
         layerNormEpsilon = try value(.layerNormEpsilon, defaults.layerNormEpsilon)
-        paddingTokenID = try value(.paddingTokenID, defaults.paddingTokenID) 
+        paddingTokenID = try value(.paddingTokenID, defaults.paddingTokenID)
         positionEmbeddingType = try value(.positionEmbeddingType, defaults.positionEmbeddingType)
     }
 
