@@ -1,0 +1,58 @@
+import FusionKit
+import Foundation
+import Testing
+
+/// `ViTModel` against `transformers.ViTModel` on folders made by Tests/Fixtures/make_vit_fixtures.py:
+/// every hidden state, the final states, the pooler and the gradients of a fine-tuned last layer
+/// (with the final norm and the pooler), within 1e-4 of each tensor's scale.
+@Suite("ViT against Hugging Face")
+struct ViTModelTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/vit")
+
+    /// max |a − b| / (max |b| + 1e-2), the shapes checked.
+    func relativeError(_ actual: Tensor?, _ expected: Tensor) -> Float {
+        guard let actual, actual.shape == expected.shape else { return .infinity }
+        let largest = expected.scalars.map(abs).max() ?? 0
+        return (zip(actual.scalars, expected.scalars).map { abs($0 - $1) }.max() ?? 0) / (largest + 1e-2)
+    }
+
+    @Test("states, pooler and last-layer gradients match transformers", arguments: ["small", "wide"])
+    func parity(name: String) throws {
+        let folder = Self.fixtures.appendingPathComponent(name)
+        let expected = try SafeTensors.read(contentsOf: folder.appendingPathComponent("expected.safetensors"))
+        let model = try ViTModel(folder: folder)
+        model.freeze()
+        model.layers.last!.unfreeze()
+        model.finalNorm.unfreeze()
+        model.pooler?.unfreeze()
+        let output = model(expected["pixels"]!)
+        #expect(output.hiddenStates.count == model.configuration.layerCount + 1)
+        for (index, state) in output.hiddenStates.enumerated() {
+            let error = relativeError(state, expected["hidden_state.\(index)"]!)
+            #expect(error < 1e-4, "\(name): hidden state \(index) differs by \(error)")
+        }
+        #expect(relativeError(output.lastHiddenState, expected["last_hidden_state"]!) < 1e-4, "\(name): last hidden state")
+        #expect(relativeError(output.pooled, expected["pooler"]!) < 1e-4, "\(name): pooler")
+        ((output.lastHiddenState * expected["grad_last"]!).sum() + (output.pooled! * expected["grad_pooler"]!).sum()).backward()
+        let parameters = Dictionary(uniqueKeysWithValues: model.namedParameters())
+        let gradientKeys = expected.tensors.keys.filter { $0.hasPrefix("grad.") }
+        #expect(gradientKeys.count == 20)
+        for key in gradientKeys {
+            let parameterKey = String(key.dropFirst(5))
+            let error = relativeError(parameters[parameterKey]?.gradient, expected[key]!)
+            #expect(error < 1e-4, "\(name): gradient of \(parameterKey) differs by \(error)")
+        }
+        #expect(parameters["embeddings.cls_token"]?.gradient == nil)
+    }
+
+    @Test("an image of another size is refused with the expected shape named")
+    func imageSize() async {
+        await #expect(processExitsWith: .failure) {
+            var configuration = ViTConfiguration()
+            (configuration.hiddenSize, configuration.layerCount, configuration.headCount) = (8, 1, 2)
+            (configuration.intermediateSize, configuration.imageSize, configuration.patchSize) = (8, 16, 8)
+            _ = ViTModel(configuration)(Tensor.zeros([1, 3, 24, 24]))
+        }
+    }
+}
