@@ -7,6 +7,8 @@ public enum HiddenActivation: String, Sendable, CaseIterable {
     case geluTanh
     /// max(x, 0) (`"relu"`).
     case relu
+    /// x·σ(1.702·x), the GELU approximation CLIP was trained with (`"quick_gelu"`).
+    case quickGELU
 
     /// The activation named `name` in a configuration file, or nil for one FusionKit lacks.
     public init?(huggingFaceName name: String) {
@@ -14,6 +16,7 @@ public enum HiddenActivation: String, Sendable, CaseIterable {
         case "gelu": self = .gelu
         case "gelu_new", "gelu_pytorch_tanh", "gelu_fast": self = .geluTanh
         case "relu": self = .relu
+        case "quick_gelu": self = .quickGELU
         default: return nil
         }
     }
@@ -23,6 +26,7 @@ public enum HiddenActivation: String, Sendable, CaseIterable {
         case .gelu: x.gelu()
         case .geluTanh: x.gelu(approximate: true)
         case .relu: x.relu()
+        case .quickGELU: x * (x * 1.702).sigmoid()
         }
     }
 }
