@@ -91,6 +91,11 @@ let package = Package(
             path: "Examples/Quickstart"
         ),
         .executableTarget(
+            name: "contrastive-scenes",
+            dependencies: ["FusionKit", "SortOfCLEVR"],
+            path: "Examples/ContrastiveScenes"
+        ),
+        .executableTarget(
             name: "sentence-similarity",
             dependencies: ["FusionKit"],
             path: "Examples/SentenceSimilarity"
