@@ -10,15 +10,6 @@ struct BertModelTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/bert")
 
-    /// max |a − b| / (max |b| + 1e-2) over the elements: the error relative to the tensor's scale,
-    /// with a floor for tensors that are zero in exact arithmetic (the key bias's gradient: adding a
-    /// constant to every key's score leaves the softmax unchanged), where both libraries hold
-    /// rounding noise of about 1e-8. The shapes are checked.
-    func relativeError(_ actual: Tensor?, _ expected: Tensor) -> Float {
-        guard let actual, actual.shape == expected.shape else { return .infinity }
-        let largest = expected.scalars.map(abs).max() ?? 0
-        return (zip(actual.scalars, expected.scalars).map { abs($0 - $1) }.max() ?? 0) / (largest + 1e-2)
-    }
 
     @Test("outputs, pooler and last-layer gradients match transformers",
           arguments: ["small", "wide", "sharded", "bf16", "old_style"])
@@ -37,10 +28,10 @@ struct BertModelTests {
         // and no gradient leaves them (grad_last is zero there).
         let mask = expected["attention_mask"]!.reshaped(expected["attention_mask"]!.shape + [1])
         for (index, state) in output.hiddenStates.enumerated() {
-            let error = relativeError(state * mask, expected["hidden_state.\(index)"]! * mask)
+            let error = scaledError(state * mask, expected["hidden_state.\(index)"]! * mask)
             #expect(error < 1e-4, "\(name): hidden state \(index) differs by \(error)")
         }
-        #expect(relativeError(output.pooled, expected["pooler"]!) < 1e-4, "\(name): pooler")
+        #expect(scaledError(output.pooled, expected["pooler"]!) < 1e-4, "\(name): pooler")
         let loss = (output.lastHiddenState * expected["grad_last"]!).sum() + (output.pooled! * expected["grad_pooler"]!).sum()
         loss.backward()
         let parameters = Dictionary(uniqueKeysWithValues: model.namedParameters())
@@ -48,7 +39,7 @@ struct BertModelTests {
         #expect(gradientKeys.count == 18)
         for key in gradientKeys {
             let parameterKey = String(key.dropFirst(5))
-            let error = relativeError(parameters[parameterKey]?.gradient, expected[key]!)
+            let error = scaledError(parameters[parameterKey]?.gradient, expected[key]!)
             #expect(error < 1e-4, "\(name): gradient of \(parameterKey) differs by \(error)")
         }
         #expect(parameters["embeddings.word_embeddings.weight"]?.gradient == nil)

@@ -133,3 +133,13 @@ func expectGradients(_ inputs: [Tensor], parameters: [Parameter] = [], relative:
                                          absoluteTolerance: absolute, function)
     #expect(mismatches.isEmpty, "\(mismatches.prefix(5))", sourceLocation: sourceLocation)
 }
+
+/// max |a − b| / (max |b| + 1e-2) over the elements, with the shapes checked (infinity if they
+/// differ or `actual` is nil): the error relative to the tensor's scale, with a floor for tensors
+/// that are zero in exact arithmetic (a key bias's gradient), where libraries hold rounding noise.
+/// The pretrained-model parity tests (BERT, ViT, CLIP, ResNet) use it with a bound of 1e-4.
+func scaledError(_ actual: Tensor?, _ expected: Tensor) -> Float {
+    guard let actual, actual.shape == expected.shape else { return .infinity }
+    let largest = expected.scalars.map(abs).max() ?? 0
+    return (zip(actual.scalars, expected.scalars).map { abs($0 - $1) }.max() ?? 0) / (largest + 1e-2)
+}

@@ -15,6 +15,13 @@ public struct AttentionMask {
         self.additive = additive
     }
 
+    /// The key padding of a Hugging Face attention mask [batch, keys] (1 for tokens, 0 for
+    /// padding): non-zero where a key is padding, or nil when nothing is padded (no mask work).
+    public static func keyPadding(fromAttentionMask mask: Tensor?) -> Tensor? {
+        guard let mask, mask.scalars.contains(where: { $0 == 0 }) else { return nil }
+        return withoutGradient { Tensor(1) - mask }
+    }
+
     /// An additive mask with −∞ where `hidden` is non-zero and 0 elsewhere (from PyTorch's boolean
     /// masks, True = masked).
     public static func additive(hiding hidden: Tensor) -> Tensor {

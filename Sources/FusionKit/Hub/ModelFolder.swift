@@ -25,8 +25,18 @@ public struct ModelFolder: Sendable {
     /// Whether the folder holds `name`.
     public func contains(_ name: String) -> Bool { FileManager.default.fileExists(atPath: file(name).path) }
 
+    /// `config.json` decoded as `type` and checked: a configuration the architecture cannot be
+    /// built from throws ``ModelFolderError/invalidConfiguration(path:reason:)`` with its `problem`.
+    public func configuration<Configuration: PretrainedConfiguration>(_ type: Configuration.Type) throws -> Configuration {
+        let configuration: Configuration = try decodedConfiguration(type)
+        if let problem = configuration.problem {
+            throw ModelFolderError.invalidConfiguration(path: file("config.json").path, reason: problem)
+        }
+        return configuration
+    }
+
     /// `config.json` decoded as `type` (whose coding keys are Hugging Face's snake_case names).
-    public func configuration<Configuration: Decodable>(_ type: Configuration.Type) throws -> Configuration {
+    public func decodedConfiguration<Configuration: Decodable>(_ type: Configuration.Type) throws -> Configuration {
         let path = file("config.json")
         guard contains("config.json") else { throw ModelFolderError.missingFile(folder: url.path, what: "config.json") }
         let bytes: [UInt8]
@@ -122,4 +132,10 @@ public struct ModelFolder: Sendable {
         @unknown default: return "\(error)"
         }
     }
+}
+
+/// A model configuration read from `config.json` that can say why a network cannot be built from it.
+public protocol PretrainedConfiguration: Decodable {
+    /// Why this configuration cannot be built (sizes out of range, an unknown activation, …), or nil.
+    var problem: String? { get }
 }

@@ -1,6 +1,6 @@
 /// The fields of a Hugging Face `BertConfig` (`config.json`) that define the network, with its
 /// defaults for absent fields (those of `bert-base-uncased`).
-public struct BertConfiguration: Codable, Equatable, Sendable {
+public struct BertConfiguration: Codable, Equatable, Sendable, PretrainedConfiguration {
     public var vocabularySize = 30522
     public var hiddenSize = 768
     public var layerCount = 12

@@ -44,9 +44,6 @@ public final class BertModel: Module {
     public convenience init(folder url: URL, strict: Bool = true) throws {
         let folder = ModelFolder(url)
         let configuration = try folder.configuration(BertConfiguration.self)
-        if let problem = configuration.problem {
-            throw ModelFolderError.invalidConfiguration(path: folder.file("config.json").path, reason: problem)
-        }
         let weights = try folder.weightSources()
         let hasPooler = weights.keys.contains { Self.huggingFaceKey($0).hasPrefix("pooler.") }
         var generator = RandomGenerator(seed: 0)
@@ -99,10 +96,7 @@ public final class BertModel: Module {
         if let tokenTypes {
             precondition(tokenTypes.shape == ids.shape, "BertModel: token types \(tokenTypes.shape), ids \(ids.shape)")
         }
-        // Non-zero where a key is padding; nil when nothing is padded (no mask work per layer).
-        let padding = attentionMask.flatMap { mask in
-            mask.scalars.contains { $0 == 0 } ? withoutGradient { Tensor(1) - mask } : nil
-        }
+        let padding = AttentionMask.keyPadding(fromAttentionMask: attentionMask)
         var hidden = embeddings(ids: ids, tokenTypes: tokenTypes)
         var states = [hidden]
         for layer in layers {

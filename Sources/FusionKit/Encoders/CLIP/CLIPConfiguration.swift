@@ -1,6 +1,6 @@
 /// A Hugging Face `CLIPConfig` (`config.json`): the text and vision towers and the shared
 /// embedding width, with `openai/clip-vit-base-patch32`'s values for absent fields.
-public struct CLIPConfiguration: Codable, Equatable, Sendable {
+public struct CLIPConfiguration: Codable, Equatable, Sendable, PretrainedConfiguration {
     /// One tower's transformer (`text_config` or `vision_config`).
     public struct Tower: Codable, Equatable, Sendable {
         public var hiddenSize: Int

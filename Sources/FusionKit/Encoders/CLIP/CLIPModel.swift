@@ -37,9 +37,6 @@ public final class CLIPModel: Module {
     public convenience init(folder url: URL, strict: Bool = true) throws {
         let folder = ModelFolder(url)
         let configuration = try folder.configuration(CLIPConfiguration.self)
-        if let problem = configuration.problem {
-            throw ModelFolderError.invalidConfiguration(path: folder.file("config.json").path, reason: problem)
-        }
         var generator = RandomGenerator(seed: 0)
         self.init(configuration, generator: &generator)
         try folder.load(into: self, strict: strict, isHarmless: { $0.hasSuffix("embeddings.position_ids") })

@@ -105,10 +105,7 @@ public final class CLIPTextTower: Module {
                      "CLIPTextTower: ids of shape \(ids.shape), expected [batch, at most \(tower.maximumPositions)]")
         let (batch, length) = (ids.shape[0], ids.shape[1])
         var hidden = tokenEmbedding(ids) + positionEmbedding.weight.value.slice(0..<length, alongAxis: 0)
-        let padding = attentionMask.flatMap { mask in
-            mask.scalars.contains { $0 == 0 } ? withoutGradient { Tensor(1) - mask } : nil
-        }
-        let mask = AttentionMask(keyPadding: padding, causal: true)
+        let mask = AttentionMask(keyPadding: AttentionMask.keyPadding(fromAttentionMask: attentionMask), causal: true)
         var states = [hidden]
         for layer in layers {
             hidden = layer(hidden, mask: mask)

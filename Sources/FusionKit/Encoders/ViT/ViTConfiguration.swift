@@ -1,6 +1,6 @@
 /// The fields of a Hugging Face `ViTConfig` (`config.json`) that define the network, with its
 /// defaults for absent fields (those of `google/vit-base-patch16-224`).
-public struct ViTConfiguration: Codable, Equatable, Sendable {
+public struct ViTConfiguration: Codable, Equatable, Sendable, PretrainedConfiguration {
     public var hiddenSize = 768
     public var layerCount = 12
     public var headCount = 12

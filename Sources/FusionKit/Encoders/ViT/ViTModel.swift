@@ -53,9 +53,6 @@ public final class ViTModel: Module {
     public convenience init(folder url: URL, strict: Bool = true) throws {
         let folder = ModelFolder(url)
         let configuration = try folder.configuration(ViTConfiguration.self)
-        if let problem = configuration.problem {
-            throw ModelFolderError.invalidConfiguration(path: folder.file("config.json").path, reason: problem)
-        }
         let weights = try folder.weightSources()
         let key = { (name: String) in name.hasPrefix("vit.") ? String(name.dropFirst(4)) : name }
         var generator = RandomGenerator(seed: 0)
