@@ -68,7 +68,7 @@ struct FusionKitBench: ParsableCommand {
         print("FusionKit bench — \(BLAS.configuration)")
         var workloads = Workloads.all(quick: quick)
         BertWorkloads.benchFolder = URL(fileURLWithPath: output).deletingLastPathComponent().standardizedFileURL
-        workloads += BertWorkloads.all()
+        workloads += BertWorkloads.all() + ImageEncoderWorkloads.all()
         // Whole models: both sides start from the weights and batch written here.
         let peerFolder = URL(fileURLWithPath: output).deletingLastPathComponent().appendingPathComponent("vqa-peer")
             .standardizedFileURL

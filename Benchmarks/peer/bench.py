@@ -13,6 +13,7 @@ import torch
 from recurrent import recurrent_workload
 from vqa_bench import vqa_workload
 from bert_bench import bert_workload
+from image_encoder_bench import image_encoder_workload
 
 
 def seconds_per_call(body, samples=7, minimum=0.02):
@@ -77,6 +78,8 @@ def workload(name, sizes):
         return vqa_workload(name, sizes)
     if op == "bert-forward":
         return bert_workload(name, sizes)
+    if op in ("resnet50-forward", "clip-image-forward", "clip-text-forward"):
+        return image_encoder_workload(name, sizes)
     if op == "conv2d":
         batch, channels, size, outputs, stride, input_gradient = sizes
         layer = torch.nn.Conv2d(channels, outputs, 3, stride=stride, padding=1)
@@ -107,7 +110,7 @@ def main():
         if body is None:
             return None
         # Whole-model steps last long: the fastest of 3 (batch-1 inference: of 7), as on the Swift side.
-        samples = 3 if name.startswith(("vqa-train", "vqa-infer256")) else 7
+        samples = 3 if name.startswith(("vqa-train", "vqa-infer256")) or name.endswith(("b32", "b32 224")) else 7
         if name.startswith(("linear", "conv2d", "gru", "mha", "vqa-train")):
             return seconds_per_call(body, samples=samples)
         with torch.no_grad():
