@@ -10,7 +10,9 @@ Writes `Tests/Fixtures/vit/<name>/`: `config.json`, `model.safetensors` (as `sav
 writes them, with the hub's key names) and `expected.safetensors`: `pixels` [2, C, S, S],
 `hidden_state.K` (K = 0 the embeddings … L the last layer, before the final norm),
 `last_hidden_state`, `pooler`, `grad_last`, `grad_pooler` and `grad.<key>` for every parameter of
-the last layer, the final layer norm and the pooler (the rest frozen).
+the last layer, the final layer norm and the pooler (the rest frozen); and for images of another
+size, the position embeddings interpolated (`interpolate_pos_encoding=True`):
+`interpolated.pixels`, `interpolated.last_hidden_state`, `interpolated.pooler`.
 """
 
 import os
@@ -31,6 +33,9 @@ CONFIGS = {
     "wide": dict(hidden_size=48, num_hidden_layers=3, num_attention_heads=3, intermediate_size=64,
                  image_size=24, patch_size=4, num_channels=2, layer_norm_eps=1e-6, hidden_act="gelu_pytorch_tanh"),
 }
+
+# Patch grids of the interpolated case: 4 × 4 → 6 × 5 and 6 × 6 → 5 × 7.
+INTERPOLATED = {"small": (6, 5), "wide": (5, 7)}
 
 
 def main():
@@ -74,6 +79,15 @@ def main():
             tensors["hidden_state.%d" % k] = h
         for k, p in trained.items():
             tensors["grad." + k] = p.grad
+        # Another image size, the position embeddings interpolated (interpolate_pos_encoding=True).
+        rows, columns = INTERPOLATED[name]
+        size = (rows * config.patch_size, columns * config.patch_size)
+        other = torch.randn(2, config.num_channels, *size, generator=g)
+        with torch.no_grad():
+            resized = model(pixel_values=other, interpolate_pos_encoding=True)
+        tensors["interpolated.pixels"] = other
+        tensors["interpolated.last_hidden_state"] = resized.last_hidden_state
+        tensors["interpolated.pooler"] = resized.pooler_output
         save_file({k: v.detach().float().contiguous() for k, v in tensors.items()}, os.path.join(path, "expected.safetensors"))
     total = sum(os.path.getsize(os.path.join(root, f)) for root, _, files in os.walk(OUT) for f in files)
     print("wrote %s (%d bytes)" % (OUT, total))

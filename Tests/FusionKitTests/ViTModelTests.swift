@@ -38,9 +38,14 @@ struct ViTModelTests {
             #expect(error < 1e-4, "\(name): gradient of \(parameterKey) differs by \(error)")
         }
         #expect(parameters["embeddings.cls_token"]?.gradient == nil)
+
+        // Another image size, the position embeddings resized bicubically as transformers does.
+        let resized = withoutGradient { model(expected["interpolated.pixels"]!, interpolatingPositions: true) }
+        #expect(scaledError(resized.lastHiddenState, expected["interpolated.last_hidden_state"]!) < 1e-4, "\(name): interpolated")
+        #expect(scaledError(resized.pooled, expected["interpolated.pooler"]!) < 1e-4, "\(name): interpolated pooler")
     }
 
-    @Test("an image of another size is refused with the expected shape named")
+    @Test("an image of another size is refused unless the positions are interpolated")
     func imageSize() async {
         await #expect(processExitsWith: .failure) {
             var configuration = ViTConfiguration()

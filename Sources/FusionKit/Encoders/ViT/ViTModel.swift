@@ -85,17 +85,24 @@ public final class ViTModel: Module {
     }
 
     /// Encodes images [batch, channels, imageSize, imageSize] (normalised as the weights expect).
-    /// Other image sizes would need the position embeddings interpolated, which this model does
-    /// not do yet.
-    public func callAsFunction(_ images: Tensor) -> Output {
+    /// With `interpolatingPositions`, images of any size whose sides are multiples of the patch
+    /// size are accepted, the position embeddings resized bicubically to their grid of patches (as
+    /// Hugging Face's `interpolate_pos_encoding=True`).
+    public func callAsFunction(_ images: Tensor, interpolatingPositions: Bool = false) -> Output {
         let c = configuration
-        precondition(images.rank == 4 && images.shape[1] == c.channelCount && images.shape[2] == c.imageSize
-                     && images.shape[3] == c.imageSize,
-                     "ViTModel: images of shape \(images.shape), expected [N, \(c.channelCount), \(c.imageSize), \(c.imageSize)]")
+        precondition(images.rank == 4 && images.shape[1] == c.channelCount,
+                     "ViTModel: images of shape \(images.shape), expected [N, \(c.channelCount), H, W]")
+        precondition(interpolatingPositions ? images.shape[2] % c.patchSize == 0 && images.shape[3] % c.patchSize == 0
+                                            : images.shape[2] == c.imageSize && images.shape[3] == c.imageSize,
+                     interpolatingPositions
+                        ? "ViTModel: image sides \(images.shape[2]) × \(images.shape[3]) are not multiples of the patch size \(c.patchSize)"
+                        : "ViTModel: images of shape \(images.shape), expected [N, \(c.channelCount), \(c.imageSize), \(c.imageSize)] "
+                          + "(or pass interpolatingPositions: true)")
         let batch = images.shape[0], width = c.hiddenSize
-        let patches = patchProjection(images).reshaped([batch, width, c.patchesPerSide * c.patchesPerSide]).permuted([0, 2, 1])
+        let (rows, columns) = (images.shape[2] / c.patchSize, images.shape[3] / c.patchSize)
+        let patches = patchProjection(images).reshaped([batch, width, rows * columns]).permuted([0, 2, 1])
         let tokens = Tensor.concatenate([classToken.value.broadcast(to: [batch, 1, width]), patches], alongAxis: 1)
-        var hidden = tokens + positions.value
+        var hidden = tokens + PositionInterpolation.resize(positions.value, rows: rows, columns: columns)
         var states = [hidden]
         for layer in layers {
             hidden = layer(hidden)
