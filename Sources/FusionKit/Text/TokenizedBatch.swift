@@ -14,10 +14,11 @@ public struct TokenizedSequence: Equatable, Sendable {
     }
 }
 
-/// Encoded sequences padded to one length, as a BERT model takes them: rows of token ids, an
-/// attention mask (1 for a real token, 0 for padding) and token types, each `[batch, length]`.
-/// Padding goes at the end of each row, with the `[PAD]` id and token type 0, up to the longest
-/// sequence of the batch (Hugging Face's `padding=True`).
+/// Encoded sequences padded to one length, as a BERT or CLIP model takes them: rows of token ids,
+/// an attention mask (1 for a real token, 0 for padding) and token types, each `[batch, length]`.
+/// Padding goes at the end of each row, with the padding id (`[PAD]`'s for BERT) and token type
+/// 0, up to the longest sequence of the batch (Hugging Face's `padding=True`) or to a given
+/// minimum length (`padding="max_length"`).
 public struct TokenizedBatch: Equatable, Sendable {
     /// The token ids of each sequence, padded (`input_ids`).
     public let ids: [[Int]]
@@ -28,9 +29,10 @@ public struct TokenizedBatch: Equatable, Sendable {
     /// The length of every row: the longest sequence's.
     public let length: Int
 
-    /// `sequences` padded with `paddingID` to the longest of them.
-    public init(padding sequences: [TokenizedSequence], with paddingID: Int) {
-        let length = sequences.map(\.ids.count).max() ?? 0
+    /// `sequences` padded with `paddingID` to the longest of them, or to `minimumLength` if that
+    /// is longer.
+    public init(padding sequences: [TokenizedSequence], with paddingID: Int, minimumLength: Int = 0) {
+        let length = max(sequences.map(\.ids.count).max() ?? 0, minimumLength)
         func padded(_ row: [Int], with value: Int) -> [Int] {
             row + Array(repeating: value, count: length - row.count)
         }
