@@ -1,8 +1,3 @@
-/// The feed-forward activation of a transformer layer.
-public enum TransformerActivation: Sendable {
-    case relu, gelu
-}
-
 /// The position-wise feed-forward block: linear2(dropout(activation(linear1(x)))).
 final class FeedForward {
     let linear1: Linear, linear2: Linear, dropout: Dropout, activation: TransformerActivation
@@ -14,7 +9,7 @@ final class FeedForward {
     }
     func callAsFunction(_ x: Tensor) -> Tensor {
         let hidden = linear1(x)
-        return linear2(dropout(activation == .relu ? hidden.relu() : hidden.gelu()))
+        return linear2(dropout(activation(hidden)))
     }
 }
 

@@ -57,7 +57,7 @@ public struct BertConfiguration: Codable, Equatable, Sendable, PretrainedConfigu
                 + "num_attention_heads, intermediate_size, max_position_embeddings, type_vocab_size)"
         }
         if hiddenSize % headCount != 0 { return "hidden_size \(hiddenSize) is not a multiple of num_attention_heads \(headCount)" }
-        if HiddenActivation(huggingFaceName: hiddenActivation) == nil {
+        if TransformerActivation(huggingFaceName: hiddenActivation) == nil {
             return "hidden_act \"\(hiddenActivation)\" is not one of gelu, gelu_new, gelu_pytorch_tanh, relu"
         }
         if positionEmbeddingType != "absolute" { return "position_embedding_type \"\(positionEmbeddingType)\" is not supported" }

@@ -13,7 +13,7 @@ public final class BertLayer: Module {
     public let output: Linear
     public let outputNorm: LayerNorm
     public let headCount: Int
-    public let activation: HiddenActivation
+    public let activation: TransformerActivation
     public let attentionDropout: Float
     let hiddenDropout1: Dropout, hiddenDropout2: Dropout
     /// Where the attention-weight dropout masks come from.
@@ -30,7 +30,7 @@ public final class BertLayer: Module {
         output = Linear(configuration.intermediateSize, width, generator: &generator)
         outputNorm = LayerNorm(width, epsilon: configuration.layerNormEpsilon)
         headCount = configuration.headCount
-        activation = HiddenActivation(huggingFaceName: configuration.hiddenActivation) ?? .gelu
+        activation = TransformerActivation(huggingFaceName: configuration.hiddenActivation) ?? .gelu
         attentionDropout = configuration.attentionDropout
         hiddenDropout1 = Dropout(configuration.hiddenDropout, seed: generator.next())
         hiddenDropout2 = Dropout(configuration.hiddenDropout, seed: generator.next())

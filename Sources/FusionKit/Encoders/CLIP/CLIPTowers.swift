@@ -5,7 +5,7 @@ let clipLayerKeys = PreNormEncoderBlock.KeyNames(
 
 /// The layers of one CLIP tower.
 private func clipLayers(_ tower: CLIPConfiguration.Tower, generator: inout RandomGenerator) -> [PreNormEncoderBlock] {
-    let activation = HiddenActivation(huggingFaceName: tower.hiddenActivation) ?? .quickGELU
+    let activation = TransformerActivation(huggingFaceName: tower.hiddenActivation) ?? .quickGELU
     return (0..<tower.layerCount).map { _ in
         PreNormEncoderBlock(width: tower.hiddenSize, headCount: tower.headCount, intermediateSize: tower.intermediateSize,
                             activation: activation, layerNormEpsilon: tower.layerNormEpsilon, names: clipLayerKeys,

@@ -23,10 +23,10 @@ public final class PreNormEncoderBlock: Module {
     public let norm1: LayerNorm, norm2: LayerNorm
     public let fc1: Linear, fc2: Linear
     public let headCount: Int
-    public let activation: HiddenActivation
+    public let activation: TransformerActivation
     public let names: KeyNames
 
-    public init(width: Int, headCount: Int, intermediateSize: Int, activation: HiddenActivation, layerNormEpsilon: Float,
+    public init(width: Int, headCount: Int, intermediateSize: Int, activation: TransformerActivation, layerNormEpsilon: Float,
                 names: KeyNames, generator: inout RandomGenerator) {
         precondition(headCount > 0 && width % headCount == 0,
                      "PreNormEncoderBlock: width \(width) does not divide into \(headCount) heads")

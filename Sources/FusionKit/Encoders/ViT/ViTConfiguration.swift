@@ -48,7 +48,7 @@ public struct ViTConfiguration: Codable, Equatable, Sendable, PretrainedConfigur
         if sizes.contains(where: { $0 <= 0 || $0 > 1 << 24 }) { return "sizes must be positive and at most 2^24" }
         if hiddenSize % headCount != 0 { return "hidden_size \(hiddenSize) is not a multiple of num_attention_heads \(headCount)" }
         if imageSize % patchSize != 0 { return "image_size \(imageSize) is not a multiple of patch_size \(patchSize)" }
-        if HiddenActivation(huggingFaceName: hiddenActivation) == nil { return "hidden_act \"\(hiddenActivation)\" is not supported" }
+        if TransformerActivation(huggingFaceName: hiddenActivation) == nil { return "hidden_act \"\(hiddenActivation)\" is not supported" }
         if !queryKeyValueBias { return "qkv_bias false is not supported" }
         if !(layerNormEpsilon > 0) { return "layer_norm_eps must be positive" }
         return nil

@@ -31,7 +31,7 @@ public final class ViTModel: Module {
         positions = Parameter(Tensor.randomNormal([1, patches + 1, width], standardDeviation: 0.02, generator: &generator))
         patchProjection = Conv2d(configuration.channelCount, width, kernelSize: configuration.patchSize,
                                  stride: configuration.patchSize, generator: &generator)
-        let activation = HiddenActivation(huggingFaceName: configuration.hiddenActivation) ?? .gelu
+        let activation = TransformerActivation(huggingFaceName: configuration.hiddenActivation) ?? .gelu
         layers = (0..<configuration.layerCount).map { _ in
             PreNormEncoderBlock(width: width, headCount: configuration.headCount, intermediateSize: configuration.intermediateSize,
                                 activation: activation, layerNormEpsilon: configuration.layerNormEpsilon,

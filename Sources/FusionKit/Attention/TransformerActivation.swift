@@ -1,6 +1,6 @@
-/// The activation of a pretrained encoder's feed-forward blocks, by the names Hugging Face
-/// configurations use (`hidden_act`).
-public enum HiddenActivation: String, Sendable, CaseIterable {
+/// The feed-forward activation of a transformer layer — FusionKit's own layers and the pretrained
+/// encoders alike — with the names Hugging Face configurations use (`hidden_act`).
+public enum TransformerActivation: String, Sendable, CaseIterable {
     /// x·Φ(x) with the exact normal CDF (`"gelu"`).
     case gelu
     /// The tanh approximation of GELU (`"gelu_new"`, `"gelu_pytorch_tanh"`).
