@@ -30,8 +30,9 @@ public final class Bilinear: Module {
     public var inputFeatures2: Int { weight.shape[2] }
     public var outputFeatures: Int { weight.shape[0] }
 
-    /// Computes t = x₁·A as one product ([N, in1] × [in1, out·in2]), then sums t·x₂ over in2.
-    /// Every step is a tensor op with its own backward, so the layer needs none of its own.
+    /// Computes t = x₂·Aᵀ as one product with the weight read as it is stored ([N, in2] ×
+    /// [out·in1, in2]ᵀ, no reordering copy), then sums t·x₁ over in1. Every step is a tensor op
+    /// with its own backward, so the layer needs none of its own.
     public func callAsFunction(_ input1: Tensor, _ input2: Tensor) -> Tensor {
         precondition(input1.rank >= 1 && input1.shape.last == inputFeatures1,
                      "Bilinear: first input of shape \(input1.shape) does not end in \(inputFeatures1) features")
@@ -42,9 +43,9 @@ public final class Bilinear: Module {
         let leading = Array(input1.shape.dropLast())
         let rows = leading.reduce(1, *)
         let (out, in1, in2) = (outputFeatures, inputFeatures1, inputFeatures2)
-        let weightByInput1 = weight.value.permuted([1, 0, 2]).reshaped([in1, out * in2])
-        let partial = input1.reshaped([rows, in1]).matmul(weightByInput1).reshaped([rows, out, in2])
-        var result = (partial * input2.reshaped([rows, 1, in2])).sum(alongAxes: 2)
+        let partial = input2.reshaped([rows, in2]).matmul(weight.value.reshaped([out * in1, in2]), transposeB: true)
+            .reshaped([rows, out, in1])
+        var result = (partial * input1.reshaped([rows, 1, in1])).sum(alongAxes: 2)
         if let bias { result = result + bias.value }
         return result.reshaped(leading + [out])
     }
