@@ -35,13 +35,7 @@ struct BertModelTests {
         let loss = (output.lastHiddenState * expected["grad_last"]!).sum() + (output.pooled! * expected["grad_pooler"]!).sum()
         loss.backward()
         let parameters = Dictionary(uniqueKeysWithValues: model.namedParameters())
-        let gradientKeys = expected.tensors.keys.filter { $0.hasPrefix("grad.") }
-        #expect(gradientKeys.count == 18)
-        for key in gradientKeys {
-            let parameterKey = String(key.dropFirst(5))
-            let error = scaledError(parameters[parameterKey]?.gradient, expected[key]!)
-            #expect(error < 1e-4, "\(name): gradient of \(parameterKey) differs by \(error)")
-        }
+        expectGradientsMatch(expected, model, count: 18, label: "\(name)")
         #expect(parameters["embeddings.word_embeddings.weight"]?.gradient == nil)
     }
 
@@ -58,6 +52,17 @@ struct BertModelTests {
             #expect(keys.contains(key), "\(key) missing from \(keys.sorted())")
         }
         #expect(keys.count == 5 + 16 + 2)
+        // Saved with those keys, the folder loads back into an equal model.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bert-save-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try model.save(to: folder.appendingPathComponent("model.safetensors"))
+        let json = #"{"hidden_size": 16, "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 20, "#
+            + #""vocab_size": 30, "max_position_embeddings": 8}"#
+        try Data(json.utf8).write(to: folder.appendingPathComponent("config.json"))
+        let loaded = try BertModel(folder: folder)
+        #expect(loaded.configuration == configuration)
+        #expect(loaded.stateDict() == model.stateDict())
     }
 
     @Test("a folder with wrong keys, a bad configuration or a missing file is a typed error naming it")

@@ -143,3 +143,19 @@ func scaledError(_ actual: Tensor?, _ expected: Tensor) -> Float {
     let largest = expected.scalars.map(abs).max() ?? 0
     return (zip(actual.scalars, expected.scalars).map { abs($0 - $1) }.max() ?? 0) / (largest + 1e-2)
 }
+
+/// Checks every `grad.<key>` tensor of a parity fixture against the gradient of the module's
+/// parameter `<key>` (scalars compared as one-element tensors) with `scaledError` < 1e-4, and that
+/// the fixture holds `count` of them (so a script that stored none cannot pass).
+func expectGradientsMatch(_ fixture: SafeTensorsFile, _ module: Module, count: Int, label: String,
+                          sourceLocation: SourceLocation = #_sourceLocation) {
+    let parameters = Dictionary(uniqueKeysWithValues: module.namedParameters())
+    let keys = fixture.tensors.keys.filter { $0.hasPrefix("grad.") }
+    #expect(keys.count == count, "\(label): \(keys.count) gradients in the fixture", sourceLocation: sourceLocation)
+    for key in keys {
+        let name = String(key.dropFirst(5))
+        let gradient = parameters[name]?.gradient.map { $0.rank == 0 ? $0.reshaped([1]) : $0 }
+        let error = scaledError(gradient, fixture[key]!)
+        #expect(error < 1e-4, "\(label): gradient of \(name) differs by \(error)", sourceLocation: sourceLocation)
+    }
+}
