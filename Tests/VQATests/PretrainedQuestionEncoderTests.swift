@@ -43,6 +43,14 @@ struct PretrainedQuestionEncoderTests {
         // rounding: a question asked twice in one batch may round differently in another row.)
         let first = encoder(questions).final, second = encoder(questions).final
         #expect(isCloseEnough(first, second))
+        #expect(encoder.cachedQuestionCount > 0 && encoder.cachedQuestionCount <= 40)
+        // The cached path gives what BERT computes without the cache: an encoder fine-tuning its
+        // top layer (never cached) built from the same folder and seed, in evaluation mode.
+        let uncachedModel = try ModelCatalog.makeModel(configuration(folder, trainedLayers: 1))
+        uncachedModel.eval()
+        let uncached = try #require(uncachedModel.namedChildren().compactMap { $0.1 as? PretrainedQuestionEncoder }.first)
+        #expect(isCloseEnough(withoutGradient { uncached(questions).final }, first))
+        #expect(uncached.cachedQuestionCount == 0)
         // A question's vector does not depend on the batch it came in (padding is masked out).
         let fresh = try #require(try ModelCatalog.makeModel(configuration(folder, trainedLayers: 0)).namedChildren()
             .compactMap { $0.1 as? PretrainedQuestionEncoder }.first)

@@ -61,6 +61,9 @@ public final class PretrainedQuestionEncoder: Module, QuestionEncoding {
         super.init()
     }
 
+    /// How many distinct questions the frozen encoder holds pooled vectors for (0 when BERT trains).
+    public var cachedQuestionCount: Int { cacheLock.withLock { pooledCache.count } }
+
     /// BERT's parameters that train (the top `trainedLayers` layers): the ones a separate
     /// learning rate applies to.
     public var pretrainedTrainableParameters: [Parameter] { bert.parameters().filter(\.isTrainable) }
