@@ -30,7 +30,8 @@ let package = Package(
             pkgConfig: "ompi",
             providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]
         ),
-        // Vectorised exp/log/tanh/sigmoid, compiled for AVX-512, AVX2 and the baseline, chosen at run time.
+        // Vectorised element-wise math (exp, log, tanh, sigmoid, GELU), the GRU step and Winograd transforms,
+        // compiled for AVX-512, AVX2 and the baseline, chosen at run time.
         .target(name: "CFusionKitKernels"),
         .target(
             name: "FusionKit",
