@@ -63,6 +63,11 @@ struct BertModelTests {
         let loaded = try BertModel(folder: folder)
         #expect(loaded.configuration == configuration)
         #expect(loaded.stateDict() == model.stateDict())
+        // The same weights as tensors in memory (`weights()`, then `loadPretrained`) rather than
+        // read from the file into each parameter's storage: the same model.
+        let viaTensors = BertModel(configuration)
+        try viaTensors.loadPretrained(try ModelFolder(folder).weights(), from: folder.path)
+        #expect(viaTensors.stateDict() == loaded.stateDict())
     }
 
     @Test("a folder with wrong keys, a bad configuration or a missing file is a typed error naming it")
