@@ -2,7 +2,7 @@
 # Swift: they install the system packages they need first.
 
 SWIFT        ?= swift
-APT_PACKAGES := libopenblas-dev liblapacke-dev libfftw3-dev pkg-config libopenmpi-dev openmpi-bin
+APT_PACKAGES := libopenblas-dev liblapacke-dev libfftw3-dev pkg-config libopenmpi-dev openmpi-bin libpng-dev libjpeg62-turbo-dev
 SUDO         := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 PEER_VENV    ?= .venv-peer
 PEER_PYTHON  := $(PEER_VENV)/bin/python

@@ -7,6 +7,7 @@ let package = Package(
         .library(name: "FusionKit", targets: ["FusionKit"]),
         .library(name: "SortOfCLEVR", targets: ["SortOfCLEVR"]),
         .library(name: "FusionKitDistributed", targets: ["FusionKitDistributed"]),
+        .library(name: "FusionKitData", targets: ["FusionKitData"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -38,12 +39,25 @@ let package = Package(
             dependencies: ["COpenBLAS", "CFusionKitKernels", "CFFTW"],
             linkerSettings: [.linkedLibrary("lapacke"), .linkedLibrary("openblas")]
         ),
+        // libpng 1.6 and libjpeg-turbo's libjpeg API (Debian's libpng-dev and libjpeg62-turbo-dev).
+        .systemLibrary(name: "CLibPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CLibJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
+        // PNG and JPEG decoding and PNG encoding in C, where libpng's and libjpeg's setjmp/longjmp
+        // error handling stays inside C frames.
+        .target(
+            name: "CImageCodecs",
+            dependencies: ["CLibPNG", "CLibJPEG"],
+            linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]
+        ),
+        // Image files, transforms, data sets and the batch loader (torchvision.io, transforms and
+        // torch.utils.data in one module), and the standard VQA layouts.
+        .target(name: "FusionKitData", dependencies: ["FusionKit", "CImageCodecs"]),
         // Data-parallel training on MPI; the core library above builds without MPI.
-        .target(name: "FusionKitDistributed", dependencies: ["FusionKit", "COpenMPI"]),
+        .target(name: "FusionKitDistributed", dependencies: ["FusionKit", "FusionKitData", "COpenMPI"]),
         // Seeded Sort-of-CLEVR scenes with English questions (the VQA data set).
         .target(name: "SortOfCLEVR", dependencies: ["FusionKit"]),
         // The VQA models, training loop, checkpoints and reports behind the `vqa` program.
-        .target(name: "VQAKit", dependencies: ["FusionKit", "FusionKitDistributed", "SortOfCLEVR"],
+        .target(name: "VQAKit", dependencies: ["FusionKit", "FusionKitData", "FusionKitDistributed", "SortOfCLEVR"],
                 path: "Examples/VQA/VQAKit"),
         .executableTarget(
             name: "vqa",
@@ -121,7 +135,8 @@ let package = Package(
             dependencies: ["FusionKit"]
         ),
         .testTarget(name: "SortOfCLEVRTests", dependencies: ["SortOfCLEVR", "FusionKit"]),
-        .testTarget(name: "DistributedTests", dependencies: ["FusionKitDistributed", "FusionKit"]),
-        .testTarget(name: "VQATests", dependencies: ["VQAKit", "SortOfCLEVR", "FusionKit"]),
+        .testTarget(name: "DistributedTests", dependencies: ["FusionKitDistributed", "FusionKitData", "FusionKit"]),
+        .testTarget(name: "DataTests", dependencies: ["FusionKitData", "FusionKit"]),
+        .testTarget(name: "VQATests", dependencies: ["VQAKit", "SortOfCLEVR", "FusionKit", "FusionKitData"]),
     ]
 )

@@ -1,5 +1,6 @@
 import FusionKit
 import FusionKitDistributed
+import FusionKitData
 import Testing
 
 @Suite("DistributedSampler")
@@ -40,10 +41,10 @@ struct SamplerTests {
     @Test("a batch smaller than the number of ranks is a typed error")
     func tooFewItems() {
         // 65 items in batches of 64 leave a last batch of 1 for 2 ranks.
-        #expect(throws: DistributedError.self) {
+        #expect(throws: DataLoaderError.self) {
             try DistributedSampler(count: 65, globalBatchSize: 64, rank: 0, worldSize: 2, seed: 1)
         }
-        #expect(throws: DistributedError.self) {
+        #expect(throws: DataLoaderError.self) {
             try DistributedSampler(count: 10, globalBatchSize: 4, rank: 3, worldSize: 2, seed: 1)
         }
     }

@@ -30,7 +30,7 @@ struct LearningTests {
         try trainer.train(on: data, test: data, types: .sortOfCLEVR, checkpoint: nil)
         let baseline = prior(data)
         let loss = trainer.history.epochs.last!.trainingLoss
-        let accuracy = evaluate(model, on: data, types: .sortOfCLEVR).overall
+        let accuracy = try evaluate(model, on: data, types: .sortOfCLEVR).overall
         #expect(loss < 0.5 * baseline.loss, "loss \(loss), prior \(baseline.loss)")
         #expect(accuracy > baseline.accuracy + 0.15, "accuracy \(accuracy), prior \(baseline.accuracy)")
     }

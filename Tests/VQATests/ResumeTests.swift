@@ -1,5 +1,6 @@
 import Foundation
 import FusionKit
+import FusionKitData
 import SortOfCLEVR
 import Testing
 import VQAKit
@@ -59,6 +60,51 @@ struct ResumeTests {
             precondition(resumed.history.epochs.map(\.test) == straight.history.epochs.map(\.test), "test accuracies differ")
             let saved = try VQACheckpoint.describe(checkpoint)
             precondition(saved.history.epochs.count == 2, "the checkpoint is not the finished run")
+        }
+    }
+
+    @Test("a run killed in the middle of an epoch resumes from its mid-epoch checkpoint to the numbers of an uninterrupted run")
+    func midEpochResume() async {
+        await #expect(processExitsWith: .success) {
+            let options = TrainingOptions(epochs: 2, batchSize: 3, learningRate: 3e-3, warmupSteps: 2, shuffleSeed: 4)
+            let data = smallData(seed: 15, images: 8), test = smallData(seed: 16, images: 2)
+            let folder = try temporaryFolder("mid-epoch")
+            defer { try? FileManager.default.removeItem(at: folder) }
+
+            let straight = Trainer(model: try smallModel("film"), options: options, dataIdentity: "small")
+            straight.showsProgress = false
+            try straight.train(on: data, test: test, types: .sortOfCLEVR, checkpoint: nil)
+
+            // Checkpoints every 2 steps; the run dies after the third step of epoch 2, whose work
+            // is lost with it: the checkpoint holds epoch 2 after its second step.
+            let checkpoint = folder.appendingPathComponent("checkpoint.safetensors")
+            let first = Trainer(model: try smallModel("film"), options: options, dataIdentity: "small")
+            first.showsProgress = false
+            first.checkpointInterval = 2
+            first.stepEnded = { position in
+                if position == LoaderPosition(epoch: 1, step: 3) { throw CancellationError() }
+            }
+            do {
+                try first.train(on: data, test: test, types: .sortOfCLEVR, checkpoint: checkpoint)
+                preconditionFailure("the first run was not interrupted")
+            } catch is CancellationError {}
+            let saved = try VQACheckpoint.describe(checkpoint)
+            precondition(saved.progress?.position == LoaderPosition(epoch: 1, step: 2), "checkpoint at \(String(describing: saved.progress))")
+
+            let resumed = Trainer(model: try smallModel("film"), options: options, dataIdentity: "small")
+            resumed.showsProgress = false
+            try resumed.resume(from: checkpoint)
+            precondition(resumed.nextPosition == LoaderPosition(epoch: 1, step: 2))
+            try resumed.train(on: data, test: test, types: .sortOfCLEVR, checkpoint: checkpoint)
+            precondition(stateValues(resumed.model) == stateValues(straight.model), "resumed weights differ")
+            precondition(resumed.optimizer.stateDict().mapValues(\.scalars) == straight.optimizer.stateDict().mapValues(\.scalars),
+                         "resumed optimizer state differs")
+            precondition(resumed.history.epochs.map(\.trainingLoss) == straight.history.epochs.map(\.trainingLoss),
+                         "losses differ: \(resumed.history.epochs.map(\.trainingLoss)) vs \(straight.history.epochs.map(\.trainingLoss))")
+            precondition(resumed.history.epochs.map(\.lossCurve) == straight.history.epochs.map(\.lossCurve), "loss curves differ")
+            precondition(resumed.history.epochs.map(\.test) == straight.history.epochs.map(\.test), "test accuracies differ")
+            let finished = try VQACheckpoint.describe(checkpoint)
+            precondition(finished.progress == nil, "the finished run's checkpoint still holds an epoch in progress")
         }
     }
 

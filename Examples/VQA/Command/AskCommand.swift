@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import FusionKit
+import FusionKitData
 import SortOfCLEVR
 import VQAKit
 
@@ -9,19 +10,27 @@ import VQAKit
 struct AskCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ask",
-        abstract: "Ask a trained model a question about a scene.",
-        discussion: "Without --question, reads questions from standard input, one per line, until end of input.")
+        abstract: "Ask a trained model a question about a scene or a picture.",
+        discussion: "Without --question, reads questions from standard input, one per line, until end of input. "
+            + "--image names a PNG or JPEG file (a model trained on a data folder needs one), or, with --data, "
+            + "the index of an image of that folder's test.safetensors.")
 
     @Option(help: "The checkpoint written by `vqa train`.") var checkpoint: String
     @Option(help: "Generate the scene from this seed.") var sceneSeed: UInt64 = 7
     @Option(help: "Take the scene from a data set file written by `vqa generate` (test.safetensors) instead.") var data: String?
-    @Option(help: "Which image of --data.") var image = 0
+    @Option(help: "A PNG or JPEG file to ask about, or with --data the index of one of its images.") var image: String?
     @Option(help: "The question, in English.") var question: String?
     @Option(help: "Folder for the scene and attention drawings.") var output = "runs/ask"
 
     func run() throws {
         let (model, saved) = try VQACheckpoint.loadModel(from: URL(fileURLWithPath: checkpoint))
         model.eval()
+        if let image, data == nil || Int(image) == nil {
+            return try askAboutFile(image, model: model, configuration: saved.configuration)
+        }
+        if saved.configuration.data != nil {
+            throw VQAError.invalidArgument("\(checkpoint) was trained on a data folder: name a picture with --image photo.jpg")
+        }
         let scene = try loadScene()
         let folder = URL(fileURLWithPath: output)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -52,10 +61,11 @@ struct AskCommand: ParsableCommand {
     private func loadScene() throws -> Scene {
         if let data {
             let dataset = try SortOfCLEVRDataset(contentsOf: URL(fileURLWithPath: data))
-            guard dataset.scenes.indices.contains(image) else {
-                throw VQAError.invalidArgument("--image \(image) is outside the \(dataset.imageCount) images of \(data)")
+            let index = Int(image ?? "0") ?? 0
+            guard dataset.scenes.indices.contains(index) else {
+                throw VQAError.invalidArgument("--image \(index) is outside the \(dataset.imageCount) images of \(data)")
             }
-            return dataset.scenes[image]
+            return dataset.scenes[index]
         }
         return SortOfCLEVRDataset.generate(seed: sceneSeed, imageCount: 1).scenes[0]
     }
@@ -84,6 +94,42 @@ struct AskCommand: ParsableCommand {
             let file = folder.appendingPathComponent("attention-\(number).svg")
             try SceneSVG.write(svg, to: file)
             print("  attention over the image: \(file.path)")
+        }
+    }
+
+    /// Answers questions about the picture in `path`, prepared as the model's training images were.
+    private func askAboutFile(_ path: String, model: any VQAModel, configuration: VQAModelConfiguration) throws {
+        let decoded = try ImageFile.decode(contentsOf: URL(fileURLWithPath: path))
+        let preprocessing = configuration.data?.preprocessing
+            ?? ImagePreprocessing(resizing: .stretch(height: Scene.imageSize, width: Scene.imageSize))
+        let planes = preprocessing(decoded.planes())
+        let images = Tensor(planes.values, shape: [1, planes.channels, planes.height, planes.width])
+        print("\(configuration.model) model; \(path): \(decoded.width)×\(decoded.height), seen as \(planes.width)×\(planes.height)")
+        func ask(_ text: String) throws {
+            let ids: [Float], answers: [String]
+            if let vocabularies = configuration.data?.vocabularies {
+                let encoded = vocabularies.words.encode(text, length: vocabularies.questionLength)
+                guard encoded.unknownWords.isEmpty else {
+                    throw VQAError.invalidArgument("the model never saw \(encoded.unknownWords.map { "\"\($0)\"" }.joined(separator: ", ")) "
+                                                   + "in training; ask with words of its \(vocabularies.words.count - 2)-word vocabulary")
+                }
+                ids = encoded.ids.map(Float.init)
+                answers = vocabularies.answers.answers
+            } else {
+                ids = try QuestionVocabulary.encodePadded(text).map(Float.init)
+                answers = Answer.allCases.map(\.text)
+            }
+            let probabilities = withoutGradient {
+                model(images: images, questions: Tensor(ids, shape: [1, ids.count])).softmax(alongAxis: 1)
+            }.scalars
+            let ranked = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] }.prefix(3)
+            print("  " + ranked.map { String(format: "%@ %.1f%%", answers[$0], probabilities[$0] * 100) }.joined(separator: "; "))
+        }
+        if let question { return try ask(question) }
+        while let line = readLine() {
+            let text = line.trimmingCharacters(in: .whitespaces)
+            if text.isEmpty { continue }
+            do { try ask(text) } catch let error as VQAError { print("  \(error)") } catch let error as QuestionError { print("  \(error)") }
         }
     }
 }

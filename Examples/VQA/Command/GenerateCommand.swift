@@ -1,9 +1,11 @@
 import ArgumentParser
 import Foundation
 import SortOfCLEVR
+import VQAKit
 
 /// `vqa generate`: writes a seeded data set as safetensors (train.safetensors, test.safetensors)
-/// and draws a few test scenes with their questions as SVG.
+/// or, with `--format clevr`, as PNG files and question files in CLEVR's layout (the test set as
+/// split `val`), and draws a few test scenes with their questions as SVG.
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
@@ -16,6 +18,10 @@ struct GenerateCommand: ParsableCommand {
     func validate() throws {
         guard data.data == nil else { throw ValidationError("generate writes a data set; --data reads one") }
         guard draw >= 0 else { throw ValidationError("--draw must not be negative") }
+        // --format (of the data options) chooses what to write: nothing for safetensors, clevr for PNG files.
+        guard data.format == nil || data.format == "clevr" else {
+            throw ValidationError("generate writes safetensors (no --format) or CLEVR's layout (--format clevr), not \(data.format!)")
+        }
     }
 
     func run() throws {
@@ -23,8 +29,13 @@ struct GenerateCommand: ParsableCommand {
         let (training, test, identity) = try data.load()
         let folder = URL(fileURLWithPath: output)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try training.write(to: folder.appendingPathComponent("train.safetensors"))
-        try test.write(to: folder.appendingPathComponent("test.safetensors"))
+        if data.format == "clevr" {
+            try SortOfCLEVRExport.write(training, split: "train", to: folder)
+            try SortOfCLEVRExport.write(test, split: "val", to: folder)
+        } else {
+            try training.write(to: folder.appendingPathComponent("train.safetensors"))
+            try test.write(to: folder.appendingPathComponent("test.safetensors"))
+        }
         for index in 0..<min(draw, test.imageCount) {
             let svg = SceneSVG.document(scene: test.scenes[index], questions: Array(test.questions(aboutImage: index)))
             try SceneSVG.write(svg, to: folder.appendingPathComponent("test-scene-\(index).svg"))

@@ -11,7 +11,7 @@ import VQAKit
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train a model on Sort-of-CLEVR and write its checkpoint and report.",
+        abstract: "Train a model on Sort-of-CLEVR or a data folder and write its checkpoint and report.",
         discussion: "Models: " + ModelCatalog.entries.map { "\($0.name) (\($0.summary))" }.joined(separator: "; "))
 
     @Option(help: "The model: \(ModelCatalog.names.joined(separator: ", ")).") var model = "transformer"
@@ -24,6 +24,12 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Train data-parallel over the processes of an MPI job (automatic under mpirun).") var distributed = false
     @Flag(help: "Sum all gradients after backward instead of overlapping the sums with backward.")
     var noOverlap = false
+    @Option(help: "Also write the checkpoint every this many steps within an epoch (a killed run then loses at most that many).")
+    var checkpointEvery: Int?
+
+    func validate() throws {
+        if let checkpointEvery, checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1") }
+    }
 
     func run() throws {
         guard distributed || ProcessGroup.isLaunchedByMPI else { return try train(group: .single) }
@@ -44,30 +50,64 @@ struct TrainCommand: ParsableCommand {
         let isReporter = group.rank == 0
         let folder = URL(fileURLWithPath: output ?? "runs/\(model)")
         let checkpoint = folder.appendingPathComponent("checkpoint.safetensors")
-        var configuration = VQAModelConfiguration.sortOfCLEVR(model: model, width: training.width, seed: training.initSeed)
-        configuration.questionEncoder = try questionEncoder.settings()
-        let vqaModel = try ModelCatalog.makeModel(configuration)
         if !resume, FileManager.default.fileExists(atPath: checkpoint.path) {
             throw VQAError.invalidArgument("\(checkpoint.path) exists: pass --resume to continue that run, or another --output")
         }
-        let (trainingSet, testSet, identity) = try data.load()
+        let trainer: Trainer
+        let run: (_ epochEnded: (EpochRecord) throws -> Void) throws -> Void
+        let summary: String, identity: String, configuration: VQAModelConfiguration
+        if data.isLayoutFolder {
+            // A folder in a standard layout; on resume the checkpoint's vocabularies are reused.
+            let saved = resume ? try VQACheckpoint.describe(checkpoint).configuration.data : nil
+            let folderData = try data.loadFolder(saved: saved)
+            var settings = folderData.configuration(model: model, width: training.width, seed: training.initSeed)
+            settings.questionEncoder = try questionEncoder.settings()
+            configuration = settings
+            identity = folderData.identity
+            trainer = Trainer(model: try ModelCatalog.makeModel(configuration), options: training.options,
+                              dataIdentity: identity, group: group)
+            summary = "\(folderData.training.count) training images (\(folderData.training.questionCount) questions), "
+                + "\(folderData.evaluation.count) evaluation images (\(folderData.evaluation.questionCount) questions) at "
+                + "\(folderData.imageSide)×\(folderData.imageSide); "
+                + "\(configuration.vocabularySize) words, \(configuration.answerCount) answers"
+            run = { ended in
+                try trainer.train(on: folderData.training, test: folderData.evaluation, types: folderData.types,
+                                  checkpoint: checkpoint, timeLimit: training.minutes.map { $0 * 60 }, epochEnded: ended)
+            }
+        } else {
+            var settings = VQAModelConfiguration.sortOfCLEVR(model: model, width: training.width, seed: training.initSeed)
+            settings.questionEncoder = try questionEncoder.settings()
+            configuration = settings
+            let (trainingSet, testSet, sortOfCLEVRIdentity) = try data.load()
+            identity = sortOfCLEVRIdentity
+            trainer = Trainer(model: try ModelCatalog.makeModel(configuration), options: training.options,
+                              dataIdentity: identity, group: group)
+            summary = "\(trainingSet.imageCount) training images × 20 questions, \(testSet.imageCount) test images"
+            run = { ended in
+                try trainer.train(on: VQAData(trainingSet), test: VQAData(testSet), types: .sortOfCLEVR, checkpoint: checkpoint,
+                                  timeLimit: training.minutes.map { $0 * 60 }, epochEnded: ended)
+            }
+        }
+        let vqaModel = trainer.model
         if isReporter { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
-        let trainer = Trainer(model: vqaModel, options: training.options, dataIdentity: identity, group: group)
         trainer.showsProgress = !quiet
         trainer.overlapsCommunication = !noOverlap
+        trainer.loaderWorkers = data.loaderWorkers
+        trainer.checkpointInterval = checkpointEvery
         if resume {
             try trainer.resume(from: checkpoint)
-            if isReporter { print("resuming \(model) after epoch \(trainer.completedEpochs) of \(training.epochs) from \(checkpoint.path)") }
+            let position = trainer.nextPosition
+            if isReporter {
+                print("resuming \(model) at epoch \(position.epoch + 1) of \(training.epochs), batch \(position.step) of it, from \(checkpoint.path)")
+            }
         }
         if isReporter {
             let ranks = group.size > 1 ? "; \(group.size) ranks sharing each batch of \(training.batchSize) images" : ""
-            print("\(model): \(vqaModel.parameterCount) parameters; \(trainingSet.imageCount) training images × 20 questions, "
-                  + "\(testSet.imageCount) test images; BLAS \(BLAS.kernelName), \(BLAS.threadCount) threads\(ranks)")
+            print("\(model): \(vqaModel.parameterCount) parameters; \(summary); BLAS \(BLAS.kernelName), \(BLAS.threadCount) threads\(ranks)")
         }
         let report = RunReport(directory: folder)
         let settings = ["model": configuration.json, "data": identity, "options": String(describing: training.options)]
-        try trainer.train(on: VQAData(trainingSet), test: VQAData(testSet), types: .sortOfCLEVR, checkpoint: checkpoint,
-                          timeLimit: training.minutes.map { $0 * 60 }) { record in
+        try run { record in
             print(epochLine(record, of: training.epochs))
             try report.write(commandLine: CommandLine.arguments, settings: settings, history: trainer.history)
         }
@@ -84,11 +124,14 @@ struct TrainCommand: ParsableCommand {
     }
 }
 
-/// One line per epoch: loss, accuracies and speed.
+/// One line per epoch: loss, accuracies, speed and the time spent waiting for images.
 func epochLine(_ record: EpochRecord, of epochs: Int) -> String {
-    String(format: "epoch %d/%d  loss %.4f  train %.1f%%  test non-relational %.2f%%  relational %.2f%%  (%.0f questions/s, %.0f s)",
-           record.epoch, epochs, record.trainingLoss, record.trainingAccuracy * 100, record.test.nonRelational * 100,
-           record.test.relational * 100, record.questionsPerSecond, record.seconds)
+    let test = record.test.hasKinds
+        ? String(format: "test non-relational %.2f%%  relational %.2f%%", record.test.nonRelational * 100, record.test.relational * 100)
+        : String(format: "test %.2f%%", record.test.overall * 100)
+    return String(format: "epoch %d/%d  loss %.4f  train %.1f%%  %@  (%.0f questions/s, %.0f s, %.1f s waiting for images)",
+                  record.epoch, epochs, record.trainingLoss, record.trainingAccuracy * 100, test,
+                  record.questionsPerSecond, record.seconds, record.loaderWaitSeconds ?? 0)
 }
 
 /// The training options shared by `train` and `compare`.

@@ -134,17 +134,17 @@ extension SafeTensors {
 }
 
 /// POSIX file access with the guarantees the checkpoint format needs: bounded reads and atomic writes.
-enum FileIO {
+package enum FileIO {
     private static func failure(_ path: String, _ what: String, _ code: Int32 = errno) -> SafeTensorsError {
         .ioError(path: path, reason: "\(what): \(String(cString: strerror(code)))")
     }
 
     /// A regular file open for reading, closed when the last reference goes away, and its size
     /// when it was opened.
-    final class OpenFile: @unchecked Sendable {
-        let descriptor: Int32
-        let size: Int
-        let path: String
+    package final class OpenFile: @unchecked Sendable {
+        package let descriptor: Int32
+        package let size: Int
+        package let path: String
 
         fileprivate init(descriptor: Int32, size: Int, path: String) {
             (self.descriptor, self.size, self.path) = (descriptor, size, path)
@@ -158,7 +158,7 @@ enum FileIO {
     /// The file is opened with `O_NONBLOCK`, so opening a named pipe with no writer returns at once
     /// instead of waiting for one; it is then refused for not being a regular file. (On a regular
     /// file `O_NONBLOCK` changes nothing.)
-    static func openRegularFile(at url: URL) throws(SafeTensorsError) -> OpenFile {
+    package static func openRegularFile(at url: URL) throws(SafeTensorsError) -> OpenFile {
         let path = url.path
         guard url.isFileURL else { throw .ioError(path: url.absoluteString, reason: "not a file URL") }
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
@@ -177,14 +177,14 @@ enum FileIO {
     }
 
     /// Opens the regular file at `url` (see ``openRegularFile(at:)``) and runs `body` with it.
-    static func withRegularFile<R>(at url: URL, _ body: (OpenFile) throws(SafeTensorsError) -> R) throws(SafeTensorsError) -> R {
+    package static func withRegularFile<R>(at url: URL, _ body: (OpenFile) throws(SafeTensorsError) -> R) throws(SafeTensorsError) -> R {
         let file = try openRegularFile(at: url)
         return try withExtendedLifetime(file) { () throws(SafeTensorsError) -> R in try body(file) }
     }
 
     /// Reads `destination.count` bytes at `offset` of `file`; false if the file ended first (it
     /// shrank after it was opened).
-    static func read(_ file: OpenFile, at offset: Int, into destination: UnsafeMutableRawBufferPointer) throws(SafeTensorsError) -> Bool {
+    package static func read(_ file: OpenFile, at offset: Int, into destination: UnsafeMutableRawBufferPointer) throws(SafeTensorsError) -> Bool {
         var total = 0
         while total < destination.count {
             let count = pread(file.descriptor, destination.baseAddress! + total, destination.count - total, off_t(offset + total))
@@ -200,7 +200,7 @@ enum FileIO {
 
     /// The contents of the regular file at `url`, reading at most the size it had when opened (so a
     /// device such as `/dev/zero` or a growing file cannot make the read run forever).
-    static func readRegularFile(at url: URL) throws(SafeTensorsError) -> [UInt8] {
+    package static func readRegularFile(at url: URL) throws(SafeTensorsError) -> [UInt8] {
         try withRegularFile(at: url) { file throws(SafeTensorsError) in
             var bytes = [UInt8](repeating: 0, count: file.size)
             var total = 0
@@ -221,7 +221,7 @@ enum FileIO {
     }
 
     /// "a directory", "a named pipe", … for the file-type bits of `mode`.
-    static func fileKindDescription(_ mode: mode_t) -> String {
+    package static func fileKindDescription(_ mode: mode_t) -> String {
         switch mode & S_IFMT {
         case S_IFDIR: return "a directory"
         case S_IFIFO: return "a named pipe"
@@ -233,7 +233,7 @@ enum FileIO {
     }
 
     /// Writes `data` to a temporary file beside `url`, flushes it, and renames it over `url`.
-    static func writeAtomically(_ data: Data, to url: URL) throws(SafeTensorsError) {
+    package static func writeAtomically(_ data: Data, to url: URL) throws(SafeTensorsError) {
         guard url.isFileURL else { throw .ioError(path: url.absoluteString, reason: "not a file URL") }
         let path = url.path
         let directory = url.deletingLastPathComponent().path

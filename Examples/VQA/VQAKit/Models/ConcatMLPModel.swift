@@ -16,7 +16,9 @@ public final class ConcatMLPModel: Module, VQAModel {
         image = ImageEncoder(layers: [(channels, 2), (channels, 2), (channels, 2), (channels, 2)], generator: &generator)
         question = try makeQuestionEncoder(configuration, width: configuration.width, generator: &generator)
         let hidden = 4 * configuration.width
-        fusion = ConcatenationFusion(widths: [channels * 25, configuration.width], hiddenWidth: hidden, outputWidth: hidden,
+        // Four stride-2 convolutions (kernel 3, padding 1) take a side n to ⌊(n − 1) / 2⌋ + 1 each: 75 → 5.
+        let grid = (0..<4).reduce(configuration.imageSide) { side, _ in (side - 1) / 2 + 1 }
+        fusion = ConcatenationFusion(widths: [channels * grid * grid, configuration.width], hiddenWidth: hidden, outputWidth: hidden,
                                      generator: &generator)
         classifier = multilayerPerceptron([hidden, hidden, configuration.answerCount], generator: &generator)
         super.init()
@@ -25,7 +27,7 @@ public final class ConcatMLPModel: Module, VQAModel {
     public func callAsFunction(images: Tensor, questions: Tensor) -> Tensor {
         let perImage = questionsPerImage(images: images, questions: questions, model: "ConcatMLPModel")
         // The two encoders side by side when no gradient is recorded (Parallel.concurrently).
-        let (features, sentence) = Parallel.concurrently({ image(images).flattened(startAxis: 1) },   // [B, 24·5·5]
+        let (features, sentence) = Parallel.concurrently({ image(images).flattened(startAxis: 1) },   // [B, 24·g·g]
                                                          { question(questions).final })
         let fused = fusion(repeatPerQuestion(features, questionsPerImage: perImage), sentence)
         return classifier(fused.relu())

@@ -117,7 +117,9 @@ func makeQuestionEncoder(_ configuration: VQAModelConfiguration, width: Int,
     guard let settings = configuration.questionEncoder else {
         return QuestionEncoder(vocabularySize: configuration.vocabularySize, width: width, generator: &generator)
     }
-    precondition(configuration.vocabularySize == QuestionVocabulary.count,
-                 "makeQuestionEncoder: a pretrained encoder reads Sort-of-CLEVR's vocabulary of \(QuestionVocabulary.count) words")
-    return try PretrainedQuestionEncoder(settings, vocabulary: QuestionVocabulary.words, width: width, generator: &generator)
+    // The words behind the token ids: the data set's vocabulary, or Sort-of-CLEVR's.
+    let words = configuration.data?.vocabularies.words.words ?? QuestionVocabulary.words
+    precondition(configuration.vocabularySize == words.count,
+                 "makeQuestionEncoder: \(configuration.vocabularySize) token ids for a vocabulary of \(words.count) words")
+    return try PretrainedQuestionEncoder(settings, vocabulary: words, width: width, generator: &generator)
 }

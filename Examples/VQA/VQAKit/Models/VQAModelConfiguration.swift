@@ -1,4 +1,5 @@
 import Foundation
+import FusionKitData
 
 /// Which model to build and how wide: everything needed to rebuild a model before loading its
 /// weights, stored as JSON in each checkpoint's metadata.
@@ -15,15 +16,27 @@ public struct VQAModelConfiguration: Codable, Equatable, Sendable {
     public var seed: UInt64
     /// A pretrained text encoder for the questions instead of the GRU; nil: the GRU.
     public var questionEncoder: PretrainedQuestionSettings?
+    /// For a model trained on a data set on disk: its vocabularies and how its images are
+    /// prepared, so that `vqa eval` and `vqa ask` encode questions and images as training did;
+    /// nil for Sort-of-CLEVR generated in memory (its fixed vocabulary and 75×75 images).
+    public var data: VQADataSettings?
 
     public init(model: String, vocabularySize: Int, answerCount: Int, width: Int = 64, seed: UInt64 = 1,
-                questionEncoder: PretrainedQuestionSettings? = nil) {
+                questionEncoder: PretrainedQuestionSettings? = nil, data: VQADataSettings? = nil) {
         self.model = model
+        self.data = data
         self.questionEncoder = questionEncoder
         self.vocabularySize = vocabularySize
         self.answerCount = answerCount
         self.width = width
         self.seed = seed
+    }
+
+    /// The side of the square images the model sees: what the data settings resize to, or
+    /// Sort-of-CLEVR's 75.
+    public var imageSide: Int {
+        guard let size = data?.preprocessing.outputSize, size.height == size.width else { return 75 }
+        return size.height
     }
 
     /// The configuration as one line of JSON.
@@ -40,5 +53,19 @@ public struct VQAModelConfiguration: Codable, Equatable, Sendable {
         } catch {
             throw VQAError.invalidCheckpoint(path: path, reason: "its model configuration does not parse (\(error))")
         }
+    }
+}
+
+/// What a model trained on files needs to read new questions and images as it was trained to.
+public struct VQADataSettings: Codable, Equatable, Sendable {
+    /// The layout of the training data (`clevr`, `vqa-v2`, `jsonl`).
+    public var format: VQAFormat
+    public var vocabularies: VQAVocabularies
+    public var preprocessing: ImagePreprocessing
+
+    public init(format: VQAFormat, vocabularies: VQAVocabularies, preprocessing: ImagePreprocessing) {
+        self.format = format
+        self.vocabularies = vocabularies
+        self.preprocessing = preprocessing
     }
 }

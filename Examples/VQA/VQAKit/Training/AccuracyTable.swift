@@ -1,9 +1,11 @@
 import Foundation
 
-/// Accuracy of a model's answers overall, by kind (non-relational, relational) and by subtype.
+/// Accuracy of a model's answers overall, by kind (non-relational, relational) and by subtype
+/// (a data set's question types or families).
 public struct AccuracyTable: Codable, Equatable, Sendable {
-    /// Correct and total answers per subtype, in `subtypeNames` order.
-    public var correct: [Int]
+    /// The summed scores (1 per correct answer, or VQA v2's fractional scores) and the question
+    /// counts per subtype, in `subtypeNames` order.
+    public var correct: [Double]
     public var total: [Int]
     public var subtypeNames: [String]
     /// Whether each subtype is relational.
@@ -13,25 +15,33 @@ public struct AccuracyTable: Codable, Equatable, Sendable {
         self.subtypeNames = subtypeNames
         self.subtypeIsRelational = subtypeIsRelational
         correct = Array(repeating: 0, count: subtypeNames.count)
-        total = correct
+        total = Array(repeating: 0, count: subtypeNames.count)
     }
 
     public mutating func record(subtype: Int, isCorrect: Bool) {
-        total[subtype] += 1
-        if isCorrect { correct[subtype] += 1 }
+        record(subtype: subtype, score: isCorrect ? 1 : 0)
     }
+
+    /// One answer scoring `score` in [0, 1].
+    public mutating func record(subtype: Int, score: Double) {
+        total[subtype] += 1
+        correct[subtype] += score
+    }
+
+    /// Whether some subtype is relational (Sort-of-CLEVR): the table then shows both kinds.
+    public var hasKinds: Bool { subtypeIsRelational.contains(true) }
 
     private func fraction(_ keep: (Int) -> Bool) -> Double {
         let indices = subtypeNames.indices.filter(keep)
         let t = indices.reduce(0) { $0 + total[$1] }
-        return t == 0 ? 0 : Double(indices.reduce(0) { $0 + correct[$1] }) / Double(t)
+        return t == 0 ? 0 : indices.reduce(0) { $0 + correct[$1] } / Double(t)
     }
 
     public var overall: Double { fraction { _ in true } }
     public var relational: Double { fraction { subtypeIsRelational[$0] } }
     public var nonRelational: Double { fraction { !subtypeIsRelational[$0] } }
     public var questionCount: Int { total.reduce(0, +) }
-    public func accuracy(subtype: Int) -> Double { total[subtype] == 0 ? 0 : Double(correct[subtype]) / Double(total[subtype]) }
+    public func accuracy(subtype: Int) -> Double { total[subtype] == 0 ? 0 : correct[subtype] / Double(total[subtype]) }
 
     /// A markdown table: overall, both kinds, then every subtype.
     public var markdown: String {
@@ -40,12 +50,14 @@ public struct AccuracyTable: Codable, Equatable, Sendable {
         }
         var lines = ["| questions | accuracy | count |", "|---|---:|---:|"]
         lines.append(row("overall", overall, questionCount))
-        let relationalCount = subtypeNames.indices.filter { subtypeIsRelational[$0] }.reduce(0) { $0 + total[$1] }
-        lines.append(row("non-relational", nonRelational, questionCount - relationalCount))
-        lines.append(row("relational", relational, relationalCount))
+        if hasKinds {
+            let relationalCount = subtypeNames.indices.filter { subtypeIsRelational[$0] }.reduce(0) { $0 + total[$1] }
+            lines.append(row("non-relational", nonRelational, questionCount - relationalCount))
+            lines.append(row("relational", relational, relationalCount))
+        }
         for index in subtypeNames.indices {
-            let kind = subtypeIsRelational[index] ? "relational" : "non-relational"
-            lines.append(row("  \(subtypeNames[index]) (\(kind))", accuracy(subtype: index), total[index]))
+            let kind = hasKinds ? (subtypeIsRelational[index] ? " (relational)" : " (non-relational)") : ""
+            lines.append(row("  \(subtypeNames[index])\(kind)", accuracy(subtype: index), total[index]))
         }
         return lines.joined(separator: "\n")
     }

@@ -1,5 +1,6 @@
 import Foundation
 import FusionKit
+import FusionKitData
 import FusionKitDistributed
 
 /// Trains a VQA model epoch by epoch: AdamW with warmup and cosine decay, gradient clipping, a
@@ -29,6 +30,16 @@ public final class Trainer {
     public private(set) var communicationSeconds = 0.0
     /// The training steps of the last `train` call.
     public private(set) var stepsTrained = 0
+    /// Threads loading the next batches while a step trains (0: loaded between steps).
+    public var loaderWorkers = 1
+    /// Batches loaded ahead of the one training.
+    public var loaderPrefetch = 2
+    /// Also checkpoint every this many steps within an epoch (nil: only after each epoch).
+    public var checkpointInterval: Int?
+    /// Called after every step with the position of the next batch (a place to stop a run early).
+    public var stepEnded: (LoaderPosition) throws -> Void = { _ in }
+    /// The partly trained epoch a mid-epoch checkpoint held, continued by the next `train`.
+    private var resumedProgress: EpochProgress?
 
     public init(model: any VQAModel, options: TrainingOptions, dataIdentity: String, group: ProcessGroup = .single) {
         self.model = model
@@ -74,23 +85,40 @@ public final class Trainer {
         }
         try VQACheckpoint.restore(model: model, optimizer: optimizer, from: url)
         history = saved.history
+        resumedProgress = saved.progress
     }
+
+    /// The position the next `train` call starts from.
+    public var nextPosition: LoaderPosition { resumedProgress?.position ?? LoaderPosition(epoch: completedEpochs, step: 0) }
 
     /// Writes the model, optimizer and history to `url` atomically (in a data-parallel job only
     /// rank 0 should).
     public func saveCheckpoint(to url: URL) throws {
-        try VQACheckpoint(configuration: model.configuration, options: options, dataIdentity: dataIdentity, history: history)
+        try saveCheckpoint(to: url, progress: nil)
+    }
+
+    private func saveCheckpoint(to url: URL, progress: EpochProgress?) throws {
+        try VQACheckpoint(configuration: model.configuration, options: options, dataIdentity: dataIdentity, history: history,
+                          progress: progress)
             .save(model: model, optimizer: optimizer, to: url)
     }
 
     /// Trains the remaining epochs. After each one: evaluates on `test`, saves `checkpoint` (when
-    /// given) and calls `epochEnded`. `timeLimit` (seconds of training) stops early, before an
-    /// epoch that would end past it (judged by the length of the last epoch). In a data-parallel
-    /// job every rank calls it; only rank 0 saves and calls `epochEnded`.
-    public func train(on data: VQAData, test: VQAData, types: QuestionTypes, checkpoint: URL?,
-                      timeLimit: Double? = nil, epochEnded: (EpochRecord) throws -> Void = { _ in }) throws {
-        let sampler = try DistributedSampler(count: data.imageCount, globalBatchSize: options.batchSize,
-                                             rank: group.rank, worldSize: group.size, seed: options.shuffleSeed)
+    /// given) and calls `epochEnded`; with `checkpointInterval`, also saves every that many steps
+    /// within an epoch, so a killed run loses at most that many steps. `timeLimit` (seconds of
+    /// training) stops early, before an epoch that would end past it (judged by the length of the
+    /// last epoch). In a data-parallel job every rank calls it, each loading only its share of
+    /// every batch; only rank 0 saves and calls `epochEnded`.
+    public func train<Training: Dataset, Test: Dataset>(
+        on data: Training, test: Test, types: QuestionTypes, checkpoint: URL?, timeLimit: Double? = nil,
+        epochEnded: (EpochRecord) throws -> Void = { _ in }
+    ) throws where Training.Example == VQAImageExample, Test.Example == VQAImageExample {
+        let sampler = try BatchSampler(count: data.count, globalBatchSize: options.batchSize,
+                                       rank: group.rank, worldSize: group.size, seed: options.shuffleSeed)
+        let answerCount = model.configuration.answerCount
+        let loader = try DataLoader(data, sampler: sampler, workers: loaderWorkers, prefetch: loaderPrefetch) { examples, _ in
+            VQABatch(collating: examples, answerCount: answerCount)
+        }
         let parallel = try DistributedDataParallel(model, group: group, overlapsCommunication: overlapsCommunication)
         let stepsPerEpoch = sampler.stepsPerEpoch
         let totalSteps = stepsPerEpoch * options.epochs
@@ -102,53 +130,69 @@ public final class Trainer {
             if let timeLimit, history.trainingSeconds + (history.epochs.last?.seconds ?? 0) > timeLimit { break }
             let epoch = completedEpochs
             model.train()
-            let order = sampler.order(epoch: epoch)
-            var progress = ProgressBar(total: data.imageCount * data.questionsPerImage,
-                                       label: "epoch \(epoch + 1)/\(options.epochs)")
-            var lossSum = 0.0, correct = 0.0, seen = 0.0
-            var curve: [Double] = [], curveSum = 0.0, curveSteps = 0
-            let start = Date()
-            for step in 0..<stepsPerEpoch {
-                let batch = sampler.globalBatch(step: step, of: order)
+            var progress = resumedProgress.flatMap { $0.epoch == epoch ? $0 : nil } ?? EpochProgress(epoch: epoch)
+            resumedProgress = nil
+            let batches = loader.batches(from: progress.position)
+            var bar = ProgressBar(total: data.count, label: "epoch \(epoch + 1)/\(options.epochs)", unit: "images")
+            var stepStart = Date()
+            let waitBefore = progress.loaderWaitSeconds
+            while let batch = try batches.next() {
+                let step = progress.step
+                let globalCount = Swift.min(options.batchSize, data.count - step * options.batchSize)
                 if epoch == 0 && step == 0 {
-                    model.prepare(forTrainingOn: data.images(Array(batch)))
+                    // A data-dependent initialisation sees the whole global batch on every rank.
+                    let global = sampler.globalBatch(step: 0, of: sampler.order(epoch: 0))
+                    let examples = try global.map { try data.example(at: $0) }
+                    model.prepare(forTrainingOn: VQABatch(collating: examples, answerCount: answerCount).images)
                     try parallel.broadcastState()
                 }
-                let images = Array(sampler.localShare(of: batch))
-                let rows = data.questionRows(images)
-                let targets = data.answers(rows: rows)
                 let rate = options.learningRate(atStep: epoch * stepsPerEpoch + step, totalSteps: totalSteps)
                 for index in optimizer.groups.indices { optimizer.groups[index].learningRate = rate * groupScales[index] }
                 optimizer.zeroGradients()
-                let logits = model(images: data.images(images), questions: data.questions(rows: rows))
-                let loss = crossEntropyLoss(logits: logits, targets: targets)
-                try parallel.backward(loss, share: Float(images.count) / Float(batch.count))
+                let logits = model(images: batch.images, questions: batch.questions)
+                let loss = batch.loss(logits)
+                try parallel.backward(loss, share: Float(batch.images.shape[0]) / Float(globalCount))
                 _ = clipGradientNorm(parameters, maxNorm: options.maximumGradientNorm)
                 optimizer.step()
 
                 let predictions = logits.detached().argmax(alongAxis: 1).scalars
-                let localCorrect = zip(predictions, targets.scalars).filter { $0 == $1 }.count
-                // This step over the global batch: summed loss, correct answers, questions.
-                let totals = try group.allReduce([Double(loss.scalar) * Double(rows.count), Double(localCorrect),
-                                                  Double(rows.count)])
-                lossSum += totals[0]
-                correct += totals[1]
-                seen += totals[2]
-                curveSum += totals[0] / totals[2]
-                curveSteps += 1
-                if (step + 1) * 10 / stepsPerEpoch > curve.count || step == stepsPerEpoch - 1 {
-                    curve.append(curveSum / Double(curveSteps))
-                    curveSum = 0
-                    curveSteps = 0
+                var score = 0.0
+                for (row, question) in batch.rows.enumerated() {
+                    if let question { score += question.score(ofPredicting: Int(predictions[row])) }
                 }
-                if showsProgress && isReporter { progress.update(done: Int(seen), loss: Float(lossSum / seen)) }
+                let questions = Double(batch.questionCount)
+                // This step over the global batch: summed loss, summed scores, questions.
+                let totals = try group.allReduce([Double(loss.scalar) * questions, score, questions])
+                progress.lossSum += totals[0]
+                progress.correct += totals[1]
+                progress.seen += totals[2]
+                progress.curveSum += totals[0] / Swift.max(totals[2], 1)
+                progress.curveSteps += 1
+                if (step + 1) * 10 / stepsPerEpoch > progress.curve.count || step == stepsPerEpoch - 1 {
+                    progress.curve.append(progress.curveSum / Double(progress.curveSteps))
+                    progress.curveSum = 0
+                    progress.curveSteps = 0
+                }
+                progress.step += 1
+                let now = Date()
+                progress.seconds += now.timeIntervalSince(stepStart)
+                stepStart = now
+                progress.loaderWaitSeconds = waitBefore + batches.waitingSeconds
+                if showsProgress && isReporter {
+                    bar.update(done: Swift.min(progress.step * options.batchSize, data.count), loss: Float(progress.lossSum / Swift.max(progress.seen, 1)))
+                }
+                if let checkpoint, let interval = checkpointInterval, progress.step % interval == 0, progress.step < stepsPerEpoch {
+                    if isReporter { try saveCheckpoint(to: checkpoint, progress: progress) }
+                }
+                try stepEnded(progress.position)
             }
             // The slowest rank's time, so every rank keeps the same history.
-            let seconds = try group.allReduce([Date().timeIntervalSince(start)], maximum: true)[0]
+            let seconds = try group.allReduce([progress.seconds], maximum: true)[0]
             let table = try evaluateShared(on: test, types: types)
-            let record = EpochRecord(epoch: epoch + 1, trainingLoss: lossSum / seen,
-                                     trainingAccuracy: correct / seen, test: table, seconds: seconds,
-                                     questionsPerSecond: seen / seconds, lossCurve: curve)
+            let record = EpochRecord(epoch: epoch + 1, trainingLoss: progress.lossSum / progress.seen,
+                                     trainingAccuracy: progress.correct / progress.seen, test: table, seconds: seconds,
+                                     questionsPerSecond: progress.seen / seconds, lossCurve: progress.curve,
+                                     loaderWaitSeconds: progress.loaderWaitSeconds)
             history.epochs.append(record)
             communicationSeconds = parallel.communicationSeconds
             stepsTrained += stepsPerEpoch
@@ -160,11 +204,12 @@ public final class Trainer {
     }
 
     /// Accuracy on `test`, each rank evaluating its share of the images, totals summed.
-    private func evaluateShared(on test: VQAData, types: QuestionTypes) throws -> AccuracyTable {
-        let share = DistributedSampler.shareRange(count: test.imageCount, rank: group.rank, worldSize: group.size)
-        var table = evaluate(model, on: test, types: types, images: Array(share))
-        let counts = try group.allReduce((table.correct + table.total).map(Double.init))
-        table.correct = counts[..<table.correct.count].map { Int($0) }
+    private func evaluateShared<Test: Dataset>(on test: Test, types: QuestionTypes) throws -> AccuracyTable
+    where Test.Example == VQAImageExample {
+        let share = BatchSampler.shareRange(count: test.count, rank: group.rank, worldSize: group.size)
+        var table = try evaluate(model, on: test, types: types, images: Array(share), workers: loaderWorkers)
+        let counts = try group.allReduce(table.correct + table.total.map(Double.init))
+        table.correct = Array(counts[..<table.correct.count])
         table.total = counts[table.correct.count...].map { Int($0) }
         return table
     }

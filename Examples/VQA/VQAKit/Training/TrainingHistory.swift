@@ -11,6 +11,21 @@ public struct EpochRecord: Codable, Equatable, Sendable {
     public var questionsPerSecond: Double
     /// The mean loss of each tenth of the epoch, for the loss curve.
     public var lossCurve: [Double]
+    /// Seconds of `seconds` the training steps waited for the data loader's next batch (nil in
+    /// histories written before the loader existed).
+    public var loaderWaitSeconds: Double?
+
+    public init(epoch: Int, trainingLoss: Double, trainingAccuracy: Double, test: AccuracyTable, seconds: Double,
+                questionsPerSecond: Double, lossCurve: [Double], loaderWaitSeconds: Double? = nil) {
+        self.epoch = epoch
+        self.trainingLoss = trainingLoss
+        self.trainingAccuracy = trainingAccuracy
+        self.test = test
+        self.seconds = seconds
+        self.questionsPerSecond = questionsPerSecond
+        self.lossCurve = lossCurve
+        self.loaderWaitSeconds = loaderWaitSeconds
+    }
 }
 
 public struct TrainingHistory: Codable, Equatable, Sendable {

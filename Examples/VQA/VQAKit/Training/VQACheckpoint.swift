@@ -9,7 +9,19 @@ public struct VQACheckpoint {
     public var options: TrainingOptions
     public var dataIdentity: String
     public var history: TrainingHistory
+    /// The epoch in progress, for a checkpoint written in the middle of one (nil after a whole epoch).
+    public var progress: EpochProgress?
 
+    public init(configuration: VQAModelConfiguration, options: TrainingOptions, dataIdentity: String,
+                history: TrainingHistory, progress: EpochProgress? = nil) {
+        self.configuration = configuration
+        self.options = options
+        self.dataIdentity = dataIdentity
+        self.history = history
+        self.progress = progress
+    }
+
+    static let progressKey = "vqa.progress"
     static let configurationKey = "vqa.configuration", optionsKey = "vqa.options"
     static let dataKey = "vqa.data", historyKey = "vqa.history"
 
@@ -17,12 +29,13 @@ public struct VQACheckpoint {
     public func save(model: any VQAModel, optimizer: Optimizer?, to url: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let metadata = [
+        var metadata = [
             Self.configurationKey: configuration.json,
             Self.optionsKey: String(decoding: try encoder.encode(options), as: UTF8.self),
             Self.dataKey: dataIdentity,
             Self.historyKey: String(decoding: try encoder.encode(history), as: UTF8.self),
         ]
+        if let progress { metadata[Self.progressKey] = String(decoding: try encoder.encode(progress), as: UTF8.self) }
         try Checkpoint.save(model: model, optimizer: optimizer, metadata: metadata, to: url)
     }
 
@@ -70,7 +83,9 @@ public struct VQACheckpoint {
         do {
             let options = try JSONDecoder().decode(TrainingOptions.self, from: Data(optionsJSON.utf8))
             let history = try JSONDecoder().decode(TrainingHistory.self, from: Data(historyJSON.utf8))
-            return (VQACheckpoint(configuration: configuration, options: options, dataIdentity: dataIdentity, history: history), file)
+            let progress = try metadata[progressKey].map { try JSONDecoder().decode(EpochProgress.self, from: Data($0.utf8)) }
+            return (VQACheckpoint(configuration: configuration, options: options, dataIdentity: dataIdentity, history: history,
+                                  progress: progress), file)
         } catch {
             throw VQAError.invalidCheckpoint(path: url.path, reason: "its training metadata does not parse (\(error))")
         }
