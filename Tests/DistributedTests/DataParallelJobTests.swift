@@ -55,6 +55,27 @@ struct DataParallelJobTests {
         #expect(afterResume.value == 0, "\(afterResume.key) differs by \(afterResume.value)")
     }
 
+    @Test("vqa train on a folder of PNG files under mpirun: each rank loads only its share, and 2 ranks match 1 process")
+    func folderTwoRanks() throws {
+        let folder = try temporaryFolder("vqa-folder")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = folder.appendingPathComponent("clevr").path
+        let generated = try Job.run("vqa", ["generate", "--format", "clevr", "--train-images", "24", "--test-images", "4",
+                                            "--draw", "0", "--output", data])
+        #expect(generated.status == 0, "\(generated.output)")
+        let common = ["train", "--model", "concat-mlp", "--width", "16", "--data", data, "--batch-size", "8", "--epochs", "2",
+                      "--quiet"]
+        func checkpoint(_ name: String) -> URL { folder.appendingPathComponent(name).appendingPathComponent("checkpoint.safetensors") }
+        let single = try Job.run("vqa", common + ["--output", folder.appendingPathComponent("one").path])
+        #expect(single.status == 0, "\(single.output)")
+        let pair = try Job.run("vqa", common + ["--output", folder.appendingPathComponent("two").path], ranks: 2)
+        #expect(pair.status == 0, "\(pair.output)")
+        // 24 images in batches of 8 over 2 epochs: each rank decodes its 4 of every batch, 24 in all.
+        for rank in 0..<2 { #expect(pair.output.contains("rank \(rank) of 2: loaded 24 training images"), "\(pair.output)") }
+        let difference = try largestRelativeDifference(checkpoint("one"), checkpoint("two"), prefix: "model.")
+        #expect(difference.value <= 1e-5, "\(difference.key) differs by \(difference.value)")
+    }
+
     @Test("killing one rank ends the job within seconds, names the rank, and leaves the checkpoint whole")
     func killedRank() throws {
         let (job, checkpoint, victim) = try endlessTrainingWithCheckpoint("kill")

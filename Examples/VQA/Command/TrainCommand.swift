@@ -111,10 +111,16 @@ struct TrainCommand: ParsableCommand {
             print(epochLine(record, of: training.epochs))
             try report.write(commandLine: CommandLine.arguments, settings: settings, history: trainer.history)
         }
+        if group.size > 1 {
+            print("rank \(group.rank) of \(group.size): loaded \(trainer.imagesLoaded) training images")
+        }
         if isReporter, let last = trainer.history.epochs.last {
             print("\n\(last.test.markdown)\n")
             print(String(format: "trained %d epochs in %.0f s; checkpoint %@; report %@", trainer.completedEpochs,
                          trainer.history.trainingSeconds, checkpoint.path, folder.path))
+            let waited = trainer.history.epochs.reduce(0) { $0 + ($1.loaderWaitSeconds ?? 0) }
+            print(String(format: "waited %.2f s for images over %d steps; peak memory %.0f MB", waited, trainer.stepsTrained,
+                         Double(peakResidentBytes()) / 1_048_576))
             if group.size > 1 {
                 print(String(format: "%d ranks: %.1f ms per step summing gradients across ranks (rank 0, %d steps)",
                              group.size, trainer.communicationSeconds / Double(Swift.max(trainer.stepsTrained, 1)) * 1000,
@@ -190,4 +196,11 @@ struct QuestionEncoderArguments: ParsableArguments {
         return PretrainedQuestionSettings(folder: URL(fileURLWithPath: questionWeights).standardizedFileURL.path,
                                           trainedLayers: trainedQuestionLayers)
     }
+}
+
+/// The largest resident set this process has had, in bytes (Linux reports kilobytes).
+func peakResidentBytes() -> Int {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Int(usage.ru_maxrss) * 1024
 }

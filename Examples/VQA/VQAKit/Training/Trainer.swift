@@ -30,6 +30,9 @@ public final class Trainer {
     public private(set) var communicationSeconds = 0.0
     /// The training steps of the last `train` call.
     public private(set) var stepsTrained = 0
+    /// Images this rank loaded for training steps in the last `train` call (under data-parallel
+    /// training, its share only).
+    public private(set) var imagesLoaded = 0
     /// Threads loading the next batches while a step trains (0: loaded between steps).
     public var loaderWorkers = 1
     /// Batches loaded ahead of the one training.
@@ -138,6 +141,7 @@ public final class Trainer {
             let waitBefore = progress.loaderWaitSeconds
             while let batch = try batches.next() {
                 let step = progress.step
+                imagesLoaded += batch.images.shape[0]
                 let globalCount = Swift.min(options.batchSize, data.count - step * options.batchSize)
                 if epoch == 0 && step == 0 {
                     // A data-dependent initialisation sees the whole global batch on every rank.
