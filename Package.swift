@@ -86,6 +86,7 @@ let package = Package(
             name: "fusionkit-bench",
             dependencies: [
                 "FusionKit",
+                "FusionKitData",
                 "VQAKit",
                 "COpenBLAS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

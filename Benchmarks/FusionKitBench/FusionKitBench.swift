@@ -35,6 +35,7 @@ struct FusionKitBench: ParsableCommand {
     @Option(help: .hidden) var memoryProbe: String?
     @Option(help: .hidden) var modelProbe: String?
     @Option(help: .hidden) var bertLoadProbe: String?
+    @Option(help: .hidden) var loaderProbe: Int?
 
     @Option(help: "Rounds of FusionKit-then-PyTorch; each side keeps its fastest round, so a busy spell on this shared machine does not land on one side only.")
     var rounds: Int = 3
@@ -60,6 +61,10 @@ struct FusionKitBench: ParsableCommand {
             // A child process of the BERT loading row: load, report the growth of resident memory.
             return print(try BertWorkloads.runLoadProbe(bertLoadProbe))
         }
+        if let loaderProbe {
+            // A child process of the loader rows: one training epoch on generated PNG files.
+            return print(try DataWorkloads.runLoaderProbe(loaderProbe))
+        }
         if let modelProbe {
             // A child process of a whole-model row: time it in this fresh process, report, exit.
             return print(try VQAWorkloads.runProbe(modelProbe))
@@ -69,6 +74,8 @@ struct FusionKitBench: ParsableCommand {
         var workloads = Workloads.all(quick: quick)
         BertWorkloads.benchFolder = URL(fileURLWithPath: output).deletingLastPathComponent().standardizedFileURL
         workloads += BertWorkloads.all() + ImageEncoderWorkloads.all()
+        let dataRows = filter.map { "decode png load png loader".contains($0) } ?? true
+        if dataRows { workloads += DataWorkloads.all() }
         // Whole models: both sides start from the weights and batch written here.
         let peerFolder = URL(fileURLWithPath: output).deletingLastPathComponent().appendingPathComponent("vqa-peer")
             .standardizedFileURL
@@ -139,12 +146,16 @@ struct FusionKitBench: ParsableCommand {
         }
         let loading = filter.map { "bert-load-memory".contains($0) } ?? true ? BertWorkloads.models.map(BertWorkloads.loadingRecord) : []
         for row in loading { print("loading  \(row.line)") }
+        let loader = dataRows ? DataWorkloads.runSizes.compactMap { DataWorkloads.loaderRecord(size: $0, threads: threadCount) } : []
+        for row in loader { print("loader  \(row.line)") }
         let report = Report(date: ISO8601DateFormatter().string(from: Date()), blas: BLAS.configuration.description,
-                            threads: threadCount, pytorch: torchVersion, records: records, memory: memory, loading: loading)
+                            threads: threadCount, pytorch: torchVersion, records: records, memory: memory, loading: loading,
+                            loader: loader)
         print("")
         print(report.markdownTable())
         if !memory.isEmpty { print("\n" + report.memoryTable()) }
         if !loading.isEmpty { print("\n" + report.loadingTable()) }
+        if !loader.isEmpty { print("\n" + report.loaderTable()) }
         try report.write(to: output)
         print("\nwrote \(output)")
     }

@@ -119,6 +119,22 @@ struct Report: Codable {
     var records: [Record]
     var memory: [MemoryRecord] = []
     var loading: [LoadingRecord] = []
+    var loader: [LoaderRecord] = []
+
+    /// Training runs on generated PNG files: peak memory and the steps' wait for images.
+    func loaderTable() -> String {
+        var lines = ["| one epoch of `film`, 480×320 PNG files → 128×128, batch 8, 1 loader thread | peak memory | steps | seconds | waited for images |",
+                     "|---|---|---|---|---|"]
+        for row in loader {
+            lines.append(String(format: "| %d images | %.0f MB | %d | %.1f | %.2f s (%.1f%%) |", row.images, Double(row.peakBytes) / 1_048_576,
+                                row.steps, row.seconds, row.waitSeconds, row.waitSeconds / Swift.max(row.seconds, 1e-9) * 100))
+        }
+        if loader.count == 2 {
+            lines.append(String(format: "\npeak memory, %d images / %d images: %.3f", loader[1].images, loader[0].images,
+                                Double(loader[1].peakBytes) / Double(Swift.max(loader[0].peakBytes, 1))))
+        }
+        return lines.joined(separator: "\n")
+    }
 
     /// Resident memory added by loading each pretrained model folder.
     func loadingTable() -> String {

@@ -14,6 +14,7 @@ from recurrent import recurrent_workload
 from vqa_bench import vqa_workload
 from bert_bench import bert_workload
 from image_encoder_bench import image_encoder_workload
+from data_bench import data_workload
 
 
 def seconds_per_call(body, samples=7, minimum=0.02):
@@ -80,6 +81,8 @@ def workload(name, sizes):
         return bert_workload(name, sizes)
     if op in ("resnet50-forward", "clip-image-forward", "clip-text-forward"):
         return image_encoder_workload(name, sizes)
+    if op in ("decode", "load"):
+        return data_workload(name, sizes)
     if op == "conv2d":
         batch, channels, size, outputs, stride, input_gradient = sizes
         layer = torch.nn.Conv2d(channels, outputs, 3, stride=stride, padding=1)

@@ -90,7 +90,21 @@ def json_lines():
                     f.write("\n")  # a blank line, skipped
 
 
+def captions():
+    """Image-caption pairs for the retrieval example of Docs/Architecture.md."""
+    root = os.path.join(ROOT, "captions")
+    rows = []
+    for index, caption in enumerate(["a red square", "two blue circles", "a green square beside a circle"]):
+        name = f"photos/{index}.png" if index != 1 else f"photos/{index}.jpg"
+        picture(os.path.join(root, name), size=(40 + 8 * index, 30), fmt="JPEG" if name.endswith(".jpg") else "PNG")
+        rows.append({"image": name, "caption": caption})
+    with open(os.path.join(root, "captions.jsonl"), "w") as f:
+        for row in rows:
+            f.write(json.dumps(row) + "\n")
+
+
 if __name__ == "__main__":
     clevr()
     vqa_v2()
     json_lines()
+    captions()

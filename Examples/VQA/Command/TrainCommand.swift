@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import FusionKit
+import FusionKitData
 import FusionKitDistributed
 import SortOfCLEVR
 import VQAKit
@@ -150,6 +151,8 @@ struct TrainingArguments: ParsableArguments {
     @Option(help: "The models' hidden width.") var width = 64
     @Option(help: "Seed of the initial weights and of the image order.") var initSeed: UInt64 = 1
     @Option(help: "Stop before an epoch that would end after this many minutes of training.") var minutes: Double?
+    @Flag(help: "Augment training images: colour jitter (brightness, contrast, saturation ±20%) and shifts of up to 3 pixels; never flips, which would change left/right answers.")
+    var augment = false
 
     func validate() throws {
         guard epochs > 0, batchSize > 0, learningRate > 0, weightDecay >= 0, warmupSteps >= 0 else {
@@ -164,7 +167,8 @@ struct TrainingArguments: ParsableArguments {
 
     var options: TrainingOptions {
         TrainingOptions(epochs: epochs, batchSize: batchSize, learningRate: learningRate, weightDecay: weightDecay,
-                        warmupSteps: warmupSteps, shuffleSeed: initSeed, questionEncoderLearningRate: questionLearningRate)
+                        warmupSteps: warmupSteps, shuffleSeed: initSeed, questionEncoderLearningRate: questionLearningRate,
+                        augmentation: augment ? ImageAugmentation(brightness: 0.2, contrast: 0.2, saturation: 0.2, maxShift: 3) : nil)
     }
 }
 

@@ -24,19 +24,9 @@ public struct VQABatch: Sendable {
     /// Stacks `examples` (all images of one size) into a batch for a model with `answerCount` classes.
     public init(collating examples: [VQAImageExample], answerCount: Int) {
         precondition(!examples.isEmpty, "VQABatch: no examples to collate")
-        let first = examples[0].image
-        for example in examples {
-            precondition(example.image.channels == first.channels && example.image.height == first.height
-                         && example.image.width == first.width,
-                         "VQABatch: images of \(example.image.channels)×\(example.image.height)×\(example.image.width) and "
-                         + "\(first.channels)×\(first.height)×\(first.width) in one batch (choose an image size)")
-        }
         let perImage = Swift.max(1, examples.map(\.questions.count).max() ?? 1)
         let length = examples.lazy.flatMap(\.questions).first?.tokens.count ?? 1
-        var pixels: [Float] = []
-        pixels.reserveCapacity(examples.count * first.values.count)
-        for example in examples { pixels += example.image.values }
-        images = Tensor(pixels, shape: [examples.count, first.channels, first.height, first.width])
+        images = Tensor(stacking: examples.map(\.image))
         var rows: [VQAQuestionExample?] = []
         for example in examples {
             rows += example.questions.map { Optional($0) }

@@ -119,8 +119,14 @@ public final class Trainer {
         let sampler = try BatchSampler(count: data.count, globalBatchSize: options.batchSize,
                                        rank: group.rank, worldSize: group.size, seed: options.shuffleSeed)
         let answerCount = model.configuration.answerCount
-        let loader = try DataLoader(data, sampler: sampler, workers: loaderWorkers, prefetch: loaderPrefetch) { examples, _ in
-            VQABatch(collating: examples, answerCount: answerCount)
+        let options = options
+        let loader = try DataLoader(data, sampler: sampler, workers: loaderWorkers, prefetch: loaderPrefetch) { examples, context in
+            guard let augmentation = options.augmentation else { return VQABatch(collating: examples, answerCount: answerCount) }
+            var changed = examples
+            for (slot, index) in context.indices.enumerated() {
+                changed[slot].image = augmentation(examples[slot].image, seed: options.augmentationSeed(epoch: context.epoch, index: index))
+            }
+            return VQABatch(collating: changed, answerCount: answerCount)
         }
         let parallel = try DistributedDataParallel(model, group: group, overlapsCommunication: overlapsCommunication)
         let stepsPerEpoch = sampler.stepsPerEpoch

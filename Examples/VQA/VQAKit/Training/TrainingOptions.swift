@@ -1,5 +1,6 @@
 import Foundation
 import FusionKit
+import FusionKitData
 import FusionKitDistributed
 
 /// How a model is trained: everything that, with the data and the model configuration, fixes the
@@ -20,11 +21,16 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     /// The peak learning rate of a pretrained question encoder's trained layers (following the
     /// same schedule); nil: `learningRate`.
     public var questionEncoderLearningRate: Float?
+    /// Random changes to training images that keep every answer true (colour jitter, small
+    /// shifts; never flips), drawn per image from the shuffle seed, the epoch and the image's
+    /// index, so a resumed run draws the same; nil: none.
+    public var augmentation: ImageAugmentation?
 
     public init(epochs: Int = 12, batchSize: Int = 8, learningRate: Float = 1e-3, weightDecay: Float = 1e-4,
                 warmupSteps: Int = 200, maximumGradientNorm: Float = 5, shuffleSeed: UInt64 = 1,
-                questionEncoderLearningRate: Float? = nil) {
+                questionEncoderLearningRate: Float? = nil, augmentation: ImageAugmentation? = nil) {
         self.questionEncoderLearningRate = questionEncoderLearningRate
+        self.augmentation = augmentation
         self.epochs = epochs
         self.batchSize = batchSize
         self.learningRate = learningRate
@@ -39,6 +45,13 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         if step < warmupSteps { return learningRate * Float(step + 1) / Float(warmupSteps) }
         let progress = Float(step - warmupSteps) / Float(Swift.max(1, totalSteps - warmupSteps))
         return learningRate * 0.5 * (1 + Float(Foundation.cos(Double.pi * Double(Swift.min(progress, 1)))))
+    }
+}
+
+extension TrainingOptions {
+    /// The seed of the augmentation of image `index` in `epoch`.
+    public func augmentationSeed(epoch: Int, index: Int) -> UInt64 {
+        (shuffleSeed &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(epoch) &* 0xBF58_476D_1CE4_E5B9) ^ UInt64(index)
     }
 }
 
