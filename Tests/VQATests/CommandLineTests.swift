@@ -77,4 +77,48 @@ struct CommandLineTests {
         let (againStatus, againOutput) = try runVQA(train)
         #expect(againStatus != 0 && againOutput.contains("--resume"), "\(againOutput)")
     }
+
+    @Test("vqa on a data folder: train, eval and ask --image work; unknown words, test splits and broken images are refused by name")
+    func dataFolder() throws {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/datasets")
+        let folder = try temporaryFolder("cli-folder")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = folder.appendingPathComponent("jsonl")
+        try FileManager.default.copyItem(at: fixtures.appendingPathComponent("jsonl"), to: data)
+        let run = folder.appendingPathComponent("run").path
+        let (status, output) = try runVQA(["train", "--model", "concat-mlp", "--data", data.path, "--image-size", "16",
+                                           "--epochs", "2", "--batch-size", "1", "--width", "8", "--checkpoint-every", "1",
+                                           "--quiet", "--output", run])
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("2 training images (3 questions)") && output.contains("waiting for images"), "\(output)")
+        let checkpoint = run + "/checkpoint.safetensors"
+
+        let (evalStatus, evalOutput) = try runVQA(["eval", "--checkpoint", checkpoint, "--data", data.path])
+        #expect(evalStatus == 0 && evalOutput.contains("| overall |"), "\(evalOutput)")
+        let photo = data.appendingPathComponent("photos/street.jpg").path
+        let (askStatus, askOutput) = try runVQA(["ask", "--checkpoint", checkpoint, "--image", photo, "--question", "Is the cup green?"])
+        #expect(askStatus == 0 && askOutput.contains("%"), "\(askOutput)")
+        let (unknownStatus, unknownOutput) = try runVQA(["ask", "--checkpoint", checkpoint, "--image", photo,
+                                                         "--question", "Is the zebra green?"])
+        #expect(unknownStatus != 0 && unknownOutput.contains("\"zebra\""), "\(unknownOutput)")
+        let (noImageStatus, noImageOutput) = try runVQA(["ask", "--checkpoint", checkpoint, "--question", "Is the cup green?"])
+        #expect(noImageStatus != 0 && noImageOutput.contains("--image"), "\(noImageOutput)")
+
+        // A split without answers cannot be trained or evaluated on.
+        let clevr = fixtures.appendingPathComponent("clevr").path
+        let (testStatus, testOutput) = try runVQA(["train", "--model", "concat-mlp", "--data", clevr, "--eval-split", "test",
+                                                   "--output", folder.appendingPathComponent("test-run").path, "--quiet"])
+        #expect(testStatus != 0 && testOutput.contains("carry no answer"), "\(testOutput)")
+
+        // A truncated image stops the run with the file's path.
+        let kitchen = data.appendingPathComponent("photos/kitchen.png")
+        let bytes = try Data(contentsOf: kitchen)
+        try bytes.prefix(bytes.count / 2).write(to: kitchen)
+        let (brokenStatus, brokenOutput) = try runVQA(["train", "--model", "concat-mlp", "--data", data.path, "--image-size", "16",
+                                                       "--epochs", "1", "--width", "8", "--quiet",
+                                                       "--output", folder.appendingPathComponent("broken").path])
+        #expect(brokenStatus != 0 && brokenOutput.contains(kitchen.lastPathComponent) && brokenOutput.contains("truncated"),
+                "\(brokenOutput)")
+    }
 }
