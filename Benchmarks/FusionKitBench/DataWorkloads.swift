@@ -123,10 +123,13 @@ enum DataWorkloads {
         let model = try ModelCatalog.makeModel(data.configuration(model: "film", width: 64, seed: 1))
         let trainer = Trainer(model: model, options: TrainingOptions(epochs: 1, batchSize: 8), dataIdentity: data.identity)
         trainer.showsProgress = false
+        if let workers = ProcessInfo.processInfo.environment["FUSIONKIT_LOADER_WORKERS"].flatMap(Int.init) { trainer.loaderWorkers = workers }
         try trainer.train(on: data.training, test: data.evaluation, types: data.types, checkpoint: nil)
         let epoch = trainer.history.epochs[0]
+        let long = trainer.loaderLongWaits
         let record = LoaderRecord(images: size, peakBytes: MemoryProbe.peakResidentBytes(), waitSeconds: epoch.loaderWaitSeconds ?? 0,
-                                  steps: trainer.stepsTrained, seconds: epoch.seconds)
+                                  steps: trainer.stepsTrained, seconds: epoch.seconds, stepsWaiting: long.count,
+                                  firstStepWait: long.first { $0.position.step == 0 }?.seconds ?? 0)
         return String(decoding: try JSONEncoder().encode(record), as: UTF8.self)
     }
 }
@@ -138,15 +141,21 @@ struct LoaderRecord: Codable {
     var waitSeconds: Double
     var steps: Int
     var seconds: Double
+    /// Steps whose batch was not ready (a wait of a millisecond or more), and the first step's
+    /// wait (the loader starts with the epoch, so the first batch is always waited for).
+    var stepsWaiting: Int
+    var firstStepWait: Double
 
     enum CodingKeys: String, CodingKey {
         case images, steps, seconds
         case peakBytes = "peak_bytes"
         case waitSeconds = "wait_seconds"
+        case stepsWaiting = "steps_waiting"
+        case firstStepWait = "first_step_wait"
     }
 
     var line: String {
-        String(format: "%5d images: peak %.0f MB, %d steps in %.1f s, waited %.2f s for images", images,
-               Double(peakBytes) / 1_048_576, steps, seconds, waitSeconds)
+        String(format: "%5d images: peak %.0f MB, %d steps in %.1f s, waited %.3f s for images (%d steps waited ≥ 1 ms; the first %.3f s)",
+               images, Double(peakBytes) / 1_048_576, steps, seconds, waitSeconds, stepsWaiting, firstStepWait)
     }
 }

@@ -123,11 +123,12 @@ struct Report: Codable {
 
     /// Training runs on generated PNG files: peak memory and the steps' wait for images.
     func loaderTable() -> String {
-        var lines = ["| one epoch of `film`, 480×320 PNG files → 128×128, batch 8, 1 loader thread | peak memory | steps | seconds | waited for images |",
-                     "|---|---|---|---|---|"]
+        var lines = ["| one epoch of `film`, 480×320 PNG files → 128×128, batch 8, 1 loader thread | peak memory | steps | seconds | waited for images | steps that waited ≥ 1 ms | the first step's wait |",
+                     "|---|---|---|---|---|---|---|"]
         for row in loader {
-            lines.append(String(format: "| %d images | %.0f MB | %d | %.1f | %.2f s (%.1f%%) |", row.images, Double(row.peakBytes) / 1_048_576,
-                                row.steps, row.seconds, row.waitSeconds, row.waitSeconds / Swift.max(row.seconds, 1e-9) * 100))
+            lines.append(String(format: "| %d images | %.0f MB | %d | %.1f | %.3f s (%.1f%%) | %d | %.3f s |", row.images,
+                                Double(row.peakBytes) / 1_048_576, row.steps, row.seconds, row.waitSeconds,
+                                row.waitSeconds / Swift.max(row.seconds, 1e-9) * 100, row.stepsWaiting, row.firstStepWait))
         }
         if loader.count == 2 {
             lines.append(String(format: "\npeak memory, %d images / %d images: %.3f", loader[1].images, loader[0].images,

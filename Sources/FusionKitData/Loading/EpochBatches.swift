@@ -7,6 +7,8 @@ public final class EpochBatches<Batch: Sendable>: @unchecked Sendable {
     public var position: LoaderPosition { LoaderPosition(epoch: epoch, step: state.withLock { $0.nextToHand }) }
     /// Seconds `next()` spent waiting for a batch that was not loaded yet.
     public private(set) var waitingSeconds = 0.0
+    /// The steps whose batch `next()` waited for at least a millisecond, and how long.
+    public private(set) var longWaits: [(step: Int, seconds: Double)] = []
     public let epoch: Int
     public let steps: Range<Int>
 
@@ -81,7 +83,9 @@ public final class EpochBatches<Batch: Sendable>: @unchecked Sendable {
             values.nextToHand += 1
             return result
         }
-        waitingSeconds += Date().timeIntervalSince(start)
+        let waited = Date().timeIntervalSince(start)
+        waitingSeconds += waited
+        if waited >= 0.001 { longWaits.append((step, waited)) }
         return try result?.get()
     }
 

@@ -71,7 +71,7 @@ public struct ImagePreprocessing: Codable, Equatable, Sendable {
             image = resize(image, shorterSide: shorterSide, antialias: antialias)
             image = centerCrop(image, height: crop, width: crop)
         case let .padToSquareThenResize(size, fill):
-            image = resize(padToSquare(image, fill: fill), height: size, width: size, antialias: antialias)
+            image = padToSquareThenResize(image, size: size, fill: fill, antialias: antialias)
         }
         if let normalization {
             image = normalize(image, mean: normalization.mean, std: normalization.std)

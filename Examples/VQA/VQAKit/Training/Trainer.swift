@@ -33,10 +33,13 @@ public final class Trainer {
     /// Images this rank loaded for training steps in the last `train` call (under data-parallel
     /// training, its share only).
     public private(set) var imagesLoaded = 0
+    /// The steps of the last `train` call whose batch was not ready (waited at least a
+    /// millisecond), with the wait in seconds.
+    public private(set) var loaderLongWaits: [(position: LoaderPosition, seconds: Double)] = []
     /// Threads loading the next batches while a step trains (0: loaded between steps).
     public var loaderWorkers = 1
     /// Batches loaded ahead of the one training.
-    public var loaderPrefetch = 2
+    public var loaderPrefetch = 8
     /// Also checkpoint every this many steps within an epoch (nil: only after each epoch).
     public var checkpointInterval: Int?
     /// Called after every step with the position of the next batch (a place to stop a run early).
@@ -196,6 +199,7 @@ public final class Trainer {
                 }
                 try stepEnded(progress.position)
             }
+            loaderLongWaits += batches.longWaits.map { (LoaderPosition(epoch: epoch, step: $0.step), $0.seconds) }
             // The slowest rank's time, so every rank keeps the same history.
             let seconds = try group.allReduce([progress.seconds], maximum: true)[0]
             let table = try evaluateShared(on: test, types: types)
