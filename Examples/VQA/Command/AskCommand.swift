@@ -100,10 +100,14 @@ struct AskCommand: ParsableCommand {
     /// Answers questions about the picture in `path`, prepared as the model's training images were.
     private func askAboutFile(_ path: String, model: any VQAModel, configuration: VQAModelConfiguration) throws {
         let decoded = try ImageFile.decode(contentsOf: URL(fileURLWithPath: path))
-        let preprocessing = configuration.data?.preprocessing
+        let preprocessing = configuration.imageFeatures?.preprocessing ?? configuration.data?.preprocessing
             ?? ImagePreprocessing(resizing: .stretch(height: Scene.imageSize, width: Scene.imageSize))
         let planes = preprocessing(decoded.planes())
-        let images = Tensor(planes.values, shape: [1, planes.channels, planes.height, planes.width])
+        var images = Tensor(planes.values, shape: [1, planes.channels, planes.height, planes.width])
+        if let features = configuration.imageFeatures {
+            // A model trained on cached features sees the picture through the same frozen encoder.
+            images = try PretrainedImageFeatures(features)(images)
+        }
         print("\(configuration.model) model; \(path): \(decoded.width)×\(decoded.height), seen as \(planes.width)×\(planes.height)")
         func ask(_ text: String) throws {
             let ids: [Float], answers: [String]

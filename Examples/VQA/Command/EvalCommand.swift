@@ -13,6 +13,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Expect this model in the checkpoint (an error otherwise).") var model: String?
     @OptionGroup var data: DataOptions
     @Flag(help: "Print the accuracies as JSON.") var json = false
+    @Option(help: "The evaluation split's cached image features (for a model trained with --features).") var features: String?
 
     func run() throws {
         let url = URL(fileURLWithPath: checkpoint)
@@ -24,7 +25,19 @@ struct EvalCommand: ParsableCommand {
                                                + "pass that kind of folder with --data (and --eval-split)")
             }
             let folder = try data.loadFolder(saved: settings)
-            table = try evaluate(vqaModel, on: folder.evaluation, types: folder.types, workers: data.loaderWorkers)
+            if let imageFeatures = saved.configuration.imageFeatures {
+                guard let features else {
+                    throw VQAError.invalidArgument("\(checkpoint) was trained on cached \(imageFeatures.source) features: pass the "
+                                                   + "evaluation split's with --features (from `vqa features`)")
+                }
+                let cached = try CachedFeatureDataset(questions: folder.evaluation, features: URL(fileURLWithPath: features))
+                guard cached.settings == imageFeatures else {
+                    throw VQAError.invalidArgument("\(features) holds \(cached.settings.source), the model was trained on \(imageFeatures.source)")
+                }
+                table = try evaluate(vqaModel, on: cached, types: folder.types, workers: data.loaderWorkers)
+            } else {
+                table = try evaluate(vqaModel, on: folder.evaluation, types: folder.types, workers: data.loaderWorkers)
+            }
             identity = "split \(data.evalSplit) of \(folder.root.path) (\(folder.evaluation.questionCount) questions)"
         } else {
             guard !data.isLayoutFolder else {

@@ -27,9 +27,14 @@ struct TrainCommand: ParsableCommand {
     var noOverlap = false
     @Option(help: "Also write the checkpoint every this many steps within an epoch (a killed run then loses at most that many).")
     var checkpointEvery: Int?
+    @Option(help: "Train on the training split's cached image features (from `vqa features`) instead of its images.")
+    var features: String?
+    @Option(help: "The evaluation split's cached image features (with --features).") var evalFeatures: String?
 
     func validate() throws {
         if let checkpointEvery, checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1") }
+        guard (features == nil) == (evalFeatures == nil) else { throw ValidationError("--features and --eval-features go together") }
+        if features != nil && !data.isLayoutFolder { throw ValidationError("--features needs --data, a folder in a standard layout") }
     }
 
     func run() throws {
@@ -63,17 +68,28 @@ struct TrainCommand: ParsableCommand {
             let folderData = try data.loadFolder(saved: saved)
             var settings = folderData.configuration(model: model, width: training.width, seed: training.initSeed)
             settings.questionEncoder = try questionEncoder.settings()
+            let cached = try features.map { file in
+                try folderData.withFeatures(training: URL(fileURLWithPath: file), evaluation: URL(fileURLWithPath: evalFeatures!))
+            }
+            settings.imageFeatures = cached?.training.settings
             configuration = settings
-            identity = folderData.identity
+            identity = folderData.identity + (cached.map { " features=\($0.training.file.standardizedFileURL.path)" } ?? "")
             trainer = Trainer(model: try ModelCatalog.makeModel(configuration), options: training.options,
                               dataIdentity: identity, group: group)
+            let seen = cached.map { $0.training.settings.source + " features" }
+                ?? "\(folderData.imageSide)×\(folderData.imageSide)"
             summary = "\(folderData.training.count) training images (\(folderData.training.questionCount) questions), "
-                + "\(folderData.evaluation.count) evaluation images (\(folderData.evaluation.questionCount) questions) at "
-                + "\(folderData.imageSide)×\(folderData.imageSide); "
-                + "\(configuration.vocabularySize) words, \(configuration.answerCount) answers"
+                + "\(folderData.evaluation.count) evaluation images (\(folderData.evaluation.questionCount) questions) as "
+                + "\(seen); \(configuration.vocabularySize) words, \(configuration.answerCount) answers"
             run = { ended in
-                try trainer.train(on: folderData.training, test: folderData.evaluation, types: folderData.types,
-                                  checkpoint: checkpoint, timeLimit: training.minutes.map { $0 * 60 }, epochEnded: ended)
+                let timeLimit = training.minutes.map { $0 * 60 }
+                if let cached {
+                    try trainer.train(on: cached.training, test: cached.evaluation, types: folderData.types,
+                                      checkpoint: checkpoint, timeLimit: timeLimit, epochEnded: ended)
+                } else {
+                    try trainer.train(on: folderData.training, test: folderData.evaluation, types: folderData.types,
+                                      checkpoint: checkpoint, timeLimit: timeLimit, epochEnded: ended)
+                }
             }
         } else {
             var settings = VQAModelConfiguration.sortOfCLEVR(model: model, width: training.width, seed: training.initSeed)

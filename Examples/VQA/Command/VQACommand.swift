@@ -10,7 +10,8 @@ struct VQACommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vqa",
         abstract: "Visual question answering on Sort-of-CLEVR with FusionKit's fusion strategies.",
-        subcommands: [GenerateCommand.self, TrainCommand.self, EvalCommand.self, AskCommand.self, CompareCommand.self])
+        subcommands: [GenerateCommand.self, TrainCommand.self, EvalCommand.self, AskCommand.self, CompareCommand.self,
+                      FeaturesCommand.self])
 
     static func main() {
         // Epoch lines reach a log file as they happen, not when the run ends.

@@ -14,7 +14,7 @@ final class SafeTensorsFileReader: @unchecked Sendable {
     /// Indices into `entries` in the order their data appears in the file.
     let order: [Int]
     let metadata: [String: String]
-    private let dataStart: Int
+    let dataStart: Int
 
     /// Opens and validates `url`.
     ///

@@ -61,6 +61,22 @@ extension SafeTensors {
     /// `appendData(index, &data)` appends it (exactly `byteCount` bytes).
     static func assemble(_ entries: [PlannedEntry], metadata: [String: String],
                          appendData: (Int, inout Data) -> Void) -> Data {
+        let prefix = headerWithPrefix(entries, metadata: metadata)
+        var data = Data(capacity: prefix.count + entries.reduce(0) { $0 + $1.byteCount })
+        data.append(contentsOf: prefix)
+        for index in entries.indices {
+            let before = data.count
+            appendData(index, &data)
+            precondition(data.count - before == entries[index].byteCount,
+                         "SafeTensors.assemble: tensor \(entries[index].name) wrote \(data.count - before) bytes, "
+                         + "not \(entries[index].byteCount)")
+        }
+        return data
+    }
+
+    /// The bytes before the data of a file holding `entries` back to back: the length prefix and
+    /// the header (metadata first, padded with spaces to a multiple of 8 bytes).
+    static func headerWithPrefix(_ entries: [PlannedEntry], metadata: [String: String]) -> [UInt8] {
         var header = "{"
         if !metadata.isEmpty {
             let pairs = metadata.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
@@ -83,18 +99,9 @@ extension SafeTensors {
         var headerBytes = Array(header.utf8)
         let padding = (8 - headerBytes.count % 8) % 8
         headerBytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: padding))
-
-        var data = Data(capacity: 8 + headerBytes.count + offset)
-        withUnsafeBytes(of: UInt64(headerBytes.count).littleEndian) { data.append(contentsOf: $0) }
-        data.append(contentsOf: headerBytes)
-        for index in entries.indices {
-            let before = data.count
-            appendData(index, &data)
-            precondition(data.count - before == entries[index].byteCount,
-                         "SafeTensors.assemble: tensor \(entries[index].name) wrote \(data.count - before) bytes, "
-                         + "not \(entries[index].byteCount)")
-        }
-        return data
+        var bytes: [UInt8] = []
+        withUnsafeBytes(of: UInt64(headerBytes.count).littleEndian) { bytes.append(contentsOf: $0) }
+        return bytes + headerBytes
     }
 
     /// Writes tensors to a safetensors file at `url`, atomically.

@@ -77,6 +77,19 @@ public struct FolderData: Sendable {
                               answerCount: settings.vocabularies.answers.count, width: width, seed: seed, data: settings)
     }
 
+    /// Both splits with the cached feature maps in `trainingFeatures` and `evaluationFeatures`
+    /// (from `vqa features`) in place of their images; the two files must come from one encoder.
+    public func withFeatures(training trainingFeatures: URL, evaluation evaluationFeatures: URL) throws
+        -> (training: CachedFeatureDataset, evaluation: CachedFeatureDataset) {
+        let training = try CachedFeatureDataset(questions: self.training, features: trainingFeatures)
+        let evaluation = try CachedFeatureDataset(questions: self.evaluation, features: evaluationFeatures)
+        guard training.settings == evaluation.settings else {
+            throw VQAError.invalidArgument("\(trainingFeatures.path) holds \(training.settings.source) but \(evaluationFeatures.path) "
+                                           + "holds \(evaluation.settings.source): compute both splits' features with one encoder")
+        }
+        return (training, evaluation)
+    }
+
     /// The evaluation split's question types.
     public var types: QuestionTypes { QuestionTypes(names: evaluation.typeNames) }
 }

@@ -13,11 +13,12 @@ public final class ConcatMLPModel: Module, VQAModel {
         self.configuration = configuration
         var generator = RandomGenerator(seed: configuration.seed)
         let channels = 24
-        image = ImageEncoder(layers: [(channels, 2), (channels, 2), (channels, 2), (channels, 2)], generator: &generator)
+        image = ImageEncoder(layers: configuration.imageLayers([(channels, 2), (channels, 2), (channels, 2), (channels, 2)]),
+                             inputChannels: configuration.imageInputChannels, generator: &generator)
         question = try makeQuestionEncoder(configuration, width: configuration.width, generator: &generator)
         let hidden = 4 * configuration.width
         // Four stride-2 convolutions (kernel 3, padding 1) take a side n to ⌊(n − 1) / 2⌋ + 1 each: 75 → 5.
-        let grid = (0..<4).reduce(configuration.imageSide) { side, _ in (side - 1) / 2 + 1 }
+        let grid = configuration.imageGrid(after: [(channels, 2), (channels, 2), (channels, 2), (channels, 2)])
         fusion = ConcatenationFusion(widths: [channels * grid * grid, configuration.width], hiddenWidth: hidden, outputWidth: hidden,
                                      generator: &generator)
         classifier = multilayerPerceptron([hidden, hidden, configuration.answerCount], generator: &generator)

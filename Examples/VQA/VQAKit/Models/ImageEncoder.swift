@@ -15,10 +15,15 @@ public final class ImageEncoder: Module, UnaryLayer {
     private var coordinateCache: (size: Int, planes: Tensor)?
     private var cellCache: (height: Int, width: Int, centres: Tensor)?
 
-    /// `layers`: (output channels, stride) of each convolution, in order.
-    public init(layers: [(channels: Int, stride: Int)], generator: inout RandomGenerator) {
+    /// The channels of the input: 3 for RGB images, more for a cached feature map.
+    public let inputChannels: Int
+
+    /// `layers`: (output channels, stride) of each convolution, in order. `inputChannels`: 3 for
+    /// RGB images; a pretrained encoder's channels when the input is its cached feature map.
+    public init(layers: [(channels: Int, stride: Int)], inputChannels: Int = 3, generator: inout RandomGenerator) {
         precondition(!layers.isEmpty, "ImageEncoder: needs at least one layer")
-        var inputChannels = 5
+        self.inputChannels = inputChannels
+        var inputChannels = inputChannels + 2
         var convolutions: [Conv2d] = [], norms: [BatchNorm2d] = []
         for layer in layers {
             convolutions.append(Conv2d(inputChannels, layer.channels, kernelSize: 3, stride: layer.stride, padding: 1,
@@ -32,10 +37,11 @@ public final class ImageEncoder: Module, UnaryLayer {
         super.init()
     }
 
-    /// The feature map [B, C, H, W] of images [B, 3, S, S] (values in [0, 1]).
+    /// The feature map [B, C, H, W] of images [B, 3, S, S] (values in [0, 1]), or of cached
+    /// feature maps [B, inputChannels, S, S].
     public func callAsFunction(_ images: Tensor) -> Tensor {
-        precondition(images.rank == 4 && images.shape[1] == 3 && images.shape[2] == images.shape[3],
-                     "ImageEncoder: expected square RGB images [B, 3, S, S], got \(images.shape)")
+        precondition(images.rank == 4 && images.shape[1] == inputChannels && images.shape[2] == images.shape[3],
+                     "ImageEncoder: expected square inputs [B, \(inputChannels), S, S], got \(images.shape)")
         let planes = coordinatePlanes(size: images.shape[2])
             .broadcast(to: [images.shape[0], 2, images.shape[2], images.shape[3]])
         var x = Tensor.concatenate([images, planes], alongAxis: 1)

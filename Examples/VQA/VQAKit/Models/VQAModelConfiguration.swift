@@ -20,6 +20,9 @@ public struct VQAModelConfiguration: Codable, Equatable, Sendable {
     /// prepared, so that `vqa eval` and `vqa ask` encode questions and images as training did;
     /// nil for Sort-of-CLEVR generated in memory (its fixed vocabulary and 75×75 images).
     public var data: VQADataSettings?
+    /// For a model trained on cached features of a pretrained image encoder (`vqa features`):
+    /// their shape; the models' image encoders then read those maps instead of pixels.
+    public var imageFeatures: ImageFeatureSettings?
 
     public init(model: String, vocabularySize: Int, answerCount: Int, width: Int = 64, seed: UInt64 = 1,
                 questionEncoder: PretrainedQuestionSettings? = nil, data: VQADataSettings? = nil) {
@@ -32,11 +35,26 @@ public struct VQAModelConfiguration: Codable, Equatable, Sendable {
         self.seed = seed
     }
 
-    /// The side of the square images the model sees: what the data settings resize to, or
-    /// Sort-of-CLEVR's 75.
+    /// The side of the square input the model sees: the cached feature maps' side, what the data
+    /// settings resize images to, or Sort-of-CLEVR's 75.
     public var imageSide: Int {
+        if let imageFeatures { return imageFeatures.side }
         guard let size = data?.preprocessing.outputSize, size.height == size.width else { return 75 }
         return size.height
+    }
+
+    /// The channels of the model's input: RGB, or the cached feature maps'.
+    public var imageInputChannels: Int { imageFeatures?.channels ?? 3 }
+
+    /// A model's image-encoder layers for this configuration: as given for images; with stride 1
+    /// throughout for cached feature maps, which a pretrained encoder has already made coarse.
+    public func imageLayers(_ layers: [(channels: Int, stride: Int)]) -> [(channels: Int, stride: Int)] {
+        imageFeatures == nil ? layers : layers.map { ($0.channels, 1) }
+    }
+
+    /// The side of the feature map after `layers` (3×3 convolutions with padding 1).
+    public func imageGrid(after layers: [(channels: Int, stride: Int)]) -> Int {
+        imageLayers(layers).reduce(imageSide) { side, layer in (side - 1) / layer.stride + 1 }
     }
 
     /// The configuration as one line of JSON.
@@ -68,4 +86,30 @@ public struct VQADataSettings: Codable, Equatable, Sendable {
         self.vocabularies = vocabularies
         self.preprocessing = preprocessing
     }
+}
+
+/// The cached feature maps a model was trained on: their shape, and the frozen encoder that
+/// makes them (so that `vqa ask --image` can compute a new picture's map).
+public struct ImageFeatureSettings: Codable, Equatable, Sendable {
+    /// Each image's map is `channels` × `side` × `side`.
+    public var channels: Int
+    public var side: Int
+    /// The encoder (`resnet18` … `resnet152`), its weights file, and the stage whose output is kept.
+    public var encoder: String
+    public var weights: String
+    public var stage: Int
+    /// How images are prepared for the encoder.
+    public var preprocessing: ImagePreprocessing
+
+    public init(channels: Int, side: Int, encoder: String, weights: String, stage: Int, preprocessing: ImagePreprocessing) {
+        self.channels = channels
+        self.side = side
+        self.encoder = encoder
+        self.weights = weights
+        self.stage = stage
+        self.preprocessing = preprocessing
+    }
+
+    /// "resnet18 stage 4 (512 × 7 × 7)".
+    public var source: String { "\(encoder) stage \(stage) (\(channels) × \(side) × \(side))" }
 }

@@ -1,0 +1,64 @@
+import Foundation
+import FusionKit
+import FusionKitData
+import Testing
+import VQAKit
+
+@Suite("Cached image features")
+struct ImageFeatureCacheTests {
+    static let datasets = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/datasets")
+
+    @Test("vqa features' file holds the frozen ResNet's maps of every image; models train on it; the transformer refuses it")
+    func cacheAndTrain() throws {
+        let folder = try temporaryFolder("features")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // A ResNet-18 with its own initial weights stands in for pretrained ones.
+        let weights = folder.appendingPathComponent("resnet18.safetensors")
+        var generator = RandomGenerator(seed: 5)
+        try SafeTensors.write(ResNet(depth: 18, classCount: 10, generator: &generator).stateDict(), to: weights)
+        let encoder = try PretrainedImageFeatures(encoder: "resnet18", weights: weights, stage: 3, imageSize: 64)
+        #expect(encoder.settings.channels == 256 && encoder.settings.side == 4)
+
+        var options = FolderData.Options()
+        options.imageSize = 16
+        let data = try FolderData(root: Self.datasets.appendingPathComponent("jsonl"), options: options)
+        let trainingFile = folder.appendingPathComponent("train.safetensors"), evaluationFile = folder.appendingPathComponent("val.safetensors")
+        try ImageFeatureCache.write(split: data.training.split, encoder: encoder, to: trainingFile, batchSize: 1)
+        try ImageFeatureCache.write(split: data.evaluation.split, encoder: encoder, to: evaluationFile)
+        let cached = try data.withFeatures(training: trainingFile, evaluation: evaluationFile)
+
+        // Each row is the encoder's map of that image, prepared as the settings say.
+        for index in 0..<cached.training.count {
+            let picture = try ImageFile.decode(contentsOf: data.training.split.imageURL(
+                data.training.split.questions[data.training.questionsOfImage[index][0]])).planes()
+            let prepared = encoder.settings.preprocessing(picture)
+            let expected = encoder(Tensor(stacking: [prepared])).scalars
+            let example = try cached.training.example(at: index)
+            #expect(scaledError(example.image.values, expected) < 1e-5)
+            #expect(example.questions == data.training.questionsOfImage[index].map(data.training.question))
+        }
+
+        var configuration = data.configuration(model: "film", width: 16, seed: 3)
+        configuration.imageFeatures = cached.training.settings
+        let trainer = Trainer(model: try ModelCatalog.makeModel(configuration), options: TrainingOptions(epochs: 1, batchSize: 2),
+                              dataIdentity: "cached")
+        trainer.showsProgress = false
+        try trainer.train(on: cached.training, test: cached.evaluation, types: data.types, checkpoint: nil)
+        #expect(trainer.history.epochs.count == 1 && trainer.history.epochs[0].trainingLoss.isFinite)
+        var transformer = configuration
+        transformer.model = "transformer"
+        #expect(throws: VQAError.self) { try ModelCatalog.makeModel(transformer) }
+
+        // A split whose images the file does not hold is refused, naming the file.
+        let other = try FolderData(root: Self.datasets.appendingPathComponent("captions").deletingLastPathComponent()
+            .appendingPathComponent("clevr"), options: options)
+        #expect(throws: VQAError.self) { try CachedFeatureDataset(questions: other.training, features: trainingFile) }
+    }
+}
+
+/// The largest difference relative to the largest magnitude of `expected`.
+private func scaledError(_ actual: [Float], _ expected: [Float]) -> Float {
+    let scale = max(expected.map(abs).max() ?? 1, 1e-6)
+    return zip(actual, expected).map { abs($0 - $1) }.max().map { $0 / scale } ?? .infinity
+}
