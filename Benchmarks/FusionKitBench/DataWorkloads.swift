@@ -123,7 +123,6 @@ enum DataWorkloads {
         let model = try ModelCatalog.makeModel(data.configuration(model: "film", width: 64, seed: 1))
         let trainer = Trainer(model: model, options: TrainingOptions(epochs: 1, batchSize: 8), dataIdentity: data.identity)
         trainer.showsProgress = false
-        if let workers = ProcessInfo.processInfo.environment["FUSIONKIT_LOADER_WORKERS"].flatMap(Int.init) { trainer.loaderWorkers = workers }
         try trainer.train(on: data.training, test: data.evaluation, types: data.types, checkpoint: nil)
         let epoch = trainer.history.epochs[0]
         let long = trainer.loaderLongWaits

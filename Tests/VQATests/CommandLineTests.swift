@@ -1,4 +1,5 @@
 import Foundation
+import FusionKit
 import Testing
 
 /// Runs the `vqa` program built next to the tests (`swift build` builds it before `swift test`).
@@ -120,5 +121,36 @@ struct CommandLineTests {
                                                        "--output", folder.appendingPathComponent("broken").path])
         #expect(brokenStatus != 0 && brokenOutput.contains(kitchen.lastPathComponent) && brokenOutput.contains("truncated"),
                 "\(brokenOutput)")
+    }
+
+    @Test("vqa features, then train, eval and ask on the cached maps")
+    func cachedFeatures() throws {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/datasets/jsonl")
+        let folder = try temporaryFolder("cli-features")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let weights = folder.appendingPathComponent("resnet18.safetensors").path
+        var generator = RandomGenerator(seed: 2)
+        try SafeTensors.write(ResNet(depth: 18, classCount: 10, generator: &generator).stateDict(), to: URL(fileURLWithPath: weights))
+        for split in ["train", "val"] {
+            let (status, output) = try runVQA(["features", "--data", fixtures.path, "--split", split, "--image-weights", weights,
+                                               "--image-size", "64", "--stage", "3",
+                                               "--output", folder.appendingPathComponent("\(split).safetensors").path])
+            #expect(status == 0 && output.contains("resnet18 stage 3 (256 × 4 × 4)"), "\(output)")
+        }
+        let run = folder.appendingPathComponent("run").path
+        let train = folder.appendingPathComponent("train.safetensors").path, val = folder.appendingPathComponent("val.safetensors").path
+        let (status, output) = try runVQA(["train", "--model", "mfb", "--data", fixtures.path, "--features", train,
+                                           "--eval-features", val, "--epochs", "1", "--width", "8", "--quiet", "--output", run])
+        #expect(status == 0 && output.contains("as resnet18 stage 3 (256 × 4 × 4) features"), "\(output)")
+        let checkpoint = run + "/checkpoint.safetensors"
+        let (evalStatus, evalOutput) = try runVQA(["eval", "--checkpoint", checkpoint, "--data", fixtures.path, "--features", val])
+        #expect(evalStatus == 0 && evalOutput.contains("| overall |"), "\(evalOutput)")
+        let (missingStatus, missingOutput) = try runVQA(["eval", "--checkpoint", checkpoint, "--data", fixtures.path])
+        #expect(missingStatus != 0 && missingOutput.contains("--features"), "\(missingOutput)")
+        let (askStatus, askOutput) = try runVQA(["ask", "--checkpoint", checkpoint, "--image",
+                                                 fixtures.appendingPathComponent("photos/kitchen.png").path,
+                                                 "--question", "What is on the table?"])
+        #expect(askStatus == 0 && askOutput.contains("%"), "\(askOutput)")
     }
 }
