@@ -12,6 +12,17 @@ extension DecodedImage {
         var values = [Float](repeating: 0, count: 3 * planeSize)
         values.withUnsafeMutableBufferPointer { output in
             switch samples {
+            case .uint8(let source) where channels == 3:
+                // The common case, by table: each byte's value / 255, the same floats as the division.
+                source.withUnsafeBufferPointer { input in
+                    Self.unitOfByte.withUnsafeBufferPointer { unit in
+                        for pixel in 0 ..< planeSize {
+                            output[pixel] = unit[Int(input[3 * pixel])]
+                            output[planeSize + pixel] = unit[Int(input[3 * pixel + 1])]
+                            output[2 * planeSize + pixel] = unit[Int(input[3 * pixel + 2])]
+                        }
+                    }
+                }
             case .uint8(let source):
                 source.withUnsafeBufferPointer { input in
                     Self.spread(input, channels: channels, colorChannels: colorChannels, planeSize: planeSize,
@@ -26,6 +37,9 @@ extension DecodedImage {
         }
         return ImagePlanes(channels: 3, height: height, width: width, values: values)
     }
+
+    /// Float(byte) / 255 for every byte value.
+    private static let unitOfByte: [Float] = (0 ... 255).map { Float($0) / 255 }
 
     /// Writes pixel `p`'s colour samples of `input` (`channels` interleaved, the first
     /// `colorChannels` of them colour), divided by `scale`, to `output[c · planeSize + p]` for
