@@ -8,6 +8,8 @@ let package = Package(
         .library(name: "SortOfCLEVR", targets: ["SortOfCLEVR"]),
         .library(name: "FusionKitDistributed", targets: ["FusionKitDistributed"]),
         .library(name: "FusionKitData", targets: ["FusionKitData"]),
+        // The VQA models, trainer, checkpoints and data-folder support behind the `vqa` program.
+        .library(name: "VQAKit", targets: ["VQAKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -57,8 +59,7 @@ let package = Package(
         // Seeded Sort-of-CLEVR scenes with English questions (the VQA data set).
         .target(name: "SortOfCLEVR", dependencies: ["FusionKit"]),
         // The VQA models, training loop, checkpoints and reports behind the `vqa` program.
-        .target(name: "VQAKit", dependencies: ["FusionKit", "FusionKitData", "FusionKitDistributed", "SortOfCLEVR"],
-                path: "Examples/VQA/VQAKit"),
+        .target(name: "VQAKit", dependencies: ["FusionKit", "FusionKitData", "FusionKitDistributed", "SortOfCLEVR"]),
         .executableTarget(
             name: "vqa",
             dependencies: ["VQAKit", "SortOfCLEVR", "FusionKit",

@@ -1,4 +1,4 @@
-"""PyTorch peers of the six VQA models of Examples/VQA/VQAKit/Models (FusionKit).
+"""PyTorch peers of the six VQA models of Sources/VQAKit/Models (FusionKit).
 
 Each class computes the same function as its FusionKit model and has the same state dict: the
 same keys (FusionKit's property names, e.g. `image.convolutions.0.weight`, `question.bagOfWords.bias`,
