@@ -47,7 +47,7 @@ bench: setup
 ## Create the PyTorch virtual environment the peer benchmarks run in (a few GB).
 bench-peer:
 	@[ -x $(PEER_PYTHON) ] || python3 -m venv $(PEER_VENV)
-	$(PEER_PYTHON) -m pip install -q torch numpy safetensors
+	$(PEER_PYTHON) -m pip install -q torch numpy safetensors onnx onnxruntime onnxscript
 
 ## Check that the PyTorch twins of the VQA models (Benchmarks/peer/vqa_models.py) compute what
 ## FusionKit computes: logits, every gradient, buffers and one AdamW step (needs bench-peer).

@@ -111,17 +111,27 @@ struct FusionKitBench: ParsableCommand {
                 }
                 var line = String(format: "round %d  %-34@ %12@", round, workload.name, Report.format(record.fusionkitSeconds))
                 if let ratio = record.ratio { line += String(format: "  %.3f× %@", ratio, record.reference ?? "") }
-                if let peer, let seconds = peer.seconds(name: workload.name, sizes: workload.sizes) {
-                    records[index].pytorchSeconds = min(records[index].pytorchSeconds ?? .infinity, seconds)
-                    line += String(format: "  %.3f× pytorch", record.fusionkitSeconds / seconds)
+                if let peer {
+                    let times = peer.times(name: workload.name, sizes: workload.sizes,
+                                           onnxRuntime: workload.name.hasPrefix("vqa-infer"))
+                    if let seconds = times.pytorch {
+                        records[index].pytorchSeconds = min(records[index].pytorchSeconds ?? .infinity, seconds)
+                        line += String(format: "  %.3f× pytorch", record.fusionkitSeconds / seconds)
+                    }
+                    if let seconds = times.onnxRuntime {
+                        records[index].onnxruntimeSeconds = min(records[index].onnxruntimeSeconds ?? .infinity, seconds)
+                        line += String(format: "  %.3f× onnxruntime", record.fusionkitSeconds / seconds)
+                    }
                 }
                 print(line)
             }
         }
         peer?.stop()
         let torchVersion = peer?.version
+        let onnxRuntimeVersion = peer?.onnxRuntimeVersion
         for i in records.indices {
             if let reference = records[i].referenceSeconds { records[i].ratio = records[i].fusionkitSeconds / reference }
+            if let onnx = records[i].onnxruntimeSeconds { records[i].onnxruntimeRatio = records[i].fusionkitSeconds / onnx }
             if let torch = records[i].pytorchSeconds {
                 records[i].pytorchRatio = records[i].fusionkitSeconds / torch
                 if records[i].reference == nil || records[i].reference == "pytorch" {
@@ -149,7 +159,8 @@ struct FusionKitBench: ParsableCommand {
         let loader = dataRows ? DataWorkloads.runSizes.compactMap { DataWorkloads.loaderRecord(size: $0, threads: threadCount) } : []
         for row in loader { print("loader  \(row.line)") }
         let report = Report(date: ISO8601DateFormatter().string(from: Date()), blas: BLAS.configuration.description,
-                            threads: threadCount, pytorch: torchVersion, records: records, memory: memory, loading: loading,
+                            threads: threadCount, pytorch: torchVersion, onnxruntime: onnxRuntimeVersion, records: records,
+                            memory: memory, loading: loading,
                             loader: loader)
         print("")
         print(report.markdownTable())

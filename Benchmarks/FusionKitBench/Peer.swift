@@ -37,20 +37,27 @@ final class Peer {
             return nil
         }
         version = "\(torch) (\(torchThreads) threads)"
+        onnxRuntimeVersion = object["onnxruntime"] as? String
     }
 
+    /// ONNX Runtime's version when the peer environment has it (`make bench-peer` installs it).
+    private(set) var onnxRuntimeVersion: String?
+
     /// PyTorch's seconds per call for the workload, or nil when the peer does not know it.
-    func seconds(name: String, sizes: [Int]) -> Double? {
-        guard process.isRunning,
-              let request = try? JSONSerialization.data(withJSONObject: ["name": name, "sizes": sizes]) else { return nil }
+    func seconds(name: String, sizes: [Int]) -> Double? { times(name: name, sizes: sizes, onnxRuntime: false).pytorch }
+
+    /// PyTorch's and, when asked and installed, ONNX Runtime's seconds per call (each nil when unknown).
+    func times(name: String, sizes: [Int], onnxRuntime: Bool) -> (pytorch: Double?, onnxRuntime: Double?) {
+        let asked: [String: Any] = ["name": name, "sizes": sizes, "onnxruntime": onnxRuntime && onnxRuntimeVersion != nil]
+        guard process.isRunning, let request = try? JSONSerialization.data(withJSONObject: asked) else { return (nil, nil) }
         Thread.sleep(forTimeInterval: Self.settleSeconds)  // FusionKit's BLAS threads stop spinning
         input.fileHandleForWriting.write(request + Data("\n".utf8))
         guard let line = readLine(), let object = try? JSONSerialization.jsonObject(with: line) as? [String: Any] else {
             FileHandle.standardError.write("peer: no answer for \(name)\n".data(using: .utf8)!)
-            return nil
+            return (nil, nil)
         }
         Thread.sleep(forTimeInterval: Self.settleSeconds)  // the peer's threads go to sleep
-        return object["seconds"] as? Double
+        return (object["seconds"] as? Double, object["onnxruntime_seconds"] as? Double)
     }
 
     /// The pause between one side's measurement and the other's: longer than OpenBLAS's

@@ -13,6 +13,9 @@ struct Record: Codable {
     /// PyTorch's time for the same workload when the peer ran.
     var pytorchSeconds: Double?
     var pytorchRatio: Double?
+    /// ONNX Runtime's time for the same workload (the VQA inference rows), when installed.
+    var onnxruntimeSeconds: Double?
+    var onnxruntimeRatio: Double?
     /// Throughput of FusionKit's run: GFLOP/s for products, GB/s for memory-bound ops.
     var throughput: Double?
     var throughputUnit: String?
@@ -23,6 +26,8 @@ struct Record: Codable {
         case referenceSeconds = "reference_seconds"
         case pytorchSeconds = "pytorch_seconds"
         case pytorchRatio = "pytorch_ratio"
+        case onnxruntimeSeconds = "onnxruntime_seconds"
+        case onnxruntimeRatio = "onnxruntime_ratio"
         case throughputUnit = "throughput_unit"
     }
 }
@@ -116,6 +121,7 @@ struct Report: Codable {
     var blas: String
     var threads: Int
     var pytorch: String?
+    var onnxruntime: String?
     var records: [Record]
     var memory: [MemoryRecord] = []
     var loading: [LoadingRecord] = []
@@ -150,13 +156,14 @@ struct Report: Codable {
     }
 
     func markdownTable() -> String {
-        var lines = ["| workload | FusionKit | throughput | reference | reference time | ratio | PyTorch | FusionKit / PyTorch |",
-                     "|---|---|---|---|---|---|---|---|"]
+        var lines = ["| workload | FusionKit | throughput | reference | reference time | ratio | PyTorch | FusionKit / PyTorch | ONNX Runtime | FusionKit / ONNX Runtime |",
+                     "|---|---|---|---|---|---|---|---|---|---|"]
         for r in records {
             let throughput = r.throughput.map { String(format: "%.1f %@", $0, r.throughputUnit ?? "") } ?? ""
             lines.append("| \(r.name) | \(Report.format(r.fusionkitSeconds)) | \(throughput) | \(r.reference ?? "") | "
                 + "\(r.referenceSeconds.map(Report.format) ?? "") | \(r.ratio.map { String(format: "%.3f", $0) } ?? "") | "
-                + "\(r.pytorchSeconds.map(Report.format) ?? "") | \(r.pytorchRatio.map { String(format: "%.3f", $0) } ?? "") |")
+                + "\(r.pytorchSeconds.map(Report.format) ?? "") | \(r.pytorchRatio.map { String(format: "%.3f", $0) } ?? "") | "
+                + "\(r.onnxruntimeSeconds.map(Report.format) ?? "") | \(r.onnxruntimeRatio.map { String(format: "%.3f", $0) } ?? "") |")
         }
         return lines.joined(separator: "\n")
     }

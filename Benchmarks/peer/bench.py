@@ -15,6 +15,7 @@ from vqa_bench import vqa_workload
 from bert_bench import bert_workload
 from image_encoder_bench import image_encoder_workload
 from data_bench import data_workload
+import onnx_bench
 
 
 def seconds_per_call(body, samples=7, minimum=0.02):
@@ -119,11 +120,21 @@ def main():
         with torch.no_grad():
             return seconds_per_call(body, samples=samples)
 
+    def measure_onnx(name, sizes):
+        body = onnx_bench.onnx_workload(name, sizes, args.threads)
+        return None if body is None else seconds_per_call(body, samples=3 if name.startswith("vqa-infer256") else 7)
+
     if args.serve:
-        print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
+        hello = {"torch": torch.__version__, "threads": torch.get_num_threads()}
+        if onnx_bench.available():
+            hello["onnxruntime"] = onnx_bench.version()
+        print(json.dumps(hello), flush=True)
         for line in sys.stdin:
             request = json.loads(line)
-            print(json.dumps({"name": request["name"], "seconds": measure(request["name"], request["sizes"])}), flush=True)
+            answer = {"name": request["name"], "seconds": measure(request["name"], request["sizes"])}
+            if request.get("onnxruntime"):
+                answer["onnxruntime_seconds"] = measure_onnx(request["name"], request["sizes"])
+            print(json.dumps(answer), flush=True)
         return
     results = {}
     for name, sizes in json.loads(args.workloads).items():

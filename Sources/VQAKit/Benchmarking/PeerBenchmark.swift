@@ -29,9 +29,11 @@ public enum PeerBenchmark {
     }
 
     /// Writes what the PyTorch side reads: `vqa-batch.safetensors` (`images` [N, 3, 75, 75] in
-    /// [0, 1], `questions` [N·20, 16] token ids as floats, 0 = padding, `answers` [N·20]) and
+    /// [0, 1], `questions` [N·20, 16] token ids as floats, 0 = padding, `answers` [N·20]),
     /// `<model>.weights.safetensors` (the initial state dict under PyTorch-style keys) for each
-    /// of `models`.
+    /// of `models`, and `<model>.logits.safetensors`: the model's evaluation-mode logits for the
+    /// first image (`logits1`) and for the whole batch (`logits<N>`), which the ONNX Runtime peer
+    /// checks its exports against before timing them.
     public static func writePeerFiles(to directory: URL, batch: VQAData, models: [String]) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let images = Array(0..<batch.imageCount), rows = batch.questionRows(images)
@@ -45,6 +47,15 @@ public enum PeerBenchmark {
                                   metadata: ["model": name, "configuration": model.configuration.json,
                                              "images": String(preparationImageCount), "dataset_seed": String(datasetSeed)],
                                   to: directory.appendingPathComponent("\(name).weights.safetensors"))
+            model.eval()
+            var logits: [String: Tensor] = [:]
+            for count in Set([1, batch.imageCount]) {
+                let chosen = Array(0..<count)
+                logits["logits\(count)"] = withoutGradient {
+                    model(images: batch.images(chosen), questions: batch.questions(rows: batch.questionRows(chosen)))
+                }
+            }
+            try SafeTensors.write(logits, metadata: ["model": name], to: directory.appendingPathComponent("\(name).logits.safetensors"))
         }
     }
 }
