@@ -113,6 +113,11 @@ let package = Package(
             path: "Examples/ContrastiveScenes"
         ),
         .executableTarget(
+            name: "clip-rank",
+            dependencies: ["FusionKit", "FusionKitData"],
+            path: "Examples/CLIPRank"
+        ),
+        .executableTarget(
             name: "sentence-similarity",
             dependencies: ["FusionKit"],
             path: "Examples/SentenceSimilarity"
