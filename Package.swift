@@ -109,7 +109,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "contrastive-scenes",
-            dependencies: ["FusionKit", "SortOfCLEVR"],
+            dependencies: ["FusionKit", "FusionKitData", "SortOfCLEVR"],
             path: "Examples/ContrastiveScenes"
         ),
         .executableTarget(

@@ -57,3 +57,28 @@ struct ImageTextPairsExampleTests {
         #expect(repeated == captions)
     }
 }
+
+@Suite("ImageCaptionDataset")
+struct ImageCaptionDatasetTests {
+    @Test("pairs from JSON lines, written and read back; broken lines name the file and the line")
+    func readWrite() throws {
+        let file = fixturesFolder.appendingPathComponent("datasets/captions/captions.jsonl")
+        let pairs = try ImageCaptionDataset(file: file, preprocessing: .plain(size: 20))
+        #expect(pairs.count == 3 && pairs.entries[1].caption == "two blue circles")
+        let second = try pairs.example(at: 1)
+        #expect(second.caption == "two blue circles" && second.image.height == 20 && second.image.width == 20)
+
+        let folder = try temporaryFolder("captions")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let copy = folder.appendingPathComponent("copy.jsonl")
+        try ImageCaptionDataset.write(pairs.entries.map { ("/" + pairs.imageURL(0).path.dropFirst(), $0.caption) }, to: copy)
+        #expect(try ImageCaptionDataset(file: copy, preprocessing: .plain(size: 20)).entries.map(\.caption) == pairs.entries.map(\.caption))
+
+        try "{\"image\": \"a.png\", \"caption\": \"x\"}\n{\"image\": \"b.png\"}\n".write(to: copy, atomically: true, encoding: .utf8)
+        #expect(throws: DatasetError.invalidEntry(path: copy.path, entry: "line 2", reason: "has no \"caption\"")) {
+            try ImageCaptionDataset(file: copy, preprocessing: .plain(size: 20))
+        }
+        try "\n".write(to: copy, atomically: true, encoding: .utf8)
+        #expect(throws: DatasetError.empty(path: copy.path)) { try ImageCaptionDataset(file: copy, preprocessing: .plain(size: 20)) }
+    }
+}
