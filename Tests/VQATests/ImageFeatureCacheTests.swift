@@ -17,7 +17,7 @@ struct ImageFeatureCacheTests {
         let weights = folder.appendingPathComponent("resnet18.safetensors")
         var generator = RandomGenerator(seed: 5)
         try SafeTensors.write(ResNet(depth: 18, classCount: 10, generator: &generator).stateDict(), to: weights)
-        let encoder = try PretrainedImageFeatures(encoder: "resnet18", weights: weights, stage: 3, imageSize: 64)
+        let encoder = try PretrainedImageBackbone(encoder: "resnet18", weights: weights, stage: 3, imageSize: 64)
         #expect(encoder.settings.channels == 256 && encoder.settings.side == 4)
 
         var options = FolderData.Options()
@@ -61,4 +61,42 @@ struct ImageFeatureCacheTests {
 private func scaledError(_ actual: [Float], _ expected: [Float]) -> Float {
     let scale = max(expected.map(abs).max() ?? 1, 1e-6)
     return zip(actual, expected).map { abs($0 - $1) }.max().map { $0 / scale } ?? .infinity
+}
+
+@Suite("A pretrained image backbone inside a VQA model")
+struct ImageBackboneTests {
+    @Test("frozen stages and their batch-norm statistics stay as loaded; the trained last stage moves; the checkpoint keeps it")
+    func fineTuneLastStage() throws {
+        let folder = try temporaryFolder("backbone")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let weights = folder.appendingPathComponent("resnet18.safetensors")
+        var generator = RandomGenerator(seed: 8)
+        try SafeTensors.write(ResNet(depth: 18, classCount: 10, generator: &generator).stateDict(), to: weights)
+        let probe = try PretrainedImageBackbone(encoder: "resnet18", weights: weights, stage: 3, imageSize: 64)
+        var options = FolderData.Options()
+        options.preprocessing = probe.settings.preprocessing
+        let data = try FolderData(root: ImageFeatureCacheTests.datasets.appendingPathComponent("jsonl"), options: options)
+        var configuration = data.configuration(model: "mfb", width: 16, seed: 4)
+        configuration.imageBackbone = ImageBackboneSettings(features: probe.settings, trainedStages: 1)
+        let model = try ModelCatalog.makeModel(configuration)
+        let before = stateValues(model)
+        let trainer = Trainer(model: model, options: TrainingOptions(epochs: 2, batchSize: 2, warmupSteps: 1), dataIdentity: "backbone")
+        trainer.showsProgress = false
+        let checkpoint = folder.appendingPathComponent("checkpoint.safetensors")
+        try trainer.train(on: data.training, test: data.evaluation, types: data.types, checkpoint: checkpoint)
+        let after = stateValues(model)
+        let backboneKeys = before.keys.filter { $0.contains("backbone.network.") }
+        #expect(!backboneKeys.isEmpty)
+        for key in backboneKeys {
+            let frozen = !key.contains(".layer3.")
+            if frozen {
+                #expect(before[key] == after[key], "\(key) moved though frozen")
+            }
+        }
+        #expect(backboneKeys.filter { $0.contains(".layer3.") && $0.hasSuffix(".weight") }.contains { before[$0] != after[$0] },
+                "no weight of the trained stage moved")
+        let (loaded, saved) = try VQACheckpoint.loadModel(from: checkpoint)
+        #expect(saved.configuration.imageBackbone?.trainedStages == 1)
+        #expect(stateValues(loaded) == after)
+    }
 }

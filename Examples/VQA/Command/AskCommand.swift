@@ -106,7 +106,7 @@ struct AskCommand: ParsableCommand {
         var images = Tensor(planes.values, shape: [1, planes.channels, planes.height, planes.width])
         if let features = configuration.imageFeatures {
             // A model trained on cached features sees the picture through the same frozen encoder.
-            images = try PretrainedImageFeatures(features)(images)
+            images = try PretrainedImageBackbone(features)(images)
         }
         print("\(configuration.model) model; \(path): \(decoded.width)×\(decoded.height), seen as \(planes.width)×\(planes.height)")
         func ask(_ text: String) throws {

@@ -41,7 +41,7 @@ struct DataOptions: ParsableArguments {
     }
 
     /// The folder in a standard layout, its vocabularies from `saved` when given (a checkpoint's).
-    func loadFolder(saved: VQADataSettings? = nil) throws -> FolderData {
+    func loadFolder(saved: VQADataSettings? = nil, preprocessing: ImagePreprocessing? = nil) throws -> FolderData {
         var options = FolderData.Options()
         options.format = format.flatMap(VQAFormat.init(rawValue:))
         options.trainingSplit = trainSplit
@@ -49,6 +49,7 @@ struct DataOptions: ParsableArguments {
         options.imageSize = imageSize
         options.answerCount = answers
         options.minimumWordCount = minWordCount
+        options.preprocessing = preprocessing
         return try FolderData(root: URL(fileURLWithPath: data ?? "."), options: options, saved: saved)
     }
 

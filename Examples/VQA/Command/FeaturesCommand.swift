@@ -30,7 +30,7 @@ struct FeaturesCommand: ParsableCommand {
         let start = Date()
         let folder = URL(fileURLWithPath: data.data!)
         let split = try VQALayout.read(root: folder, split: split, format: data.format.flatMap(VQAFormat.init(rawValue:)))
-        let encoder = try PretrainedImageFeatures(encoder: imageEncoder, weights: URL(fileURLWithPath: imageWeights), stage: stage,
+        let encoder = try PretrainedImageBackbone(encoder: imageEncoder, weights: URL(fileURLWithPath: imageWeights), stage: stage,
                                                   imageSize: data.imageSize ?? 224)
         var bar = ProgressBar(total: split.groupedByImage().images.count, label: "features", unit: "images")
         try ImageFeatureCache.write(split: split, encoder: encoder, to: URL(fileURLWithPath: output), batchSize: batchSize) { done, _ in

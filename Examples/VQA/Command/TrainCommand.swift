@@ -30,11 +30,20 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Train on the training split's cached image features (from `vqa features`) instead of its images.")
     var features: String?
     @Option(help: "The evaluation split's cached image features (with --features).") var evalFeatures: String?
+    @Option(help: "Read the images through a pretrained torchvision ResNet (resnet18 … resnet152; with --image-weights).")
+    var imageEncoder: String?
+    @Option(help: "The --image-encoder's weights: a torchvision state dict saved as safetensors.") var imageWeights: String?
+    @Option(help: "The stage of the --image-encoder whose maps the model reads (1…4).") var imageStage = 4
+    @Option(help: "How many of the --image-encoder's last stages train (0: frozen).") var trainedImageStages = 0
 
     func validate() throws {
         if let checkpointEvery, checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1") }
         guard (features == nil) == (evalFeatures == nil) else { throw ValidationError("--features and --eval-features go together") }
         if features != nil && !data.isLayoutFolder { throw ValidationError("--features needs --data, a folder in a standard layout") }
+        guard (imageEncoder == nil) == (imageWeights == nil) else { throw ValidationError("--image-encoder and --image-weights go together") }
+        if imageEncoder != nil && (!data.isLayoutFolder || features != nil) {
+            throw ValidationError("--image-encoder needs --data, a folder in a standard layout, and no --features")
+        }
     }
 
     func run() throws {
@@ -65,9 +74,16 @@ struct TrainCommand: ParsableCommand {
         if data.isLayoutFolder {
             // A folder in a standard layout; on resume the checkpoint's vocabularies are reused.
             let saved = resume ? try VQACheckpoint.describe(checkpoint).configuration.data : nil
-            let folderData = try data.loadFolder(saved: saved)
+            // A pretrained backbone decides how images are prepared.
+            let backbone = try imageEncoder.map { name in
+                ImageBackboneSettings(features: try PretrainedImageBackbone(encoder: name, weights: URL(fileURLWithPath: imageWeights!),
+                                                                            stage: imageStage, imageSize: data.imageSize ?? 224).settings,
+                                      trainedStages: trainedImageStages)
+            }
+            let folderData = try data.loadFolder(saved: saved, preprocessing: backbone?.features.preprocessing)
             var settings = folderData.configuration(model: model, width: training.width, seed: training.initSeed)
             settings.questionEncoder = try questionEncoder.settings()
+            settings.imageBackbone = backbone
             let cached = try features.map { file in
                 try folderData.withFeatures(training: URL(fileURLWithPath: file), evaluation: URL(fileURLWithPath: evalFeatures!))
             }
@@ -77,6 +93,8 @@ struct TrainCommand: ParsableCommand {
             trainer = Trainer(model: try ModelCatalog.makeModel(configuration), options: training.options,
                               dataIdentity: identity, group: group)
             let seen = cached.map { $0.training.settings.source + " features" }
+                ?? backbone.map { "\(folderData.imageSide)×\(folderData.imageSide) through \($0.features.source), "
+                                  + ($0.trainedStages == 0 ? "frozen" : "its last \($0.trainedStages) stage(s) trained") }
                 ?? "\(folderData.imageSide)×\(folderData.imageSide)"
             summary = "\(folderData.training.count) training images (\(folderData.training.questionCount) questions), "
                 + "\(folderData.evaluation.count) evaluation images (\(folderData.evaluation.questionCount) questions) as "

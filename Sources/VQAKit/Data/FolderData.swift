@@ -26,6 +26,8 @@ public struct FolderData: Sendable {
         /// Answer classes: the most frequent training answers.
         public var answerCount = 1000
         public var minimumWordCount = 1
+        /// How to prepare images instead of `vqa`'s own (a pretrained backbone's, say).
+        public var preprocessing: ImagePreprocessing?
         public init() {}
     }
 
@@ -44,11 +46,12 @@ public struct FolderData: Sendable {
         if let saved {
             settings = saved
         } else {
-            let size = try options.imageSize ?? Self.defaultImageSize(trainingSplit)
+            let preprocessing = try options.preprocessing
+                ?? Self.preprocessing(size: options.imageSize ?? Self.defaultImageSize(trainingSplit))
             settings = VQADataSettings(format: format,
                                        vocabularies: .build(from: trainingSplit, minimumWordCount: options.minimumWordCount,
                                                             answerCount: options.answerCount),
-                                       preprocessing: Self.preprocessing(size: size))
+                                       preprocessing: preprocessing)
         }
         self.root = root
         self.settings = settings

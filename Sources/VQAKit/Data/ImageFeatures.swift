@@ -2,22 +2,35 @@ import Foundation
 import FusionKit
 import FusionKitData
 
-/// A frozen pretrained ResNet (torchvision's names and layout, weights from a safetensors file)
-/// whose feature maps of one stage stand in for the images: `vqa features` caches them once per
-/// split, and the VQA models then train only what comes after the image encoder.
-public final class PretrainedImageFeatures {
+/// A pretrained ResNet (torchvision's names and layout, weights from a safetensors file) whose
+/// feature maps of one stage stand in for the images: frozen, with its maps cached once per
+/// split by `vqa features`, or inside a VQA model (`vqa train --image-encoder`), frozen or with
+/// its last stages fine-tuned. The VQA models then apply their own convolutions, with stride 1,
+/// to those maps.
+public final class PretrainedImageBackbone: Module {
     public let settings: ImageFeatureSettings
-    private let network: ResNet
+    /// How many of the kept stages train (from the last one back); 0: frozen, batch norm in
+    /// evaluation mode, no gradient.
+    public let trainedStages: Int
+    public let network: ResNet
 
     /// Loads `weights` (a torchvision ResNet state dict as safetensors) into `encoder`
     /// (`resnet18`, `resnet34`, `resnet50`, `resnet101`, `resnet152`) and keeps stage `stage`
     /// (1…4, strides 4 to 32) of images prepared at `imageSize` × `imageSize`.
-    public init(encoder: String, weights: URL, stage: Int = 4, imageSize: Int = 224) throws {
+    public init(encoder: String, weights: URL, stage: Int = 4, imageSize: Int = 224, trainedStages: Int = 0) throws {
         guard encoder.hasPrefix("resnet"), let depth = Int(encoder.dropFirst(6)), ResNet.architectures[depth] != nil else {
             throw VQAError.invalidArgument("unknown image encoder \(encoder): choose resnet18, resnet34, resnet50, resnet101 or resnet152")
         }
         guard (1...4).contains(stage) else { throw VQAError.invalidArgument("--stage must be 1, 2, 3 or 4, got \(stage)") }
-        let file = try SafeTensors.read(contentsOf: weights)
+        guard (0...stage).contains(trainedStages) else {
+            throw VQAError.invalidArgument("--trained-image-stages must be in 0...\(stage), got \(trainedStages)")
+        }
+        let file: SafeTensorsFile
+        do {
+            file = try SafeTensors.read(contentsOf: weights)
+        } catch {
+            throw VQAError.invalidArgument("cannot read the image encoder's weights: \(error)")
+        }
         let classes = file.tensors["fc.weight"]?.shape.first ?? 1000
         var generator = RandomGenerator(seed: 0)
         network = ResNet(depth: depth, classCount: classes, generator: &generator)
@@ -26,27 +39,57 @@ public final class PretrainedImageFeatures {
         } catch {
             throw VQAError.invalidArgument("\(weights.path) is not a torchvision \(encoder) state dict: \(error)")
         }
-        network.eval()
-        // Each stage halves the side: stride 4 after stage 1, 32 after stage 4 (ceil for odd sides).
+        // Each stage halves the side: stride 4 after stage 1, 32 after stage 4 (rounding up).
         let side = (0..<(stage + 1)).reduce(imageSize) { value, _ in (value + 1) / 2 }
         let channels = ResNetBlock.outputChannels(width: 64 << (stage - 1), bottleneck: ResNet.architectures[depth]!.bottleneck)
         let preprocessing = ImagePreprocessing(resizing: .padToSquareThenResize(size: imageSize, fill: [0.485, 0.456, 0.406]),
                                                normalization: ImagePreprocessing.imageNetNormalization)
         settings = ImageFeatureSettings(channels: channels, side: side, encoder: encoder, weights: weights.standardizedFileURL.path,
                                         stage: stage, preprocessing: preprocessing)
-    }
-
-    /// The encoder a model's settings name, loaded again.
-    public convenience init(_ settings: ImageFeatureSettings) throws {
-        guard let size = settings.preprocessing.outputSize?.height else {
-            throw VQAError.invalidArgument("the cached features' settings give no image size")
+        self.trainedStages = trainedStages
+        super.init()
+        network.freeze()
+        if trainedStages > 0 {
+            for stageIndex in (stage - trainedStages + 1)...stage {
+                for block in stages[stageIndex - 1] { block.unfreeze() }
+            }
         }
-        try self.init(encoder: settings.encoder, weights: URL(fileURLWithPath: settings.weights), stage: settings.stage, imageSize: size)
     }
 
-    /// Feature maps [N, channels, side, side] of prepared images [N, 3, S, S].
+    /// The backbone a model's settings name, loaded again.
+    public convenience init(_ settings: ImageFeatureSettings, trainedStages: Int = 0) throws {
+        guard let size = settings.preprocessing.outputSize?.height else {
+            throw VQAError.invalidArgument("the image encoder's settings give no image size")
+        }
+        try self.init(encoder: settings.encoder, weights: URL(fileURLWithPath: settings.weights), stage: settings.stage,
+                      imageSize: size, trainedStages: trainedStages)
+    }
+
+    private var stages: [[ResNetBlock]] { [network.layer1, network.layer2, network.layer3, network.layer4] }
+
+    /// Feature maps [N, channels, side, side] of prepared images [N, 3, S, S]. Frozen stages run
+    /// in evaluation mode without recording gradients, whatever mode the model is in.
     public func callAsFunction(_ images: Tensor) -> Tensor {
-        withoutGradient { network.features(images).stages[settings.stage - 1] }
+        let firstTrained = settings.stage - trainedStages + 1
+        if trainedStages == 0 || !isTraining {
+            if network.isTraining { network.eval() }
+        } else {
+            network.eval()
+            for index in firstTrained...settings.stage { for block in stages[index - 1] { block.train() } }
+        }
+        var x = withoutGradient {
+            var x = network.bn1(network.conv1(images)).relu().maxPool2d(kernel: (3, 3), stride: (2, 2), padding: (1, 1))
+            for index in 1..<firstTrained where index <= settings.stage {
+                for block in stages[index - 1] { x = block(x) }
+            }
+            return x
+        }
+        if trainedStages > 0 {
+            for index in firstTrained...settings.stage {
+                for block in stages[index - 1] { x = block(x) }
+            }
+        }
+        return x
     }
 }
 
@@ -58,7 +101,7 @@ public enum ImageFeatureCache {
 
     /// Runs `encoder` over every image of `split` (`batchSize` at a time, decoded by a background
     /// thread) and writes the features to `url` row by row, never holding them all.
-    public static func write(split: VQASplit, encoder: PretrainedImageFeatures, to url: URL, batchSize: Int = 16,
+    public static func write(split: VQASplit, encoder: PretrainedImageBackbone, to url: URL, batchSize: Int = 16,
                              progress: (Int, Int) -> Void = { _, _ in }) throws {
         let images = split.groupedByImage().images
         struct Pictures: Dataset {
@@ -78,7 +121,7 @@ public enum ImageFeatureCache {
                                               metadata: metadata)
         let batches = loader.batches(epoch: 0)
         while let batch = try batches.next() {
-            let features = encoder(batch)
+            let features = withoutGradient { encoder(batch) }
             precondition(features.shape == [batch.shape[0], settings.channels, settings.side, settings.side],
                          "ImageFeatureCache: \(settings.encoder) gave \(features.shape), expected [N, \(settings.channels), \(settings.side), \(settings.side)]")
             try writer.append(features.scalars)

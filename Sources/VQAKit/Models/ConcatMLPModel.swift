@@ -14,7 +14,8 @@ public final class ConcatMLPModel: Module, VQAModel {
         var generator = RandomGenerator(seed: configuration.seed)
         let channels = 24
         image = ImageEncoder(layers: configuration.imageLayers([(channels, 2), (channels, 2), (channels, 2), (channels, 2)]),
-                             inputChannels: configuration.imageInputChannels, generator: &generator)
+                             inputChannels: configuration.imageInputChannels,
+                             backbone: try configuration.makeImageBackbone(), generator: &generator)
         question = try makeQuestionEncoder(configuration, width: configuration.width, generator: &generator)
         let hidden = 4 * configuration.width
         // Four stride-2 convolutions (kernel 3, padding 1) take a side n to ⌊(n − 1) / 2⌋ + 1 each: 75 → 5.

@@ -17,11 +17,19 @@ public final class ImageEncoder: Module, UnaryLayer {
 
     /// The channels of the input: 3 for RGB images, more for a cached feature map.
     public let inputChannels: Int
+    /// A pretrained network the images go through first; the convolutions then read its maps.
+    public let backbone: PretrainedImageBackbone?
 
     /// `layers`: (output channels, stride) of each convolution, in order. `inputChannels`: 3 for
     /// RGB images; a pretrained encoder's channels when the input is its cached feature map.
-    public init(layers: [(channels: Int, stride: Int)], inputChannels: Int = 3, generator: inout RandomGenerator) {
+    /// `backbone`: a pretrained network to run the images through first (its maps' channels are
+    /// then `inputChannels`).
+    public init(layers: [(channels: Int, stride: Int)], inputChannels: Int = 3, backbone: PretrainedImageBackbone? = nil,
+                generator: inout RandomGenerator) {
         precondition(!layers.isEmpty, "ImageEncoder: needs at least one layer")
+        precondition(backbone.map { $0.settings.channels == inputChannels } ?? true,
+                     "ImageEncoder: a backbone of \(backbone?.settings.channels ?? 0) channels for an input of \(inputChannels)")
+        self.backbone = backbone
         self.inputChannels = inputChannels
         var inputChannels = inputChannels + 2
         var convolutions: [Conv2d] = [], norms: [BatchNorm2d] = []
@@ -39,7 +47,8 @@ public final class ImageEncoder: Module, UnaryLayer {
 
     /// The feature map [B, C, H, W] of images [B, 3, S, S] (values in [0, 1]), or of cached
     /// feature maps [B, inputChannels, S, S].
-    public func callAsFunction(_ images: Tensor) -> Tensor {
+    public func callAsFunction(_ pixels: Tensor) -> Tensor {
+        let images = backbone.map { $0(pixels) } ?? pixels
         precondition(images.rank == 4 && images.shape[1] == inputChannels && images.shape[2] == images.shape[3],
                      "ImageEncoder: expected square inputs [B, \(inputChannels), S, S], got \(images.shape)")
         let planes = coordinatePlanes(size: images.shape[2])

@@ -51,17 +51,18 @@ public final class TransformerModel: Module, VQAModel {
     public let slotCount: Int
 
     public init(_ configuration: VQAModelConfiguration) throws {
-        if let features = configuration.imageFeatures {
+        if let features = configuration.pretrainedMaps {
             // Its colour slots read objects' colours from the pixels, which cached features do not hold.
-            throw VQAError.invalidArgument("the transformer model finds objects by their colour in the pixels, so it cannot train "
-                                           + "on cached features (\(features.source)); choose film, rn, mfb, cross-attention or concat-mlp")
+            throw VQAError.invalidArgument("the transformer model finds objects by their colour in the pixels, so it cannot read "
+                                           + "a pretrained encoder's maps (\(features.source)); choose film, rn, mfb, cross-attention or concat-mlp")
         }
         self.configuration = configuration
         var generator = RandomGenerator(seed: configuration.seed)
         let width = configuration.width, heads = 4
         slotCount = 8
         image = ImageEncoder(layers: configuration.imageLayers([(32, 2), (width, 2), (width, 1)]),
-                             inputChannels: configuration.imageInputChannels, generator: &generator)
+                             inputChannels: configuration.imageInputChannels,
+                             backbone: try configuration.makeImageBackbone(), generator: &generator)
         question = try makeQuestionEncoder(configuration, width: width, generator: &generator)
         slots = ColorSlots(slotCount: slotCount, generator: &generator)
         slotProjection = Linear(width + ColorSlots.geometryWidth, width, generator: &generator)

@@ -23,6 +23,9 @@ public struct VQAModelConfiguration: Codable, Equatable, Sendable {
     /// For a model trained on cached features of a pretrained image encoder (`vqa features`):
     /// their shape; the models' image encoders then read those maps instead of pixels.
     public var imageFeatures: ImageFeatureSettings?
+    /// For a model that reads pixels through a pretrained ResNet of its own (`vqa train
+    /// --image-encoder`): that backbone, frozen or with its last stages trained.
+    public var imageBackbone: ImageBackboneSettings?
 
     public init(model: String, vocabularySize: Int, answerCount: Int, width: Int = 64, seed: UInt64 = 1,
                 questionEncoder: PretrainedQuestionSettings? = nil, data: VQADataSettings? = nil) {
@@ -38,18 +41,26 @@ public struct VQAModelConfiguration: Codable, Equatable, Sendable {
     /// The side of the square input the model sees: the cached feature maps' side, what the data
     /// settings resize images to, or Sort-of-CLEVR's 75.
     public var imageSide: Int {
-        if let imageFeatures { return imageFeatures.side }
+        if let maps = pretrainedMaps { return maps.side }
         guard let size = data?.preprocessing.outputSize, size.height == size.width else { return 75 }
         return size.height
     }
 
     /// The channels of the model's input: RGB, or the cached feature maps'.
-    public var imageInputChannels: Int { imageFeatures?.channels ?? 3 }
+    public var imageInputChannels: Int { pretrainedMaps?.channels ?? 3 }
+
+    /// The pretrained maps the model's own convolutions read: cached, or made by its backbone.
+    public var pretrainedMaps: ImageFeatureSettings? { imageFeatures ?? imageBackbone?.features }
+
+    /// The pretrained backbone the configuration asks for, loaded (nil when there is none).
+    public func makeImageBackbone() throws -> PretrainedImageBackbone? {
+        try imageBackbone.map { try PretrainedImageBackbone($0.features, trainedStages: $0.trainedStages) }
+    }
 
     /// A model's image-encoder layers for this configuration: as given for images; with stride 1
     /// throughout for cached feature maps, which a pretrained encoder has already made coarse.
     public func imageLayers(_ layers: [(channels: Int, stride: Int)]) -> [(channels: Int, stride: Int)] {
-        imageFeatures == nil ? layers : layers.map { ($0.channels, 1) }
+        pretrainedMaps == nil ? layers : layers.map { ($0.channels, 1) }
     }
 
     /// The side of the feature map after `layers` (3×3 convolutions with padding 1).
@@ -112,4 +123,16 @@ public struct ImageFeatureSettings: Codable, Equatable, Sendable {
 
     /// "resnet18 stage 4 (512 × 7 × 7)".
     public var source: String { "\(encoder) stage \(stage) (\(channels) × \(side) × \(side))" }
+}
+
+/// A pretrained image backbone inside a model: what it is and how much of it trains.
+public struct ImageBackboneSettings: Codable, Equatable, Sendable {
+    public var features: ImageFeatureSettings
+    /// Stages trained, from the last kept one back (0: frozen).
+    public var trainedStages: Int
+
+    public init(features: ImageFeatureSettings, trainedStages: Int) {
+        self.features = features
+        self.trainedStages = trainedStages
+    }
 }
