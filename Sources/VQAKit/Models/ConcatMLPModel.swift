@@ -13,13 +13,12 @@ public final class ConcatMLPModel: Module, VQAModel {
         self.configuration = configuration
         var generator = RandomGenerator(seed: configuration.seed)
         let channels = 24
-        image = ImageEncoder(layers: configuration.imageLayers([(channels, 2), (channels, 2), (channels, 2), (channels, 2)]),
-                             inputChannels: configuration.imageInputChannels,
-                             backbone: try configuration.makeImageBackbone(), generator: &generator)
+        let layers = [(channels, 2), (channels, 2), (channels, 2), (channels, 2)]
+        image = try configuration.makeImageEncoder(layers, generator: &generator)
         question = try makeQuestionEncoder(configuration, width: configuration.width, generator: &generator)
         let hidden = 4 * configuration.width
         // Four stride-2 convolutions (kernel 3, padding 1) take a side n to ⌊(n − 1) / 2⌋ + 1 each: 75 → 5.
-        let grid = configuration.imageGrid(after: [(channels, 2), (channels, 2), (channels, 2), (channels, 2)])
+        let grid = configuration.imageGrid(after: layers)
         fusion = ConcatenationFusion(widths: [channels * grid * grid, configuration.width], hiddenWidth: hidden, outputWidth: hidden,
                                      generator: &generator)
         classifier = multilayerPerceptron([hidden, hidden, configuration.answerCount], generator: &generator)

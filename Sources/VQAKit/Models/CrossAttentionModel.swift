@@ -17,9 +17,7 @@ public final class CrossAttentionModel: Module, VQAModel {
         self.configuration = configuration
         var generator = RandomGenerator(seed: configuration.seed)
         let width = configuration.width
-        image = ImageEncoder(layers: configuration.imageLayers([(32, 2), (width, 2), (width, 2)]),
-                             inputChannels: configuration.imageInputChannels,
-                             backbone: try configuration.makeImageBackbone(), generator: &generator)
+        image = try configuration.makeImageEncoder([(32, 2), (width, 2), (width, 2)], generator: &generator)
         question = try makeQuestionEncoder(configuration, width: width, generator: &generator)
         cellProjection = Linear(width + 2, width, generator: &generator)
         hops = (0..<2).map { _ in CrossModalAttentionFusion(queryWidth: width, keyWidth: width, headCount: 4, generator: &generator) }

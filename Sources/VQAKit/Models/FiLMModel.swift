@@ -22,9 +22,7 @@ public final class FiLMModel: Module, VQAModel {
         var generator = RandomGenerator(seed: configuration.seed)
         let width = configuration.width
         channels = width / 2
-        image = ImageEncoder(layers: configuration.imageLayers([(32, 2), (width, 2), (width, 2)]),
-                             inputChannels: configuration.imageInputChannels,
-                             backbone: try configuration.makeImageBackbone(), generator: &generator)
+        image = try configuration.makeImageEncoder([(32, 2), (width, 2), (width, 2)], generator: &generator)
         question = try makeQuestionEncoder(configuration, width: width, generator: &generator)
         let blockCount = 2
         var entry: [Conv2d] = [], body: [Conv2d] = [], norms: [BatchNorm2d] = [], film: [FiLM] = []

@@ -99,3 +99,13 @@ public final class ImageEncoder: Module, UnaryLayer {
         return planes
     }
 }
+
+extension VQAModelConfiguration {
+    /// A model's image encoder with `layers` (as for RGB images): with stride 1 and the maps'
+    /// channels when the configuration reads a pretrained encoder's maps, cached or from its own
+    /// backbone (which it then holds).
+    public func makeImageEncoder(_ layers: [(channels: Int, stride: Int)], generator: inout RandomGenerator) throws -> ImageEncoder {
+        ImageEncoder(layers: imageLayers(layers), inputChannels: imageInputChannels, backbone: try makeImageBackbone(),
+                     generator: &generator)
+    }
+}

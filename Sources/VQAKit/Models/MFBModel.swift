@@ -19,9 +19,7 @@ public final class MFBModel: Module, VQAModel {
         self.configuration = configuration
         var generator = RandomGenerator(seed: configuration.seed)
         let width = configuration.width
-        image = ImageEncoder(layers: configuration.imageLayers([(32, 2), (width, 2), (width, 2)]),
-                             inputChannels: configuration.imageInputChannels,
-                             backbone: try configuration.makeImageBackbone(), generator: &generator)
+        image = try configuration.makeImageEncoder([(32, 2), (width, 2), (width, 2)], generator: &generator)
         question = try makeQuestionEncoder(configuration, width: width, generator: &generator)
         cellProjection = Linear(width + 2, width, generator: &generator)
         attentionFusion = MFBFusion(widths: [width, width], factor: 5, outputWidth: width / 2, generator: &generator)

@@ -13,9 +13,7 @@ public final class RelationNetworkModel: Module, VQAModel {
         self.configuration = configuration
         var generator = RandomGenerator(seed: configuration.seed)
         let channels = 24, hidden = 2 * configuration.width
-        image = ImageEncoder(layers: configuration.imageLayers([(channels, 2), (channels, 2), (channels, 2), (channels, 2)]),
-                             inputChannels: configuration.imageInputChannels,
-                             backbone: try configuration.makeImageBackbone(), generator: &generator)
+        image = try configuration.makeImageEncoder([(channels, 2), (channels, 2), (channels, 2), (channels, 2)], generator: &generator)
         question = try makeQuestionEncoder(configuration, width: configuration.width, generator: &generator)
         relations = RelationNetworkFusion(objectWidth: channels + 2, questionWidth: configuration.width,
                                           gWidths: [hidden, hidden, hidden], fWidths: [hidden, hidden, configuration.answerCount],

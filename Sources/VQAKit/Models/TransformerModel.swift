@@ -60,9 +60,7 @@ public final class TransformerModel: Module, VQAModel {
         var generator = RandomGenerator(seed: configuration.seed)
         let width = configuration.width, heads = 4
         slotCount = 8
-        image = ImageEncoder(layers: configuration.imageLayers([(32, 2), (width, 2), (width, 1)]),
-                             inputChannels: configuration.imageInputChannels,
-                             backbone: try configuration.makeImageBackbone(), generator: &generator)
+        image = try configuration.makeImageEncoder([(32, 2), (width, 2), (width, 1)], generator: &generator)
         question = try makeQuestionEncoder(configuration, width: width, generator: &generator)
         slots = ColorSlots(slotCount: slotCount, generator: &generator)
         slotProjection = Linear(width + ColorSlots.geometryWidth, width, generator: &generator)
