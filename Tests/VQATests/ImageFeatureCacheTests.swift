@@ -85,7 +85,7 @@ struct ImageBackboneTests {
         let checkpoint = folder.appendingPathComponent("checkpoint.safetensors")
         try trainer.train(on: data.training, test: data.evaluation, types: data.types, checkpoint: checkpoint)
         let after = stateValues(model)
-        let backboneKeys = before.keys.filter { $0.contains("backbone.network.") }
+        let backboneKeys = before.keys.filter { $0.contains("backbone.resnet.") }
         #expect(!backboneKeys.isEmpty)
         for key in backboneKeys {
             let frozen = !key.contains(".layer3.")
@@ -98,5 +98,43 @@ struct ImageBackboneTests {
         let (loaded, saved) = try VQACheckpoint.loadModel(from: checkpoint)
         #expect(saved.configuration.imageBackbone?.trainedStages == 1)
         #expect(stateValues(loaded) == after)
+    }
+}
+
+@Suite("CLIP and ViT image towers as VQA image encoders")
+struct TransformerBackboneTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures")
+
+    @Test("maps are the last layer's patch tokens on their grid; cached and inline, models train frozen on them",
+          arguments: ["clip", "vit"])
+    func patchTokenMaps(encoder: String) throws {
+        let folder = Self.fixtures.appendingPathComponent(encoder == "clip" ? "clip/small" : "vit/small")
+        let backbone = try PretrainedImageBackbone(encoder: encoder, weights: folder)
+        let side = backbone.settings.side, width = backbone.settings.channels
+        var options = FolderData.Options()
+        options.preprocessing = backbone.settings.preprocessing
+        let data = try FolderData(root: Self.fixtures.appendingPathComponent("datasets/jsonl"), options: options)
+        let example = try data.training.example(at: 0)
+        let pixels = Tensor(stacking: [example.image])
+        let tokens = encoder == "clip" ? backbone.clipVision!(pixels).lastHiddenState
+                                       : backbone.vit!(pixels, interpolatingPositions: true).lastHiddenState
+        let maps = backbone(pixels)
+        #expect(maps.shape == [1, width, side, side])
+        // Map (c, row, column) is token 1 + row·side + column, channel c.
+        for (row, column, channel) in [(0, 0, 0), (side - 1, 1, width - 1), (1, side - 1, 3)] {
+            #expect(maps.scalars[(channel * side + row) * side + column] == tokens.scalars[(1 + row * side + column) * width + channel])
+        }
+        #expect(throws: VQAError.self) { try PretrainedImageBackbone(encoder: encoder, weights: folder, trainedStages: 1) }
+
+        var configuration = data.configuration(model: "cross-attention", width: 16, seed: 6)
+        configuration.imageBackbone = ImageBackboneSettings(features: backbone.settings, trainedStages: 0)
+        let model = try ModelCatalog.makeModel(configuration)
+        let trainer = Trainer(model: model, options: TrainingOptions(epochs: 1, batchSize: 2), dataIdentity: encoder)
+        trainer.showsProgress = false
+        let before = stateValues(model).filter { $0.key.contains("backbone.") }
+        try trainer.train(on: data.training, test: data.evaluation, types: data.types, checkpoint: nil)
+        #expect(stateValues(model).filter { $0.key.contains("backbone.") } == before)
+        #expect(trainer.history.epochs[0].trainingLoss.isFinite)
     }
 }

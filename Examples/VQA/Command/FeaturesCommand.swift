@@ -15,8 +15,8 @@ struct FeaturesCommand: ParsableCommand {
 
     @OptionGroup var data: DataOptions
     @Option(help: "The split whose images to encode.") var split = "train"
-    @Option(help: "The encoder: resnet18, resnet34, resnet50, resnet101 or resnet152.") var imageEncoder = "resnet18"
-    @Option(help: "Its weights: a torchvision state dict saved as safetensors.") var imageWeights: String
+    @Option(help: "The encoder: resnet18 … resnet152 (a torchvision state dict), clip or vit (a Hugging Face model folder).") var imageEncoder = "resnet18"
+    @Option(help: "Its weights: a torchvision state dict saved as safetensors, or a Hugging Face CLIP or ViT folder.") var imageWeights: String
     @Option(help: "The stage whose output is kept (1…4; 4 is the last, stride 32).") var stage = 4
     @Option(help: "The file to write.") var output: String
     @Option(help: "Images per batch.") var batchSize = 16
@@ -31,7 +31,7 @@ struct FeaturesCommand: ParsableCommand {
         let folder = URL(fileURLWithPath: data.data!)
         let split = try VQALayout.read(root: folder, split: split, format: data.format.flatMap(VQAFormat.init(rawValue:)))
         let encoder = try PretrainedImageBackbone(encoder: imageEncoder, weights: URL(fileURLWithPath: imageWeights), stage: stage,
-                                                  imageSize: data.imageSize ?? 224)
+                                                  imageSize: data.imageSize)
         var bar = ProgressBar(total: split.groupedByImage().images.count, label: "features", unit: "images")
         try ImageFeatureCache.write(split: split, encoder: encoder, to: URL(fileURLWithPath: output), batchSize: batchSize) { done, _ in
             bar.update(done: done, loss: 0)

@@ -30,9 +30,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Train on the training split's cached image features (from `vqa features`) instead of its images.")
     var features: String?
     @Option(help: "The evaluation split's cached image features (with --features).") var evalFeatures: String?
-    @Option(help: "Read the images through a pretrained torchvision ResNet (resnet18 … resnet152; with --image-weights).")
+    @Option(help: "Read the images through a pretrained encoder: resnet18 … resnet152, clip or vit (with --image-weights).")
     var imageEncoder: String?
-    @Option(help: "The --image-encoder's weights: a torchvision state dict saved as safetensors.") var imageWeights: String?
+    @Option(help: "The --image-encoder's weights: a torchvision state dict as safetensors, or a CLIP or ViT model folder.") var imageWeights: String?
     @Option(help: "The stage of the --image-encoder whose maps the model reads (1…4).") var imageStage = 4
     @Option(help: "How many of the --image-encoder's last stages train (0: frozen).") var trainedImageStages = 0
 
@@ -77,7 +77,7 @@ struct TrainCommand: ParsableCommand {
             // A pretrained backbone decides how images are prepared.
             let backbone = try imageEncoder.map { name in
                 ImageBackboneSettings(features: try PretrainedImageBackbone(encoder: name, weights: URL(fileURLWithPath: imageWeights!),
-                                                                            stage: imageStage, imageSize: data.imageSize ?? 224).settings,
+                                                                            stage: imageStage, imageSize: data.imageSize).settings,
                                       trainedStages: trainedImageStages)
             }
             let folderData = try data.loadFolder(saved: saved, preprocessing: backbone?.features.preprocessing)

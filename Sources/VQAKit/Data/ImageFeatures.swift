@@ -2,53 +2,95 @@ import Foundation
 import FusionKit
 import FusionKitData
 
-/// A pretrained ResNet (torchvision's names and layout, weights from a safetensors file) whose
-/// feature maps of one stage stand in for the images: frozen, with its maps cached once per
-/// split by `vqa features`, or inside a VQA model (`vqa train --image-encoder`), frozen or with
-/// its last stages fine-tuned. The VQA models then apply their own convolutions, with stride 1,
-/// to those maps.
+/// A pretrained image network whose feature maps stand in for the images: a torchvision ResNet
+/// (weights from a safetensors state dict; the maps of one stage), or the vision tower of a Hugging
+/// Face CLIP folder or a `ViTModel` folder (the last layer's patch tokens laid out on their grid,
+/// the class token left out). Frozen, with its maps cached once per split by `vqa features`, or
+/// inside a VQA model (`vqa train --image-encoder`): frozen, or for a ResNet with its last stages
+/// fine-tuned. The VQA models then apply their own convolutions, with stride 1, to those maps.
 public final class PretrainedImageBackbone: Module {
     public let settings: ImageFeatureSettings
-    /// How many of the kept stages train (from the last one back); 0: frozen, batch norm in
+    /// How many of the kept ResNet stages train (from the last one back); 0: frozen, batch norm in
     /// evaluation mode, no gradient.
     public let trainedStages: Int
-    public let network: ResNet
+    /// The network, one of three.
+    public let resnet: ResNet?
+    public let clipVision: CLIPVisionTower?
+    public let vit: ViTModel?
 
-    /// Loads `weights` (a torchvision ResNet state dict as safetensors) into `encoder`
-    /// (`resnet18`, `resnet34`, `resnet50`, `resnet101`, `resnet152`) and keeps stage `stage`
-    /// (1…4, strides 4 to 32) of images prepared at `imageSize` × `imageSize`.
-    public init(encoder: String, weights: URL, stage: Int = 4, imageSize: Int = 224, trainedStages: Int = 0) throws {
-        guard encoder.hasPrefix("resnet"), let depth = Int(encoder.dropFirst(6)), ResNet.architectures[depth] != nil else {
-            throw VQAError.invalidArgument("unknown image encoder \(encoder): choose resnet18, resnet34, resnet50, resnet101 or resnet152")
+    /// The encoders `init` knows.
+    public static let encoders = ["resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "clip", "vit"]
+
+    /// Loads `encoder` from `weights`: for `resnet18` … `resnet152` a torchvision state dict as
+    /// safetensors, keeping stage `stage` (1…4, strides 4 to 32) of images prepared at `imageSize`;
+    /// for `clip` and `vit` a Hugging Face model folder (`CLIPModel`, `ViTModel`), at its own image
+    /// size (a ViT also at other multiples of its patch size, its positions interpolated).
+    public init(encoder: String, weights: URL, stage: Int = 4, imageSize: Int? = nil, trainedStages: Int = 0) throws {
+        var resnet: ResNet?, clipVision: CLIPVisionTower?, vit: ViTModel?
+        let channels: Int, side: Int, size: Int, fill: [Float], normalization: ImagePreprocessing.Normalization
+        switch encoder {
+        case "clip", "vit":
+            guard trainedStages == 0 else {
+                throw VQAError.invalidArgument("\(encoder) image encoders train frozen only; --trained-image-stages must be 0")
+            }
+            if encoder == "clip" {
+                let vision = try CLIPModel(folder: weights).vision
+                guard imageSize == nil || imageSize == vision.tower.imageSize else {
+                    throw VQAError.invalidArgument("this CLIP folder takes \(vision.tower.imageSize) × \(vision.tower.imageSize) images, not \(imageSize!)")
+                }
+                (size, channels) = (vision.tower.imageSize, vision.tower.hiddenSize)
+                side = size / vision.tower.patchSize
+                normalization = ImagePreprocessing.clipNormalization
+                clipVision = vision
+            } else {
+                let model = try ViTModel(folder: weights)
+                size = imageSize ?? model.configuration.imageSize
+                guard size % model.configuration.patchSize == 0 else {
+                    throw VQAError.invalidArgument("--image-size \(size) is not a multiple of this ViT's patch size \(model.configuration.patchSize)")
+                }
+                (channels, side) = (model.configuration.hiddenSize, size / model.configuration.patchSize)
+                // ViTImageProcessor's defaults: mean and standard deviation 0.5 per channel.
+                normalization = ImagePreprocessing.Normalization(mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5])
+                vit = model
+            }
+            fill = normalization.mean
+        default:
+            guard encoder.hasPrefix("resnet"), let depth = Int(encoder.dropFirst(6)), ResNet.architectures[depth] != nil else {
+                throw VQAError.invalidArgument("unknown image encoder \(encoder): choose \(Self.encoders.joined(separator: ", "))")
+            }
+            guard (1...4).contains(stage) else { throw VQAError.invalidArgument("--image-stage must be 1, 2, 3 or 4, got \(stage)") }
+            guard (0...stage).contains(trainedStages) else {
+                throw VQAError.invalidArgument("--trained-image-stages must be in 0...\(stage), got \(trainedStages)")
+            }
+            let file: SafeTensorsFile
+            do {
+                file = try SafeTensors.read(contentsOf: weights)
+            } catch {
+                throw VQAError.invalidArgument("cannot read the image encoder's weights: \(error)")
+            }
+            var generator = RandomGenerator(seed: 0)
+            let network = ResNet(depth: depth, classCount: file.tensors["fc.weight"]?.shape.first ?? 1000, generator: &generator)
+            do {
+                _ = try network.loadStateDict(file.tensors)
+            } catch {
+                throw VQAError.invalidArgument("\(weights.path) is not a torchvision \(encoder) state dict: \(error)")
+            }
+            size = imageSize ?? 224
+            // Each stage halves the side: stride 4 after stage 1, 32 after stage 4 (rounding up).
+            side = (0..<(stage + 1)).reduce(size) { value, _ in (value + 1) / 2 }
+            channels = ResNetBlock.outputChannels(width: 64 << (stage - 1), bottleneck: ResNet.architectures[depth]!.bottleneck)
+            normalization = ImagePreprocessing.imageNetNormalization
+            fill = normalization.mean
+            resnet = network
         }
-        guard (1...4).contains(stage) else { throw VQAError.invalidArgument("--stage must be 1, 2, 3 or 4, got \(stage)") }
-        guard (0...stage).contains(trainedStages) else {
-            throw VQAError.invalidArgument("--trained-image-stages must be in 0...\(stage), got \(trainedStages)")
-        }
-        let file: SafeTensorsFile
-        do {
-            file = try SafeTensors.read(contentsOf: weights)
-        } catch {
-            throw VQAError.invalidArgument("cannot read the image encoder's weights: \(error)")
-        }
-        let classes = file.tensors["fc.weight"]?.shape.first ?? 1000
-        var generator = RandomGenerator(seed: 0)
-        network = ResNet(depth: depth, classCount: classes, generator: &generator)
-        do {
-            _ = try network.loadStateDict(file.tensors)
-        } catch {
-            throw VQAError.invalidArgument("\(weights.path) is not a torchvision \(encoder) state dict: \(error)")
-        }
-        // Each stage halves the side: stride 4 after stage 1, 32 after stage 4 (rounding up).
-        let side = (0..<(stage + 1)).reduce(imageSize) { value, _ in (value + 1) / 2 }
-        let channels = ResNetBlock.outputChannels(width: 64 << (stage - 1), bottleneck: ResNet.architectures[depth]!.bottleneck)
-        let preprocessing = ImagePreprocessing(resizing: .padToSquareThenResize(size: imageSize, fill: [0.485, 0.456, 0.406]),
-                                               normalization: ImagePreprocessing.imageNetNormalization)
+        // Padded to a square with the mean colour (zero once normalised), so nothing is cut off.
+        let preprocessing = ImagePreprocessing(resizing: .padToSquareThenResize(size: size, fill: fill), normalization: normalization)
         settings = ImageFeatureSettings(channels: channels, side: side, encoder: encoder, weights: weights.standardizedFileURL.path,
-                                        stage: stage, preprocessing: preprocessing)
+                                        stage: resnet == nil ? 0 : stage, preprocessing: preprocessing)
+        (self.resnet, self.clipVision, self.vit) = (resnet, clipVision, vit)
         self.trainedStages = trainedStages
         super.init()
-        network.freeze()
+        freeze()
         if trainedStages > 0 {
             for stageIndex in (stage - trainedStages + 1)...stage {
                 for block in stages[stageIndex - 1] { block.unfreeze() }
@@ -65,11 +107,26 @@ public final class PretrainedImageBackbone: Module {
                       imageSize: size, trainedStages: trainedStages)
     }
 
-    private var stages: [[ResNetBlock]] { [network.layer1, network.layer2, network.layer3, network.layer4] }
+    private var stages: [[ResNetBlock]] { resnet.map { [$0.layer1, $0.layer2, $0.layer3, $0.layer4] } ?? [] }
 
-    /// Feature maps [N, channels, side, side] of prepared images [N, 3, S, S]. Frozen stages run
-    /// in evaluation mode without recording gradients, whatever mode the model is in.
+    /// Feature maps [N, channels, side, side] of prepared images [N, 3, S, S]. Frozen parts run in
+    /// evaluation mode without recording gradients, whatever mode the model is in.
     public func callAsFunction(_ images: Tensor) -> Tensor {
+        if let resnet { return resnetMaps(resnet, images) }
+        return withoutGradient {
+            let tokens: Tensor
+            if let clipVision {
+                tokens = clipVision(images).lastHiddenState
+            } else {
+                tokens = vit!(images, interpolatingPositions: true).lastHiddenState
+            }
+            let (batch, count, width) = (tokens.shape[0], tokens.shape[1], tokens.shape[2])
+            return tokens.slice(1..<count, alongAxis: 1).permuted([0, 2, 1])
+                .reshaped([batch, width, settings.side, settings.side])
+        }
+    }
+
+    private func resnetMaps(_ network: ResNet, _ images: Tensor) -> Tensor {
         let firstTrained = settings.stage - trainedStages + 1
         if trainedStages == 0 || !isTraining {
             if network.isTraining { network.eval() }

@@ -105,7 +105,8 @@ public struct ImageFeatureSettings: Codable, Equatable, Sendable {
     /// Each image's map is `channels` × `side` × `side`.
     public var channels: Int
     public var side: Int
-    /// The encoder (`resnet18` … `resnet152`), its weights file, and the stage whose output is kept.
+    /// The encoder (`resnet18` … `resnet152`, `clip`, `vit`), its weights file or model folder, and
+    /// the ResNet stage whose output is kept (0 for the transformers: their last layer).
     public var encoder: String
     public var weights: String
     public var stage: Int
@@ -121,8 +122,10 @@ public struct ImageFeatureSettings: Codable, Equatable, Sendable {
         self.preprocessing = preprocessing
     }
 
-    /// "resnet18 stage 4 (512 × 7 × 7)".
-    public var source: String { "\(encoder) stage \(stage) (\(channels) × \(side) × \(side))" }
+    /// "resnet18 stage 4 (512 × 7 × 7)", "clip (768 × 7 × 7)".
+    public var source: String {
+        (stage > 0 ? "\(encoder) stage \(stage)" : encoder) + " (\(channels) × \(side) × \(side))"
+    }
 }
 
 /// A pretrained image backbone inside a model: what it is and how much of it trains.
