@@ -132,6 +132,8 @@ public final class Trainer {
             return VQABatch(collating: changed, answerCount: answerCount)
         }
         let parallel = try DistributedDataParallel(model, group: group, overlapsCommunication: overlapsCommunication)
+        imagesLoaded = 0
+        loaderLongWaits = []
         let stepsPerEpoch = sampler.stepsPerEpoch
         let totalSteps = stepsPerEpoch * options.epochs
         let parameters = model.trainableParameters()
