@@ -138,6 +138,9 @@ public final class Trainer {
         let totalSteps = stepsPerEpoch * options.epochs
         let parameters = model.trainableParameters()
         let isReporter = group.rank == 0
+        // The next epoch's batches, started before this epoch's evaluation so that its first
+        // images are loaded while the test set is scored.
+        var nextEpoch: EpochBatches<VQABatch>?
         while completedEpochs < options.epochs {
             // Stop when another epoch as long as the last one would pass the time limit (the
             // history is the same on every rank, so they all stop together).
@@ -146,7 +149,8 @@ public final class Trainer {
             model.train()
             var progress = resumedProgress.flatMap { $0.epoch == epoch ? $0 : nil } ?? EpochProgress(epoch: epoch)
             resumedProgress = nil
-            let batches = loader.batches(from: progress.position)
+            let batches = nextEpoch.flatMap { $0.position == progress.position ? $0 : nil } ?? loader.batches(from: progress.position)
+            nextEpoch = nil
             var bar = ProgressBar(total: data.count, label: "epoch \(epoch + 1)/\(options.epochs)", unit: "images")
             var stepStart = Date()
             let waitBefore = progress.loaderWaitSeconds
@@ -204,6 +208,7 @@ public final class Trainer {
             loaderLongWaits += batches.longWaits.map { (LoaderPosition(epoch: epoch, step: $0.step), $0.seconds) }
             // The slowest rank's time, so every rank keeps the same history.
             let seconds = try group.allReduce([progress.seconds], maximum: true)[0]
+            if epoch + 1 < options.epochs { nextEpoch = loader.batches(epoch: epoch + 1) }
             let table = try evaluateShared(on: test, types: types)
             let record = EpochRecord(epoch: epoch + 1, trainingLoss: progress.lossSum / progress.seen,
                                      trainingAccuracy: progress.correct / progress.seen, test: table, seconds: seconds,
