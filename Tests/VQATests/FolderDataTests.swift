@@ -113,3 +113,45 @@ struct FolderDataTests {
         #expect(batch.questions.scalars[(padded * batch.questions.shape[1])...].allSatisfy { $0 == 0 })
     }
 }
+
+@Suite("Checkpoint configurations from outside")
+struct HostileConfigurationTests {
+    @Test("a checkpoint whose configuration sizes are out of range or disagree is a typed error, before anything is allocated")
+    func outOfRange() throws {
+        var options = FolderData.Options()
+        options.imageSize = 16
+        let data = try FolderData(root: FolderDataTests.datasets.appendingPathComponent("jsonl"), options: options)
+        let good = data.configuration(model: "concat-mlp", width: 8, seed: 1)
+        #expect(good.problem == nil)
+        #expect(try VQAModelConfiguration.parse(good.json, path: "x") == good)
+        func mutated(_ change: (inout VQAModelConfiguration) -> Void) -> String {
+            var configuration = good
+            change(&configuration)
+            return configuration.json
+        }
+        let hostile = [
+            mutated { $0.data!.vocabularies.questionLength = 1_000_000_000 },
+            mutated { $0.data!.vocabularies.questionLength = -3 },
+            mutated { $0.vocabularySize += 1 },
+            mutated { $0.answerCount = 0 },
+            mutated { $0.width = 1 << 40 },
+            mutated { $0.data!.preprocessing = .plain(size: 1 << 20) },
+        ]
+        for json in hostile {
+            #expect(throws: VQAError.self) { try VQAModelConfiguration.parse(json, path: "checkpoint.safetensors") }
+        }
+
+        // Written into a real checkpoint's metadata: loading it is the same typed error.
+        let folder = try temporaryFolder("hostile")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let checkpoint = folder.appendingPathComponent("checkpoint.safetensors")
+        let trainer = Trainer(model: try ModelCatalog.makeModel(good), options: TrainingOptions(epochs: 1, batchSize: 2), dataIdentity: "x")
+        trainer.showsProgress = false
+        try trainer.train(on: data.training, test: data.evaluation, types: data.types, checkpoint: checkpoint)
+        let file = try SafeTensors.read(contentsOf: checkpoint)
+        var metadata = file.metadata
+        metadata["vqa.configuration"] = hostile[0]
+        try SafeTensors.write(file.tensors, metadata: metadata, to: checkpoint)
+        #expect(throws: VQAError.self) { try VQACheckpoint.loadModel(from: checkpoint) }
+    }
+}

@@ -77,11 +77,44 @@ public struct VQAModelConfiguration: Codable, Equatable, Sendable {
 
     /// Parses `json`, or throws ``VQAError/invalidCheckpoint(path:reason:)`` naming `path`.
     public static func parse(_ json: String, path: String) throws -> VQAModelConfiguration {
+        let configuration: VQAModelConfiguration
         do {
-            return try JSONDecoder().decode(VQAModelConfiguration.self, from: Data(json.utf8))
+            configuration = try JSONDecoder().decode(VQAModelConfiguration.self, from: Data(json.utf8))
         } catch {
             throw VQAError.invalidCheckpoint(path: path, reason: "its model configuration does not parse (\(error))")
         }
+        if let problem = configuration.problem {
+            throw VQAError.invalidCheckpoint(path: path, reason: "its model configuration cannot be built: \(problem)")
+        }
+        return configuration
+    }
+
+    /// What makes this configuration unusable (sizes out of range, vocabularies that disagree with
+    /// the sizes), or nil: a checkpoint's metadata comes from outside and is checked before any
+    /// model or buffer is sized from it.
+    public var problem: String? {
+        guard (1...1_000_000).contains(vocabularySize), (1...100_000).contains(answerCount) else {
+            return "vocabulary size \(vocabularySize) or answer count \(answerCount) out of range"
+        }
+        guard (8...4096).contains(width) else { return "width \(width) outside 8...4096" }
+        if let data {
+            guard data.vocabularies.words.count == vocabularySize, data.vocabularies.answers.count == answerCount else {
+                return "its vocabularies (\(data.vocabularies.words.count) words, \(data.vocabularies.answers.count) answers) "
+                    + "disagree with its sizes (\(vocabularySize), \(answerCount))"
+            }
+            guard (1...512).contains(data.vocabularies.questionLength) else {
+                return "question length \(data.vocabularies.questionLength) outside 1...512"
+            }
+            if let size = data.preprocessing.outputSize, !((1...4096).contains(size.height) && (1...4096).contains(size.width)) {
+                return "image size \(size.height)×\(size.width) outside 1...4096"
+            }
+        }
+        for maps in [imageFeatures, imageBackbone?.features].compactMap({ $0 }) {
+            guard (1...65_536).contains(maps.channels), (1...1024).contains(maps.side) else {
+                return "image feature maps of \(maps.channels) × \(maps.side) × \(maps.side) out of range"
+            }
+        }
+        return nil
     }
 }
 
