@@ -21,4 +21,20 @@ struct PaddedResizeTests {
             #expect(fast == plain, "\(height)×\(width) → \(size), antialias \(antialias), fill \(fill)")
         }
     }
+
+    @Test("the vectorized resampling kernels equal the plain ones bit for bit",
+          arguments: [(320, 480, 128, 128), (75, 75, 128, 128), (13, 9, 31, 7), (8, 16, 3, 24), (61, 97, 32, 45), (224, 224, 112, 112)])
+    func kernelsAgree(height: Int, width: Int, outputHeight: Int, outputWidth: Int) {
+        let input = image(channels: 3, height: height, width: width, seed: UInt64(height * 7 + width))
+        for antialias in [true, false] {
+            let vectorized = resize(input, height: outputHeight, width: outputWidth, antialias: antialias, kernel: .vectorized)
+            let plain = resize(input, height: outputHeight, width: outputWidth, antialias: antialias, kernel: .plain)
+            #expect(vectorized == plain, "\(height)×\(width) → \(outputHeight)×\(outputWidth), antialias \(antialias)")
+            let paddedVectorized = padToSquareThenResize(input, size: outputHeight, fill: [0.25, 0.5, 0.75],
+                                                         antialias: antialias, kernel: .vectorized)
+            let paddedPlain = padToSquareThenResize(input, size: outputHeight, fill: [0.25, 0.5, 0.75],
+                                                    antialias: antialias, kernel: .plain)
+            #expect(paddedVectorized == paddedPlain, "padded \(height)×\(width) → \(outputHeight), antialias \(antialias)")
+        }
+    }
 }

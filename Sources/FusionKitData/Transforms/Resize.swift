@@ -14,16 +14,21 @@
 /// image that keeps both is returned as it is. Values are not clamped: the weights are
 /// non-negative and sum to 1, so outputs stay within the inputs' range up to rounding.
 public func resize(_ image: ImagePlanes, height: Int, width: Int, antialias: Bool = true) -> ImagePlanes {
+    resize(image, height: height, width: width, antialias: antialias, kernel: .vectorized)
+}
+
+/// ``resize(_:height:width:antialias:)`` with a chosen resampling kernel (tests compare the kernels).
+package func resize(_ image: ImagePlanes, height: Int, width: Int, antialias: Bool, kernel: ResamplingKernel) -> ImagePlanes {
     precondition(height > 0 && width > 0,
                  "resize: output \(height)×\(width) of a \(image.channels)×\(image.height)×\(image.width) image is empty")
     if height == image.height && width == image.width { return image }
     let makeAxis = antialias ? ResamplingAxis.antialiasedBilinear : ResamplingAxis.bilinear
     var planes = image
     if width != image.width {
-        planes = resampleRows(planes, makeAxis(image.width, width))
+        planes = resampleRows(planes, makeAxis(image.width, width), kernel: kernel)
     }
     if height != image.height {
-        planes = resampleColumns(planes, makeAxis(image.height, height))
+        planes = resampleColumns(planes, makeAxis(image.height, height), kernel: kernel)
     }
     return planes
 }
@@ -49,61 +54,4 @@ public func shorterSideSize(height: Int, width: Int, shorterSide: Int) -> (heigh
     // exactly representable integers reproduces.
     let newLong = Int(Double(shorterSide * long) / Double(short))
     return width <= height ? (newLong, shorterSide) : (shorterSide, newLong)
-}
-
-/// Every row of every channel resampled to `axis.outputCount` columns.
-func resampleRows(_ image: ImagePlanes, _ axis: ResamplingAxis) -> ImagePlanes {
-    let rows = image.channels * image.height
-    let inputWidth = image.width, outputWidth = axis.outputCount, taps = axis.tapsPerOutput
-    var values = [Float](repeating: 0, count: rows * outputWidth)
-    image.values.withUnsafeBufferPointer { input in
-        axis.weights.withUnsafeBufferPointer { weights in
-            axis.firstTap.withUnsafeBufferPointer { firstTap in
-                axis.tapCount.withUnsafeBufferPointer { tapCount in
-                    values.withUnsafeMutableBufferPointer { output in
-                        for row in 0..<rows {
-                            let source = row * inputWidth
-                            for x in 0..<outputWidth {
-                                let first = source + firstTap[x], w = x * taps
-                                var sum: Float = 0
-                                for k in 0..<tapCount[x] {
-                                    sum += input[first + k] * weights[w + k]
-                                }
-                                output[row * outputWidth + x] = sum
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-    return ImagePlanes(channels: image.channels, height: image.height, width: outputWidth, values: values)
-}
-
-/// Every column of every channel resampled to `axis.outputCount` rows: each output row is a
-/// weighted sum of whole input rows, so the inner loop runs along contiguous memory.
-func resampleColumns(_ image: ImagePlanes, _ axis: ResamplingAxis) -> ImagePlanes {
-    let width = image.width, inputHeight = image.height, outputHeight = axis.outputCount
-    let taps = axis.tapsPerOutput
-    var values = [Float](repeating: 0, count: image.channels * outputHeight * width)
-    image.values.withUnsafeBufferPointer { input in
-        axis.weights.withUnsafeBufferPointer { weights in
-            values.withUnsafeMutableBufferPointer { output in
-                for channel in 0..<image.channels {
-                    for y in 0..<outputHeight {
-                        let target = (channel * outputHeight + y) * width
-                        let first = axis.firstTap[y]
-                        for k in 0..<axis.tapCount[y] {
-                            let weight = weights[y * taps + k]
-                            let source = (channel * inputHeight + first + k) * width
-                            for x in 0..<width {
-                                output[target + x] += input[source + x] * weight
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-    return ImagePlanes(channels: image.channels, height: outputHeight, width: width, values: values)
 }

@@ -131,6 +131,8 @@ public final class TransformerModel: Module, VQAModel {
         slots.initializePrototypes(from: images)
     }
 
+    public var needsPreparation: Bool { true }
+
     /// Squared distances between slot positions `positions` [B, K, 2], laid out for the token
     /// sequence [question; slots] as [B, 1, K + 1, K + 1] (zero in the question's row and column),
     /// the matching identity pattern [1, 1, K + 1, K + 1] (one where a slot meets itself), and a

@@ -14,11 +14,15 @@ public protocol VQAModel: Module {
     /// Called once before the first training step of a new run with that step's images, for a
     /// data-dependent initialisation (not on resume: the checkpoint holds the result).
     func prepare(forTrainingOn images: Tensor)
+    /// Whether ``prepare(forTrainingOn:)`` does anything: the trainer loads the first step's
+    /// images for it only then.
+    var needsPreparation: Bool { get }
 }
 
 extension VQAModel {
     public var lastImageAttention: Tensor? { nil }
     public func prepare(forTrainingOn images: Tensor) {}
+    public var needsPreparation: Bool { false }
 }
 
 /// Repeats each image's features for each of its questions: [B, …] → [B·Q, …] (the gradient sums

@@ -153,18 +153,21 @@ public final class Trainer {
             nextEpoch = nil
             var bar = ProgressBar(total: data.count, label: "epoch \(epoch + 1)/\(options.epochs)", unit: "images")
             var stepStart = Date()
+            if epoch == 0 && progress.step == 0 {
+                // A data-dependent initialisation sees the whole global batch on every rank; it
+                // loads it here while the loader's threads load the first step's share.
+                if model.needsPreparation {
+                    let global = sampler.globalBatch(step: 0, of: sampler.order(epoch: 0))
+                    let examples = try global.map { try data.example(at: $0) }
+                    model.prepare(forTrainingOn: VQABatch(collating: examples, answerCount: answerCount).images)
+                }
+                try parallel.broadcastState()
+            }
             let waitBefore = progress.loaderWaitSeconds
             while let batch = try batches.next() {
                 let step = progress.step
                 imagesLoaded += batch.images.shape[0]
                 let globalCount = Swift.min(options.batchSize, data.count - step * options.batchSize)
-                if epoch == 0 && step == 0 {
-                    // A data-dependent initialisation sees the whole global batch on every rank.
-                    let global = sampler.globalBatch(step: 0, of: sampler.order(epoch: 0))
-                    let examples = try global.map { try data.example(at: $0) }
-                    model.prepare(forTrainingOn: VQABatch(collating: examples, answerCount: answerCount).images)
-                    try parallel.broadcastState()
-                }
                 let rate = options.learningRate(atStep: epoch * stepsPerEpoch + step, totalSteps: totalSteps)
                 for index in optimizer.groups.indices { optimizer.groups[index].learningRate = rate * groupScales[index] }
                 optimizer.zeroGradients()
