@@ -21,6 +21,10 @@ struct FolderDataTests {
 
         let data = try FolderData(root: folder, options: FolderData.Options())
         #expect(data.settings.format == .clevr && data.imageSide == Scene.imageSize)
+        // The families' names and kinds come from the file's info: accuracy is reported per kind.
+        #expect(data.types.names == QuestionSubtype.allCases.map(\.name).sorted())
+        #expect(zip(data.types.names, data.types.isRelational).filter(\.1).map(\.0).sorted()
+                == QuestionSubtype.relational.map(\.name).sorted())
         for (native, loaded) in [(training, data.training), (test, data.evaluation)] {
             #expect(loaded.count == native.imageCount && loaded.questionCount == native.questionCount)
             let reference = VQAData(native)
@@ -34,7 +38,7 @@ struct FolderDataTests {
                     let record = loaded.split.questions[question.record]
                     #expect(record.question == nativeQuestion.text)
                     #expect(record.answers == [nativeQuestion.answer.text])
-                    #expect(record.type == "family \(nativeQuestion.subtype.rawValue)")
+                    #expect(record.type == nativeQuestion.subtype.name)
                     // The class trained towards is that answer (when training saw it).
                     let expected = data.settings.vocabularies.answers.index(of: nativeQuestion.answer.text) == nil ? [] : [nativeQuestion.answer.text]
                     #expect(question.targets.map { data.settings.vocabularies.answers.answers[$0.answer] } == expected)

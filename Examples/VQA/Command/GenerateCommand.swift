@@ -14,6 +14,8 @@ struct GenerateCommand: ParsableCommand {
     @OptionGroup var data: DataOptions
     @Option(help: "The folder to write train.safetensors, test.safetensors and the drawings to.") var output = "data/sort-of-clevr"
     @Option(help: "How many test scenes to draw as SVG (with their questions and answers).") var draw = 3
+    @Flag(help: "Generate the harder variant (noisy varied backgrounds, 10 colours, 4 shapes, 2 sizes, colour answers); CLEVR layout only.")
+    var harder = false
 
     func validate() throws {
         guard data.data == nil else { throw ValidationError("generate writes a data set; --data reads one") }
@@ -22,10 +24,14 @@ struct GenerateCommand: ParsableCommand {
         guard data.format == nil || data.format == "clevr" else {
             throw ValidationError("generate writes safetensors (no --format) or CLEVR's layout (--format clevr), not \(data.format!)")
         }
+        guard !harder || data.format == "clevr" else {
+            throw ValidationError("the harder variant is written in CLEVR's layout only: add --format clevr")
+        }
     }
 
     func run() throws {
         let start = Date()
+        if harder { return try writeHarder(start: start) }
         let (training, test, identity) = try data.load()
         let folder = URL(fileURLWithPath: output)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -44,5 +50,19 @@ struct GenerateCommand: ParsableCommand {
                      identity, training.imageCount, test.imageCount, training.questionCount + test.questionCount,
                      Date().timeIntervalSince(start), folder.path))
         if draw > 0 { print("drawings: \(folder.path)/test-scene-0.svg …") }
+    }
+
+    /// The harder variant, in CLEVR's layout: its training split from `--seed`, its validation
+    /// split (`val`) from a stream derived from it.
+    private func writeHarder(start: Date) throws {
+        let (training, validation) = HarderSortOfCLEVR.paperSplit(seed: data.seed, trainingImageCount: data.trainImages,
+                                                                  validationImageCount: data.testImages)
+        let folder = URL(fileURLWithPath: output)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try HarderSortOfCLEVRExport.write(training, split: "train", to: folder)
+        try HarderSortOfCLEVRExport.write(validation, split: "val", to: folder)
+        print(String(format: "harder sort-of-clevr seed=%llu: %d training and %d validation images (%d questions) in %.1f s, written to %@",
+                     data.seed, training.scenes.count, validation.scenes.count, training.questions.count + validation.questions.count,
+                     Date().timeIntervalSince(start), folder.path))
     }
 }

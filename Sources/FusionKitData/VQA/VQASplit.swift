@@ -44,6 +44,9 @@ public struct VQASplit: Sendable, Equatable {
     /// The folder the records' relative image paths start from.
     public var imageFolder: URL
     public var questions: [VQAQuestionRecord]
+    /// The question types that ask about relations between objects, where the files say
+    /// (FusionKit's generated CLEVR-layout sets); accuracy is then also reported per kind.
+    public var relationalTypes: Set<String> = []
 
     public init(format: VQAFormat, name: String, source: String, imageFolder: URL, questions: [VQAQuestionRecord]) {
         self.format = format

@@ -94,5 +94,8 @@ public struct FolderData: Sendable {
     }
 
     /// The evaluation split's question types.
-    public var types: QuestionTypes { QuestionTypes(names: evaluation.typeNames) }
+    public var types: QuestionTypes {
+        let relational = evaluation.split.relationalTypes
+        return QuestionTypes(names: evaluation.typeNames, isRelational: evaluation.typeNames.map { relational.contains($0) })
+    }
 }

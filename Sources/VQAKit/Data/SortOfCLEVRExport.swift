@@ -14,7 +14,8 @@ public enum SortOfCLEVRExport {
     }
 
     /// Writes `dataset` as split `split` under `root`. Each question's `question_family_index` is
-    /// its Sort-of-CLEVR subtype index; `info.question_families` names them.
+    /// its Sort-of-CLEVR subtype index; `info.question_families` names them and
+    /// `info.relational_families` lists the relational ones (see `CLEVRInfo`).
     public static func write(_ dataset: SortOfCLEVRDataset, split: String, to root: URL) throws {
         let imageFolder = root.appendingPathComponent("images").appendingPathComponent(split)
         let questionFolder = root.appendingPathComponent("questions")
@@ -34,7 +35,8 @@ public enum SortOfCLEVRExport {
         }
         let document: [String: Any] = [
             "info": ["split": split, "version": "1.0", "source": "Sort-of-CLEVR, seed \(dataset.seed)",
-                     "question_families": QuestionSubtype.allCases.map(\.name)],
+                     "question_families": QuestionSubtype.allCases.map(\.name),
+                     "relational_families": QuestionSubtype.relational.map(\.rawValue)],
             "questions": questions,
         ]
         let data = try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])

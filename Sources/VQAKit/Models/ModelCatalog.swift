@@ -33,7 +33,13 @@ public enum ModelCatalog {
         Entry(name: "cross-attention", summary: "the question attends over image cells, two hops") { try CrossAttentionModel($0) },
         Entry(name: "relation-network", summary: "Relation Network over all pairs of 5×5 cells") { try RelationNetworkModel($0) },
         Entry(name: "mfb", summary: "MFB bilinear pooling with question-guided attention over cells") { try MFBModel($0) },
-        Entry(name: "transformer", summary: "multimodal transformer: cells, object slots, question cross-attention") {
+        Entry(name: "transformer", summary: "transformer over colour slots (k-means colour prototypes: built for Sort-of-CLEVR) and the question") {
+            try TransformerModel($0)
+        },
+        Entry(name: "slot-transformer", summary: "transformer over learned object slots (slot attention on CNN cells) and the question") {
+            try TransformerModel($0)
+        },
+        Entry(name: "cell-transformer", summary: "transformer over 10×10 CNN cells and the question (early fusion)") {
             try TransformerModel($0)
         },
     ]
