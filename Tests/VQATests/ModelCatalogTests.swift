@@ -29,7 +29,7 @@ struct ModelCatalogTests {
     @Test("each image is encoded once for all of its questions: answers do not depend on the batch's other images")
     func answersIndependentOfBatch() throws {
         let data = smallData(seed: 6, images: 3)
-        for name in ["transformer", "cross-attention", "film"] {
+        for name in ["transformer", "slot-transformer", "cell-transformer", "spatial-attention", "cross-attention", "film"] {
             let model = try smallModel(name)
             model.eval()
             let together = withoutGradient { model(images: data.images([0, 1]), questions: data.questions(rows: data.questionRows([0, 1]))) }
@@ -63,17 +63,17 @@ struct ModelCatalogTests {
     @Test("attention models report where each question looked, one weight per image cell summing to 1")
     func attentionMaps() throws {
         let data = smallData(seed: 7, images: 1)
-        for name in ["transformer", "cross-attention", "mfb"] {
+        for name in ["transformer", "slot-transformer", "cell-transformer", "spatial-attention", "cross-attention", "mfb"] {
             let model = try smallModel(name)
             model.eval()
             _ = withoutGradient { model(images: data.images([0]), questions: data.questions(rows: data.questionRows([0]))) }
             let attention = try #require(model.lastImageAttention, "\(name)")
-            let side = name == "transformer" ? 19 : 10
+            let side = name == "transformer" || name == "slot-transformer" ? 19 : 10
             #expect(attention.shape == [20, side, side], "\(name)")
             let sums = attention.sum(alongAxes: 1, 2).scalars
             // The transformer's question token also attends to itself, so its cell weights sum to at most 1.
             for sum in sums { #expect(sum > 0 && sum <= 1 + 1e-4, "\(name): \(sum)") }
-            if name != "transformer" { for sum in sums { #expect(abs(sum - 1) < 1e-4, "\(name)") } }
+            if !name.hasSuffix("transformer") { for sum in sums { #expect(abs(sum - 1) < 1e-4, "\(name)") } }
         }
     }
 }

@@ -31,6 +31,9 @@ public enum ModelCatalog {
         },
         Entry(name: "film", summary: "FiLM: the question scales and shifts the channels of residual conv blocks") { try FiLMModel($0) },
         Entry(name: "cross-attention", summary: "the question attends over image cells, two hops") { try CrossAttentionModel($0) },
+        Entry(name: "spatial-attention", summary: "two hops of question-to-cell attention, the second biased by distance to where the first looked") {
+            try SpatialAttentionModel($0)
+        },
         Entry(name: "relation-network", summary: "Relation Network over all pairs of 5×5 cells") { try RelationNetworkModel($0) },
         Entry(name: "mfb", summary: "MFB bilinear pooling with question-guided attention over cells") { try MFBModel($0) },
         Entry(name: "transformer", summary: "transformer over colour slots (k-means colour prototypes: built for Sort-of-CLEVR) and the question") {

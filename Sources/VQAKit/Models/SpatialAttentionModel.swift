@@ -1,0 +1,124 @@
+import FusionKit
+
+/// Question-to-cell attention in two hops where the second hop knows where the first one looked:
+///
+/// 1. The question attends over the image's cells (multi-head); the weighted centroid of each
+///    head's attention, `p̂_h`, is where that head found the object the question names.
+/// 2. Hop 1's state (the question plus what it read) attends again, its scores biased by each cell's squared
+///    distance to `p̂`, one learned coefficient per head:
+///
+///        score_h(c) = q_hᵀk_h(c) / √d_h + a_h ‖p_c − p̂_h‖² + v_h α̂_h(c) + g(c)
+///
+///    where α̂_h(c) is hop 1's head-h weight of cell c relative to its largest (with v_h < 0 a
+///    head avoids the named object itself, its own nearest neighbour) and g, a learned score of
+///    each cell, switches off empty background (often the furthest "object").
+///    Heads that start with a_h < 0 look near `p̂`, those with a_h > 0 far from it, so "the
+///    object nearest to the red one" is one attention step instead of a relation the content
+///    scores would have to learn (the same distance bias as `transformer`'s, applied to the cells
+///    the question itself located rather than to colour slots).
+///
+/// An MLP answers from the question and both hops. Only convolutions, attention and a GRU: nothing
+/// specific to one data set. Keys and values of the cells are computed once per image; all
+/// questions of an image query them together.
+public final class SpatialAttentionModel: Module, VQAModel {
+    public let configuration: VQAModelConfiguration
+    public let image: ImageEncoder
+    public let question: any QuestionEncoding
+    public let cellProjection: Linear
+    /// Hop 1: queries from the question; keys and values from the cells.
+    public let firstQuery: Linear, firstKey: Linear, firstValue: Linear
+    /// Hop 2: queries from hop 1's state.
+    public let secondQuery: Linear, secondKey: Linear, secondValue: Linear
+    /// Each hop's output projection and the layer norm of its residual sum, as in a
+    /// transformer's cross-attention sub-layer: state = LN(query + out(attention)).
+    public let firstOutput: Linear, secondOutput: Linear
+    public let firstNorm: LayerNorm, secondNorm: LayerNorm
+    /// a_h / `distanceUnit`, [1, heads, 1, 1].
+    public let distanceScales: Parameter
+    /// v_h / `distanceUnit`, [1, heads, 1, 1]: how much hop 2's head h avoids the cells hop 1's
+    /// head h looked at (the named object is its own nearest neighbour otherwise).
+    public let visitedScales: Parameter
+    /// A learned score of each cell (× `presenceUnit`), added to hop 2's scores, so that empty
+    /// background cells can be switched off: the furthest cell is usually an empty corner.
+    public let cellPresence: Linear
+    public static let presenceUnit: Float = 10
+    public let classifier: Sequential
+    public let headCount = 4
+    /// The distance coefficients are stored divided by this so that AdamW's steps (about the
+    /// learning rate in size) can make the attention sharp within a run.
+    public static let distanceUnit: Float = 50
+    public private(set) var lastImageAttention: Tensor?
+
+    public init(_ configuration: VQAModelConfiguration) throws {
+        self.configuration = configuration
+        var generator = RandomGenerator(seed: configuration.seed)
+        let width = configuration.width
+        image = try configuration.makeImageEncoder([(32, 2), (width, 2), (width, 2)], generator: &generator)
+        question = try makeQuestionEncoder(configuration, width: width, generator: &generator)
+        cellProjection = Linear(width + 2, width, generator: &generator)
+        firstQuery = Linear(width, width, generator: &generator)
+        firstKey = Linear(width, width, generator: &generator)
+        firstValue = Linear(width, width, generator: &generator)
+        secondQuery = Linear(width, width, generator: &generator)
+        firstOutput = Linear(width, width, generator: &generator)
+        secondOutput = Linear(width, width, generator: &generator)
+        firstNorm = LayerNorm(width)
+        secondNorm = LayerNorm(width)
+        secondKey = Linear(width, width, generator: &generator)
+        secondValue = Linear(width, width, generator: &generator)
+        distanceScales = Parameter(Tensor((0..<headCount).map { Float($0 % 2 == 0 ? -0.3 : 0.3) }, shape: [1, headCount, 1, 1]))
+        visitedScales = Parameter(Tensor((0..<headCount).map { Float($0 % 2 == 0 ? -1 : 0) }, shape: [1, headCount, 1, 1]))
+        cellPresence = Linear(width, 1, generator: &generator)
+        cellPresence.weight.value = Tensor.zeros([1, width])
+        cellPresence.bias?.value = Tensor.zeros([1])
+        classifier = multilayerPerceptron([3 * width, 2 * width, configuration.answerCount], generator: &generator)
+        super.init()
+    }
+
+    public func callAsFunction(images: Tensor, questions: Tensor) -> Tensor {
+        let perImage = questionsPerImage(images: images, questions: questions, model: "SpatialAttentionModel")
+        let (map, q) = Parallel.concurrently({ image(images) }, { question(questions).final })   // q: [B·Q, d]
+        let batch = images.shape[0], width = q.shape[1]
+        let tokens = image.tokens(map)                                                  // [B, HW, C + 2]
+        let cells = cellProjection(tokens).relu()                                        // [B, HW, d]
+        let centres = tokens.slice((tokens.shape[2] - 2)..<tokens.shape[2], alongAxis: 2)   // [B, HW, 2]
+        let asked = q.reshaped([batch, perImage, width])                                 // [B, Q, d]
+
+        let (firstRead, firstWeights) = attend(queries: firstQuery(asked), keys: firstKey(cells), values: firstValue(cells), bias: nil)
+        let first = firstNorm(asked + firstOutput(firstRead))                             // [B, Q, d]
+        // Where each head of hop 1 looked: its weights times the cell centres. Head h of hop 2
+        // measures distances from head h's place.
+        let located = firstWeights.matmul(centres.expandingShape(at: 1))                // [B, H, Q, 2]
+        let centreSquares = centres.square().sum(alongAxes: [2], keepingDimensions: true).transposed(1, 2).expandingShape(at: 1)  // [B, 1, 1, HW]
+        let squaredDistances = (located.square().sum(alongAxes: [3], keepingDimensions: true) + centreSquares
+            - located.matmul(centres.expandingShape(at: 1), transposeB: true) * 2).relu()  // [B, H, Q, HW]
+        // Each head's hop-1 weights relative to their largest: 1 on the cells it looked at most.
+        let visited = firstWeights / (firstWeights.max(alongAxes: [3], keepingDimensions: true) + 1e-6)   // [B, H, Q, HW]
+        let presence = (cellPresence(cells) * Self.presenceUnit).transposed(1, 2).expandingShape(at: 1)   // [B, 1, 1, HW]
+        let bias = (squaredDistances * distanceScales.value + visited * visitedScales.value) * Self.distanceUnit + presence
+        let (secondRead, _) = attend(queries: secondQuery(first), keys: secondKey(cells), values: secondValue(cells), bias: bias)
+        let second = secondNorm(first + secondOutput(secondRead))
+        if !isTraining {
+            lastImageAttention = firstWeights.mean(alongAxes: [1]).reshaped([batch * perImage, map.shape[2], map.shape[3]]).detached()
+        }
+        return classifier(Tensor.concatenate([q, first.reshaped([batch * perImage, width]),
+                                              second.reshaped([batch * perImage, width])], alongAxis: 1))
+    }
+
+    /// Multi-head attention of `queries` [B, Q, d] over `keys`, `values` [B, N, d], with an
+    /// optional additive `bias` [B, H, Q, N]: the heads' readings concatenated [B, Q, d] and the
+    /// weights [B, H, Q, N].
+    private func attend(queries: Tensor, keys: Tensor, values: Tensor, bias: Tensor?) -> (Tensor, Tensor) {
+        let (batch, queryCount, width) = (queries.shape[0], queries.shape[1], queries.shape[2])
+        let tokenCount = keys.shape[1], headWidth = width / headCount
+        func heads(_ x: Tensor, _ count: Int) -> Tensor {
+            x.reshaped([batch, count, headCount, headWidth]).transposed(1, 2)            // [B, H, count, dh]
+        }
+        var scores = heads(queries, queryCount).matmul(heads(keys, tokenCount), transposeB: true)
+            * (1 / Float(headWidth).squareRoot())                                       // [B, H, Q, N]
+        if let bias { scores = scores + bias }
+        let weights = scores.softmax(alongAxis: 3)
+        let read = weights.matmul(heads(values, tokenCount))                             // [B, H, Q, dh]
+        return (read.transposed(1, 2).reshaped([batch, queryCount, width]), weights)
+    }
+}
