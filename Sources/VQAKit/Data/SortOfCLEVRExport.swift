@@ -17,26 +17,36 @@ public enum SortOfCLEVRExport {
     /// its Sort-of-CLEVR subtype index; `info.question_families` names them and
     /// `info.relational_families` lists the relational ones (see `CLEVRInfo`).
     public static func write(_ dataset: SortOfCLEVRDataset, split: String, to root: URL) throws {
+        try writeCLEVR(split: split, to: root, source: "Sort-of-CLEVR, seed \(dataset.seed)", imageCount: dataset.imageCount,
+                       side: Scene.imageSize, families: QuestionSubtype.allCases.map(\.name),
+                       relationalFamilies: QuestionSubtype.relational.map(\.rawValue),
+                       pixels: { Array(dataset.image(at: $0)) },
+                       questions: { dataset.questions(aboutImage: $0).map { ($0.text, $0.answer.text, $0.subtype.rawValue) } })
+    }
+
+    /// The CLEVR-layout writer behind both generated sets: image `i` is `pixels(i)` (RGB, `side`
+    /// × `side`), its questions `questions(i)` as (text, answer, family index); `info` carries
+    /// `source`, the family names and the relational families' indices.
+    static func writeCLEVR(split: String, to root: URL, source: String, imageCount: Int, side: Int, families: [String],
+                           relationalFamilies: [Int], pixels: (Int) -> [UInt8],
+                           questions questionsOf: (Int) -> [(text: String, answer: String, family: Int)]) throws {
         let imageFolder = root.appendingPathComponent("images").appendingPathComponent(split)
         let questionFolder = root.appendingPathComponent("questions")
         try FileManager.default.createDirectory(at: imageFolder, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: questionFolder, withIntermediateDirectories: true)
         var questions: [[String: Any]] = []
-        questions.reserveCapacity(dataset.questionCount)
-        for image in 0..<dataset.imageCount {
+        for image in 0..<imageCount {
             let name = imageName(split: split, index: image)
-            try ImageFile.writePNG(rgb: Array(dataset.image(at: image)), width: Scene.imageSize, height: Scene.imageSize,
-                                   to: imageFolder.appendingPathComponent(name))
-            for question in dataset.questions(aboutImage: image) {
+            try ImageFile.writePNG(rgb: pixels(image), width: side, height: side, to: imageFolder.appendingPathComponent(name))
+            for question in questionsOf(image) {
                 questions.append(["image_index": image, "image_filename": name, "split": split, "question": question.text,
-                                  "answer": question.answer.text, "question_family_index": question.subtype.rawValue,
+                                  "answer": question.answer, "question_family_index": question.family,
                                   "question_index": questions.count])
             }
         }
         let document: [String: Any] = [
-            "info": ["split": split, "version": "1.0", "source": "Sort-of-CLEVR, seed \(dataset.seed)",
-                     "question_families": QuestionSubtype.allCases.map(\.name),
-                     "relational_families": QuestionSubtype.relational.map(\.rawValue)],
+            "info": ["split": split, "version": "1.0", "source": source, "question_families": families,
+                     "relational_families": relationalFamilies],
             "questions": questions,
         ]
         let data = try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])

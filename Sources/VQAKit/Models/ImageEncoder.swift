@@ -72,14 +72,7 @@ public final class ImageEncoder: Module, UnaryLayer {
     /// [1, H·W, 2]: (x, y) of each cell centre in [−1, 1], built once per grid size.
     private func cellCentres(height: Int, width: Int) -> Tensor {
         if let cache = cellCache, cache.height == height, cache.width == width { return cache.centres }
-        var coordinates = [Float](repeating: 0, count: height * width * 2)
-        for row in 0..<height {
-            for column in 0..<width {
-                coordinates[(row * width + column) * 2] = (Float(column) + 0.5) / Float(width) * 2 - 1
-                coordinates[(row * width + column) * 2 + 1] = (Float(row) + 0.5) / Float(height) * 2 - 1
-            }
-        }
-        let centres = Tensor(coordinates, shape: [1, height * width, 2])
+        let centres = gridCentres(height: height, width: width)
         cellCache = (height, width, centres)
         return centres
     }
@@ -108,4 +101,17 @@ extension VQAModelConfiguration {
         ImageEncoder(layers: imageLayers(layers), inputChannels: imageInputChannels, backbone: try makeImageBackbone(),
                      generator: &generator)
     }
+}
+
+/// [1, H·W, 2]: (x, y) of the centre of each cell of an H × W grid laid over [−1, 1]², cell
+/// (row r, column c) at index r·W + c.
+func gridCentres(height: Int, width: Int) -> Tensor {
+    var coordinates = [Float](repeating: 0, count: height * width * 2)
+    for row in 0..<height {
+        for column in 0..<width {
+            coordinates[(row * width + column) * 2] = (Float(column) + 0.5) / Float(width) * 2 - 1
+            coordinates[(row * width + column) * 2 + 1] = (Float(row) + 0.5) / Float(height) * 2 - 1
+        }
+    }
+    return Tensor(coordinates, shape: [1, height * width, 2])
 }

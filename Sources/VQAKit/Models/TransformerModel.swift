@@ -219,14 +219,7 @@ public final class TransformerModel: Module, VQAModel {
     /// [1, S·S, 2]: (x, y) of each pixel centre in [−1, 1].
     private func pixelCentres(size: Int) -> Tensor {
         if let cache = pixelCache, cache.size == size { return cache.table }
-        var values = [Float](repeating: 0, count: size * size * 2)
-        for row in 0..<size {
-            for column in 0..<size {
-                values[(row * size + column) * 2] = (Float(column) + 0.5) / Float(size) * 2 - 1
-                values[(row * size + column) * 2 + 1] = (Float(row) + 0.5) / Float(size) * 2 - 1
-            }
-        }
-        let table = Tensor(values, shape: [1, size * size, 2])
+        let table = gridCentres(height: size, width: size)
         pixelCache = (size, table)
         return table
     }
