@@ -88,8 +88,8 @@ static fk_image_status fk_png_run(fk_png_decoder *decoder) {
     png_set_crc_action(png, PNG_CRC_ERROR_QUIT, PNG_CRC_ERROR_QUIT);
 #ifdef PNG_IGNORE_ADLER32
     /* Every IDAT byte, the zlib stream's Adler-32 included, is already covered by its chunk's
-     * CRC, which is checked above; a second checksum over the inflated pixels costs about a
-     * tenth of decoding and catches nothing the CRC does not. */
+     * CRC, which is checked above; a second checksum over the inflated pixels would catch
+     * nothing the CRC does not (its cost: Docs/Benchmarks.md, "The data layer"). */
     (void)png_set_option(png, PNG_IGNORE_ADLER32, PNG_OPTION_ON);
 #endif
     /* The pixel limit below replaces libpng's default 1,000,000-per-side limit. */
