@@ -37,6 +37,23 @@ struct CommandLineTests {
         #expect(output.contains("unknown model \"resnet\"") && output.contains("transformer"), "\(output)")
     }
 
+    @Test("generate --harder writes a CLEVR-layout folder that train reads with named families; without --format clevr it is refused")
+    func harderVariant() throws {
+        let folder = try temporaryFolder("cli-harder")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let refused = try runVQA(["generate", "--harder", "--output", folder.path, "--train-images", "2", "--test-images", "1"])
+        #expect(refused.status != 0 && refused.output.contains("--format clevr"), "\(refused.output)")
+        let data = folder.appendingPathComponent("data")
+        let made = try runVQA(["generate", "--harder", "--format", "clevr", "--output", data.path,
+                               "--train-images", "3", "--test-images", "2"])
+        #expect(made.status == 0, "\(made.output)")
+        let trained = try runVQA(["train", "--model", "spatial-attention", "--data", data.path, "--epochs", "1", "--width", "8",
+                                  "--output", folder.appendingPathComponent("run").path])
+        #expect(trained.status == 0, "\(trained.output)")
+        // The families are named and grouped into kinds, as for the generated set.
+        #expect(trained.output.contains("relational") && trained.output.contains("closest-color"), "\(trained.output)")
+    }
+
     @Test("a missing or corrupt checkpoint exits non-zero with a message naming the file")
     func badCheckpoints() throws {
         let folder = try temporaryFolder("cli-checkpoint")

@@ -68,7 +68,7 @@ struct ModelCatalogTests {
             model.eval()
             _ = withoutGradient { model(images: data.images([0]), questions: data.questions(rows: data.questionRows([0]))) }
             let attention = try #require(model.lastImageAttention, "\(name)")
-            let side = name == "transformer" || name == "slot-transformer" ? 19 : 10
+            let side = ["transformer", "slot-transformer", "spatial-attention"].contains(name) ? 19 : 10
             #expect(attention.shape == [20, side, side], "\(name)")
             let sums = attention.sum(alongAxes: 1, 2).scalars
             // The transformer's question token also attends to itself, so its cell weights sum to at most 1.

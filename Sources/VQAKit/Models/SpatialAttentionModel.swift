@@ -53,7 +53,7 @@ public final class SpatialAttentionModel: Module, VQAModel {
         self.configuration = configuration
         var generator = RandomGenerator(seed: configuration.seed)
         let width = configuration.width
-        image = try configuration.makeImageEncoder([(32, 2), (width, 2), (width, 2)], generator: &generator)
+        image = try configuration.makeImageEncoder([(32, 2), (width, 2), (width, 1)], generator: &generator)
         question = try makeQuestionEncoder(configuration, width: width, generator: &generator)
         cellProjection = Linear(width + 2, width, generator: &generator)
         firstQuery = Linear(width, width, generator: &generator)
@@ -94,11 +94,12 @@ public final class SpatialAttentionModel: Module, VQAModel {
             - located.matmul(centres.expandingShape(at: 1), transposeB: true) * 2).relu()  // [B, H, Q, HW]
         // Each head's hop-1 weights relative to their largest: 1 on the cells it looked at most.
         let relative = firstWeights / (firstWeights.max(alongAxes: [3], keepingDimensions: true) + 1e-6)   // [B, H, Q, HW]
-        // Spread to each cell's 8 neighbours (a 3×3 max): an object falls across several cells,
-        // and the fragments hop 1 weighted little are still the named object, not a neighbour.
+        // Spread over each cell's 5×5 neighbourhood (a max): an object falls across several
+        // cells, and the fragments hop 1 weighted little are still the named object, not a
+        // neighbour.
         let (side, heads) = (map.shape[2], firstWeights.shape[1])
         let visited = relative.reshaped([batch * heads * perImage, 1, side, map.shape[3]])
-            .maxPool2d(kernel: (3, 3), stride: (1, 1), padding: (1, 1))
+            .maxPool2d(kernel: (5, 5), stride: (1, 1), padding: (2, 2))
             .reshaped([batch, heads, perImage, side * map.shape[3]])
         let presence = (cellPresence(cells) * Self.presenceUnit).transposed(1, 2).expandingShape(at: 1)   // [B, 1, 1, HW]
         let bias = (squaredDistances * distanceScales.value + visited * visitedScales.value) * Self.distanceUnit + presence
