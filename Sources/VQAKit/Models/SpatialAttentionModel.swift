@@ -4,15 +4,16 @@ import FusionKit
 ///
 /// 1. The question attends over the image's cells (multi-head); the weighted centroid of each
 ///    head's attention, `p̂_h`, is where that head found the object the question names.
-/// 2. Hop 1's state (the question plus what it read) attends again, its scores biased by each cell's squared
-///    distance to `p̂`, one learned coefficient per head:
+/// 2. Hop 1's state (the question plus what it read) attends again, head h's scores biased by
+///    each cell's squared distance to `p̂_h`, one learned coefficient per head:
 ///
 ///        score_h(c) = q_hᵀk_h(c) / √d_h + a_h ‖p_c − p̂_h‖² + v_h α̂_h(c) + g(c)
 ///
-///    where α̂_h(c) is hop 1's head-h weight of cell c relative to its largest (with v_h < 0 a
-///    head avoids the named object itself, its own nearest neighbour) and g, a learned score of
+///    where α̂_h(c) is the largest of hop 1's head-h weights over the 5×5 cells around c,
+///    relative to that head's largest weight (with v_h < 0 a head avoids the named object
+///    itself — every cell it falls across — its own nearest neighbour otherwise) and g, a learned score of
 ///    each cell, switches off empty background (often the furthest "object").
-///    Heads that start with a_h < 0 look near `p̂`, those with a_h > 0 far from it, so "the
+///    Heads that start with a_h < 0 look near `p̂_h`, those with a_h > 0 far from it, so "the
 ///    object nearest to the red one" is one attention step instead of a relation the content
 ///    scores would have to learn (the same distance bias as `transformer`'s, applied to the cells
 ///    the question itself located rather than to colour slots).
@@ -113,19 +114,11 @@ public final class SpatialAttentionModel: Module, VQAModel {
     }
 
     /// Multi-head attention of `queries` [B, Q, d] over `keys`, `values` [B, N, d], with an
-    /// optional additive `bias` [B, H, Q, N]: the heads' readings concatenated [B, Q, d] and the
-    /// weights [B, H, Q, N].
+    /// optional additive `bias` [B, H, Q, N] (`Attention.multiHead`): the heads' readings
+    /// concatenated [B, Q, d] and the weights [B, H, Q, N].
     private func attend(queries: Tensor, keys: Tensor, values: Tensor, bias: Tensor?) -> (Tensor, Tensor) {
-        let (batch, queryCount, width) = (queries.shape[0], queries.shape[1], queries.shape[2])
-        let tokenCount = keys.shape[1], headWidth = width / headCount
-        func heads(_ x: Tensor, _ count: Int) -> Tensor {
-            x.reshaped([batch, count, headCount, headWidth]).transposed(1, 2)            // [B, H, count, dh]
-        }
-        var scores = heads(queries, queryCount).matmul(heads(keys, tokenCount), transposeB: true)
-            * (1 / Float(headWidth).squareRoot())                                       // [B, H, Q, N]
-        if let bias { scores = scores + bias }
-        let weights = scores.softmax(alongAxis: 3)
-        let read = weights.matmul(heads(values, tokenCount))                             // [B, H, Q, dh]
-        return (read.transposed(1, 2).reshaped([batch, queryCount, width]), weights)
+        var unused = RandomGenerator(seed: 0)   // no dropout: the generator is never drawn from
+        return Attention.multiHead(query: queries, key: keys, value: values, heads: headCount,
+                                   mask: AttentionMask(additive: bias), generator: &unused)
     }
 }
