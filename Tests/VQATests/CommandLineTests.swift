@@ -52,6 +52,15 @@ struct CommandLineTests {
         #expect(trained.status == 0, "\(trained.output)")
         // The families are named and grouped into kinds, as for the generated set.
         #expect(trained.output.contains("relational") && trained.output.contains("closest-color"), "\(trained.output)")
+        // compare reads the same folder, once for every model, and tabulates each by kind.
+        let compared = try runVQA(["compare", "--models", "spatial-attention,film", "--data", data.path, "--epochs", "1",
+                                   "--width", "8", "--quiet", "--output", folder.appendingPathComponent("compare").path])
+        #expect(compared.status == 0, "\(compared.output)")
+        let table = try String(contentsOf: folder.appendingPathComponent("compare/compare.md"), encoding: .utf8)
+        for model in ["spatial-attention", "film"] {
+            #expect(table.contains("| \(model) |"), "\(table)")
+        }
+        #expect(table.contains("clevr"), "the table names the folder's data: \(table)")
     }
 
     @Test("a missing or corrupt checkpoint exits non-zero with a message naming the file")
