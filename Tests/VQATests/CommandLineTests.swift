@@ -61,6 +61,8 @@ struct CommandLineTests {
             #expect(table.contains("| \(model) |"), "\(table)")
         }
         #expect(table.contains("clevr"), "the table names the folder's data: \(table)")
+        // The folder's families carry kinds, so both accuracy columns are filled.
+        #expect(!table.contains("| – |"), "relational and non-relational per model: \(table)")
     }
 
     @Test("a missing or corrupt checkpoint exits non-zero with a message naming the file")
