@@ -61,17 +61,6 @@ struct InterleavedHeadAttentionTests {
         }
     }
 
-    @Test func gradientsMatchFiniteDifferences() {
-        let q = random([2, 2, 8], seed: 47), k = random([2, 4, 8], seed: 48), v = random([2, 4, 4], seed: 49)
-        expectGradients([q, k, v, random([2, 2, 2, 4], seed: 50)]) {
-            Attention.interleavedHeads(query: $0[0], key: $0[1], value: $0[2], heads: 2, mask: AttentionMask(additive: $0[3])).output
-        }
-        expectGradients([q, k, v]) {
-            Attention.interleavedHeads(query: $0[0], key: $0[1], value: $0[2], heads: 4,
-                                       mask: AttentionMask(keyPadding: Tensor([0, 0, 1, 0, 1, 0, 0, 0], shape: [2, 4]))).output
-        }
-    }
-
     /// Multi-head attention reads the heads in place for few query-key pairs (here 3 × 5) and
     /// reorders them for many (3 × 50, over 128): both agree with the composition of its parts.
     @Test(arguments: [5, 50])

@@ -27,41 +27,20 @@ extension Attention {
     /// 2.42 against 1.63 ms).
     static let interleavedHeadsLimit = 128
 
-    /// Whether `interleavedHeads` handles `queries` over `keys` with this dropout.
-    static func fitsInterleavedHeads(queries: Int, keys: Int, dropout: Float) -> Bool {
-        dropout == 0 && queries * keys <= interleavedHeadsLimit
-    }
-
     /// Attention of `heads` heads with `query` [B, Lq, H·d], `key` [B, Lk, H·d] and `value`
     /// [B, Lk, H·dv] in the projections' row layout (head h in columns h·d ..< (h + 1)·d).
     /// Returns the output [B, Lq, H·dv] in the same layout and the weights [B, H, Lq, Lk].
     /// The mask is `scaledDotProduct`'s; a query whose keys are all hidden gets weights 0.
     public static func interleavedHeads(query: Tensor, key: Tensor, value: Tensor, heads: Int,
                                  mask: AttentionMask = AttentionMask(), scale: Float? = nil) -> (output: Tensor, weights: Tensor) {
-        precondition(query.rank == 3 && key.rank == 3 && value.rank == 3 && heads > 0
-                     && query.shape[0] == key.shape[0] && key.shape[0] == value.shape[0] && key.shape[1] == value.shape[1]
-                     && query.shape[2] == key.shape[2] && query.shape[2] % heads == 0 && value.shape[2] % heads == 0,
-                     "interleavedHeads: query \(query.shape), key \(key.shape), value \(value.shape) do not fit [B, L, \(heads)·d]")
-        let layout = HeadLayout(batch: query.shape[0], queries: query.shape[1], keys: key.shape[1], heads: heads,
-                                depth: query.shape[2] / heads, valueDepth: value.shape[2] / heads)
-        let factor = scale ?? 1 / Float(layout.depth).squareRoot()
-        let scoreShape = [layout.batch, heads, layout.queries, layout.keys]
-        if let padding = mask.keyPadding {
-            precondition(padding.shape == [layout.batch, layout.keys],
-                         "interleavedHeads: key padding mask \(padding.shape), expected \([layout.batch, layout.keys])")
-        }
-        if mask.causal {
-            precondition(layout.queries == layout.keys,
-                         "interleavedHeads: a causal mask needs as many queries as keys, got \(layout.queries) and \(layout.keys)")
-        }
-        // The additive mask in full, [B, H, Lq, Lk], so that every row reads its own.
-        let offsets = mask.additive.map { additive in withoutGradient { additive.broadcast(to: scoreShape) } }
-        let weights = Tensor(uninitializedShape: scoreShape)
-        let output = Tensor(uninitializedShape: [layout.batch, layout.queries, heads * layout.valueDepth])
+        let rows = HeadRows(checking: "interleavedHeads", query: query, key: key, value: value, heads: heads, mask: mask)
+        let layout = rows
+        let factor = scale ?? 1 / Float(rows.depth).squareRoot()
+        let (offsets, (weights, output)) = (rows.fullAdditive(mask), rows.uninitializedResults())
         let (q, k, v) = (query.pointer, key.pointer, value.pointer)
         let (p, o) = (weights.storage.pointer, output.storage.pointer)
         let added = offsets?.pointer, padding = mask.keyPadding?.pointer, causal = mask.causal
-        Parallel.forEachChunk(count: layout.batch, minimumChunk: layout.minimumChunk) { elements in
+        Parallel.forEachChunk(count: layout.batch, minimumChunk: minimumChunk(layout)) { elements in
             let exponents = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(layout.keys, 1))
             defer { exponents.deallocate() }
             for b in elements {
@@ -76,7 +55,7 @@ extension Attention {
                             if (causal && j > i) || (padding != nil && padding![b * layout.keys + j] != 0) { score = -.infinity }
                             scores[j] = score
                         }
-                        softmax(scores, count: layout.keys, scratch: exponents)
+                        softmaxRow(scores, count: layout.keys, scratch: exponents)
                         let out = o + layout.outputOffset(b, i, h)
                         out.initialize(repeating: 0, count: layout.valueDepth)
                         for j in 0..<layout.keys where scores[j] != 0 {
@@ -87,20 +66,15 @@ extension Attention {
             }
         }
         withExtendedLifetime(offsets) {}
-        let additive = mask.additive ?? Tensor(0)
-        guard Autograd.shouldRecord([query, key, value, additive]) else { return (output, weights) }
-        let recorded = output.recorded("interleavedHeadAttention", inputs: [query, key, value, additive]) { g in
-            let gradients = interleavedHeadsBackward(g, query: query, key: key, value: value, weights: weights,
-                                                     layout: layout, scale: factor, wantScores: additive.requiresGradient)
-            return [query.requiresGradient ? gradients.query : nil, key.requiresGradient ? gradients.key : nil,
-                    value.requiresGradient ? gradients.value : nil, gradients.scores?.reduced(toShape: additive.shape)]
+        return recordHeadAttention("interleavedHeadAttention", output: output, weights: weights, query: query, key: key, value: value,
+                                   mask: mask) { g, wantScores in
+            interleavedHeadsBackward(g, query: query, key: key, value: value, weights: weights, layout: layout, scale: factor, wantScores: wantScores)
         }
-        return (recorded, weights)
     }
 
     /// Softmax of one row of scores in place (the exponentials through `scratch`, in the vector
     /// kernel); a row with no finite score becomes zeros.
-    private static func softmax(_ scores: UnsafeMutablePointer<Float>, count: Int, scratch: UnsafeMutablePointer<Float>) {
+    static func softmaxRow(_ scores: UnsafeMutablePointer<Float>, count: Int, scratch: UnsafeMutablePointer<Float>) {
         var peak = -Float.infinity
         for j in 0..<count { peak = Swift.max(peak, scores[j]) }
         guard peak > -.infinity, !peak.isNaN else {
@@ -119,15 +93,13 @@ extension Attention {
     /// of the batch on its own core. Per (element, head): dS for all queries first, then each
     /// row of dQ, dK and dV written once.
     private static func interleavedHeadsBackward(_ g: Tensor, query: Tensor, key: Tensor, value: Tensor, weights: Tensor,
-                                                 layout: HeadLayout, scale: Float, wantScores: Bool)
-        -> (query: Tensor, key: Tensor, value: Tensor, scores: Tensor?) {
-        let dQuery = Tensor(uninitializedShape: query.shape)
-        let dKey = Tensor(uninitializedShape: key.shape), dValue = Tensor(uninitializedShape: value.shape)
-        let dScores = wantScores ? Tensor(uninitializedShape: weights.shape) : nil
+                                                 layout: HeadRows, scale: Float, wantScores: Bool)
+        -> HeadGradients {
+        let (dQuery, dKey, dValue, dScores) = layout.uninitializedGradients(wantScores: wantScores)
         let (q, k, v, p, upstream) = (query.pointer, key.pointer, value.pointer, weights.pointer, g.pointer)
         let (dq, dk, dv, ds) = (dQuery.storage.pointer, dKey.storage.pointer, dValue.storage.pointer, dScores?.storage.pointer)
         let (queries, keys) = (layout.queries, layout.keys)
-        Parallel.forEachChunk(count: layout.batch, minimumChunk: layout.minimumChunk) { elements in
+        Parallel.forEachChunk(count: layout.batch, minimumChunk: minimumChunk(layout)) { elements in
             let block = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(queries * keys, 1))
             defer { block.deallocate() }
             for b in elements {
@@ -170,17 +142,8 @@ extension Attention {
         return (dQuery, dKey, dValue, dScores)
     }
 
-    /// Where one (element, head, position) lives in the row-layout tensors and in the weights.
-    private struct HeadLayout {
-        let batch, queries, keys, heads, depth, valueDepth: Int
-
-        func queryOffset(_ b: Int, _ i: Int, _ h: Int) -> Int { (b * queries + i) * heads * depth + h * depth }
-        func keyOffset(_ b: Int, _ j: Int, _ h: Int) -> Int { (b * keys + j) * heads * depth + h * depth }
-        func valueOffset(_ b: Int, _ j: Int, _ h: Int) -> Int { (b * keys + j) * heads * valueDepth + h * valueDepth }
-        func outputOffset(_ b: Int, _ i: Int, _ h: Int) -> Int { (b * queries + i) * heads * valueDepth + h * valueDepth }
-        /// The first score of query i of head h of element b in [B, H, Lq, Lk].
-        func scoreRow(_ b: Int, _ h: Int, _ i: Int) -> Int { ((b * heads + h) * queries + i) * keys }
-        /// Elements per chunk so that a core gets at least ~16k multiply-adds.
-        var minimumChunk: Int { Swift.max(1, 16384 / Swift.max(1, heads * queries * keys * (depth + valueDepth))) }
+    /// Elements per chunk so that a core gets at least ~16k multiply-adds.
+    private static func minimumChunk(_ layout: HeadRows) -> Int {
+        Swift.max(1, 16384 / Swift.max(1, layout.heads * layout.queries * layout.keys * (layout.depth + layout.valueDepth)))
     }
 }

@@ -4,9 +4,10 @@ extension Attention {
     /// `Linear` or a stacked projection produces). Returns the heads' outputs joined back into rows
     /// [B, Lq, H·dv], ready for an output projection, and the weights per head [B, H, Lq, Lk].
     ///
-    /// The path is chosen by the number of query-key pairs: few pairs are attended in place
-    /// (`interleavedHeads`); otherwise the rows are reordered into [B, H, L, d] for the batched
-    /// products of `scaledDotProduct` and the result reordered back. Both compute
+    /// `path(queries:keys:dropout:)` chooses the kernel (`AttentionPath`): few query-key pairs
+    /// are attended in place (`interleavedHeads`), more through one GEMM per head on the rows'
+    /// own layout (`headGEMMs`); dropout needs the reference path, which reorders the rows into
+    /// [B, H, L, d] for `scaledDotProduct` and the result back. All compute
     /// softmax(Q·Kᵀ/√d + mask)·V per head. Used by `MultiheadAttention` and by the pretrained
     /// encoders, whose checkpoints keep separate query, key and value projections.
     public static func multiHead(query: Tensor, key: Tensor, value: Tensor, heads: Int, mask: AttentionMask = AttentionMask(),
@@ -16,8 +17,13 @@ extension Attention {
                      && heads > 0 && query.shape[2] % heads == 0 && value.shape[2] % heads == 0,
                      "Attention.multiHead: query \(query.shape), key \(key.shape), value \(value.shape) do not fit [B, L, \(heads)·d]")
         let (batch, queries, keys) = (query.shape[0], query.shape[1], key.shape[1])
-        if fitsInterleavedHeads(queries: queries, keys: keys, dropout: dropout) {
-            return interleavedHeads(query: query, key: key, value: value, heads: heads, mask: mask)
+        var chosen = forcedPath ?? path(queries: queries, keys: keys, dropout: dropout)
+        if dropout > 0 { chosen = .reference }
+        KernelPathLog.record("attention", chosen.rawValue)
+        switch chosen {
+        case .interleavedHeads: return interleavedHeads(query: query, key: key, value: value, heads: heads, mask: mask)
+        case .headGEMMs: return headGEMMs(query: query, key: key, value: value, heads: heads, mask: mask)
+        case .reference: break
         }
         func split(_ rows: Tensor) -> Tensor {
             rows.reshaped([batch, rows.shape[1], heads, rows.shape[2] / heads]).permuted([0, 2, 1, 3])

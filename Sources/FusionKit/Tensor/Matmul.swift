@@ -160,14 +160,25 @@ extension Tensor {
     static func gemm(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
                      m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool,
                      alpha: Float = 1, beta: Float = 0) {
+        gemm(a, b, c, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, alpha: alpha, beta: beta,
+             rowStrides: (transposeA ? m : k, transposeB ? k : n, n))
+    }
+
+    /// `gemm` on matrices whose rows lie `rowStrides` floats apart (A's, B's and C's stored
+    /// rows), so that a block of columns — one head's in a [length, heads·depth] row layout —
+    /// is multiplied in place without being copied out first.
+    @inline(__always)
+    static func gemm(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+                     m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool,
+                     alpha: Float = 1, beta: Float = 0, rowStrides: (a: Int, b: Int, c: Int)) {
         BLAS.ensureConfigured()
         if BLAS.isCountingOperations { BLAS.countOperations(2 * m * n * k) }
         cblas_sgemm(CblasRowMajor,
                     transposeA ? CblasTrans : CblasNoTrans,
                     transposeB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha,
-                    a, Int32(Swift.max(1, transposeA ? m : k)),
-                    b, Int32(Swift.max(1, transposeB ? k : n)),
-                    beta, c, Int32(Swift.max(1, n)))
+                    a, Int32(Swift.max(1, rowStrides.a)),
+                    b, Int32(Swift.max(1, rowStrides.b)),
+                    beta, c, Int32(Swift.max(1, rowStrides.c)))
     }
 }
