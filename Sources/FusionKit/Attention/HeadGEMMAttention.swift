@@ -20,6 +20,7 @@ extension Attention {
     /// whose keys are all hidden gets weights 0.
     public static func headGEMMs(query: Tensor, key: Tensor, value: Tensor, heads: Int,
                                  mask: AttentionMask = AttentionMask(), scale: Float? = nil) -> (output: Tensor, weights: Tensor) {
+        KernelPathLog.record("attention", AttentionPath.headGEMMs.rawValue)
         let rows = HeadRows(checking: "headGEMMs", query: query, key: key, value: value, heads: heads, mask: mask)
         let factor = scale ?? 1 / Float(rows.depth).squareRoot()
         let (offsets, (weights, output)) = (rows.fullAdditive(mask), rows.uninitializedResults())

@@ -33,6 +33,7 @@ extension Attention {
     /// The mask is `scaledDotProduct`'s; a query whose keys are all hidden gets weights 0.
     public static func interleavedHeads(query: Tensor, key: Tensor, value: Tensor, heads: Int,
                                  mask: AttentionMask = AttentionMask(), scale: Float? = nil) -> (output: Tensor, weights: Tensor) {
+        KernelPathLog.record("attention", AttentionPath.interleavedHeads.rawValue)
         let rows = HeadRows(checking: "interleavedHeads", query: query, key: key, value: value, heads: heads, mask: mask)
         let layout = rows
         let factor = scale ?? 1 / Float(rows.depth).squareRoot()

@@ -19,11 +19,10 @@ extension Attention {
         let (batch, queries, keys) = (query.shape[0], query.shape[1], key.shape[1])
         var chosen = forcedPath ?? path(queries: queries, keys: keys, dropout: dropout)
         if dropout > 0 { chosen = .reference }
-        KernelPathLog.record("attention", chosen.rawValue)
         switch chosen {
         case .interleavedHeads: return interleavedHeads(query: query, key: key, value: value, heads: heads, mask: mask)
         case .headGEMMs: return headGEMMs(query: query, key: key, value: value, heads: heads, mask: mask)
-        case .reference: break
+        case .reference: KernelPathLog.record("attention", AttentionPath.reference.rawValue)
         }
         func split(_ rows: Tensor) -> Tensor {
             rows.reshaped([batch, rows.shape[1], heads, rows.shape[2] / heads]).permuted([0, 2, 1, 3])

@@ -85,39 +85,39 @@ extension Tensor {
         if result.count > 0 {
             if k == 0 || alpha == 0 {
                 out.initialize(repeating: 0, count: result.count)
-            } else if batchB.reduce(1, *) == 1 && !transposeA {
-                // B is shared by every batch: fold A's batch into its rows, one large GEMM.
-                Tensor.gemm(a.pointer, b.pointer, out, m: batchCount * m, n: n, k: k,
-                            transposeA: false, transposeB: transposeB, alpha: alpha)
             } else {
-                // One GEMM per batch element; broadcast operands are read in place. Small GEMMs
-                // (attention's per-head products) run side by side, one per core, single-threaded.
-                var offsets: [(Int, Int)] = []
-                offsets.reserveCapacity(batchCount)
-                BroadcastPlan(shape: batch, batchA, batchB).forEachElement { _, offsetA, offsetB in offsets.append((offsetA, offsetB)) }
-                let pa = a.pointer, pb = b.pointer
-                // Up to `tinyProductSize` multiply-adds a plain loop beats sgemm's own entry
-                // (argument checks, packing). Measured on 5,120 products, 2 threads: one query
-                // token over 9 keys in 16-wide heads (144) 0.62–1.27 → 0.36–0.57 ms and its
-                // transpose 0.85–1.60 → 0.38–0.44 ms; but 8 × 16 × 8 (1,024) went 0.05–0.10 →
-                // 0.12–0.15 ms, so larger products stay with sgemm.
-                let tiny = m * n * k <= Tensor.tinyProductSize
+                // B shared by every batch (and A not transposed): A's batch folds into its rows,
+                // one large product. Otherwise one product per batch element, broadcast operands
+                // read in place.
+                let folded = batchB.reduce(1, *) == 1 && !transposeA
+                var offsets: [(Int, Int)] = [(0, 0)]
+                if !folded {
+                    offsets.removeAll(keepingCapacity: true)
+                    offsets.reserveCapacity(batchCount)
+                    BroadcastPlan(shape: batch, batchA, batchB).forEachElement { _, offsetA, offsetB in offsets.append((offsetA, offsetB)) }
+                }
+                let rows = folded ? batchCount * m : m
+                let path = Tensor.forcedMatmulPath ?? Tensor.matmulPath(items: offsets.count, productSize: rows * n * k)
+                let pa = a.pointer, pb = b.pointer, loops = path == .reference || path == .loopsPerCore
                 let multiply = { (items: Range<Int>) in
                     for item in items {
-                        if tiny {
-                            Tensor.tinyProduct(pa + offsets[item].0 * m * k, pb + offsets[item].1 * k * n, out + item * m * n,
-                                               m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, alpha: alpha)
+                        let (x, y, z) = (pa + offsets[item].0 * m * k, pb + offsets[item].1 * k * n, out + item * rows * n)
+                        if loops {
+                            Tensor.loopProduct(x, y, z, m: rows, n: n, k: k, transposeA: transposeA, transposeB: transposeB, alpha: alpha)
                         } else {
-                            Tensor.gemm(pa + offsets[item].0 * m * k, pb + offsets[item].1 * k * n, out + item * m * n,
-                                        m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, alpha: alpha)
+                            Tensor.gemm(x, y, z, m: rows, n: n, k: k, transposeA: transposeA, transposeB: transposeB, alpha: alpha)
                         }
                     }
                 }
-                if Tensor.sharesBatchAmongCores(count: batchCount, productSize: m * n * k) {
-                    BLAS.parallelChunks(count: batchCount, multiply)
+                let perCore = path == .loopsPerCore || path == .gemmPerCore
+                if perCore {
+                    BLAS.parallelChunks(count: offsets.count, multiply)
                 } else {
-                    multiply(0..<batchCount)
+                    multiply(0..<offsets.count)
                 }
+                // Logged from what ran, not from the choice, so that a test sees a miswired path.
+                KernelPathLog.record("matmul", (loops ? (perCore ? MatmulPath.loopsPerCore : .reference)
+                                                      : (perCore ? .gemmPerCore : .gemm)).rawValue)
             }
         }
         return result
@@ -130,12 +130,28 @@ extension Tensor {
         count >= 4 && productSize <= 1 << 21
     }
 
-    /// The largest m·n·k that `tinyProduct` computes instead of sgemm.
+    /// The largest m·n·k computed by plain loops instead of sgemm: up to here a loop beats
+    /// sgemm's own entry (argument checks, packing). Measured on 5,120 products, 2 threads: one
+    /// query token over 9 keys in 16-wide heads (144) 0.62–1.27 → 0.36–0.57 ms and its transpose
+    /// 0.85–1.60 → 0.38–0.44 ms; but 8 × 16 × 8 (1,024) went 0.05–0.10 → 0.12–0.15 ms.
     static let tinyProductSize = 256
 
-    /// C = alpha·op(A)·op(B) by plain loops, for products too small to be worth an sgemm call.
-    /// Same operand layout as `gemm`; each element is summed over k in order.
-    static func tinyProduct(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+    /// The kernel for `items` products of m·n·k = `productSize` each: pure, so tests can check
+    /// the choice.
+    static func matmulPath(items: Int, productSize: Int) -> MatmulPath {
+        let perCore = sharesBatchAmongCores(count: items, productSize: productSize)
+        if productSize <= tinyProductSize { return perCore ? .loopsPerCore : .reference }
+        return perCore ? .gemmPerCore : .gemm
+    }
+
+    /// A kernel to run instead of the chosen one, for tests comparing paths
+    /// (`Tensor.$forcedMatmulPath.withValue(.reference) { ... }`).
+    @TaskLocal public static var forcedMatmulPath: MatmulPath?
+
+    /// C = alpha·op(A)·op(B) by plain loops: the reference path, and the fast one for products
+    /// too small to be worth an sgemm call. Same operand layout as `gemm`; each element is
+    /// summed over k in order.
+    static func loopProduct(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
                             m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, alpha: Float) {
         // Element (i, p) of op(A) and (p, j) of op(B) as strides over the stored matrices.
         let (aRow, aInner) = transposeA ? (1, m) : (k, 1)
