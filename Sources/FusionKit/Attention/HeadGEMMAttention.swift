@@ -110,7 +110,7 @@ extension Attention {
     /// Runs `body` over all blocks n = b·H + h (element b, head h): split among the cores (each
     /// with single-threaded BLAS) when the products add up to `sharedWork` multiply-adds, on the
     /// calling thread below it, where waking a second thread costs about as much as it saves
-    /// (BERT-base's 12 heads of 32 × 32 × 64 at batch 1: 64 µs alone, 70–80 µs shared).
+    /// (measured in Docs/Benchmarks.md, "Attention through one GEMM per head").
     private static func forEachBlock(_ rows: HeadRows, _ body: (Range<Int>) -> Void) {
         let count = rows.batch * rows.heads
         if count >= 2 && count * rows.queries * rows.keys * (rows.depth + rows.valueDepth) >= sharedWork {

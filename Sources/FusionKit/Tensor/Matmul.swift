@@ -131,9 +131,7 @@ extension Tensor {
     }
 
     /// The largest m·n·k computed by plain loops instead of sgemm: up to here a loop beats
-    /// sgemm's own entry (argument checks, packing). Measured on 5,120 products, 2 threads: one
-    /// query token over 9 keys in 16-wide heads (144) 0.62–1.27 → 0.36–0.57 ms and its transpose
-    /// 0.85–1.60 → 0.38–0.44 ms; but 8 × 16 × 8 (1,024) went 0.05–0.10 → 0.12–0.15 ms.
+    /// sgemm's own entry (argument checks, packing), as Docs/Benchmarks.md records.
     static let tinyProductSize = 256
 
     /// The kernel for `items` products of m·n·k = `productSize` each: pure, so tests can check
