@@ -17,8 +17,8 @@ extension Attention {
                      && heads > 0 && query.shape[2] % heads == 0 && value.shape[2] % heads == 0,
                      "Attention.multiHead: query \(query.shape), key \(key.shape), value \(value.shape) do not fit [B, L, \(heads)·d]")
         let (batch, queries, keys) = (query.shape[0], query.shape[1], key.shape[1])
-        var chosen = forcedPath ?? path(queries: queries, keys: keys, dropout: dropout)
-        if dropout > 0 { chosen = .reference }
+        // Only the reference path draws dropout masks, whatever is forced.
+        let chosen = dropout > 0 ? .reference : forcedPath ?? path(queries: queries, keys: keys, dropout: dropout)
         switch chosen {
         case .interleavedHeads: return interleavedHeads(query: query, key: key, value: value, heads: heads, mask: mask)
         case .headGEMMs: return headGEMMs(query: query, key: key, value: value, heads: heads, mask: mask)
