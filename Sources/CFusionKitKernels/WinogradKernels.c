@@ -43,7 +43,7 @@ FK_INLINE fk_float4 fk_load4(const float *p) { fk_float4 x; memcpy(&x, p, sizeof
  * a last one to three output channels one at a time. The tile count is a multiple of 16. */
 #define FK_WINOGRAD_PRODUCTS_BODY                                                              \
     {                                                                                          \
-        for (long position = 0; position < 16; position++) {                                   \
+        for (long position = 0; position < positions; position++) {                            \
             const float *weights = u + position * outChannels * channels;                      \
             const float *inputs = v + position * inputStride;                                  \
             float *products = m + position * productStride;                                    \
@@ -80,7 +80,8 @@ FK_INLINE fk_float4 fk_load4(const float *p) { fk_float4 x; memcpy(&x, p, sizeof
 
 #define FK_WINOGRAD_PRODUCTS_SIGNATURE(name)                                                   \
     void name(const float *__restrict u, const float *__restrict v, long inputStride,          \
-              float *__restrict m, long productStride, long outChannels, long channels, long tiles)
+              float *__restrict m, long productStride, long outChannels, long channels, long tiles,     \
+              long positions)
 
 /* Eight tiles at a time across the plane's tiles in order (their products are contiguous),
  * each tile's four outputs then stored in place (cropped on the last row or column of tiles of
@@ -168,8 +169,8 @@ FK_WINOGRAD_INPUT_SIGNATURE(fk_winograd_input) {
 }
 
 FK_WINOGRAD_PRODUCTS_SIGNATURE(fk_winograd_products) {
-    FK_DISPATCH(fk_winograd_products, (u, v, inputStride, m, productStride, outChannels, channels, tiles))
-    fk_winograd_products_baseline(u, v, inputStride, m, productStride, outChannels, channels, tiles);
+    FK_DISPATCH(fk_winograd_products, (u, v, inputStride, m, productStride, outChannels, channels, tiles, positions))
+    fk_winograd_products_baseline(u, v, inputStride, m, productStride, outChannels, channels, tiles, positions);
 }
 
 FK_WINOGRAD_OUTPUT_SIGNATURE(fk_winograd_output) {

@@ -63,6 +63,40 @@ struct ModuleTests {
         #expect(model.trainableParameters().count == model.parameters().count - 2)
     }
 
+    /// `Conv2d` keeps a Winograd layer's transformed weight between calls (`Parameter.derived`);
+    /// every way of changing the weight must drop it, or the layer would compute with the old one.
+    @Test("a kept transformed weight follows every change of the weight")
+    func derivedValuesFollowTheWeight() throws {
+        var generator = RandomGenerator(seed: 9)
+        let layer = Conv2d(16, 16, kernelSize: 3, padding: 1, generator: &generator)
+        let x = Tensor.randomNormal([1, 16, 6, 6], generator: &generator)
+        func expectFresh(_ step: String) {
+            let expected = x.conv2d(weight: layer.weight.value, bias: layer.bias?.value, padding: (1, 1))
+            #expect(isClose(layer(x), expected, relative: 1e-5, absolute: 1e-5), "after \(step)")
+        }
+        expectFresh("the first call")
+        expectFresh("a second call")
+        layer.weight.update { $0 *= 2 }
+        expectFresh("update")
+        layer.weight.value = Tensor.randomNormal([16, 16, 3, 3], generator: &generator)
+        expectFresh("assignment")
+        try layer.loadStateDict(["weight": Tensor.randomNormal([16, 16, 3, 3], generator: &generator),
+                                 "bias": Tensor.randomNormal([16], generator: &generator)])
+        expectFresh("loading a state dict")
+        let optimizer = SGD(layer.parameters(), learningRate: 0.5)
+        layer(x).sum().backward()
+        optimizer.step()
+        expectFresh("an optimizer step")
+
+        var made = 0
+        let parameter = Parameter(Tensor([1, 2, 3]))
+        for _ in 0..<3 { _ = parameter.derived("double") { made += 1; return $0 * 2 } }
+        #expect(made == 1)
+        parameter.update { $0 += 1 }
+        #expect(parameter.derived("double") { made += 1; return $0 * 2 }.scalars == [4, 6, 8])
+        #expect(made == 2)
+    }
+
     @Test func stateDictErrors() throws {
         var generator = RandomGenerator(seed: 5)
         let layer = Linear(3, 2, generator: &generator)

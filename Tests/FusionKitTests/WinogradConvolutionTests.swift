@@ -15,8 +15,9 @@ struct WinogradConvolutionTests {
     /// Input shape, output channels, padding. Chosen so that every path runs: odd heights and
     /// widths (cropped last tiles), even planes (the output transform's eight-tile body and its
     /// tail), output channels not a multiple of four (the products' one-row tail), tile counts
-    /// not a multiple of 16 (zeroed columns), no padding and a padding of 2, and 12 images of 25
-    /// tiles (blocks of `tilesPerBlock` tiles, the last one short, on one core or two).
+    /// not a multiple of 16 (zeroed columns), no padding and a padding of 2, 12 images of 25
+    /// tiles (blocks of `tilesPerBlock` tiles, the last one short, on one core or two), and two
+    /// single images large enough for their steps to be shared among cores (`sharedImages`).
     static let cases: [([Int], Int, (Int, Int))] = [
         ([2, 16, 6, 9], 16, (1, 1)),
         ([3, 17, 5, 4], 18, (1, 1)),
@@ -25,7 +26,13 @@ struct WinogradConvolutionTests {
         ([1, 16, 4, 5], 16, (2, 2)),
         ([1, 19, 7, 7], 17, (1, 2)),
         ([12, 16, 10, 10], 16, (1, 1)),
+        ([1, 32, 16, 16], 64, (1, 1)),
+        ([1, 35, 15, 17], 63, (1, 1)),
     ]
+
+    /// The cases whose images are too few for the cores and large enough to share each image's
+    /// steps (input channels, positions, output channels) among them.
+    static let sharedImages = [[1, 32, 16, 16], [1, 35, 15, 17]]
 
     @Test("takes 3×3 stride-1 layers with 16 channels or more, and no others")
     func eligibility() {
@@ -39,6 +46,18 @@ struct WinogradConvolutionTests {
         #expect(!WinogradConvolution.applies(geometry([1, 16, 8, 8], dilation: (2, 2)), outChannels: 16, groups: 1))
         #expect(!WinogradConvolution.applies(geometry([1, 16, 8, 8], kernel: (3, 2)), outChannels: 16, groups: 1))
         #expect(!WinogradConvolution.applies(geometry([1, 32, 8, 8]), outChannels: 32, groups: 2))
+    }
+
+    @Test("shares one image's steps among cores only for fewer images than cores and large products")
+    func sharing() {
+        for (shape, outChannels, padding) in Self.cases {
+            let g = ConvolutionGeometry(input: shape, kernel: (3, 3), stride: (1, 1), padding: padding, dilation: (1, 1), op: "test")
+            let expected = Self.sharedImages.contains(shape) && Parallel.threadCount > 1
+            #expect(WinogradConvolution.sharesEachImage(g, outChannels: outChannels) == expected, "\(shape) → \(outChannels)")
+            var twoImages = g
+            twoImages.batch = 2
+            #expect(!WinogradConvolution.sharesEachImage(twoImages, outChannels: outChannels))
+        }
     }
 
     @Test("forward matches the direct sum", arguments: instructionSets)

@@ -54,16 +54,17 @@ void fk_add_column_sums(const float *matrix, long rows, long columns, float *sum
  * fk_winograd_input: V = Bᵀ d B for every 4×4 block d of a zero-padded plane (row stride
  * paddedWidth, tile (i, j) at row 2i, column 2j), into v[ξ·positionStride + i·tileColumns + j].
  *
- * fk_winograd_products: M_ξ = U_ξ·V_ξ for the 16 positions, u [16][outChannels][channels],
- * V_ξ [channels][tiles] at v + ξ·inputStride, M_ξ [outChannels][tiles] at m + ξ·productStride;
- * tiles must be a multiple of 16.
+ * fk_winograd_products: M_ξ = U_ξ·V_ξ for the first `positions` positions (16 for all; a caller
+ * sharing the positions among cores passes u, v and m advanced to its first one),
+ * u [positions][outChannels][channels], V_ξ [channels][tiles] at v + ξ·inputStride,
+ * M_ξ [outChannels][tiles] at m + ξ·productStride; tiles must be a multiple of 16.
  *
  * fk_winograd_output: Y = Aᵀ m A + bias for every tile of one [height, width] output plane,
  * m read at m[ξ·positionStride + tile]; the last row or column of tiles is cropped. */
 void fk_winograd_input(const float *padded, long paddedWidth, long tileRows, long tileColumns, float *v,
                        long positionStride);
 void fk_winograd_products(const float *u, const float *v, long inputStride, float *m, long productStride,
-                          long outChannels, long channels, long tiles);
+                          long outChannels, long channels, long tiles, long positions);
 void fk_winograd_output(const float *m, long positionStride, float bias, float *plane, long height, long width,
                         long tileColumns);
 

@@ -50,8 +50,12 @@ public final class Conv2d: Module, UnaryLayer {
                   dilation: dilation, groups: groups, bias: bias, generator: &generator)
     }
 
+    /// Winograd layers keep their transformed weight until the weight changes (inference
+    /// then transforms it once; see `Parameter.derived`).
     public func callAsFunction(_ input: Tensor) -> Tensor {
-        input.conv2d(weight: weight.value, bias: bias?.value, stride: stride, padding: padding, dilation: dilation, groups: groups)
+        let weight = weight
+        return input.conv2d(weight: weight.value, bias: bias?.value, stride: stride, padding: padding, dilation: dilation,
+                            groups: groups, winogradWeight: { weight.derived("winograd") { WinogradConvolution.transformedWeights($0) } })
     }
 }
 

@@ -2,7 +2,12 @@
 ///
 /// Parameters are references, so a module, its optimizer and a checkpoint all see the same one.
 public final class Parameter: @unchecked Sendable {
-    private var storedValue: Tensor
+    private var storedValue: Tensor {
+        didSet { derivedValues.withLock { $0 = [:] } }
+    }
+
+    /// Tensors computed from the value by `derived`, dropped whenever the value changes.
+    private let derivedValues = Locked([String: Tensor]())
 
     /// The current value, a leaf that requires gradient unless the parameter is frozen.
     /// Assigning a new value starts a new leaf (its gradient is cleared).
@@ -43,6 +48,17 @@ public final class Parameter: @unchecked Sendable {
         precondition(storedValue.shape == shape,
                      "Parameter.update: the update changed the shape from \(shape) to \(storedValue.shape)")
         if storedValue.node !== leaf { storedValue = storedValue.requiringGradient(isTrainable); installHook() }
+    }
+
+    /// A tensor computed from the value by `make`, kept under `key` until the value changes
+    /// (assigned, updated, loaded or frozen): a layer's pre-transformed weight, for example.
+    /// Computed outside the graph.
+    public func derived(_ key: String, _ make: (Tensor) -> Tensor) -> Tensor {
+        if let kept = derivedValues.withLock({ $0[key] }) { return kept }
+        let value = storedValue
+        let made = withoutGradient { make(value.detached()) }
+        derivedValues.withLock { if value.storage === storedValue.storage { $0[key] = made } }
+        return made
     }
 
     /// The gradient accumulated by `backward()` calls since the last `zeroGradient()`.

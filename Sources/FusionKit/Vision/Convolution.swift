@@ -18,6 +18,15 @@
 extension Tensor {
     public func conv2d(weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
                        dilation: (Int, Int) = (1, 1), groups: Int = 1) -> Tensor {
+        conv2d(weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
+               winogradWeight: nil)
+    }
+
+    /// The same; `winogradWeight` returns `WinogradConvolution.transformedWeights(weight)` when
+    /// the caller keeps it between calls (`Conv2d` does, per weight value), asked only when the
+    /// layer runs by Winograd.
+    func conv2d(weight: Tensor, bias: Tensor?, stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int), groups: Int,
+                winogradWeight: (() -> Tensor)?) -> Tensor {
         precondition(weight.rank == 4, "conv2d: weight must be [out, in/groups, kh, kw], got \(weight.shape)")
         precondition(rank == 4, "conv2d: input must be NCHW, got \(shape)")
         let outChannels = weight.shape[0]
@@ -48,7 +57,7 @@ extension Tensor {
         let kernel = tapMajor && !winograd ? withoutGradient { weight.reshaped([outChannels, groupIn, g.kernelArea]).permuted([0, 2, 1]) } : weight
         let weights = kernel.pointer, biases = bias?.pointer
         if winograd {
-            WinogradConvolution.forward(source, weight: weight, bias: biases, into: out, geometry: g)
+            WinogradConvolution.forward(source, weight: weight, transformed: winogradWeight?(), bias: biases, into: out, geometry: g)
         } else {
             BLAS.parallelChunks(count: g.batch) { images in
                 let columns = Tensor(uninitializedShape: [rows, plane])

@@ -39,56 +39,143 @@ enum WinogradConvolution {
     static let skew = 32
 
     /// `input` [N, C, H, W] with `weight` [O, C, 3, 3] (and `bias` [O]) into `out` [N, O, Ho, Wo].
-    static func forward(_ input: UnsafePointer<Float>, weight: Tensor, bias: UnsafePointer<Float>?,
+    /// `transformed` is `transformedWeights(weight)` when the caller keeps it (see
+    /// `Conv2d`); nil transforms the weight here.
+    static func forward(_ input: UnsafePointer<Float>, weight: Tensor, transformed: Tensor? = nil, bias: UnsafePointer<Float>?,
                         into out: UnsafeMutablePointer<Float>, geometry g: ConvolutionGeometry) {
-        let outChannels = weight.shape[0], channels = g.channels
-        let transformed = transformedWeights(weight)
-        let tileRows = (g.outputHeight + 1) / 2, tileColumns = (g.outputWidth + 1) / 2
-        let tilesPerImage = tileRows * tileColumns
-        let imagesPerBlock = Swift.max(1, tilesPerBlock / tilesPerImage)
-        // The input plane with its padding, extended to whole tiles: 2·tiles + 2 in each direction.
-        let paddedHeight = 2 * tileRows + 2, paddedWidth = 2 * tileColumns + 2
-        let u = transformed.pointer
-        BLAS.parallelChunks(count: g.batch) { images in
-            // The products run on 16 tiles at a time: a block's tiles are rounded up to 16, and
-            // the columns past its last tile are zeroed (below) before each block.
-            let capacity = (Swift.min(imagesPerBlock, images.count) * tilesPerImage + 15) / 16 * 16
-            // The 16 positions' matrices lie 32 floats more than their size apart: at a multiple
-            // of 4 KB apart the transforms' 16 streams of stores and loads fall into the same
-            // cache sets (measured: input transform at 110 cycles per tile instead of ~20).
-            let inputStride = channels * capacity + skew, productStride = outChannels * capacity + skew
-            let inputScratch = Tensor(uninitializedShape: [16 * inputStride])
-            let productScratch = Tensor(uninitializedShape: [16 * productStride])
-            let paddedScratch = Tensor.zeros([paddedHeight * paddedWidth])
-            let v = inputScratch.storage.pointer, m = productScratch.storage.pointer, padded = paddedScratch.storage.pointer
-            var first = images.lowerBound
-            while first < images.upperBound {
-                let last = Swift.min(first + imagesPerBlock, images.upperBound)
-                let used = (last - first) * tilesPerImage, tiles = (used + 15) / 16 * 16
-                if tiles > used {
-                    for position in 0..<16 {
-                        for c in 0..<channels { (v + position * inputStride + c * tiles + used).update(repeating: 0, count: tiles - used) }
-                    }
+        let outChannels = weight.shape[0]
+        let transformed = transformed ?? transformedWeights(weight)
+        precondition(transformed.shape == [16, outChannels, g.channels],
+                     "Winograd conv2d: transformed weight \(transformed.shape) for weight \(weight.shape)")
+        let plan = Plan(g, outChannels: outChannels)
+        if sharesEachImage(g, outChannels: outChannels) {
+            // Fewer images than cores: each image's three steps are shared among the cores
+            // instead (input channels, positions, output channels), one image at a time.
+            let block = Block(plan, images: 1)
+            for n in 0..<g.batch {
+                Parallel.forEachChunk(count: g.channels, minimumChunk: 1) { channels in
+                    block.transformInput(input, images: n..<n + 1, channels: channels)
                 }
-                for n in first..<last {
-                    for c in 0..<channels {
-                        pad(input + (n * channels + c) * g.inputPlane, into: padded, geometry: g, paddedWidth: paddedWidth)
-                        fk_winograd_input(padded, paddedWidth, tileRows, tileColumns,
-                                          v + c * tiles + (n - first) * tilesPerImage, inputStride)
-                    }
+                Parallel.forEachChunk(count: 16, minimumChunk: 1) { positions in
+                    block.multiply(transformed.pointer, positions: positions, images: n..<n + 1)
                 }
-                fk_winograd_products(u, v, inputStride, m, productStride, outChannels, channels, tiles)
-                for n in first..<last {
-                    for o in 0..<outChannels {
-                        fk_winograd_output(m + o * tiles + (n - first) * tilesPerImage, productStride, bias?[o] ?? 0,
-                                           out + (n * outChannels + o) * g.outputPlane, g.outputHeight, g.outputWidth,
-                                           tileColumns)
-                    }
+                Parallel.forEachChunk(count: outChannels, minimumChunk: 1) { channels in
+                    block.transformOutput(into: out, bias: bias, images: n..<n + 1, outChannels: channels)
                 }
-                first = last
+            }
+        } else {
+            BLAS.parallelChunks(count: g.batch) { images in
+                let block = Block(plan, images: Swift.min(plan.imagesPerBlock, images.count))
+                var first = images.lowerBound
+                while first < images.upperBound {
+                    let last = Swift.min(first + plan.imagesPerBlock, images.upperBound)
+                    block.transformInput(input, images: first..<last, channels: 0..<g.channels)
+                    block.multiply(transformed.pointer, positions: 0..<16, images: first..<last)
+                    block.transformOutput(into: out, bias: bias, images: first..<last, outChannels: 0..<outChannels)
+                    first = last
+                }
             }
         }
         withExtendedLifetime(transformed) {}
+    }
+
+    /// Whether `forward` shares the steps of each image among the cores rather than the images:
+    /// when there are fewer images than cores and an image's products are large enough to pay
+    /// for waking the other cores three times (`Tuning.winogradSharedImageProducts`).
+    static func sharesEachImage(_ g: ConvolutionGeometry, outChannels: Int) -> Bool {
+        let cores = Parallel.threadCount
+        let plan = Plan(g, outChannels: outChannels)
+        return cores > 1 && g.batch < cores
+            && 16 * plan.tilesPerImage * g.channels * outChannels >= Tuning.winogradSharedImageProducts
+    }
+
+    /// The tiling of one layer's planes.
+    struct Plan {
+        let geometry: ConvolutionGeometry, outChannels: Int
+        let tileRows: Int, tileColumns: Int, tilesPerImage: Int, imagesPerBlock: Int
+        /// The input plane with its padding, extended to whole tiles: 2·tiles + 2 in each direction.
+        let paddedHeight: Int, paddedWidth: Int
+
+        init(_ g: ConvolutionGeometry, outChannels: Int) {
+            geometry = g
+            self.outChannels = outChannels
+            tileRows = (g.outputHeight + 1) / 2
+            tileColumns = (g.outputWidth + 1) / 2
+            tilesPerImage = tileRows * tileColumns
+            imagesPerBlock = Swift.max(1, tilesPerBlock / tilesPerImage)
+            paddedHeight = 2 * tileRows + 2
+            paddedWidth = 2 * tileColumns + 2
+        }
+    }
+
+    /// The scratch of one block of up to `images` images: their transformed input V and the
+    /// products M, 16 positions each. Every step writes a disjoint part (its channels or
+    /// positions), so cores may run one step on different ranges of the same block.
+    struct Block {
+        let plan: Plan
+        /// Tiles per position: the block's tiles rounded up to 16 (the products' width).
+        let capacity: Int
+        /// The 16 positions' matrices lie 32 floats more than their size apart: at a multiple of
+        /// 4 KB apart the transforms' 16 streams of stores and loads fall into the same cache sets
+        /// (input transform at 110 cycles per tile instead of ~20).
+        let inputStride: Int, productStride: Int
+        let inputs: Tensor, products: Tensor
+
+        init(_ plan: Plan, images: Int) {
+            self.plan = plan
+            capacity = (images * plan.tilesPerImage + 15) / 16 * 16
+            inputStride = plan.geometry.channels * capacity + skew
+            productStride = plan.outChannels * capacity + skew
+            inputs = Tensor(uninitializedShape: [16 * inputStride])
+            products = Tensor(uninitializedShape: [16 * productStride])
+        }
+
+        /// Tiles the products run on for `images` consecutive images: rounded up to 16.
+        func tiles(_ images: Range<Int>) -> Int { (images.count * plan.tilesPerImage + 15) / 16 * 16 }
+
+        /// V for `channels` of `images` (the block's first image is images.lowerBound); the
+        /// columns past the last tile are zeroed.
+        func transformInput(_ input: UnsafePointer<Float>, images: Range<Int>, channels: Range<Int>) {
+            let g = plan.geometry, v = inputs.storage.pointer
+            let used = images.count * plan.tilesPerImage, tiles = tiles(images)
+            if tiles > used {
+                for position in 0..<16 {
+                    for c in channels { (v + position * inputStride + c * tiles + used).update(repeating: 0, count: tiles - used) }
+                }
+            }
+            // The border stays zero from the buffer's creation, as every plane writes the same positions.
+            let paddedScratch = Tensor.zeros([plan.paddedHeight * plan.paddedWidth])
+            let padded = paddedScratch.storage.pointer
+            for n in images {
+                for c in channels {
+                    pad(input + (n * g.channels + c) * g.inputPlane, into: padded, geometry: g, paddedWidth: plan.paddedWidth)
+                    fk_winograd_input(padded, plan.paddedWidth, plan.tileRows, plan.tileColumns,
+                                      v + c * tiles + (n - images.lowerBound) * plan.tilesPerImage, inputStride)
+                }
+            }
+            withExtendedLifetime(paddedScratch) {}
+        }
+
+        /// M_ξ = U_ξ·V_ξ for `positions` over the tiles of `images` (as transformed last).
+        func multiply(_ u: UnsafePointer<Float>, positions: Range<Int>, images: Range<Int>) {
+            let first = positions.lowerBound, pairs = plan.outChannels * plan.geometry.channels
+            fk_winograd_products(u + first * pairs, inputs.storage.pointer + first * inputStride, inputStride,
+                                 products.storage.pointer + first * productStride, productStride,
+                                 plan.outChannels, plan.geometry.channels, tiles(images), positions.count)
+        }
+
+        /// Y = Aᵀ M A + bias for `outChannels` of `images` into the NCHW output.
+        func transformOutput(into out: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?, images: Range<Int>,
+                             outChannels: Range<Int>) {
+            let g = plan.geometry, m = products.storage.pointer, tiles = tiles(images)
+            for n in images {
+                for o in outChannels {
+                    fk_winograd_output(m + o * tiles + (n - images.lowerBound) * plan.tilesPerImage, productStride, bias?[o] ?? 0,
+                                       out + (n * plan.outChannels + o) * g.outputPlane, g.outputHeight, g.outputWidth,
+                                       plan.tileColumns)
+                }
+            }
+        }
     }
 
     /// The input gradient of a "same" layer (padding 1) is itself such a convolution of the
