@@ -19,13 +19,11 @@ import CFusionKitKernels
 /// batch 1), 2 cores, alternating: 229–245 µs against 396–403 µs by im2col and sgemm; 64 maps
 /// 623–626 against 1,186–1,192 µs.
 enum WinogradConvolution {
-    /// Whether `conv2d` runs this layer's forward pass here: a 3×3 kernel, stride 1, no dilation,
-    /// one group, and enough channels on both sides for the 16 products to be worth their
-    /// transforms.
+    /// Whether `conv2d` runs this layer's forward pass here (`Tensor.convolutionPath`): a 3×3
+    /// kernel, stride 1, no dilation, one group, and enough channels on both sides for the 16
+    /// products to be worth their transforms.
     static func applies(_ g: ConvolutionGeometry, outChannels: Int, groups: Int) -> Bool {
-        g.kernelHeight == 3 && g.kernelWidth == 3 && g.strideHeight == 1 && g.strideWidth == 1
-            && g.dilationHeight == 1 && g.dilationWidth == 1 && groups == 1
-            && g.channels >= minimumChannels && outChannels >= minimumChannels
+        Tensor.convolutionPath(g, outChannels: outChannels, groups: groups) == .winograd
     }
 
     /// Below this many input or output channels the direct convolution stays.

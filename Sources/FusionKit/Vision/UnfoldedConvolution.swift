@@ -1,0 +1,116 @@
+/// `ConvolutionPath.unfolded`, and the backward of `.winograd`: per image and group, one GEMM
+/// W_g [out/g, in/g·kh·kw] × columns [in/g·kh·kw, Ho·Wo] (see `Unfold.im2col`; for "same"
+/// layers both in tap-major order, the weight reordered once per call) written straight into the
+/// image's NCHW output, with the bias preloaded (β = 1). Images are shared out among the cores,
+/// each running single-threaded GEMMs: for the small matrices of a CNN on 75×75 images this beats
+/// one batch-wide GEMM split across threads (whose tiny M and K leave OpenBLAS memory-bound). The
+/// columns of one image live in a per-core scratch buffer that stays in cache; they are not kept
+/// for backward, which unfolds each image again (as PyTorch's own im2col convolution does):
+/// keeping them costs kh·kw times the input's memory. Backward, per image: dW_g += dY_g·columnsᵀ
+/// (a partial sum per core, added at the end) and the input gradient as
+/// `ConvolutionPath.inputGradient` says: dColumns = W_gᵀ·dY_g added back onto dX by col2im, or
+/// for stride-1 "same" layers dX as a convolution of dY (ConvolutionInputGradient.swift), by
+/// Winograd on `.winograd` layers; the bias gradient sums dY over N, H and W.
+enum UnfoldedConvolution {
+    /// `winograd`: run the forward pass by Winograd (`.winograd`), with the transformed weight
+    /// the closure returns (nil inside: transformed here).
+    static func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, geometry g: ConvolutionGeometry, groups: Int,
+                       path: ConvolutionPath, winogradWeight: (() -> Tensor)?) -> Tensor {
+        let outChannels = weight.shape[0], padding = (g.paddingHeight, g.paddingWidth)
+        let winograd = path == .winograd
+        let groupIn = g.channels / groups, groupOut = outChannels / groups
+        let rows = groupIn * g.kernelArea, plane = g.outputPlane, single = g.oneImage
+        let imageSize = g.channels * g.inputPlane
+        // Per image and group: its columns [rows, Ho·Wo] in the core's scratch buffer, then one
+        // GEMM straight into the image's NCHW output. Images are shared out among cores, each
+        // GEMM single-threaded.
+        let result = Tensor(uninitializedShape: [g.batch, outChannels, g.outputHeight, g.outputWidth])
+        let source = input.pointer, out = result.storage.pointer
+        // The weight's columns in the order of the column matrix's rows: (tap, channel) when the
+        // unfolding is by phase (see PhaseUnfold.swift), else the weight's own (channel, tap).
+        let tapMajor = g.unfoldsByPhase
+        // Winograd layers (stride 1) are tap-major only when "same", whose backward does not
+        // read the reordered weight (its input gradient is itself a convolution).
+        let kernel = tapMajor && !winograd ? withoutGradient { weight.reshaped([outChannels, groupIn, g.kernelArea]).permuted([0, 2, 1]) } : weight
+        let weights = kernel.pointer, biases = bias?.pointer
+        if winograd {
+            WinogradConvolution.forward(source, weight: weight, transformed: winogradWeight?(), bias: biases, into: out, geometry: g)
+        } else {
+            BLAS.parallelChunks(count: g.batch) { images in
+                let columns = Tensor(uninitializedShape: [rows, plane])
+                let matrix = columns.storage.pointer
+                for n in images {
+                    for group in 0..<groups {
+                        Unfold.im2col(source + n * imageSize, matrix, single, firstChannel: group * groupIn, channels: groupIn)
+                        let target = out + (n * outChannels + group * groupOut) * plane
+                        if let biases {
+                            for o in 0..<groupOut { (target + o * plane).initialize(repeating: biases[group * groupOut + o], count: plane) }
+                        }
+                        Tensor.gemm(weights + group * groupOut * rows, matrix, target, m: groupOut, n: plane, k: rows,
+                                    transposeA: false, transposeB: false, beta: biases == nil ? 0 : 1)
+                    }
+                }
+            }
+        }
+        withExtendedLifetime((kernel, input)) {}
+        guard Autograd.shouldRecord(input, weight) || bias.map(Autograd.shouldRecord) == true else { return result }
+        return result.recorded("conv2d", inputs: [input, weight] + (bias.map { [$0] } ?? [])) { gradient in
+            let wantInput = input.requiresGradient, wantWeight = weight.requiresGradient
+            let upstream = gradient.pointer, weights = kernel.pointer, source = input.pointer
+            // Stride-1 "same" layers: dX is a convolution of dY (see ConvolutionInputGradient.swift),
+            // written whole, so it needs no zeroing. On Winograd layers, that convolution is a
+            // Winograd one too, run before the loop below.
+            let method = path.inputGradient(g)!
+            if wantInput { KernelPathLog.record("conv2d input gradient", method.rawValue) }
+            let asConvolution = method != .col2im
+            let inputByWinograd = wantInput && method == .winograd, inputInLoop = wantInput && !inputByWinograd
+            let transposedWeights = inputInLoop && asConvolution ? Unfold.inputGradientWeights(weight, groups: groups) : Tensor(0)
+            let dYRows = groupOut * g.kernelArea
+            var gradientOfInput = !wantInput ? Tensor(0) : asConvolution ? Tensor(uninitializedShape: input.shape) : Tensor.zeros(input.shape)
+            let inputTarget = gradientOfInput.withUnsafeMutablePointer { $0 }
+            if inputByWinograd {
+                let adjoint = WinogradConvolution.adjointWeights(weight)
+                let backwardGeometry = ConvolutionGeometry(input: gradient.shape, kernel: (3, 3), stride: (1, 1),
+                                                           padding: padding, dilation: (1, 1), op: "conv2d backward")
+                WinogradConvolution.forward(upstream, weight: adjoint, bias: nil, into: inputTarget, geometry: backwardGeometry)
+            }
+            // Each core accumulates its own weight gradient; they are added at the end.
+            let sums = BLAS.parallelPartialSums(count: g.batch) { images in
+                var partial = wantWeight ? Tensor.zeros(weight.shape) : Tensor(0)
+                let partialPointer = partial.withUnsafeMutablePointer { $0 }
+                let dColumns = Tensor(uninitializedShape: inputInLoop ? [asConvolution ? dYRows : rows, plane] : [1])
+                let columns = Tensor(uninitializedShape: wantWeight ? [rows, plane] : [1])
+                let matrix = columns.storage.pointer
+                for n in images {
+                    for group in 0..<groups {
+                        let dY = upstream + (n * outChannels + group * groupOut) * plane
+                        if wantWeight {
+                            Unfold.im2col(source + n * imageSize, matrix, single, firstChannel: group * groupIn, channels: groupIn)
+                            Tensor.gemm(dY, matrix, partialPointer + group * groupOut * rows, m: groupOut, n: rows, k: plane,
+                                        transposeA: false, transposeB: true, beta: 1)
+                        }
+                        if inputInLoop && asConvolution {
+                            Unfold.inputGradientColumns(upstream + n * outChannels * plane, dColumns.storage.pointer, single,
+                                                        firstChannel: group * groupOut, channels: groupOut)
+                            Tensor.gemm(transposedWeights.pointer + group * groupIn * dYRows, dColumns.storage.pointer,
+                                        inputTarget + n * imageSize + group * groupIn * g.inputPlane,
+                                        m: groupIn, n: plane, k: dYRows, transposeA: false, transposeB: false)
+                        } else if inputInLoop {
+                            Tensor.gemm(weights + group * groupOut * rows, dY, dColumns.storage.pointer, m: rows, n: plane,
+                                        k: groupOut, transposeA: true, transposeB: false)
+                            Unfold.col2im(dColumns.storage.pointer, inputTarget + n * imageSize, single,
+                                          firstChannel: group * groupIn, channels: groupIn)
+                        }
+                    }
+                }
+                return [wantWeight ? partial : nil]
+            }
+            // Back from the column matrix's (tap, channel) order to the weight's.
+            let gradientOfWeight = tapMajor
+                ? sums[0].map { $0.reshaped([outChannels, g.kernelArea, groupIn]).permuted([0, 2, 1]).reshaped(weight.shape) }
+                : sums[0]
+            let gradientOfBias = bias?.requiresGradient == true ? gradient.sum(alongAxes: [0, 2, 3]) : nil
+            return [wantInput ? gradientOfInput : nil, gradientOfWeight] + (bias == nil ? [] : [gradientOfBias])
+        }
+    }
+}
