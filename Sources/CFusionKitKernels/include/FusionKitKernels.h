@@ -68,6 +68,24 @@ void fk_winograd_products(const float *u, const float *v, long inputStride, floa
 void fk_winograd_output(const float *m, long positionStride, float bias, float *plane, long height, long width,
                         long tileColumns);
 
+/* Single-precision matrix product C = alpha·op(A)·op(B) + beta·C on row-major matrices with
+ * leading dimensions (as cblas_sgemm with CblasRowMajor), on the calling thread, with AVX-512
+ * register blocks. Only for hosts where fk_sgemm_available() is 1 (the CPU has AVX-512;
+ * fk_limit_kernel_isa does not apply); otherwise fk_sgemm aborts. C is not read when beta is 0. */
+int fk_sgemm_available(void);
+void fk_sgemm(int transA, int transB, long m, long n, long k, float alpha, const float *a, long lda, const float *b,
+              long ldb, float beta, float *c, long ldc);
+
+/* A pool of worker threads (one fewer than the online cores) that spin for a while after each
+ * job before sleeping (fk_pool_set_spin, nanoseconds; 200 µs unless set). fk_pool_run calls
+ * task(context, i) for i in 0 ..< count, index 0 on the calling thread and the others on the
+ * workers, and returns when all have returned. With count above fk_pool_workers() + 1, or while
+ * another job runs (a nested or concurrent call), every index runs on the calling thread. */
+typedef void (*fk_task)(void *context, long index);
+long fk_pool_workers(void);
+void fk_pool_set_spin(long nanoseconds);
+void fk_pool_run(fk_task task, void *context, long count);
+
 /* The instruction set the kernels run with: "avx512", "avx2" or "baseline". */
 const char *fk_kernel_isa(void);
 

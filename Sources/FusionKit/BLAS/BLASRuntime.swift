@@ -54,8 +54,18 @@ public enum BLAS {
     private static let setup: (detected: String, choice: KernelChoice) = {
         let kernel = configureKernel()
         configureThreadSpin()
+        noteKernelWidth()
         return kernel
     }()
+
+    /// Whether the live OpenBLAS kernel uses AVX-512 (SkylakeX or newer); when it does not on a
+    /// CPU that has it, `Tensor.gemm` runs FusionKit's own kernel (`GEMMKernel`). Updated
+    /// whenever the kernel is loaded.
+    nonisolated(unsafe) private(set) static var openBLASRunsAVX512 = false
+
+    private static func noteKernelWidth() {
+        openBLASRunsAVX512 = generation(of: String(cString: openblas_get_corename())) >= generation(of: "SkylakeX")
+    }
 
     /// The spin-wait FusionKit gives OpenBLAS's idle worker threads when the user has not set
     /// `OPENBLAS_THREAD_TIMEOUT`: 2^this cycles.
@@ -254,6 +264,7 @@ public enum BLAS {
         gotoblas_dynamic_init()
         if let previous { setenv("OPENBLAS_CORETYPE", previous, 1) } else { unsetenv("OPENBLAS_CORETYPE") }
         openblas_set_num_threads(threads)
+        noteKernelWidth()
         return String(cString: openblas_get_corename())
     }
 }

@@ -1,0 +1,177 @@
+#include "FusionKitKernels.h"
+#include "ScalarMath.h"
+#include <stdatomic.h>
+#include <stdlib.h>
+
+/* Single-precision GEMM with AVX-512, for hosts whose OpenBLAS runs narrower kernels (see
+ * fk_sgemm in FusionKitKernels.h). The classic blocked structure (Goto & van de Geijn, "Anatomy
+ * of High-Performance Matrix Multiplication", 2008): B is packed KC rows by NC columns at a time
+ * into strips of NR columns, A MC rows by KC at a time into strips of MR rows, and a register
+ * kernel multiplies one MR × KC strip of A by one KC × NR strip of B into an MR × NR block of C
+ * held in 24 of the 32 vector registers (12 rows × two 16-float vectors). */
+
+enum { FK_MR = 12, FK_NR = 32, FK_KC = 256, FK_MC = 144, FK_NC = 1024 };
+
+#ifdef FK_X86
+typedef float fk_float16 __attribute__((vector_size(64), aligned(64)));
+typedef float fk_float16u __attribute__((vector_size(64), aligned(4)));
+
+/* Packing buffers, one pair per thread, grown on demand and kept (a fresh allocation of this
+ * size per call would be an mmap and its page faults). */
+static _Thread_local float *fk_packed_a = NULL, *fk_packed_b = NULL;
+static _Thread_local long fk_packed_a_size = 0, fk_packed_b_size = 0;
+
+static float *fk_buffer(float **buffer, long *size, long needed) {
+    if (*size < needed) {
+        free(*buffer);
+        *buffer = aligned_alloc(64, (size_t)((needed * sizeof(float) + 63) / 64 * 64));
+        *size = *buffer ? needed : 0;
+    }
+    return *buffer;
+}
+
+/* Element (i, p) of op(A) and (p, j) of op(B), row-major with leading dimensions. */
+#define FK_A(i, p) (transA ? a[(p) * lda + (i)] : a[(i) * lda + (p)])
+#define FK_B(p, j) (transB ? b[(j) * ldb + (p)] : b[(p) * ldb + (j)])
+
+/* B[p0 .. p0 + kc, j0 .. j0 + nc] into strips of FK_NR columns: strip s holds row p's FK_NR
+ * entries at s·kc·FK_NR + p·FK_NR, zero past column nc. */
+FK_AVX512 static void fk_pack_b(int transB, const float *b, long ldb, long p0, long kc, long j0, long nc, float *packed) {
+    for (long s = 0; s * FK_NR < nc; s++) {
+        long first = j0 + s * FK_NR, width = nc - s * FK_NR < FK_NR ? nc - s * FK_NR : FK_NR;
+        float *strip = packed + s * kc * FK_NR;
+        if (!transB && width == FK_NR) {
+            for (long p = 0; p < kc; p++) memcpy(strip + p * FK_NR, b + (p0 + p) * ldb + first, FK_NR * sizeof(float));
+        } else {
+            for (long p = 0; p < kc; p++) {
+                for (long j = 0; j < width; j++) strip[p * FK_NR + j] = FK_B(p0 + p, first + j);
+                for (long j = width; j < FK_NR; j++) strip[p * FK_NR + j] = 0.0f;
+            }
+        }
+    }
+}
+
+/* A[i0 .. i0 + mc, p0 .. p0 + kc] into strips of FK_MR rows: strip s holds column p's FK_MR
+ * entries at s·kc·FK_MR + p·FK_MR, zero past row mc. */
+FK_AVX512 static void fk_pack_a(int transA, const float *a, long lda, long i0, long mc, long p0, long kc, float *packed) {
+    for (long s = 0; s * FK_MR < mc; s++) {
+        long first = i0 + s * FK_MR, height = mc - s * FK_MR < FK_MR ? mc - s * FK_MR : FK_MR;
+        float *strip = packed + s * kc * FK_MR;
+        if (transA && height == FK_MR) {
+            for (long p = 0; p < kc; p++) memcpy(strip + p * FK_MR, a + (p0 + p) * lda + first, FK_MR * sizeof(float));
+        } else {
+            for (long r = 0; r < height; r++) {
+                for (long p = 0; p < kc; p++) strip[p * FK_MR + r] = FK_A(first + r, p0 + p);
+            }
+            for (long r = height; r < FK_MR; r++) {
+                for (long p = 0; p < kc; p++) strip[p * FK_MR + r] = 0.0f;
+            }
+        }
+    }
+}
+
+/* C[0 .. rows, 0 .. columns] = alpha · (A strip · B strip) + beta · C (C not read when beta is 0). */
+FK_AVX512 static void fk_block(long kc, const float *a, const float *b, float *c, long ldc, long rows, long columns,
+                               float alpha, float beta) {
+    fk_float16 sums[FK_MR][2];
+    for (int r = 0; r < FK_MR; r++) sums[r][0] = sums[r][1] = (fk_float16){0};
+    for (long p = 0; p < kc; p++) {
+        fk_float16 b0 = *(const fk_float16 *)(b + p * FK_NR), b1 = *(const fk_float16 *)(b + p * FK_NR + 16);
+        const float *column = a + p * FK_MR;
+        for (int r = 0; r < FK_MR; r++) {
+            fk_float16 x = (fk_float16){0} + column[r];
+            sums[r][0] += x * b0;
+            sums[r][1] += x * b1;
+        }
+    }
+    if (rows == FK_MR && columns == FK_NR) {
+        for (int r = 0; r < FK_MR; r++) {
+            fk_float16u *line = (fk_float16u *)(c + r * ldc);
+            if (beta == 0.0f) {
+                line[0] = alpha * sums[r][0];
+                line[1] = alpha * sums[r][1];
+            } else {
+                line[0] = alpha * sums[r][0] + beta * line[0];
+                line[1] = alpha * sums[r][1] + beta * line[1];
+            }
+        }
+        return;
+    }
+    float tile[FK_MR][FK_NR] __attribute__((aligned(64)));
+    for (int r = 0; r < FK_MR; r++) {
+        *(fk_float16 *)&tile[r][0] = sums[r][0];
+        *(fk_float16 *)&tile[r][16] = sums[r][1];
+    }
+    for (long r = 0; r < rows; r++) {
+        for (long j = 0; j < columns; j++) {
+            float *target = c + r * ldc + j;
+            *target = beta == 0.0f ? alpha * tile[r][j] : alpha * tile[r][j] + beta * *target;
+        }
+    }
+}
+
+FK_AVX512 static void fk_sgemm_avx512(int transA, int transB, long m, long n, long k, float alpha, const float *a,
+                                      long lda, const float *b, long ldb, float beta, float *c, long ldc) {
+    long kcMax = k < FK_KC ? k : FK_KC;
+    long ncMax = (n < FK_NC ? n : FK_NC), mcMax = (m < FK_MC ? m : FK_MC);
+    float *packedB = fk_buffer(&fk_packed_b, &fk_packed_b_size, kcMax * ((ncMax + FK_NR - 1) / FK_NR * FK_NR));
+    float *packedA = fk_buffer(&fk_packed_a, &fk_packed_a_size, kcMax * ((mcMax + FK_MR - 1) / FK_MR * FK_MR));
+    if (!packedA || !packedB) abort();
+    for (long j0 = 0; j0 < n; j0 += FK_NC) {
+        long nc = n - j0 < FK_NC ? n - j0 : FK_NC;
+        for (long p0 = 0; p0 < k; p0 += FK_KC) {
+            long kc = k - p0 < FK_KC ? k - p0 : FK_KC;
+            float blockBeta = p0 == 0 ? beta : 1.0f;
+            fk_pack_b(transB, b, ldb, p0, kc, j0, nc, packedB);
+            for (long i0 = 0; i0 < m; i0 += FK_MC) {
+                long mc = m - i0 < FK_MC ? m - i0 : FK_MC;
+                fk_pack_a(transA, a, lda, i0, mc, p0, kc, packedA);
+                for (long js = 0; js * FK_NR < nc; js++) {
+                    long columns = nc - js * FK_NR < FK_NR ? nc - js * FK_NR : FK_NR;
+                    for (long is = 0; is * FK_MR < mc; is++) {
+                        long rows = mc - is * FK_MR < FK_MR ? mc - is * FK_MR : FK_MR;
+                        fk_block(kc, packedA + is * kc * FK_MR, packedB + js * kc * FK_NR,
+                                 c + (i0 + is * FK_MR) * ldc + j0 + js * FK_NR, ldc, rows, columns, alpha, blockBeta);
+                    }
+                }
+            }
+        }
+    }
+}
+#endif
+
+/* Whether the CPU has the AVX-512 subset the kernel is compiled for: detected once, and not
+ * subject to fk_limit_kernel_isa (which tests use to reach the narrower element-wise kernels
+ * while other tests multiply matrices). */
+int fk_sgemm_available(void) {
+#ifdef FK_X86
+    static _Atomic int available = -1;
+    int known = available;
+    if (known < 0) {
+        __builtin_cpu_init();
+        known = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+                __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("fma");
+        available = known;
+    }
+    return known;
+#else
+    return 0;
+#endif
+}
+
+void fk_sgemm(int transA, int transB, long m, long n, long k, float alpha, const float *a, long lda, const float *b,
+              long ldb, float beta, float *c, long ldc) {
+#ifdef FK_X86
+    if (fk_sgemm_available() && m > 0 && n > 0) {
+        if (k == 0) {
+            for (long i = 0; i < m; i++)
+                for (long j = 0; j < n; j++) c[i * ldc + j] = beta == 0.0f ? 0.0f : beta * c[i * ldc + j];
+            return;
+        }
+        fk_sgemm_avx512(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        return;
+    }
+    if (m <= 0 || n <= 0) return;
+#endif
+    abort(); /* callers check fk_sgemm_available() first */
+}

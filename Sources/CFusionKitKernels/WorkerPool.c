@@ -1,0 +1,107 @@
+#include "FusionKitKernels.h"
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
+#include <unistd.h>
+
+/* A pool of worker threads that spin for a short while after each job before they sleep, so
+ * that a job that follows soon starts on the other cores within a microsecond or so instead of
+ * the tens of microseconds a sleeping thread takes to wake (see fk_pool_run). One job runs at a
+ * time; a job submitted while another runs (from another thread, or from inside a task) runs on
+ * the submitting thread alone. */
+
+enum { FK_MAX_WORKERS = 63 };
+
+static pthread_once_t fk_pool_once = PTHREAD_ONCE_INIT;
+static long fk_workers = 0;
+static pthread_mutex_t fk_submit = PTHREAD_MUTEX_INITIALIZER; /* held while a job runs */
+static pthread_mutex_t fk_sleep = PTHREAD_MUTEX_INITIALIZER;  /* guards sleeping and waking */
+static pthread_cond_t fk_wake = PTHREAD_COND_INITIALIZER;
+static _Atomic long fk_generation = 0; /* bumped once per job */
+static _Atomic long fk_finished = 0;   /* workers done with the current job */
+static long fk_sleepers = 0;           /* under fk_sleep */
+static _Atomic long fk_spin_nanoseconds = 200000;
+static fk_task fk_job_task;
+static void *fk_job_context;
+static long fk_job_count;
+
+static long fk_now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1000000000L + t.tv_nsec;
+}
+
+static inline void fk_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+static void *fk_worker(void *argument) {
+    long index = (long)argument, seen = 0;
+    for (;;) {
+        long generation, spins = 0, start = fk_now();
+        while ((generation = atomic_load_explicit(&fk_generation, memory_order_acquire)) == seen) {
+            fk_relax();
+            if (++spins % 256 == 0 && fk_now() - start > atomic_load_explicit(&fk_spin_nanoseconds, memory_order_relaxed)) {
+                pthread_mutex_lock(&fk_sleep);
+                fk_sleepers++;
+                while (atomic_load_explicit(&fk_generation, memory_order_acquire) == seen) pthread_cond_wait(&fk_wake, &fk_sleep);
+                fk_sleepers--;
+                pthread_mutex_unlock(&fk_sleep);
+                start = fk_now();
+            }
+        }
+        seen = generation;
+        if (index < fk_job_count) fk_job_task(fk_job_context, index);
+        atomic_fetch_add_explicit(&fk_finished, 1, memory_order_acq_rel);
+    }
+    return NULL;
+}
+
+static void fk_pool_start(void) {
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    long wanted = cores > 1 ? cores - 1 : 0;
+    if (wanted > FK_MAX_WORKERS) wanted = FK_MAX_WORKERS;
+    for (long i = 0; i < wanted; i++) {
+        pthread_t thread;
+        pthread_attr_t attributes;
+        pthread_attr_init(&attributes);
+        pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
+        if (pthread_create(&thread, &attributes, fk_worker, (void *)(i + 1)) == 0) fk_workers++;
+        pthread_attr_destroy(&attributes);
+    }
+}
+
+long fk_pool_workers(void) {
+    pthread_once(&fk_pool_once, fk_pool_start);
+    return fk_workers;
+}
+
+void fk_pool_set_spin(long nanoseconds) {
+    atomic_store_explicit(&fk_spin_nanoseconds, nanoseconds < 0 ? 0 : nanoseconds, memory_order_relaxed);
+}
+
+void fk_pool_run(fk_task task, void *context, long count) {
+    if (count <= 0) return;
+    pthread_once(&fk_pool_once, fk_pool_start);
+    if (count == 1 || count - 1 > fk_workers || pthread_mutex_trylock(&fk_submit) != 0) {
+        for (long i = 0; i < count; i++) task(context, i);
+        return;
+    }
+    fk_job_task = task;
+    fk_job_context = context;
+    fk_job_count = count;
+    atomic_store_explicit(&fk_finished, 0, memory_order_relaxed);
+    pthread_mutex_lock(&fk_sleep);
+    atomic_fetch_add_explicit(&fk_generation, 1, memory_order_acq_rel);
+    if (fk_sleepers > 0) pthread_cond_broadcast(&fk_wake);
+    pthread_mutex_unlock(&fk_sleep);
+    task(context, 0);
+    /* Every worker acknowledges the job (those past `count` at once), so none still reads the
+     * job's fields when the next job replaces them. */
+    while (atomic_load_explicit(&fk_finished, memory_order_acquire) < fk_workers) fk_relax();
+    pthread_mutex_unlock(&fk_submit);
+}

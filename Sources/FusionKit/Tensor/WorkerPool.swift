@@ -1,0 +1,26 @@
+import CFusionKitKernels
+
+/// FusionKit's own worker threads (CFusionKitKernels/WorkerPool.c): they spin for a while after
+/// each job, so a job that follows within that time starts on the other cores in about a
+/// microsecond, where `DispatchQueue.concurrentPerform` wakes sleeping threads (tens of
+/// microseconds on the bench host). For work split into one piece per core that repeats at a
+/// fast rate: the products of `GEMMKernel.avx512`.
+enum WorkerPool {
+    /// The cores a job can use: the calling thread and the workers.
+    static var cores: Int { fk_pool_workers() + 1 }
+
+    /// Calls `body(i)` for i in 0..<count, concurrently on the calling thread (i = 0) and the
+    /// workers, and returns when all have returned. More pieces than `cores`, or a call made
+    /// while another job runs (from inside `body`, or from another thread), runs them one after
+    /// another on the calling thread.
+    static func run(count: Int, _ body: (Int) -> Void) {
+        withoutActuallyEscaping(body) { body in
+            var task = body
+            withUnsafeMutablePointer(to: &task) { pointer in
+                fk_pool_run({ context, index in
+                    context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(index)
+                }, pointer, count)
+            }
+        }
+    }
+}

@@ -1,0 +1,129 @@
+@testable import FusionKit
+import CFusionKitKernels
+import Foundation
+import Testing
+
+/// Both kernels behind `Tensor.gemm` (`GEMMKernel`) against the plain loops of
+/// `Tensor.loopProduct`, on sizes around the AVX-512 kernel's blocks (12 rows, 32 columns, 256
+/// deep, 144 and 1,024 wide), every transpose, alpha and beta, row strides wider than the
+/// matrices, and products large enough to be split among the cores; and the worker pool that
+/// splits them.
+@Suite("GEMM kernels", .serialized)
+struct GEMMKernelTests {
+    /// (m, n, k): edges of every block size, one past, and a product split among cores.
+    static let sizes: [(Int, Int, Int)] = [
+        (1, 1, 1), (5, 3, 7), (12, 32, 256), (13, 33, 257), (11, 31, 255), (145, 40, 20), (30, 1030, 9),
+        (64, 64, 64), (100, 37, 53), (200, 300, 40),
+    ]
+
+    static var kernels: [GEMMKernel] {
+        GEMMKernel.allCases.filter { $0 != .avx512 || fk_sgemm_available() != 0 }
+    }
+
+    /// C (with a row stride of n + 3, its padding holding NaN that must stay untouched) from
+    /// `kernel`, and the same from the loops.
+    static func product(_ kernel: GEMMKernel, m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool,
+                        alpha: Float, beta: Float) -> (actual: [Float], expected: [Float], ran: [String]) {
+        let (aRows, aColumns) = transposeA ? (k, m) : (m, k), (bRows, bColumns) = transposeB ? (n, k) : (k, n)
+        let strides = (a: aColumns + 2, b: bColumns + 1, c: n + 3)
+        var generator = RandomGenerator(seed: UInt64(m * 7 + n * 11 + k))
+        let a = (0..<aRows * strides.a).map { _ in Float.random(in: -1...1, using: &generator) }
+        let b = (0..<bRows * strides.b).map { _ in Float.random(in: -1...1, using: &generator) }
+        var c = (0..<m * strides.c).map { index in index % strides.c >= n || beta == 0 ? Float.nan : Float(index % 5) - 2 }
+        let start = c
+        let log = KernelPathLog()
+        KernelPathLog.$current.withValue(log) {
+            Tensor.$forcedGEMMKernel.withValue(kernel) {
+                Tensor.gemm(a, b, &c, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, alpha: alpha, beta: beta,
+                            rowStrides: strides)
+            }
+        }
+        // The loops on packed copies, then beta·C added.
+        let packedA = (0..<aRows).flatMap { Array(a[$0 * strides.a..<$0 * strides.a + aColumns]) }
+        let packedB = (0..<bRows).flatMap { Array(b[$0 * strides.b..<$0 * strides.b + bColumns]) }
+        var loops = [Float](repeating: 0, count: m * n)
+        Tensor.loopProduct(packedA, packedB, &loops, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, alpha: alpha)
+        var expected = start
+        for i in 0..<m {
+            for j in 0..<n { expected[i * strides.c + j] = loops[i * n + j] + (beta == 0 ? 0 : beta * start[i * strides.c + j]) }
+        }
+        return (c, expected, log.paths(of: "gemm"))
+    }
+
+    @Test("each kernel matches the loops on every transpose, alpha and beta", arguments: kernels)
+    func matchesTheLoops(kernel: GEMMKernel) {
+        for (m, n, k) in Self.sizes {
+            for (transposeA, transposeB) in [(false, false), (true, false), (false, true), (true, true)] {
+                for (alpha, beta) in [(Float(1), Float(0)), (3, 0), (0.5, 1), (-2, 0.25)] {
+                    let (actual, expected, ran) = Self.product(kernel, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB,
+                                                               alpha: alpha, beta: beta)
+                    #expect(ran == [kernel.rawValue])
+                    // Float rounding grows with the depth k: entries of A and B lie in [−1, 1].
+                    let bound = 2e-6 * Float(k) * Swift.max(1, abs(alpha)) + 1e-6
+                    let worst = zip(actual, expected).map { (a, e) in a.isNaN && e.isNaN ? 0 : abs(a - e) }.max() ?? 0
+                    #expect(worst <= bound, "\(kernel) \(m)×\(n)×\(k) \(transposeA) \(transposeB) α \(alpha) β \(beta): off by \(worst)")
+                }
+            }
+        }
+    }
+
+    /// Split among the cores, and inside a per-core split (where each product stays whole).
+    @Test("products shared among cores and products inside a per-core split agree", arguments: kernels)
+    func sharedProducts(kernel: GEMMKernel) {
+        let a = random([150, 100], seed: 1), b = random([100, 130], seed: 2)
+        let whole = Tensor.$forcedGEMMKernel.withValue(kernel) { a.matmul(b) }
+        let loops = Tensor.$forcedMatmulPath.withValue(.reference) { a.matmul(b) }
+        #expect(isClose(whole, loops, relative: 1e-4, absolute: 1e-4), "off by \(maxDifference(whole, loops))")
+        let pieces = Locked([Int: Tensor]())
+        Tensor.$forcedGEMMKernel.withValue(kernel) {
+            BLAS.parallelChunks(count: 4) { range in
+                for index in range { pieces.withLock { $0[index] = a.matmul(b) } }
+            }
+        }
+        for index in 0..<4 {
+            let piece = pieces.withLock { $0[index] }!
+            // The AVX-512 kernel shares out whole columns, so each sum is the same sum either way.
+            if kernel == .avx512 { #expect(piece == whole) } else { #expect(isClose(piece, whole, relative: 1e-5, absolute: 1e-5)) }
+        }
+    }
+
+    @Test func choiceFollowsTheHost() {
+        #expect(Tensor.gemmKernel(avx512Available: true, openBLASKernel: "Haswell") == .avx512)
+        #expect(Tensor.gemmKernel(avx512Available: true, openBLASKernel: "Zen") == .avx512)
+        #expect(Tensor.gemmKernel(avx512Available: true, openBLASKernel: "SkylakeX") == .openBLAS)
+        #expect(Tensor.gemmKernel(avx512Available: true, openBLASKernel: "SapphireRapids") == .openBLAS)
+        #expect(Tensor.gemmKernel(avx512Available: false, openBLASKernel: "Haswell") == .openBLAS)
+        // What runs unforced is what the choice names for this host.
+        let expected = Tensor.gemmKernel(avx512Available: fk_sgemm_available() != 0, openBLASKernel: BLAS.kernelName)
+        #expect(Self.product(.avx512, m: 3, n: 4, k: 5, transposeA: false, transposeB: false, alpha: 1, beta: 0).ran.count == 1)
+        let log = KernelPathLog()
+        KernelPathLog.$current.withValue(log) { _ = random([64, 64], seed: 3).matmul(random([64, 64], seed: 4)) }
+        #expect(log.paths(of: "gemm") == [expected.rawValue])
+    }
+
+    @Test("the worker pool runs every index once, inline when nested or when there are more than cores")
+    func workerPool() {
+        let cores = WorkerPool.cores
+        #expect(cores == ProcessInfo.processInfo.activeProcessorCount)
+        for count in [0, 1, cores, cores + 3] {
+            let seen = Locked([Int]())
+            WorkerPool.run(count: count) { index in seen.withLock { $0.append(index) } }
+            #expect(seen.withLock { $0 }.sorted() == Array(0..<count))
+        }
+        let nested = Locked([Int]())
+        WorkerPool.run(count: cores) { outer in
+            WorkerPool.run(count: 2) { inner in nested.withLock { $0.append(outer * 10 + inner) } }
+        }
+        let expectedNested: [Int] = (0..<cores).flatMap { outer -> [Int] in [outer * 10, outer * 10 + 1] }
+        #expect(nested.withLock { $0 }.sorted() == expectedNested)
+        // Two threads submitting at once: each job completes, whichever gets the workers.
+        let totals = Locked([Int](repeating: 0, count: 2))
+        DispatchQueue.concurrentPerform(iterations: 2) { thread in
+            for _ in 0..<200 {
+                WorkerPool.run(count: cores) { index in totals.withLock { $0[thread] += index + 1 } }
+            }
+        }
+        let perThread: Int = 200 * cores * (cores + 1) / 2
+        #expect(totals.withLock { $0 } == [perThread, perThread])
+    }
+}
