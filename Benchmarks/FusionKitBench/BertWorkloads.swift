@@ -4,7 +4,8 @@ import Foundation
 
 /// BERT forward passes (MiniLM-L6-H384 and BERT-base shapes) at sequence length 32, beside the
 /// same model in PyTorch (`transformers.BertModel` loading the folder written here, so both hold
-/// the same weights) and beside the row's own GEMMs timed alone through `cblas_sgemm`.
+/// the same weights) and beside the row's own GEMMs timed alone through `BLAS.gemm` (the kernel
+/// FusionKit's layers use).
 enum BertWorkloads {
     /// The folder of a benchmark model, written once with seeded random weights.
     static func folder(_ name: String) -> URL {
@@ -93,13 +94,16 @@ enum BertWorkloads {
         var flops: Double { Double(layers) * 2 * Double(rows) * Double(width) * (4 * Double(width) + 2 * Double(inner)) }
 
         func run() {
-            let (m, e, i) = (Int32(rows), Int32(width), Int32(inner))
+            let (m, e, i) = (rows, width, inner)
             for layer in weights {
                 for square in layer[0..<4] {
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, e, e, 1, input, e, square, e, 0, &output, e)
+                    BLAS.gemm(transposeA: false, transposeB: true, m: m, n: e, k: e, a: input, lda: e, b: square, ldb: e,
+                              c: &output, ldc: e)
                 }
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, i, e, 1, input, e, layer[4], e, 0, &output, i)
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, e, i, 1, hidden, i, layer[5], i, 0, &output, e)
+                BLAS.gemm(transposeA: false, transposeB: true, m: m, n: i, k: e, a: input, lda: e, b: layer[4], ldb: e,
+                          c: &output, ldc: i)
+                BLAS.gemm(transposeA: false, transposeB: true, m: m, n: e, k: i, a: hidden, lda: i, b: layer[5], ldb: i,
+                          c: &output, ldc: e)
             }
         }
     }

@@ -5,7 +5,7 @@ import Testing
 
 /// Both kernels behind `Tensor.gemm` (`GEMMKernel`) against the plain loops of
 /// `Tensor.loopProduct`, on sizes around the AVX-512 kernel's blocks (12 rows, 32 columns, 256
-/// deep, 144 and 1,024 wide), every transpose, alpha and beta, row strides wider than the
+/// deep, 144 and 1,024 wide; for A·Bᵀ on few rows, 4 × 6 dot products), every transpose, alpha and beta, row strides wider than the
 /// matrices, and products large enough to be split among the cores; and the worker pool that
 /// splits them.
 @Suite("GEMM kernels", .serialized)
@@ -14,6 +14,8 @@ struct GEMMKernelTests {
     static let sizes: [(Int, Int, Int)] = [
         (1, 1, 1), (5, 3, 7), (12, 32, 256), (13, 33, 257), (11, 31, 255), (145, 40, 20), (30, 1030, 9),
         (64, 64, 64), (100, 37, 53), (200, 300, 40),
+        // A·Bᵀ by dot products (up to 256 rows, depth from 128): depth tails, row and column tails.
+        (1, 7, 128), (6, 13, 130), (257, 9, 143), (256, 40, 200),
     ]
 
     static var kernels: [GEMMKernel] {

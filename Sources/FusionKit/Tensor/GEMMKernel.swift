@@ -63,3 +63,15 @@ extension Tensor {
         }
     }
 }
+
+extension BLAS {
+    /// C = alpha·op(A)·op(B) + beta·C on row-major matrices with row strides lda, ldb, ldc (as
+    /// `cblas_sgemm` with `CblasRowMajor`), through the kernel every FusionKit operation uses
+    /// (`GEMMKernel`): for a benchmark's floor of a model's products, or a product on raw buffers.
+    public static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+                            a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float = 0,
+                            c: UnsafeMutablePointer<Float>, ldc: Int) {
+        Tensor.gemm(a, b, c, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, alpha: alpha, beta: beta,
+                    rowStrides: (lda, ldb, ldc))
+    }
+}
