@@ -141,11 +141,8 @@ public enum BLAS {
         defer { concurrencyLock.unlock() }
         openblas_set_num_threads(1)
         defer { openblas_set_num_threads(threads) }
-        withoutActuallyEscaping(body) { body in
-            let work = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                work.value((count * chunk / chunks)..<(count * (chunk + 1) / chunks))
-            }
+        WorkerPool.run(count: chunks) { chunk in
+            body((count * chunk / chunks)..<(count * (chunk + 1) / chunks))
         }
     }
 

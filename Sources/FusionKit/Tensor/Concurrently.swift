@@ -27,11 +27,10 @@ extension Parallel {
         let firstResult = ResultSlot<A>(), secondResult = ResultSlot<B>()
         withoutActuallyEscaping(first) { first in
             withoutActuallyEscaping(second) { second in
-                let work = UncheckedSendable((first, second, firstResult, secondResult))
-                DispatchQueue.concurrentPerform(iterations: 2) { branch in
+                WorkerPool.run(count: 2) { branch in
                     // Recording is task-local: a worker thread would see its default (on).
                     withoutGradient {
-                        if branch == 0 { work.value.2.value = work.value.0() } else { work.value.3.value = work.value.1() }
+                        if branch == 0 { firstResult.value = first() } else { secondResult.value = second() }
                     }
                 }
             }

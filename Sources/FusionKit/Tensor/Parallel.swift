@@ -1,8 +1,9 @@
 import Dispatch
 import Foundation
 
-/// Splits large element-wise work across the CPU cores. Work below `minimumChunk` elements a
-/// core stays on the calling thread, where waking other threads would cost more than it saves.
+/// Splits large element-wise work across the CPU cores (on `WorkerPool`). Work below
+/// `minimumChunk` elements a core stays on the calling thread, where handing it to another
+/// thread would cost more than it saves.
 public enum Parallel {
     /// The number of cores FusionKit's own element-wise loops may use (BLAS has its own setting,
     /// `BLAS.threadCount`).
@@ -24,11 +25,8 @@ public enum Parallel {
             body(0..<count)
             return
         }
-        withoutActuallyEscaping(body) { body in
-            let unchecked = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                unchecked.value((count * chunk / chunks)..<(count * (chunk + 1) / chunks))
-            }
+        WorkerPool.run(count: chunks) { chunk in
+            body((count * chunk / chunks)..<(count * (chunk + 1) / chunks))
         }
     }
 }
