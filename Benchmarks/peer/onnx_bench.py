@@ -26,6 +26,7 @@ from safetensors.torch import load_file
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from vqa_bench import batch, load_model, peer_directory  # noqa: E402
+from vqa_models import MODEL_NAMES  # noqa: E402
 
 _sessions = {}
 
@@ -70,6 +71,8 @@ def onnx_workload(name, sizes, threads):
     if len(parts) != 2 or parts[0] not in ("vqa-infer1", "vqa-infer256") or not available():
         return None
     kind, model_name = parts
+    if model_name not in MODEL_NAMES:
+        return None  # a FusionKit model without a PyTorch twin: nothing to export
     count = int(sizes[0]) if sizes else (1 if kind == "vqa-infer1" else 256)
     key = (model_name, count, threads)
     if key not in _sessions:
