@@ -14,6 +14,9 @@
  * held in 24 of the 32 vector registers (12 rows × two 16-float vectors). */
 
 enum { FK_MR = 12, FK_NR = 32, FK_KC = 256, FK_MC = 144, FK_NC = 1024 };
+#ifndef FK_IN_PLACE_ROWS
+#define FK_IN_PLACE_ROWS 24
+#endif
 
 #ifdef FK_X86
 typedef float fk_float16 __attribute__((vector_size(64), aligned(64)));
@@ -73,13 +76,15 @@ FK_AVX512 static void fk_pack_a(int transA, const float *a, long lda, long i0, l
     }
 }
 
-/* C[0 .. rows, 0 .. columns] = alpha · (A strip · B strip) + beta · C (C not read when beta is 0). */
-FK_AVX512 static void fk_block(long kc, const float *a, const float *b, float *c, long ldc, long rows, long columns,
-                               float alpha, float beta) {
+/* C[0 .. rows, 0 .. columns] = alpha · (A strip · B strip) + beta · C (C not read when beta is 0).
+ * The B strip's rows lie bStride floats apart: FK_NR when packed, B's own row stride when read
+ * in place. */
+FK_AVX512 static void fk_block(long kc, const float *a, const float *b, long bStride, float *c, long ldc, long rows,
+                               long columns, float alpha, float beta) {
     fk_float16 sums[FK_MR][2];
     for (int r = 0; r < FK_MR; r++) sums[r][0] = sums[r][1] = (fk_float16){0};
     for (long p = 0; p < kc; p++) {
-        fk_float16 b0 = *(const fk_float16 *)(b + p * FK_NR), b1 = *(const fk_float16 *)(b + p * FK_NR + 16);
+        fk_float16 b0 = *(const fk_float16u *)(b + p * bStride), b1 = *(const fk_float16u *)(b + p * bStride + 16);
         const float *column = a + p * FK_MR;
         for (int r = 0; r < FK_MR; r++) {
             fk_float16 x = (fk_float16){0} + column[r];
@@ -177,15 +182,23 @@ FK_AVX512 static void fk_sgemm_avx512(int transA, int transB, long m, long n, lo
         for (long p0 = 0; p0 < k; p0 += FK_KC) {
             long kc = k - p0 < FK_KC ? k - p0 : FK_KC;
             float blockBeta = p0 == 0 ? beta : 1.0f;
-            fk_pack_b(transB, b, ldb, p0, kc, j0, nc, packedB);
+            /* Few rows of A: each strip of B would be read once or twice, so B is read in
+             * place (its rows are contiguous when not transposed) and only a last strip narrower
+             * than FK_NR is packed. */
+            long whole = nc / FK_NR * FK_NR;
+            int inPlace = !transB && m <= FK_IN_PLACE_ROWS;
+            if (!inPlace) fk_pack_b(transB, b, ldb, p0, kc, j0, nc, packedB);
+            else if (whole < nc) fk_pack_b(transB, b, ldb, p0, kc, j0 + whole, nc - whole, packedB + whole / FK_NR * kc * FK_NR);
             for (long i0 = 0; i0 < m; i0 += FK_MC) {
                 long mc = m - i0 < FK_MC ? m - i0 : FK_MC;
                 fk_pack_a(transA, a, lda, i0, mc, p0, kc, packedA);
                 for (long js = 0; js * FK_NR < nc; js++) {
                     long columns = nc - js * FK_NR < FK_NR ? nc - js * FK_NR : FK_NR;
+                    int direct = inPlace && columns == FK_NR;
+                    const float *strip = direct ? b + p0 * ldb + j0 + js * FK_NR : packedB + js * kc * FK_NR;
                     for (long is = 0; is * FK_MR < mc; is++) {
                         long rows = mc - is * FK_MR < FK_MR ? mc - is * FK_MR : FK_MR;
-                        fk_block(kc, packedA + is * kc * FK_MR, packedB + js * kc * FK_NR,
+                        fk_block(kc, packedA + is * kc * FK_MR, strip, direct ? ldb : FK_NR,
                                  c + (i0 + is * FK_MR) * ldc + j0 + js * FK_NR, ldc, rows, columns, alpha, blockBeta);
                     }
                 }

@@ -16,6 +16,8 @@ struct GEMMKernelTests {
         (64, 64, 64), (100, 37, 53), (200, 300, 40),
         // A·Bᵀ by dot products (up to 256 rows, depth from 128): depth tails, row and column tails.
         (1, 7, 128), (6, 13, 130), (257, 9, 143), (256, 40, 200),
+        // Up to 24 rows, B read in place except a last strip narrower than 32; deeper than 256.
+        (10, 70, 33), (24, 64, 300), (1, 33, 5), (25, 64, 16),
     ]
 
     static var kernels: [GEMMKernel] {

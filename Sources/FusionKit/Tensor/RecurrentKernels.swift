@@ -119,6 +119,10 @@ enum RecurrentKernels {
         // them, with single-threaded GEMMs: one fork and join per sequence instead of a
         // multi-threaded GEMM and a single-threaded gate loop at every step.
         let recurrentPointer = recurrent.storage.pointer
+        // The weights as [in, width] and [hidden, width], copied once per sequence: each step's
+        // products are then X·W (rows of B contiguous, read in place by the GEMM kernel for the
+        // few rows of a step) instead of X·Wᵀ, which would gather Wᵀ into strips at every step.
+        let (inputColumns, hiddenColumns) = withoutGradient { (inputWeight.transposed(), hiddenWeight.transposed()) }
         BLAS.parallelChunks(count: batch) { positions in
             let first = positions.lowerBound
             for t in 0..<time {
@@ -129,8 +133,8 @@ enum RecurrentKernels {
                 guard active > 0 else { continue }
                 let projected = gatePointer + (t * batch + first) * width
                 fillRows(projected, rows: active, with: inputBias, width: width)
-                Tensor.gemm(xs + (t * batch + first) * inputSize, inputWeight.pointer, projected, m: active, n: width,
-                            k: inputSize, transposeA: false, transposeB: true, beta: 1)
+                Tensor.gemm(xs + (t * batch + first) * inputSize, inputColumns.pointer, projected, m: active, n: width,
+                            k: inputSize, transposeA: false, transposeB: false, beta: 1)
             }
             for step in 0..<time {
                 let t = reverse ? time - 1 - step : step
@@ -140,8 +144,8 @@ enum RecurrentKernels {
                 if step == 0 && initialHidden == nil {
                     (recurrentPointer + first * width).update(repeating: 0, count: active * width)
                 } else if active > 0 {
-                    Tensor.gemm(h + first * hidden, hiddenWeight.pointer, recurrentPointer + first * width,
-                                m: active, n: width, k: hidden, transposeA: false, transposeB: true)
+                    Tensor.gemm(h + first * hidden, hiddenColumns.pointer, recurrentPointer + first * width,
+                                m: active, n: width, k: hidden, transposeA: false, transposeB: false)
                 }
                 for p in positions {
                     let output = out + order.element[p] * rowsOut + t * hidden
@@ -164,7 +168,7 @@ enum RecurrentKernels {
         }
         // The loops above reach these buffers through raw pointers only; without this Swift may
         // release them (back to the buffer cache) after their last named use.
-        withExtendedLifetime((state, cell, recurrent, biasOfHidden, gates, inputsInOrder, x)) {}
+        withExtendedLifetime((state, cell, recurrent, biasOfHidden, gates, inputsInOrder, x, inputColumns, hiddenColumns)) {}
 
         let inputs = [x, inputWeight, hiddenWeight, inputBias ?? Tensor(0), hiddenBias ?? Tensor(0),
                       initialHidden ?? Tensor(0), initialCell ?? Tensor(0)]
