@@ -14,9 +14,6 @@
  * held in 24 of the 32 vector registers (12 rows × two 16-float vectors). */
 
 enum { FK_MR = 12, FK_NR = 32, FK_KC = 256, FK_MC = 144, FK_NC = 1024 };
-#ifndef FK_IN_PLACE_ROWS
-#define FK_IN_PLACE_ROWS 24
-#endif
 
 #ifdef FK_X86
 typedef float fk_float16 __attribute__((vector_size(64), aligned(64)));
@@ -186,7 +183,7 @@ FK_AVX512 static void fk_sgemm_avx512(int transA, int transB, long m, long n, lo
              * place (its rows are contiguous when not transposed) and only a last strip narrower
              * than FK_NR is packed. */
             long whole = nc / FK_NR * FK_NR;
-            int inPlace = !transB && m <= FK_IN_PLACE_ROWS;
+            int inPlace = !transB && m <= FK_SGEMM_IN_PLACE_ROWS;
             if (!inPlace) fk_pack_b(transB, b, ldb, p0, kc, j0, nc, packedB);
             else if (whole < nc) fk_pack_b(transB, b, ldb, p0, kc, j0 + whole, nc - whole, packedB + whole / FK_NR * kc * FK_NR);
             for (long i0 = 0; i0 < m; i0 += FK_MC) {

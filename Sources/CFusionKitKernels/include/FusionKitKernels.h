@@ -73,6 +73,9 @@ void fk_winograd_output(const float *m, long positionStride, float bias, float *
  * register blocks. Only for hosts where fk_sgemm_available() is 1 (the CPU has AVX-512;
  * fk_limit_kernel_isa does not apply); otherwise fk_sgemm aborts. C is not read when beta is 0. */
 int fk_sgemm_available(void);
+/* Up to this many rows of A, fk_sgemm reads a B that is not transposed in place, without packing
+ * it: callers that multiply few rows by a weight they keep transposed (X·W instead of X·Wᵀ) gain. */
+enum { FK_SGEMM_IN_PLACE_ROWS = 24 };
 void fk_sgemm(int transA, int transB, long m, long n, long k, float alpha, const float *a, long lda, const float *b,
               long ldb, float beta, float *c, long ldc);
 
