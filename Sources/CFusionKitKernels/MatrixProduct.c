@@ -168,7 +168,7 @@ FK_AVX512 static void fk_sgemm_nt_dot(long m, long n, long k, float alpha, const
 }
 
 FK_AVX512 static void fk_sgemm_avx512(int transA, int transB, long m, long n, long k, float alpha, const float *a,
-                                      long lda, const float *b, long ldb, float beta, float *c, long ldc) {
+                                      long lda, const float *b, long ldb, float beta, float *c, long ldc, int inPlace) {
     long kcMax = k < FK_KC ? k : FK_KC;
     long ncMax = (n < FK_NC ? n : FK_NC), mcMax = (m < FK_MC ? m : FK_MC);
     float *packedB = fk_buffer(&fk_packed_b, &fk_packed_b_size, kcMax * ((ncMax + FK_NR - 1) / FK_NR * FK_NR));
@@ -179,11 +179,10 @@ FK_AVX512 static void fk_sgemm_avx512(int transA, int transB, long m, long n, lo
         for (long p0 = 0; p0 < k; p0 += FK_KC) {
             long kc = k - p0 < FK_KC ? k - p0 : FK_KC;
             float blockBeta = p0 == 0 ? beta : 1.0f;
-            /* Few rows of A: each strip of B would be read once or twice, so B is read in
-             * place (its rows are contiguous when not transposed) and only a last strip narrower
-             * than FK_NR is packed. */
+            /* In place (few rows of A, B not transposed): each strip of B would be read once or
+             * twice, so B is read where it lies (its rows are contiguous) and only a last strip
+             * narrower than FK_NR is packed. */
             long whole = nc / FK_NR * FK_NR;
-            int inPlace = !transB && m <= FK_SGEMM_IN_PLACE_ROWS;
             if (!inPlace) fk_pack_b(transB, b, ldb, p0, kc, j0, nc, packedB);
             else if (whole < nc) fk_pack_b(transB, b, ldb, p0, kc, j0 + whole, nc - whole, packedB + whole / FK_NR * kc * FK_NR);
             for (long i0 = 0; i0 < m; i0 += FK_MC) {
@@ -224,22 +223,34 @@ int fk_sgemm_available(void) {
 #endif
 }
 
-void fk_sgemm(int transA, int transB, long m, long n, long k, float alpha, const float *a, long lda, const float *b,
-              long ldb, float beta, float *c, long ldc) {
+int fk_sgemm_choice(int transA, int transB, long m, long n, long k) {
+    (void)n;
+    if (!transA && transB && m <= FK_DOT_MAX_ROWS && k >= FK_DOT_MIN_DEPTH) return FK_SGEMM_DOT;
+    if (!transB && m <= FK_SGEMM_IN_PLACE_ROWS) return FK_SGEMM_IN_PLACE;
+    return FK_SGEMM_PACKED;
+}
+
+int fk_sgemm(int variant, int transA, int transB, long m, long n, long k, float alpha, const float *a, long lda,
+             const float *b, long ldb, float beta, float *c, long ldc) {
 #ifdef FK_X86
-    if (fk_sgemm_available() && m > 0 && n > 0) {
+    if (fk_sgemm_available()) {
+        if (variant == FK_SGEMM_CHOOSE) variant = fk_sgemm_choice(transA, transB, m, n, k);
+        if (variant == FK_SGEMM_DOT && !(!transA && transB)) variant = FK_SGEMM_PACKED;
+        if (variant == FK_SGEMM_IN_PLACE && transB) variant = FK_SGEMM_PACKED;
+        if (m <= 0 || n <= 0) return variant;
         if (k == 0) {
             for (long i = 0; i < m; i++)
                 for (long j = 0; j < n; j++) c[i * ldc + j] = beta == 0.0f ? 0.0f : beta * c[i * ldc + j];
-            return;
+            return variant;
         }
-        if (!transA && transB && m <= FK_DOT_MAX_ROWS && k >= FK_DOT_MIN_DEPTH)
+        if (variant == FK_SGEMM_DOT) {
             fk_sgemm_nt_dot(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-        else
-            fk_sgemm_avx512(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-        return;
+            return FK_SGEMM_DOT;
+        }
+        int inPlace = variant == FK_SGEMM_IN_PLACE;
+        fk_sgemm_avx512(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, inPlace);
+        return inPlace ? FK_SGEMM_IN_PLACE : FK_SGEMM_PACKED;
     }
-    if (m <= 0 || n <= 0) return;
 #endif
     abort(); /* callers check fk_sgemm_available() first */
 }

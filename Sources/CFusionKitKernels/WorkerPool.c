@@ -84,13 +84,9 @@ void fk_pool_set_spin(long nanoseconds) {
     atomic_store_explicit(&fk_spin_nanoseconds, nanoseconds < 0 ? 0 : nanoseconds, memory_order_relaxed);
 }
 
-void fk_pool_run(fk_task task, void *context, long count) {
-    if (count <= 0) return;
-    pthread_once(&fk_pool_once, fk_pool_start);
-    if (count == 1 || count - 1 > fk_workers || pthread_mutex_trylock(&fk_submit) != 0) {
-        for (long i = 0; i < count; i++) task(context, i);
-        return;
-    }
+/* Runs the job on the workers if they are free and enough; returns 0 (having run nothing) if not. */
+static int fk_pool_dispatch(fk_task task, void *context, long count) {
+    if (count - 1 > fk_workers || pthread_mutex_trylock(&fk_submit) != 0) return 0;
     fk_job_task = task;
     fk_job_context = context;
     fk_job_count = count;
@@ -104,4 +100,21 @@ void fk_pool_run(fk_task task, void *context, long count) {
      * job's fields when the next job replaces them. */
     while (atomic_load_explicit(&fk_finished, memory_order_acquire) < fk_workers) fk_relax();
     pthread_mutex_unlock(&fk_submit);
+    return 1;
+}
+
+void fk_pool_run(fk_task task, void *context, long count) {
+    if (count <= 0) return;
+    pthread_once(&fk_pool_once, fk_pool_start);
+    if (count > 1 && fk_pool_dispatch(task, context, count)) return;
+    for (long i = 0; i < count; i++) task(context, i);
+}
+
+int fk_pool_try_run(fk_task task, void *context, long count) {
+    if (count <= 1) {
+        if (count == 1) task(context, 0);
+        return 1;
+    }
+    pthread_once(&fk_pool_once, fk_pool_start);
+    return fk_pool_dispatch(task, context, count);
 }

@@ -21,7 +21,7 @@ struct GEMMKernelTests {
     ]
 
     static var kernels: [GEMMKernel] {
-        GEMMKernel.allCases.filter { $0 != .avx512 || fk_sgemm_available() != 0 }
+        GEMMKernel.allCases.filter { $0 == .openBLAS || fk_sgemm_available() != 0 }
     }
 
     /// C (with a row stride of n + 3, its padding holding NaN that must stay untouched) from
@@ -61,7 +61,9 @@ struct GEMMKernelTests {
                 for (alpha, beta) in [(Float(1), Float(0)), (3, 0), (0.5, 1), (-2, 0.25)] {
                     let (actual, expected, ran) = Self.product(kernel, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB,
                                                                alpha: alpha, beta: beta)
-                    #expect(ran == [kernel.rawValue])
+                    // A kernel forced on operands it cannot multiply runs the packed one.
+                    let ranKernel = kernel.multiplies(transposeA: transposeA, transposeB: transposeB) ? kernel : .avx512Packed
+                    #expect(ran == [ranKernel.rawValue])
                     // Float rounding grows with the depth k: entries of A and B lie in [−1, 1].
                     let bound = 2e-6 * Float(k) * Swift.max(1, abs(alpha)) + 1e-6
                     let worst = zip(actual, expected).map { (a, e) in a.isNaN && e.isNaN ? 0 : abs(a - e) }.max() ?? 0
@@ -86,23 +88,35 @@ struct GEMMKernelTests {
         }
         for index in 0..<4 {
             let piece = pieces.withLock { $0[index] }!
-            // The AVX-512 kernel shares out whole columns, so each sum is the same sum either way.
-            if kernel == .avx512 { #expect(piece == whole) } else { #expect(isClose(piece, whole, relative: 1e-5, absolute: 1e-5)) }
+            // The AVX-512 kernels share out whole columns, so each sum is the same sum either way.
+            if kernel != .openBLAS { #expect(piece == whole) } else { #expect(isClose(piece, whole, relative: 1e-5, absolute: 1e-5)) }
         }
     }
 
-    @Test func choiceFollowsTheHost() {
-        #expect(Tensor.gemmKernel(avx512Available: true, openBLASKernel: "Haswell") == .avx512)
-        #expect(Tensor.gemmKernel(avx512Available: true, openBLASKernel: "Zen") == .avx512)
-        #expect(Tensor.gemmKernel(avx512Available: true, openBLASKernel: "SkylakeX") == .openBLAS)
-        #expect(Tensor.gemmKernel(avx512Available: true, openBLASKernel: "SapphireRapids") == .openBLAS)
-        #expect(Tensor.gemmKernel(avx512Available: false, openBLASKernel: "Haswell") == .openBLAS)
-        // What runs unforced is what the choice names for this host.
-        let expected = Tensor.gemmKernel(avx512Available: fk_sgemm_available() != 0, openBLASKernel: BLAS.kernelName)
-        #expect(Self.product(.avx512, m: 3, n: 4, k: 5, transposeA: false, transposeB: false, alpha: 1, beta: 0).ran.count == 1)
-        let log = KernelPathLog()
-        KernelPathLog.$current.withValue(log) { _ = random([64, 64], seed: 3).matmul(random([64, 64], seed: 4)) }
-        #expect(log.paths(of: "gemm") == [expected.rawValue])
+    @Test func choiceFollowsTheHostAndTheGeometry() {
+        #expect(Tensor.usesOwnGEMM(avx512Available: true, openBLASKernel: "Haswell"))
+        #expect(Tensor.usesOwnGEMM(avx512Available: true, openBLASKernel: "Zen"))
+        #expect(!Tensor.usesOwnGEMM(avx512Available: true, openBLASKernel: "SkylakeX"))
+        #expect(!Tensor.usesOwnGEMM(avx512Available: true, openBLASKernel: "SapphireRapids"))
+        #expect(!Tensor.usesOwnGEMM(avx512Available: false, openBLASKernel: "Haswell"))
+        // A·Bᵀ by dot products on up to 256 rows from a depth of 128; B in place on up to 24 rows.
+        let choices: [((Int, Int, Int, Bool, Bool), GEMMKernel)] = [
+            ((32, 768, 768, false, true), .avx512Dot), ((256, 64, 128, false, true), .avx512Dot),
+            ((257, 64, 128, false, true), .avx512Packed), ((32, 768, 127, false, true), .avx512Packed),
+            ((32, 768, 768, true, true), .avx512Packed), ((24, 192, 64, false, false), .avx512InPlace),
+            ((10, 192, 64, true, false), .avx512InPlace), ((25, 192, 64, false, false), .avx512Packed),
+        ]
+        for ((m, n, k, ta, tb), kernel) in choices {
+            #expect(Tensor.gemmKernel(m: m, n: n, k: k, transposeA: ta, transposeB: tb) == kernel, "\(m)×\(n)×\(k) \(ta) \(tb)")
+        }
+        // What runs unforced is what the choices name for this host.
+        let own = Tensor.usesOwnGEMM(avx512Available: fk_sgemm_available() != 0, openBLASKernel: BLAS.kernelName)
+        for (m, n, k) in [(64, 64, 64), (10, 64, 64)] {
+            let log = KernelPathLog()
+            KernelPathLog.$current.withValue(log) { _ = random([m, k], seed: 3).matmul(random([k, n], seed: 4)) }
+            let expected = own ? Tensor.gemmKernel(m: m, n: n, k: k, transposeA: false, transposeB: false) : .openBLAS
+            #expect(log.paths(of: "gemm") == [expected.rawValue])
+        }
     }
 
     @Test("the worker pool runs every index once, inline when nested or when there are more than cores")

@@ -69,15 +69,25 @@ void fk_winograd_output(const float *m, long positionStride, float bias, float *
                         long tileColumns);
 
 /* Single-precision matrix product C = alpha·op(A)·op(B) + beta·C on row-major matrices with
- * leading dimensions (as cblas_sgemm with CblasRowMajor), on the calling thread, with AVX-512
- * register blocks. Only for hosts where fk_sgemm_available() is 1 (the CPU has AVX-512;
- * fk_limit_kernel_isa does not apply); otherwise fk_sgemm aborts. C is not read when beta is 0. */
-int fk_sgemm_available(void);
-/* Up to this many rows of A, fk_sgemm reads a B that is not transposed in place, without packing
- * it: callers that multiply few rows by a weight they keep transposed (X·W instead of X·Wᵀ) gain. */
+ * leading dimensions (as cblas_sgemm with CblasRowMajor), on the calling thread, with AVX-512,
+ * by one of three variants (see MatrixProduct.c):
+ *   FK_SGEMM_PACKED    A and B packed into strips, a 12 × 32 register block (any operands);
+ *   FK_SGEMM_DOT       A·Bᵀ as dot products of rows, 4 × 6 at a time (only A not transposed and
+ *                      B transposed; otherwise runs PACKED);
+ *   FK_SGEMM_IN_PLACE  as PACKED, but B read where it lies (only B not transposed; otherwise
+ *                      runs PACKED);
+ *   FK_SGEMM_CHOOSE    the variant fk_sgemm_choice names: DOT for A·Bᵀ with up to 256 rows and
+ *                      a depth of 128 or more, IN_PLACE for up to FK_SGEMM_IN_PLACE_ROWS rows and
+ *                      B not transposed, else PACKED.
+ * Only for hosts where fk_sgemm_available() is 1 (the CPU has AVX-512; fk_limit_kernel_isa does
+ * not apply); otherwise fk_sgemm aborts. C is not read when beta is 0. Returns the variant that
+ * ran (never FK_SGEMM_CHOOSE). */
+enum { FK_SGEMM_CHOOSE = 0, FK_SGEMM_PACKED = 1, FK_SGEMM_DOT = 2, FK_SGEMM_IN_PLACE = 3 };
 enum { FK_SGEMM_IN_PLACE_ROWS = 24 };
-void fk_sgemm(int transA, int transB, long m, long n, long k, float alpha, const float *a, long lda, const float *b,
-              long ldb, float beta, float *c, long ldc);
+int fk_sgemm_available(void);
+int fk_sgemm_choice(int transA, int transB, long m, long n, long k);
+int fk_sgemm(int variant, int transA, int transB, long m, long n, long k, float alpha, const float *a, long lda,
+             const float *b, long ldb, float beta, float *c, long ldc);
 
 /* A pool of worker threads (one fewer than the online cores) that spin for a while after each
  * job before sleeping (fk_pool_set_spin, nanoseconds; 200 µs unless set). fk_pool_run calls
@@ -88,6 +98,9 @@ typedef void (*fk_task)(void *context, long index);
 long fk_pool_workers(void);
 void fk_pool_set_spin(long nanoseconds);
 void fk_pool_run(fk_task task, void *context, long count);
+/* fk_pool_run when the workers are free and enough for count; otherwise runs nothing and returns
+ * 0, so that a caller that needs its pieces to run at the same time can use other threads. */
+int fk_pool_try_run(fk_task task, void *context, long count);
 
 /* The instruction set the kernels run with: "avx512", "avx2" or "baseline". */
 const char *fk_kernel_isa(void);

@@ -59,7 +59,7 @@ public enum BLAS {
     }()
 
     /// Whether the live OpenBLAS kernel uses AVX-512 (SkylakeX or newer); when it does not on a
-    /// CPU that has it, `Tensor.gemm` runs FusionKit's own kernel (`GEMMKernel`). Updated
+    /// CPU that has it, `Tensor.gemm` runs FusionKit's own kernels (`GEMMKernel`). Updated
     /// whenever the kernel is loaded.
     nonisolated(unsafe) private(set) static var openBLASRunsAVX512 = false
 

@@ -27,11 +27,18 @@ extension Parallel {
         let firstResult = ResultSlot<A>(), secondResult = ResultSlot<B>()
         withoutActuallyEscaping(first) { first in
             withoutActuallyEscaping(second) { second in
-                WorkerPool.run(count: 2) { branch in
+                let branch = { (branch: Int) in
                     // Recording is task-local: a worker thread would see its default (on).
                     withoutGradient {
                         if branch == 0 { firstResult.value = first() } else { secondResult.value = second() }
                     }
+                }
+                // On the pool's worker, so that the branches' own parallel loops find the cores
+                // taken and run on their own threads; while another thread holds the pool, on
+                // Dispatch's threads, so that the branches still overlap.
+                if !WorkerPool.tryRun(count: 2, branch) {
+                    let work = UncheckedSendable(branch)
+                    DispatchQueue.concurrentPerform(iterations: 2) { work.value($0) }
                 }
             }
         }

@@ -2,64 +2,113 @@ import CFusionKitKernels
 import COpenBLAS
 
 /// The code that multiplies the matrices of every `Tensor.gemm` (and so of `matmul`, linear
-/// layers, convolutions and attention). Both compute C = alpha·op(A)·op(B) + beta·C; tests run
+/// layers, convolutions and attention). All compute C = alpha·op(A)·op(B) + beta·C; tests run
 /// each against `Tensor.loopProduct`, the plain loops of `MatmulPath.reference`.
+///
+/// The three `avx512` kernels are FusionKit's own (CFusionKitKernels/MatrixProduct.c), used
+/// where the CPU has AVX-512 and OpenBLAS runs a narrower kernel: a build that does not know the
+/// CPU, or `OPENBLAS_CORETYPE` set to an older kernel, as on the bench host. There they run at
+/// 1.4–2× OpenBLAS's speed on one core (Docs/Benchmarks.md, "Own AVX-512 matrix products"), on
+/// the calling thread or, for large products outside a per-core split, on `Parallel.threadCount`
+/// cores (columns or rows shared out, on `WorkerPool`).
 public enum GEMMKernel: String, CaseIterable, Sendable {
     /// OpenBLAS's `cblas_sgemm`, on OpenBLAS's threads.
     case openBLAS
-    /// FusionKit's own AVX-512 kernel (CFusionKitKernels/MatrixProduct.c), on the calling thread
-    /// or, for large products outside a per-core split, on `Parallel.threadCount` cores
-    /// (columns or rows shared out, on `WorkerPool`). Chosen where the CPU has AVX-512 and OpenBLAS runs a
-    /// narrower kernel: a build that does not know the CPU, or `OPENBLAS_CORETYPE` set to an
-    /// older kernel, as on the bench host. There it is 1.4–1.7× OpenBLAS's speed on one core
-    /// (Docs/Benchmarks.md, "Own AVX-512 matrix products").
-    case avx512
+    /// A and B packed into strips, a 12 × 32 block of C in registers: any operands.
+    case avx512Packed
+    /// A·Bᵀ as dot products of contiguous rows, 4 × 6 at a time, nothing packed: a linear layer
+    /// x·Wᵀ on few rows, where packing Wᵀ would cost as much as the products.
+    case avx512Dot
+    /// As `avx512Packed`, but B (not transposed) read where it lies: few rows of A.
+    case avx512InPlace
+
+    /// The C kernel's variant number.
+    var variant: Int32 {
+        switch self {
+        case .openBLAS, .avx512Packed: Int32(FK_SGEMM_PACKED)
+        case .avx512Dot: Int32(FK_SGEMM_DOT)
+        case .avx512InPlace: Int32(FK_SGEMM_IN_PLACE)
+        }
+    }
+
+    /// Whether this kernel can multiply operands with these transposes (a forced kernel that
+    /// cannot runs `avx512Packed`).
+    func multiplies(transposeA: Bool, transposeB: Bool) -> Bool {
+        switch self {
+        case .openBLAS, .avx512Packed: true
+        case .avx512Dot: !transposeA && transposeB
+        case .avx512InPlace: !transposeB
+        }
+    }
 }
 
 extension Tensor {
-    /// The kernel `gemm` runs on this host: pure, for tests of the choice.
-    public static func gemmKernel(avx512Available: Bool, openBLASKernel: String) -> GEMMKernel {
-        avx512Available && BLAS.generation(of: openBLASKernel) < BLAS.generation(of: "SkylakeX") ? .avx512 : .openBLAS
+    /// Whether `gemm` runs FusionKit's own kernels on this host: pure, for tests of the choice.
+    public static func usesOwnGEMM(avx512Available: Bool, openBLASKernel: String) -> Bool {
+        avx512Available && BLAS.generation(of: openBLASKernel) < BLAS.generation(of: "SkylakeX")
+    }
+
+    /// The kernel `gemm` runs for a product of this geometry when the host uses its own kernels
+    /// (otherwise `.openBLAS`): pure, for tests of the choice.
+    public static func gemmKernel(m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool) -> GEMMKernel {
+        GEMMKernel(variant: fk_sgemm_choice(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k))
     }
 
     /// A kernel to run instead of the chosen one, for tests and benchmarks comparing kernels
-    /// (`Tensor.$forcedGEMMKernel.withValue(.openBLAS) { ... }`). `.avx512` forced on a CPU
-    /// without AVX-512 runs `.openBLAS`.
+    /// (`Tensor.$forcedGEMMKernel.withValue(.openBLAS) { ... }`). An `avx512` kernel forced on a
+    /// CPU without AVX-512 runs `.openBLAS`; one forced on operands it cannot multiply runs
+    /// `.avx512Packed`.
     @TaskLocal public static var forcedGEMMKernel: GEMMKernel?
 
-    /// The kernel the next `gemm` runs.
-    static var currentGEMMKernel: GEMMKernel {
-        let available = fk_sgemm_available() != 0
-        guard available else { return .openBLAS }
-        return forcedGEMMKernel ?? (BLAS.openBLASRunsAVX512 ? .openBLAS : .avx512)
+    /// The kernel `gemm` asks for with these operands now (the C code may still run
+    /// `avx512Packed` for a forced kernel that cannot multiply them).
+    static func currentGEMMKernel(m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool) -> GEMMKernel {
+        guard fk_sgemm_available() != 0 else { return .openBLAS }
+        if let forced = forcedGEMMKernel { return forced }
+        if BLAS.openBLASRunsAVX512 { return .openBLAS }
+        return gemmKernel(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
     }
 
-    /// `gemm` by `GEMMKernel.avx512`: on the calling thread when the product is small or the
-    /// caller shares work among cores itself (OpenBLAS limited to one thread, as inside
-    /// `BLAS.parallelChunks`), else split into one block of columns (or rows, for tall
-    /// products) per core.
-    static func ownGEMM(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
-                        m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, alpha: Float, beta: Float,
-                        rowStrides: (a: Int, b: Int, c: Int)) {
+    /// `gemm` by one of the `avx512` kernels: on the calling thread when the product is small or
+    /// the caller shares work among cores itself (OpenBLAS limited to one thread, as inside
+    /// `BLAS.parallelChunks`), else split into one block of columns (or rows, for tall products)
+    /// per core, each block by the same kernel. Returns the kernel the C code reports it ran.
+    static func ownGEMM(_ kernel: GEMMKernel, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                        _ c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool,
+                        alpha: Float, beta: Float, rowStrides: (a: Int, b: Int, c: Int)) -> GEMMKernel {
         let (lda, ldb, ldc) = (Swift.max(1, rowStrides.a), Swift.max(1, rowStrides.b), Swift.max(1, rowStrides.c))
+        let (variant, ta, tb) = (kernel.variant, Int32(transposeA ? 1 : 0), Int32(transposeB ? 1 : 0))
         let cores = Swift.min(Parallel.threadCount, WorkerPool.cores)
         guard cores > 1, m * n * k >= Tuning.ownGEMMSharedProducts, openblas_get_num_threads() > 1 else {
-            fk_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-            return
+            return GEMMKernel(variant: fk_sgemm(variant, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc))
         }
-        // Blocks aligned to the kernel's register block (32 columns, 12 rows).
+        // Blocks aligned to the packed kernel's register block (32 columns, 12 rows).
         let byColumns = n >= m, extent = byColumns ? n : m, unit = byColumns ? 32 : 12
         let units = (extent + unit - 1) / unit, chunks = Swift.min(cores, units)
+        // The kernel each block ran is the same; the first block's (on the calling thread) is kept.
+        var ran = variant
         WorkerPool.run(count: chunks) { chunk in
-            let first = Swift.min(extent, units * chunk / chunks * unit), last = Swift.min(extent, units * (chunk + 1) / chunks * unit)
+            let first = Swift.min(extent, units * chunk / chunks * unit)
+            let last = Swift.min(extent, units * (chunk + 1) / chunks * unit)
             guard first < last else { return }
-            if byColumns {
-                fk_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, last - first, k, alpha, a, lda,
-                         b + (transposeB ? first * ldb : first), ldb, beta, c + first, ldc)
-            } else {
-                fk_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, last - first, n, k, alpha, a + (transposeA ? first : first * lda),
-                         lda, b, ldb, beta, c + first * ldc, ldc)
-            }
+            let kernel = byColumns
+                ? fk_sgemm(variant, ta, tb, m, last - first, k, alpha, a, lda, b + (transposeB ? first * ldb : first), ldb,
+                           beta, c + first, ldc)
+                : fk_sgemm(variant, ta, tb, last - first, n, k, alpha, a + (transposeA ? first : first * lda), lda, b, ldb,
+                           beta, c + first * ldc, ldc)
+            if chunk == 0 { ran = kernel }
+        }
+        return GEMMKernel(variant: ran)
+    }
+}
+
+extension GEMMKernel {
+    /// The kernel of a C variant number.
+    init(variant: Int32) {
+        switch Int(variant) {
+        case Int(FK_SGEMM_DOT): self = .avx512Dot
+        case Int(FK_SGEMM_IN_PLACE): self = .avx512InPlace
+        default: self = .avx512Packed
         }
     }
 }

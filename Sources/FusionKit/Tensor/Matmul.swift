@@ -187,12 +187,14 @@ extension Tensor {
                      alpha: Float = 1, beta: Float = 0, rowStrides: (a: Int, b: Int, c: Int)) {
         BLAS.ensureConfigured()
         if BLAS.isCountingOperations { BLAS.countOperations(2 * m * n * k) }
-        let kernel = currentGEMMKernel
-        KernelPathLog.record("gemm", kernel.rawValue)
-        if kernel == .avx512 {
-            return ownGEMM(a, b, c, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, alpha: alpha, beta: beta,
-                           rowStrides: rowStrides)
+        let kernel = currentGEMMKernel(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
+        if kernel != .openBLAS {
+            let ran = ownGEMM(kernel, a, b, c, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, alpha: alpha,
+                              beta: beta, rowStrides: rowStrides)
+            KernelPathLog.record("gemm", ran.rawValue)
+            return
         }
+        KernelPathLog.record("gemm", kernel.rawValue)
         cblas_sgemm(CblasRowMajor,
                     transposeA ? CblasTrans : CblasNoTrans,
                     transposeB ? CblasTrans : CblasNoTrans,

@@ -7,7 +7,7 @@ enum Tuning {
     /// Docs/Benchmarks.md, "One image's convolutions on both cores".
     static let winogradSharedImageProducts = 1 << 21
 
-    /// Multiply-adds (m·n·k) from which `GEMMKernel.avx512` splits one product among the cores:
+    /// Multiply-adds (m·n·k) from which the `GEMMKernel.avx512…` kernels split one product among the cores:
     /// below it the wake-up of the other core costs more than half the product.
     /// Docs/Benchmarks.md, "Own AVX-512 matrix products".
     static let ownGEMMSharedProducts = 1 << 18

@@ -4,7 +4,7 @@ import CFusionKitKernels
 /// each job, so a job that follows within that time starts on the other cores in about a
 /// microsecond, where `DispatchQueue.concurrentPerform` wakes sleeping threads (tens of
 /// microseconds on the bench host). For work split into one piece per core that repeats at a
-/// fast rate: the products of `GEMMKernel.avx512`.
+/// fast rate: the products of the `GEMMKernel.avx512…` kernels.
 enum WorkerPool {
     /// The cores a job can use: the calling thread and the workers.
     static var cores: Int { fk_pool_workers() + 1 }
@@ -20,6 +20,19 @@ enum WorkerPool {
                 fk_pool_run({ context, index in
                     context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(index)
                 }, pointer, count)
+            }
+        }
+    }
+
+    /// `run` when the workers are free and enough for `count` pieces at once; otherwise runs
+    /// nothing and returns false (for callers whose pieces must overlap).
+    static func tryRun(count: Int, _ body: (Int) -> Void) -> Bool {
+        withoutActuallyEscaping(body) { body in
+            var task = body
+            return withUnsafeMutablePointer(to: &task) { pointer in
+                fk_pool_try_run({ context, index in
+                    context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(index)
+                }, pointer, count) != 0
             }
         }
     }
