@@ -12,19 +12,22 @@ import Synchronization
 /// A request takes a cached buffer of exactly its size, or else the smallest cached one of up to
 /// twice its size (the buffer keeps its capacity and returns to the cache under it). Only on a
 /// miss is a new buffer allocated; then cached buffers are given back to the system, the longest
-/// unused first, while the bytes held by live buffers and the cache together would exceed the
-/// most ever held by live buffers at once by more than an eighth of it or 64 MiB, whichever is
-/// more. So the cache cannot grow without bound, yet a step whose forward and backward need
-/// different sizes (the sum of each size's maximum exceeds the maximum of the sums) settles
-/// instead of evicting every step: with an eighth (15 MB there), the cross-attention VQA step
-/// still faulted about 5,000 times per step; with 32 MiB, 1,900; with the 64 MiB floor, 3.
+/// unused first, while the bytes held by live buffers and the cache together would exceed twice
+/// the most ever held by live buffers at once (or that plus 64 MiB, whichever is more). So the
+/// cache cannot grow without bound, yet a pass whose sizes peak at different moments (the sum of
+/// each size's maximum exceeds the maximum of the sums) settles instead of evicting every pass:
+/// with an eighth as the margin (15 MB there), the cross-attention VQA step still faulted about
+/// 5,000 times per step; with 32 MiB, 1,900; with the 64 MiB floor, 3. Inference on 256 images
+/// needed more: MFB's forward kept evicting its 312 MB joint product (and FiLM's its maps), about
+/// 250,000 page faults per pass, until the margin was the high-water mark itself
+/// (Docs/Benchmarks.md, "A cache margin of the whole high-water mark").
 enum BufferCache {
     /// Buffers smaller than this go straight to the C allocator, which serves them without faults.
     static let minimumCachedBytes = 65_536
 
     /// How far cached and live memory together may exceed the most ever live: 1/`slackFraction`
-    /// of it, or `minimumSlackBytes` if that is more.
-    static let slackFraction = 8
+    /// of it (all of it), or `minimumSlackBytes` if that is more.
+    static let slackFraction = 1
     static let minimumSlackBytes = 64 << 20
 
     private static let state = Locked(State())
