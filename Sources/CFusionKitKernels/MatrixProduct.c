@@ -122,9 +122,8 @@ FK_AVX512 static void fk_block(long kc, const float *a, const float *b, long bSt
  * row repeats the last row and its sums are dropped. */
 enum { FK_DOT_ROWS = 4, FK_DOT_COLUMNS = 6 };
 /* Up to this many rows of A, and from this depth (shorter dot products spend their time in the
- * final horizontal sums), A·Bᵀ runs by dot products: single-core on 768-wide layers about 210
- * GFLOP/s from 1 to 256 rows against 140–190 for the packed kernel; from 512 rows the packed
- * kernel leads. */
+ * final horizontal sums), fk_sgemm_choice picks dot products for A·Bᵀ; beyond them the packed
+ * kernel is faster (measured in Docs/Benchmarks.md, "Own AVX-512 matrix products"). */
 enum { FK_DOT_MAX_ROWS = 256, FK_DOT_MIN_DEPTH = 128 };
 
 FK_AVX512 static void fk_sgemm_nt_dot(long m, long n, long k, float alpha, const float *a, long lda, const float *b,

@@ -54,6 +54,12 @@ struct WinogradConvolutionTests {
             let g = ConvolutionGeometry(input: shape, kernel: (3, 3), stride: (1, 1), padding: padding, dilation: (1, 1), op: "test")
             let expected = Self.sharedImages.contains(shape) && Parallel.threadCount > 1
             #expect(WinogradConvolution.sharesEachImage(g, outChannels: outChannels) == expected, "\(shape) → \(outChannels)")
+            // And what the forward pass reports it did.
+            let log = KernelPathLog()
+            KernelPathLog.$current.withValue(log) {
+                _ = random(shape, seed: 5).conv2d(weight: random([outChannels, shape[1], 3, 3], seed: 6), padding: padding)
+            }
+            #expect(log.paths(of: "winograd sharing") == [expected ? "eachImage" : "images"], "\(shape) → \(outChannels)")
             var twoImages = g
             twoImages.batch = 2
             #expect(!WinogradConvolution.sharesEachImage(twoImages, outChannels: outChannels))

@@ -18,9 +18,8 @@ import Synchronization
 /// each size's maximum exceeds the maximum of the sums) settles instead of evicting every pass:
 /// with an eighth as the margin (15 MB there), the cross-attention VQA step still faulted about
 /// 5,000 times per step; with 32 MiB, 1,900; with the 64 MiB floor, 3. Inference on 256 images
-/// needed more: MFB's forward kept evicting its 312 MB joint product (and FiLM's its maps), about
-/// 250,000 page faults per pass, until the margin was the high-water mark itself
-/// (Docs/Benchmarks.md, "A cache margin of the whole high-water mark").
+/// needed more: MFB's forward kept evicting its joint product, until the margin was the
+/// high-water mark itself (Docs/Benchmarks.md, "A cache margin of the whole high-water mark").
 enum BufferCache {
     /// Buffers smaller than this go straight to the C allocator, which serves them without faults.
     static let minimumCachedBytes = 65_536

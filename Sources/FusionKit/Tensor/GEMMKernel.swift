@@ -7,10 +7,10 @@ import COpenBLAS
 ///
 /// The three `avx512` kernels are FusionKit's own (CFusionKitKernels/MatrixProduct.c), used
 /// where the CPU has AVX-512 and OpenBLAS runs a narrower kernel: a build that does not know the
-/// CPU, or `OPENBLAS_CORETYPE` set to an older kernel, as on the bench host. There they run at
-/// 1.4–2× OpenBLAS's speed on one core (Docs/Benchmarks.md, "Own AVX-512 matrix products"), on
-/// the calling thread or, for large products outside a per-core split, on `Parallel.threadCount`
-/// cores (columns or rows shared out, on `WorkerPool`).
+/// CPU, or `OPENBLAS_CORETYPE` set to an older kernel, as on the bench host (where they are
+/// faster than OpenBLAS's kernels: Docs/Benchmarks.md, "Own AVX-512 matrix products"). They run
+/// on the calling thread or, for large products outside a per-core split, on
+/// `Parallel.threadCount` cores (columns or rows shared out, on `WorkerPool`).
 public enum GEMMKernel: String, CaseIterable, Sendable {
     /// OpenBLAS's `cblas_sgemm`, on OpenBLAS's threads.
     case openBLAS

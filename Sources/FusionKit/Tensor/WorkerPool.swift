@@ -1,10 +1,10 @@
 import CFusionKitKernels
 
 /// FusionKit's own worker threads (CFusionKitKernels/WorkerPool.c): they spin for a while after
-/// each job, so a job that follows within that time starts on the other cores in about a
-/// microsecond, where `DispatchQueue.concurrentPerform` wakes sleeping threads (tens of
-/// microseconds on the bench host). For work split into one piece per core that repeats at a
-/// fast rate: the products of the `GEMMKernel.avx512…` kernels.
+/// each job, so that a job following within that time starts without waking a sleeping thread
+/// (Docs/Benchmarks.md, "Own AVX-512 matrix products", measures both). Every parallel loop of
+/// the library runs on them: `Parallel.forEachChunk`, `BLAS.parallelChunks`, the products of the
+/// `GEMMKernel.avx512…` kernels and `Parallel.concurrently`.
 enum WorkerPool {
     /// The cores a job can use: the calling thread and the workers.
     static var cores: Int { fk_pool_workers() + 1 }

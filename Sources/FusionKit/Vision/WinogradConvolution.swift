@@ -15,9 +15,8 @@ import CFusionKitKernels
 ///
 /// The forward pass, and the input gradient of "same" layers (a convolution of the output
 /// gradient, `adjointWeights`); the weight gradient stays with the unfolding convolution
-/// (Convolution.swift). Measured on 20 maps 32 → 32 channels of 10×10 (the FiLM model's body at
-/// batch 1), 2 cores, alternating: 229–245 µs against 396–403 µs by im2col and sgemm; 64 maps
-/// 623–626 against 1,186–1,192 µs.
+/// (UnfoldedConvolution.swift). Its speed against the unfolding: Docs/Benchmarks.md, "Winograd
+/// 3×3 convolutions, 1×1 bias in the GEMM".
 enum WinogradConvolution {
     /// Whether `conv2d` runs this layer's forward pass here (`Tensor.convolutionPath`): a 3×3
     /// kernel, stride 1, no dilation, one group, and enough channels on both sides for the 16
@@ -46,7 +45,9 @@ enum WinogradConvolution {
         precondition(transformed.shape == [16, outChannels, g.channels],
                      "Winograd conv2d: transformed weight \(transformed.shape) for weight \(weight.shape)")
         let plan = Plan(g, outChannels: outChannels)
-        if sharesEachImage(g, outChannels: outChannels) {
+        let eachImage = sharesEachImage(g, outChannels: outChannels)
+        KernelPathLog.record("winograd sharing", eachImage ? "eachImage" : "images")
+        if eachImage {
             // Fewer images than cores: each image's three steps are shared among the cores
             // instead (input channels, positions, output channels), one image at a time.
             let block = Block(plan, images: 1)
