@@ -1,3 +1,4 @@
+import CFusionKitKernels
 import COpenBLAS
 import Foundation
 
@@ -45,9 +46,13 @@ public enum BLAS {
         public var threadSpin: Int
         /// The OpenBLAS build string (version and options).
         public var buildConfiguration: String
+        /// Whether FusionKit's own AVX-512 kernels multiply the matrices instead of OpenBLAS
+        /// (`GEMMKernel`, `Tensor.usesOwnGEMM`).
+        public var ownGEMM: Bool
 
         public var description: String {
-            "OpenBLAS kernel \(kernel) (\(choice.rawValue); detected \(detectedKernel)), \(threads) thread(s) spinning 2^\(threadSpin) cycles when idle, \(buildConfiguration)"
+            "OpenBLAS kernel \(kernel) (\(choice.rawValue); detected \(detectedKernel)), \(threads) thread(s) spinning 2^\(threadSpin) cycles when idle, "
+                + "products by \(ownGEMM ? "FusionKit's AVX-512 kernels" : "OpenBLAS"), \(buildConfiguration)"
         }
     }
 
@@ -88,7 +93,8 @@ public enum BLAS {
     public static var configuration: Configuration {
         ensureConfigured()
         return Configuration(kernel: kernelName, detectedKernel: setup.detected, choice: setup.choice,
-                             threads: threadCount, threadSpin: threadSpin, buildConfiguration: String(cString: openblas_get_config()))
+                             threads: threadCount, threadSpin: threadSpin, buildConfiguration: String(cString: openblas_get_config()),
+                             ownGEMM: Tensor.usesOwnGEMM(avx512Available: fk_sgemm_available() != 0, openBLASKernel: kernelName))
     }
 
     /// The kernel OpenBLAS runs now.
