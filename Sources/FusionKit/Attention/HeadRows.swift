@@ -49,6 +49,13 @@ struct HeadRows {
          Tensor(uninitializedShape: [batch, keys, valueStride]), wantScores ? Tensor(uninitializedShape: scoreShape) : nil)
     }
 
+    /// What a forward kernel starts from: the score scale (`scale`, or 1/√d), the additive mask
+    /// in full (`fullAdditive`) and the results to fill (`uninitializedResults`).
+    func forwardStart(mask: AttentionMask, scale: Float?) -> (factor: Float, offsets: Tensor?, weights: Tensor, output: Tensor) {
+        let (weights, output) = uninitializedResults()
+        return (scale ?? 1 / Float(depth).squareRoot(), fullAdditive(mask), weights, output)
+    }
+
     /// The additive mask in full, [B, H, Lq, Lk], so that every (element, head) reads its own.
     func fullAdditive(_ mask: AttentionMask) -> Tensor? {
         mask.additive.map { additive in withoutGradient { additive.broadcast(to: scoreShape) } }

@@ -28,10 +28,11 @@ extension Attention {
     /// The mask is `scaledDotProduct`'s; a query whose keys are all hidden gets weights 0.
     public static func interleavedHeads(query: Tensor, key: Tensor, value: Tensor, heads: Int,
                                  mask: AttentionMask = AttentionMask(), scale: Float? = nil) -> (output: Tensor, weights: Tensor) {
+        // Deliberately the signature and prologue of `headGEMMs` (one contract, two walks over
+        // the heads); the geometry and results come from `HeadRows`.
         KernelPathLog.record("attention", AttentionPath.interleavedHeads.rawValue)
         let rows = HeadRows(checking: "interleavedHeads", query: query, key: key, value: value, heads: heads, mask: mask)
-        let factor = scale ?? 1 / Float(rows.depth).squareRoot()
-        let (offsets, (weights, output)) = (rows.fullAdditive(mask), rows.uninitializedResults())
+        let (factor, offsets, weights, output) = rows.forwardStart(mask: mask, scale: scale)
         let (q, k, v) = (query.pointer, key.pointer, value.pointer)
         let (p, o) = (weights.storage.pointer, output.storage.pointer)
         let added = offsets?.pointer, padding = mask.keyPadding?.pointer, causal = mask.causal
