@@ -5,15 +5,15 @@
 #include <unistd.h>
 
 /* A pool of worker threads that spin for a short while after each job before they sleep, so
- * that a job that follows soon starts on the other cores within a microsecond or so instead of
- * the tens of microseconds a sleeping thread takes to wake (see fk_pool_run). One job runs at a
- * time; a job submitted while another runs (from another thread, or from inside a task) runs on
- * the submitting thread alone. */
+ * that a job that follows soon starts on them without waking a sleeping thread (see
+ * fk_pool_run). One job runs at a time; a job submitted while another runs (from another thread,
+ * or from inside a task) runs on the submitting thread alone. */
 
 enum { FK_MAX_WORKERS = 63 };
 
 static pthread_once_t fk_pool_once = PTHREAD_ONCE_INIT;
 static long fk_workers = 0;
+static long fk_wanted_workers = -1; /* set by fk_pool_configure before the start; -1: cores − 1 */
 static pthread_mutex_t fk_submit = PTHREAD_MUTEX_INITIALIZER; /* held while a job runs */
 static pthread_mutex_t fk_sleep = PTHREAD_MUTEX_INITIALIZER;  /* guards sleeping and waking */
 static pthread_cond_t fk_wake = PTHREAD_COND_INITIALIZER;
@@ -61,9 +61,11 @@ static void *fk_worker(void *argument) {
     return NULL;
 }
 
+void fk_pool_configure(long workers) { fk_wanted_workers = workers < 0 ? 0 : workers; }
+
 static void fk_pool_start(void) {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    long wanted = cores > 1 ? cores - 1 : 0;
+    long wanted = fk_wanted_workers >= 0 ? fk_wanted_workers : (cores > 1 ? cores - 1 : 0);
     if (wanted > FK_MAX_WORKERS) wanted = FK_MAX_WORKERS;
     for (long i = 0; i < wanted; i++) {
         pthread_t thread;

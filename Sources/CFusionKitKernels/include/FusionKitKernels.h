@@ -89,12 +89,15 @@ int fk_sgemm_choice(int transA, int transB, long m, long n, long k);
 int fk_sgemm(int variant, int transA, int transB, long m, long n, long k, float alpha, const float *a, long lda,
              const float *b, long ldb, float beta, float *c, long ldc);
 
-/* A pool of worker threads (one fewer than the online cores) that spin for a while after each
+/* A pool of worker threads (one fewer than the cores, unless configured) that spin for a while after each
  * job before sleeping (fk_pool_set_spin, nanoseconds; 200 µs unless set). fk_pool_run calls
  * task(context, i) for i in 0 ..< count, index 0 on the calling thread and the others on the
  * workers, and returns when all have returned. With count above fk_pool_workers() + 1, or while
  * another job runs (a nested or concurrent call), every index runs on the calling thread. */
 typedef void (*fk_task)(void *context, long index);
+/* The number of workers to start (called before the pool's first use; later calls do nothing
+ * useful). Without it: the online cores − 1. */
+void fk_pool_configure(long workers);
 long fk_pool_workers(void);
 void fk_pool_set_spin(long nanoseconds);
 void fk_pool_run(fk_task task, void *context, long count);

@@ -20,8 +20,7 @@ extension Attention {
     /// whose keys are all hidden gets weights 0.
     public static func headGEMMs(query: Tensor, key: Tensor, value: Tensor, heads: Int,
                                  mask: AttentionMask = AttentionMask(), scale: Float? = nil) -> (output: Tensor, weights: Tensor) {
-        // Deliberately the signature and prologue of `interleavedHeads` (one contract, two
-        // walks over the heads); the geometry and results come from `HeadRows`.
+        // Deliberate twin of `interleavedHeads`' start: same contract, another walk.
         KernelPathLog.record("attention", AttentionPath.headGEMMs.rawValue)
         let rows = HeadRows(checking: "headGEMMs", query: query, key: key, value: value, heads: heads, mask: mask)
         let (factor, offsets, weights, output) = rows.forwardStart(mask: mask, scale: scale)

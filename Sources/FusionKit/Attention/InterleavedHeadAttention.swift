@@ -28,8 +28,7 @@ extension Attention {
     /// The mask is `scaledDotProduct`'s; a query whose keys are all hidden gets weights 0.
     public static func interleavedHeads(query: Tensor, key: Tensor, value: Tensor, heads: Int,
                                  mask: AttentionMask = AttentionMask(), scale: Float? = nil) -> (output: Tensor, weights: Tensor) {
-        // Deliberately the signature and prologue of `headGEMMs` (one contract, two walks over
-        // the heads); the geometry and results come from `HeadRows`.
+        // Deliberate twin of `headGEMMs`' start (see there).
         KernelPathLog.record("attention", AttentionPath.interleavedHeads.rawValue)
         let rows = HeadRows(checking: "interleavedHeads", query: query, key: key, value: value, heads: heads, mask: mask)
         let (factor, offsets, weights, output) = rows.forwardStart(mask: mask, scale: scale)

@@ -2,8 +2,8 @@
 /// the host named in the Docs/Benchmarks.md section it points to; a new host may want others.
 enum Tuning {
     /// Multiply-adds of one image's Winograd products (16 · tiles · in · out) from which a
-    /// convolution over fewer images than cores shares each image's steps among the cores: three
-    /// wake-ups of the other core (about 20 µs each on the bench host) must be paid for.
+    /// convolution over fewer images than cores shares each image's steps among the cores: the
+    /// three hand-overs to the other core must be paid for.
     /// Docs/Benchmarks.md, "One image's convolutions on both cores".
     static let winogradSharedImageProducts = 1 << 21
 

@@ -1,4 +1,5 @@
 import CFusionKitKernels
+import Foundation
 
 /// FusionKit's own worker threads (CFusionKitKernels/WorkerPool.c): they spin for a while after
 /// each job, so that a job following within that time starts without waking a sleeping thread
@@ -6,15 +7,24 @@ import CFusionKitKernels
 /// the library runs on them: `Parallel.forEachChunk`, `BLAS.parallelChunks`, the products of the
 /// `GEMMKernel.avx512…` kernels and `Parallel.concurrently`.
 enum WorkerPool {
+    /// One worker fewer than the cores FusionKit sees (`ProcessInfo.activeProcessorCount`, which
+    /// also sets `Parallel.threadCount`'s default and honours CPU affinity), fixed before the
+    /// pool's first job.
+    private static let configured: Void = fk_pool_configure(ProcessInfo.processInfo.activeProcessorCount - 1)
+
     /// The cores a job can use: the calling thread and the workers.
-    static var cores: Int { fk_pool_workers() + 1 }
+    static var cores: Int {
+        _ = configured
+        return fk_pool_workers() + 1
+    }
 
     /// Calls `body(i)` for i in 0..<count, concurrently on the calling thread (i = 0) and the
     /// workers, and returns when all have returned. More pieces than `cores`, or a call made
     /// while another job runs (from inside `body`, or from another thread), runs them one after
     /// another on the calling thread.
     static func run(count: Int, _ body: (Int) -> Void) {
-        withoutActuallyEscaping(body) { body in
+        _ = configured
+        return withoutActuallyEscaping(body) { body in
             var task = body
             withUnsafeMutablePointer(to: &task) { pointer in
                 fk_pool_run({ context, index in
@@ -27,7 +37,8 @@ enum WorkerPool {
     /// `run` when the workers are free and enough for `count` pieces at once; otherwise runs
     /// nothing and returns false (for callers whose pieces must overlap).
     static func tryRun(count: Int, _ body: (Int) -> Void) -> Bool {
-        withoutActuallyEscaping(body) { body in
+        _ = configured
+        return withoutActuallyEscaping(body) { body in
             var task = body
             return withUnsafeMutablePointer(to: &task) { pointer in
                 fk_pool_try_run({ context, index in

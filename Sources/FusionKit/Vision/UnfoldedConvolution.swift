@@ -12,8 +12,8 @@
 /// for stride-1 "same" layers dX as a convolution of dY (ConvolutionInputGradient.swift), by
 /// Winograd on `.winograd` layers; the bias gradient sums dY over N, H and W.
 enum UnfoldedConvolution {
-    /// `winograd`: run the forward pass by Winograd (`.winograd`), with the transformed weight
-    /// the closure returns (nil inside: transformed here).
+    /// `path` is `.unfolded` or `.winograd`; for `.winograd` the forward pass runs by Winograd
+    /// with the transformed weight `winogradWeight` returns (nil: transformed here).
     static func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, geometry g: ConvolutionGeometry, groups: Int,
                        path: ConvolutionPath, winogradWeight: (() -> Tensor)?) -> Tensor {
         let outChannels = weight.shape[0], padding = (g.paddingHeight, g.paddingWidth)
