@@ -37,7 +37,7 @@ struct FusionKitBench: ParsableCommand {
     @Option(help: .hidden) var bertLoadProbe: String?
     @Option(help: .hidden) var loaderProbe: Int?
 
-    @Option(help: "Rounds of FusionKit-then-PyTorch; each side keeps its fastest round, so a busy spell on this shared machine does not land on one side only.")
+    @Option(help: "Rounds of FusionKit-then-peers; each row reports each side's median and the median and range of its per-round ratios, so a busy spell on this shared machine does not land on one side only.")
     var rounds: Int = 3
 
     mutating func validate() throws {
@@ -90,57 +90,34 @@ struct FusionKitBench: ParsableCommand {
             workloads += VQAWorkloads.all(models: models, batch: batch).map { VQAWorkloads.inFreshProcess($0, threads: threadCount) }
         }
         if let filter { workloads = workloads.filter { $0.name.contains(filter) } }
-        var records: [Record] = []
+        var samples = Array(repeating: RoundSamples(), count: workloads.count)
+        var firstRounds: [Record] = []
         let peer = peerPython.flatMap {
             Peer(python: $0, script: peerScript, threads: threadCount,
                  environment: ["FUSIONKIT_VQA_PEER_DIR": peerFolder.path, "FUSIONKIT_BENCH_DIR": BertWorkloads.benchFolder.path])
         }
-        // Each workload: FusionKit, then at once PyTorch, so both see the same machine; each side
-        // keeps its fastest round.
+        // Each workload: FusionKit, then at once its peers, so all see the same machine; each row
+        // reports medians over the rounds (see RoundSamples).
         for round in 1...rounds {
             for (index, workload) in workloads.enumerated() {
                 let record = workload.run()
-                if records.count <= index {
-                    records.append(record)
-                } else {
-                    records[index].fusionkitSeconds = min(records[index].fusionkitSeconds, record.fusionkitSeconds)
-                    if let reference = record.referenceSeconds {
-                        records[index].referenceSeconds = min(records[index].referenceSeconds ?? .infinity, reference)
-                    }
-                    if let throughput = record.throughput { records[index].throughput = max(records[index].throughput ?? 0, throughput) }
-                }
+                if firstRounds.count <= index { firstRounds.append(record) }
                 var line = String(format: "round %d  %-34@ %12@", round, workload.name, Report.format(record.fusionkitSeconds))
                 if let ratio = record.ratio { line += String(format: "  %.3f× %@", ratio, record.reference ?? "") }
+                var times: (pytorch: Double?, onnxRuntime: Double?) = (nil, nil)
                 if let peer {
-                    let times = peer.times(name: workload.name, sizes: workload.sizes,
-                                           onnxRuntime: workload.name.hasPrefix("vqa-infer"))
-                    if let seconds = times.pytorch {
-                        records[index].pytorchSeconds = min(records[index].pytorchSeconds ?? .infinity, seconds)
-                        line += String(format: "  %.3f× pytorch", record.fusionkitSeconds / seconds)
-                    }
-                    if let seconds = times.onnxRuntime {
-                        records[index].onnxruntimeSeconds = min(records[index].onnxruntimeSeconds ?? .infinity, seconds)
-                        line += String(format: "  %.3f× onnxruntime", record.fusionkitSeconds / seconds)
-                    }
+                    times = peer.times(name: workload.name, sizes: workload.sizes, onnxRuntime: workload.name.hasPrefix("vqa-infer"))
+                    if let seconds = times.pytorch { line += String(format: "  %.3f× pytorch", record.fusionkitSeconds / seconds) }
+                    if let seconds = times.onnxRuntime { line += String(format: "  %.3f× onnxruntime", record.fusionkitSeconds / seconds) }
                 }
+                samples[index].add(record, pytorch: times.pytorch, onnxruntime: times.onnxRuntime)
                 print(line)
             }
         }
         peer?.stop()
         let torchVersion = peer?.version
         let onnxRuntimeVersion = peer?.onnxRuntimeVersion
-        for i in records.indices {
-            if let reference = records[i].referenceSeconds { records[i].ratio = records[i].fusionkitSeconds / reference }
-            if let onnx = records[i].onnxruntimeSeconds { records[i].onnxruntimeRatio = records[i].fusionkitSeconds / onnx }
-            if let torch = records[i].pytorchSeconds {
-                records[i].pytorchRatio = records[i].fusionkitSeconds / torch
-                if records[i].reference == nil || records[i].reference == "pytorch" {
-                    records[i].reference = "pytorch"
-                    records[i].referenceSeconds = torch
-                    records[i].ratio = records[i].pytorchRatio
-                }
-            }
-        }
+        let records = zip(samples, firstRounds).map { $0.summary(of: $1) }
         var memory: [MemoryRecord] = []
         for name in models {
             let fusionKit = MemoryProbe.peakBytes(of: "/proc/self/exe", ["--memory-probe", name, "--threads", String(threadCount)])

@@ -19,6 +19,19 @@ struct Record: Codable {
     /// Throughput of FusionKit's run: GFLOP/s for products, GB/s for memory-bound ops.
     var throughput: Double?
     var throughputUnit: String?
+    /// How many rounds the row's times and ratios summarise (see `RoundSamples`), and the range
+    /// (min, max) of each per-round ratio.
+    var rounds: Int?
+    var ratioRange: [Double]?
+    var pytorchRatioRange: [Double]?
+    var onnxruntimeRatioRange: [Double]?
+    /// The row's own matrix products, as `BLAS.recordingProducts` listed them for one call, timed
+    /// alone in the same process (`ProductFloor`), and their floating-point operations.
+    var floorSeconds: Double?
+    var operations: Double?
+
+    /// Achieved GFLOP/s: the products' operations over the whole row's time.
+    var gflops: Double?
 
     enum CodingKeys: String, CodingKey {
         case name, reference, ratio, throughput
@@ -29,6 +42,11 @@ struct Record: Codable {
         case onnxruntimeSeconds = "onnxruntime_seconds"
         case onnxruntimeRatio = "onnxruntime_ratio"
         case throughputUnit = "throughput_unit"
+        case rounds, operations, gflops
+        case ratioRange = "ratio_range"
+        case pytorchRatioRange = "pytorch_ratio_range"
+        case onnxruntimeRatioRange = "onnxruntime_ratio_range"
+        case floorSeconds = "floor_seconds"
     }
 }
 
@@ -155,15 +173,25 @@ struct Report: Codable {
             + memory.map { "| \($0.model) | \($0.line) |" }).joined(separator: "\n")
     }
 
+    /// Every row: times are medians over the rounds, ratios the median of the per-round ratios
+    /// with their range (min–max) after them; the row's own products timed alone and the GFLOP/s
+    /// the row achieved where they were recorded.
     func markdownTable() -> String {
-        var lines = ["| workload | FusionKit | throughput | reference | reference time | ratio | PyTorch | FusionKit / PyTorch | ONNX Runtime | FusionKit / ONNX Runtime |",
-                     "|---|---|---|---|---|---|---|---|---|---|"]
+        var lines = ["| workload | FusionKit | throughput | reference | reference time | ratio | PyTorch | FusionKit / PyTorch | ONNX Runtime | FusionKit / ONNX Runtime | own products alone | products / row | GFLOP/s |",
+                     "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        func ratio(_ value: Double?, _ range: [Double]?) -> String {
+            guard let value else { return "" }
+            guard let range, range.count == 2, range[0] != range[1] else { return String(format: "%.3f", value) }
+            return String(format: "%.3f (%.3f–%.3f)", value, range[0], range[1])
+        }
         for r in records {
             let throughput = r.throughput.map { String(format: "%.1f %@", $0, r.throughputUnit ?? "") } ?? ""
+            let floorShare = r.floorSeconds.map { String(format: "%.3f", $0 / r.fusionkitSeconds) } ?? ""
             lines.append("| \(r.name) | \(Report.format(r.fusionkitSeconds)) | \(throughput) | \(r.reference ?? "") | "
-                + "\(r.referenceSeconds.map(Report.format) ?? "") | \(r.ratio.map { String(format: "%.3f", $0) } ?? "") | "
-                + "\(r.pytorchSeconds.map(Report.format) ?? "") | \(r.pytorchRatio.map { String(format: "%.3f", $0) } ?? "") | "
-                + "\(r.onnxruntimeSeconds.map(Report.format) ?? "") | \(r.onnxruntimeRatio.map { String(format: "%.3f", $0) } ?? "") |")
+                + "\(r.referenceSeconds.map(Report.format) ?? "") | \(ratio(r.ratio, r.ratioRange)) | "
+                + "\(r.pytorchSeconds.map(Report.format) ?? "") | \(ratio(r.pytorchRatio, r.pytorchRatioRange)) | "
+                + "\(r.onnxruntimeSeconds.map(Report.format) ?? "") | \(ratio(r.onnxruntimeRatio, r.onnxruntimeRatioRange)) | "
+                + "\(r.floorSeconds.map(Report.format) ?? "") | \(floorShare) | \(r.gflops.map { String(format: "%.1f", $0) } ?? "") |")
         }
         return lines.joined(separator: "\n")
     }

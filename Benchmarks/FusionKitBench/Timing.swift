@@ -6,8 +6,14 @@ import Foundation
 enum Timing {
     static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 
+    /// The shortest sample: 20 ms, or `FUSIONKIT_BENCH_SAMPLE_SECONDS` when set (longer samples
+    /// let a profiler such as `perf record` see the timed loop rather than the setup around it).
+    static let minimumSampleSeconds: Double = ProcessInfo.processInfo.environment["FUSIONKIT_BENCH_SAMPLE_SECONDS"]
+        .flatMap(Double.init).map { Swift.max(0.001, $0) } ?? 0.02
+
     /// Seconds per call of `body`.
-    static func secondsPerCall(samples: Int = 7, minimumSampleSeconds: Double = 0.02, _ body: () -> Void) -> Double {
+    static func secondsPerCall(samples: Int = 7, minimumSampleSeconds: Double = Timing.minimumSampleSeconds,
+                               _ body: () -> Void) -> Double {
         body()  // warm up caches, allocator and BLAS threads
         var iterations = 1
         while true {

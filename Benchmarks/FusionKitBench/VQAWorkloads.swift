@@ -6,7 +6,8 @@ import VQAKit
 /// Whole VQA models beside their PyTorch peers (Benchmarks/peer/vqa_models.py), which load the
 /// same initial weights and batch from the files `PeerBenchmark` writes: one training step on 64
 /// images (forward, cross-entropy, backward, clipping to norm 5, AdamW), and inference on 1 and
-/// on 256 images. Each is timed as the fastest of 3 samples (the steps are long).
+/// on 256 images. Each is timed as the fastest of its samples (3 for the long steps), in
+/// alternation with its own products alone (`ProductFloor`).
 enum VQAWorkloads {
     static let trainingImages = 64
     static let inferenceImages = [1, 256]
@@ -29,7 +30,10 @@ enum VQAWorkloads {
     static func training(_ name: String, batch: VQAData) -> Workload {
         Workload(name: "vqa-train \(name)", sizes: [trainingImages]) {
             let step = trainingStep(name, batch: batch)
-            return Record(name: "vqa-train \(name)", fusionkitSeconds: Timing.secondsPerCall(samples: steps, step))
+            let floor = ProductFloor(recording: step)
+            let (seconds, products) = Timing.sideBySide(samples: steps, step, floor.run)
+            return Record(name: "vqa-train \(name)", fusionkitSeconds: seconds, floorSeconds: products, operations: floor.operations,
+                          gflops: floor.operations / seconds / 1e9)
         }
     }
 
@@ -58,11 +62,15 @@ enum VQAWorkloads {
             model.eval()
             let chosen = Array(0..<count), rows = batch.questionRows(chosen)
             let images = batch.images(chosen), questions = batch.questions(rows: rows)
-            let seconds = Timing.secondsPerCall(samples: count == 1 ? 7 : steps) {
-                _ = withoutGradient { model(images: images, questions: questions) }
+            let forward = { _ = withoutGradient { model(images: images, questions: questions) } }
+            let floor = ProductFloor(recording: forward)
+            if ProcessInfo.processInfo.environment["FUSIONKIT_BENCH_PRODUCTS"] == "1" {
+                FileHandle.standardError.write(Data("vqa-infer\(count) \(name), products:\n\(floor.table())\n".utf8))
             }
+            let (seconds, products) = Timing.sideBySide(samples: count == 1 ? 7 : steps, forward, floor.run)
             return Record(name: "vqa-infer\(count) \(name)", fusionkitSeconds: seconds,
-                          throughput: Double(count * batch.questionsPerImage) / seconds, throughputUnit: "questions/s")
+                          throughput: Double(count * batch.questionsPerImage) / seconds, throughputUnit: "questions/s",
+                          floorSeconds: products, operations: floor.operations, gflops: floor.operations / seconds / 1e9)
         }
     }
 }

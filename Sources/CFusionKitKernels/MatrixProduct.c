@@ -166,6 +166,51 @@ FK_AVX512 static void fk_sgemm_nt_dot(long m, long n, long k, float alpha, const
     }
 }
 
+/* C (m × 1) = alpha·op(A)·b + beta·C, one column of C: a matrix times a vector (a linear layer
+ * with one output, attention logits). The packed kernel would pad the single column to a strip
+ * of FK_NR and pack all of A for it. Without transA: one dot product per row of A, four rows at a
+ * time; with it: the rows of A [k, m] scaled by b's elements and summed, sixteen outputs at a
+ * time. b is read with stride `bStride` (1 when transposed, ldb otherwise). */
+FK_AVX512 static void fk_sgemv(int transA, long m, long k, float alpha, const float *a, long lda, const float *b,
+                               long bStride, float beta, float *c, long ldc) {
+    float *vector = fk_buffer(&fk_packed_b, &fk_packed_b_size, k + 16);
+    for (long p = 0; p < k; p++) vector[p] = b[p * bStride];
+    if (!transA) {
+        long body = k / 16 * 16;
+        __mmask16 tail = (__mmask16)((1u << (k - body)) - 1u);
+        for (long i0 = 0; i0 < m; i0 += 4) {
+            const float *rows[4];
+            for (int i = 0; i < 4; i++) rows[i] = a + (i0 + i < m ? i0 + i : m - 1) * lda;
+            __m512 sums[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+            for (long p = 0; p < body; p += 16) {
+                __m512 y = _mm512_loadu_ps(vector + p);
+                for (int i = 0; i < 4; i++) sums[i] = _mm512_fmadd_ps(_mm512_loadu_ps(rows[i] + p), y, sums[i]);
+            }
+            if (tail) {
+                __m512 y = _mm512_maskz_loadu_ps(tail, vector + body);
+                for (int i = 0; i < 4; i++) sums[i] = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(tail, rows[i] + body), y, sums[i]);
+            }
+            for (int i = 0; i < 4 && i0 + i < m; i++) {
+                float total = alpha * _mm512_reduce_add_ps(sums[i]);
+                c[(i0 + i) * ldc] = beta == 0.0f ? total : total + beta * c[(i0 + i) * ldc];
+            }
+        }
+        return;
+    }
+    for (long i0 = 0; i0 < m; i0 += 16) {
+        __mmask16 lanes = m - i0 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (m - i0)) - 1u);
+        __m512 sum = _mm512_setzero_ps();
+        for (long p = 0; p < k; p++)
+            sum = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(lanes, a + p * lda + i0), _mm512_set1_ps(vector[p]), sum);
+        float out[16];
+        _mm512_storeu_ps(out, sum);
+        for (long i = 0; i < 16 && i0 + i < m; i++) {
+            float total = alpha * out[i];
+            c[(i0 + i) * ldc] = beta == 0.0f ? total : total + beta * c[(i0 + i) * ldc];
+        }
+    }
+}
+
 FK_AVX512 static void fk_sgemm_avx512(int transA, int transB, long m, long n, long k, float alpha, const float *a,
                                       long lda, const float *b, long ldb, float beta, float *c, long ldc, int inPlace) {
     long kcMax = k < FK_KC ? k : FK_KC;
@@ -223,7 +268,7 @@ int fk_sgemm_available(void) {
 }
 
 int fk_sgemm_choice(int transA, int transB, long m, long n, long k) {
-    (void)n;
+    if (n == 1) return FK_SGEMM_VECTOR;
     if (!transA && transB && m <= FK_DOT_MAX_ROWS && k >= FK_DOT_MIN_DEPTH) return FK_SGEMM_DOT;
     if (!transB && m <= FK_SGEMM_IN_PLACE_ROWS) return FK_SGEMM_IN_PLACE;
     return FK_SGEMM_PACKED;
@@ -236,11 +281,16 @@ int fk_sgemm(int variant, int transA, int transB, long m, long n, long k, float 
         if (variant == FK_SGEMM_CHOOSE) variant = fk_sgemm_choice(transA, transB, m, n, k);
         if (variant == FK_SGEMM_DOT && !(!transA && transB)) variant = FK_SGEMM_PACKED;
         if (variant == FK_SGEMM_IN_PLACE && transB) variant = FK_SGEMM_PACKED;
+        if (variant == FK_SGEMM_VECTOR && n != 1) variant = FK_SGEMM_PACKED;
         if (m <= 0 || n <= 0) return variant;
         if (k == 0) {
             for (long i = 0; i < m; i++)
                 for (long j = 0; j < n; j++) c[i * ldc + j] = beta == 0.0f ? 0.0f : beta * c[i * ldc + j];
             return variant;
+        }
+        if (variant == FK_SGEMM_VECTOR) {
+            fk_sgemv(transA, m, k, alpha, a, lda, b, transB ? 1 : ldb, beta, c, ldc);
+            return FK_SGEMM_VECTOR;
         }
         if (variant == FK_SGEMM_DOT) {
             fk_sgemm_nt_dot(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);

@@ -3,11 +3,11 @@ import CFusionKitKernels
 import Foundation
 import Testing
 
-/// Both kernels behind `Tensor.gemm` (`GEMMKernel`) against the plain loops of
-/// `Tensor.loopProduct`, on sizes around the AVX-512 kernel's blocks (12 rows, 32 columns, 256
-/// deep, 144 and 1,024 wide; for A·Bᵀ on few rows, 4 × 6 dot products), every transpose, alpha and beta, row strides wider than the
-/// matrices, and products large enough to be split among the cores; and the worker pool that
-/// splits them.
+/// Every kernel behind `Tensor.gemm` (`GEMMKernel`) against the plain loops of
+/// `Tensor.loopProduct`, on sizes around the AVX-512 kernels' blocks (12 rows, 32 columns, 256
+/// deep, 144 and 1,024 wide; for A·Bᵀ on few rows, 4 × 6 dot products; one column), every
+/// transpose, alpha and beta, row strides wider than the matrices, and products large enough to
+/// be split among the cores; and the worker pool that splits them.
 @Suite("GEMM kernels", .serialized)
 struct GEMMKernelTests {
     /// (m, n, k): edges of every block size, one past, and a product split among cores.
@@ -18,6 +18,8 @@ struct GEMMKernelTests {
         (1, 7, 128), (6, 13, 130), (257, 9, 143), (256, 40, 200),
         // Up to 24 rows, B read in place except a last strip narrower than 32; deeper than 256.
         (10, 70, 33), (24, 64, 300), (1, 33, 5), (25, 64, 16),
+        // One column (a matrix times a vector): row and depth tails, more than 16 rows.
+        (2000, 1, 32), (7, 1, 19), (37, 1, 300),
     ]
 
     static var kernels: [GEMMKernel] {
@@ -62,7 +64,7 @@ struct GEMMKernelTests {
                     let (actual, expected, ran) = Self.product(kernel, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB,
                                                                alpha: alpha, beta: beta)
                     // A kernel forced on operands it cannot multiply runs the packed one.
-                    let ranKernel = kernel.multiplies(transposeA: transposeA, transposeB: transposeB) ? kernel : .avx512Packed
+                    let ranKernel = kernel.multiplies(n: n, transposeA: transposeA, transposeB: transposeB) ? kernel : .avx512Packed
                     #expect(ran == [ranKernel.rawValue])
                     // Float rounding grows with the depth k: entries of A and B lie in [−1, 1].
                     let bound = 2e-6 * Float(k) * Swift.max(1, abs(alpha)) + 1e-6
@@ -105,6 +107,7 @@ struct GEMMKernelTests {
             ((257, 64, 128, false, true), .avx512Packed), ((32, 768, 127, false, true), .avx512Packed),
             ((32, 768, 768, true, true), .avx512Packed), ((24, 192, 64, false, false), .avx512InPlace),
             ((10, 192, 64, true, false), .avx512InPlace), ((25, 192, 64, false, false), .avx512Packed),
+            ((2000, 1, 32, false, true), .avx512Vector), ((5, 1, 300, true, false), .avx512Vector),
         ]
         for ((m, n, k, ta, tb), kernel) in choices {
             #expect(Tensor.gemmKernel(m: m, n: n, k: k, transposeA: ta, transposeB: tb) == kernel, "\(m)×\(n)×\(k) \(ta) \(tb)")

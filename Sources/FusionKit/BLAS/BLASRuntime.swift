@@ -118,21 +118,6 @@ public enum BLAS {
 
     private static let concurrencyLock = NSLock()
 
-    nonisolated(unsafe) static var isCountingOperations = false
-    private static let operationCount = Locked(0)
-
-    static func countOperations(_ count: Int) { operationCount.withLock { $0 += count } }
-
-    /// Runs `body` and returns the floating-point operations its matrix products performed
-    /// (2·m·n·k per GEMM; element-wise work is not counted). For cost tables, not for hot loops.
-    public static func countingOperations(_ body: () throws -> Void) rethrows -> Int {
-        operationCount.withLock { $0 = 0 }
-        isCountingOperations = true
-        defer { isCountingOperations = false }
-        try body()
-        return operationCount.withLock { $0 }
-    }
-
     /// Runs `body` on disjoint ranges covering `0..<count`, one per core, with every BLAS call
     /// inside single-threaded: many independent medium GEMMs (one per image of a batch) run
     /// faster side by side than one after another each split across threads. Falls back to one

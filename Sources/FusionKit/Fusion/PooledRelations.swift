@@ -78,10 +78,10 @@ enum PooledRelations {
     /// chunk per core, in a count that shares out evenly among the cores.
     struct ChunkPlan {
         let batch: Int, examplesPerChunk: Int, count: Int
-        /// Whether the chunks are shared out among the cores. With few chunks (batch-1
-        /// inference: 20 questions, 4 chunks) one core walking them with OpenBLAS's own threads
-        /// inside each GEMM was faster (8.0–9.6 ms against 8.3–15.7 ms); from 4 chunks per core
-        /// up, sharing them out wins (256 images: 1.8–2.3 s against 2.4–2.6 s).
+        /// Whether the chunks are shared out among the cores (each chunk's GEMMs and element-wise
+        /// passes on one core) rather than walked on this thread with each GEMM split: from one
+        /// chunk per core up, since the element-wise passes then run in parallel too (Docs/
+        /// Benchmarks.md, "Relation pairs on both cores at batch 1").
         let sharedOut: Bool
 
         init(batch: Int, pairs: Int, examplesPerChunk requested: Int?) {
@@ -96,7 +96,7 @@ enum PooledRelations {
                 examplesPerChunk = Swift.max(1, (batch + chunks - 1) / chunks)
             }
             count = (batch + examplesPerChunk - 1) / examplesPerChunk
-            sharedOut = count >= 4 * workers
+            sharedOut = count >= workers
         }
 
         /// Calls `body` with ranges of chunk indices covering all chunks: one per core when the

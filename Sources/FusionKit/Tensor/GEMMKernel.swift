@@ -21,6 +21,9 @@ public enum GEMMKernel: String, CaseIterable, Sendable {
     case avx512Dot
     /// As `avx512Packed`, but B (not transposed) read where it lies: few rows of A.
     case avx512InPlace
+    /// C of one column: a matrix times a vector (a linear layer with one output), nothing
+    /// packed; the packed kernel would pad the column to a strip of 32.
+    case avx512Vector
 
     /// The C kernel's variant number.
     var variant: Int32 {
@@ -28,16 +31,18 @@ public enum GEMMKernel: String, CaseIterable, Sendable {
         case .openBLAS, .avx512Packed: Int32(FK_SGEMM_PACKED)
         case .avx512Dot: Int32(FK_SGEMM_DOT)
         case .avx512InPlace: Int32(FK_SGEMM_IN_PLACE)
+        case .avx512Vector: Int32(FK_SGEMM_VECTOR)
         }
     }
 
-    /// Whether this kernel can multiply operands with these transposes (a forced kernel that
-    /// cannot runs `avx512Packed`).
-    func multiplies(transposeA: Bool, transposeB: Bool) -> Bool {
+    /// Whether this kernel can multiply operands with these transposes into `n` columns (a
+    /// forced kernel that cannot runs `avx512Packed`).
+    func multiplies(n: Int, transposeA: Bool, transposeB: Bool) -> Bool {
         switch self {
         case .openBLAS, .avx512Packed: true
         case .avx512Dot: !transposeA && transposeB
         case .avx512InPlace: !transposeB
+        case .avx512Vector: n == 1
         }
     }
 }
@@ -108,6 +113,7 @@ extension GEMMKernel {
         switch Int(variant) {
         case Int(FK_SGEMM_DOT): self = .avx512Dot
         case Int(FK_SGEMM_IN_PLACE): self = .avx512InPlace
+        case Int(FK_SGEMM_VECTOR): self = .avx512Vector
         default: self = .avx512Packed
         }
     }

@@ -151,6 +151,7 @@ extension Tensor {
     /// summed over k in order.
     static func loopProduct(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
                             m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, alpha: Float) {
+        BLAS.recordProducts(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
         // Element (i, p) of op(A) and (p, j) of op(B) as strides over the stored matrices.
         let (aRow, aInner) = transposeA ? (1, m) : (k, 1)
         let (bInner, bColumn) = transposeB ? (1, k) : (n, 1)
@@ -186,7 +187,7 @@ extension Tensor {
                      m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool,
                      alpha: Float = 1, beta: Float = 0, rowStrides: (a: Int, b: Int, c: Int)) {
         BLAS.ensureConfigured()
-        if BLAS.isCountingOperations { BLAS.countOperations(2 * m * n * k) }
+        BLAS.recordProducts(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
         let kernel = currentGEMMKernel(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
         if kernel != .openBLAS {
             let ran = ownGEMM(kernel, a, b, c, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, alpha: alpha,

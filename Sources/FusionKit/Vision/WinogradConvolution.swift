@@ -158,6 +158,7 @@ enum WinogradConvolution {
         /// M_ξ = U_ξ·V_ξ for `positions` over the tiles of `images` (as transformed last).
         func multiply(_ u: UnsafePointer<Float>, positions: Range<Int>, images: Range<Int>) {
             let first = positions.lowerBound, pairs = plan.outChannels * plan.geometry.channels
+            BLAS.recordProducts(m: plan.outChannels, n: tiles(images), k: plan.geometry.channels, count: positions.count)
             fk_winograd_products(u + first * pairs, inputs.storage.pointer + first * inputStride, inputStride,
                                  products.storage.pointer + first * productStride, productStride,
                                  plan.outChannels, plan.geometry.channels, tiles(images), positions.count)
