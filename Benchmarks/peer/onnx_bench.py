@@ -19,6 +19,7 @@ definition, softmax(q·kᵀ/√d + mask)·v; the PyTorch rows keep the fused ker
 import math
 import os
 import sys
+import warnings
 
 import torch
 import torch.nn.functional as F
@@ -65,6 +66,25 @@ def _export(model, inputs, path):
         F.scaled_dot_product_attention = fused
 
 
+def session_for(model, inputs, path, threads):
+    """`model` (in eval mode) exported to `path` for these inputs, and an ONNX Runtime session
+    on it with every graph optimisation, `threads` intra-op threads and one inter-op thread;
+    returns (session, feeds)."""
+    import onnxruntime as ort
+    with warnings.catch_warnings():
+        # torch.export notes the twins' caches (GRU weights, coordinate planes) assigned during
+        # tracing; they are constants of the exported graph, as intended.
+        warnings.simplefilter("ignore", UserWarning)
+        _export(model, inputs, path)
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+    feeds = {i.name: value.numpy() for i, value in zip(session.get_inputs(), inputs)}
+    return session, feeds
+
+
 def onnx_workload(name, sizes, threads):
     """A zero-argument callable running the ONNX Runtime session, or None."""
     parts = name.split(" ")
@@ -76,7 +96,6 @@ def onnx_workload(name, sizes, threads):
     count = int(sizes[0]) if sizes else (1 if kind == "vqa-infer1" else 256)
     key = (model_name, count, threads)
     if key not in _sessions:
-        import onnxruntime as ort
         model = load_model(model_name)
         logits_path = os.path.join(peer_directory(), f"{model_name}.logits.safetensors")
         if model is None or not os.path.exists(logits_path):
@@ -85,13 +104,7 @@ def onnx_workload(name, sizes, threads):
         model.eval()
         images, questions, _ = batch(count, model.question.embedding.num_embeddings)
         path = os.path.join(peer_directory(), f"{model_name}-b{count}.onnx")
-        _export(model, (images, questions), path)
-        options = ort.SessionOptions()
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
-        feeds = {i.name: value.numpy() for i, value in zip(session.get_inputs(), (images, questions))}
+        session, feeds = session_for(model, (images, questions), path, threads)
         expected = load_file(logits_path).get(f"logits{count}")
         if expected is None:
             _note(f"{logits_path} holds no logits{count}")

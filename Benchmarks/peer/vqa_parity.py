@@ -13,7 +13,9 @@ For each `<model>.safetensors` written by vqa-peer-export it loads the state dic
   one torch.optim.AdamW step (lr 1e-3, weight decay 1e-4) against FusionKit's step (the change
   of each parameter in units of the learning rate, beyond the parameter's float32 rounding);
 - evaluation mode: the logits of the model after that step (FusionKit's parameters and running
-  statistics loaded), under torch.no_grad.
+  statistics loaded), under torch.no_grad, and the same model exported to ONNX and run by ONNX
+  Runtime with every graph optimisation, as `make bench` times it (when onnxruntime and
+  onnxscript are installed; `make bench-peer` installs them).
 
 An error is relative to the tensor's scale: max |a − b| / max |b| (for gradients the scale is at
 least 1e-6 of the largest gradient, so a gradient that is zero in exact arithmetic, such as the
@@ -31,6 +33,7 @@ model fails.
 import argparse
 import os
 import sys
+import tempfile
 
 import torch
 import torch.nn.functional as F
@@ -38,6 +41,7 @@ from safetensors.torch import load_file
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from vqa_models import MODEL_NAMES, model_from_state  # noqa: E402
+import onnx_bench  # noqa: E402
 
 
 def relative_error(value, reference, floor=0.0):
@@ -159,6 +163,16 @@ def check(path, name, tolerance, verbose):
             eval_logits[dtype] = model(images.to(dtype), questions)
     c.add("eval logits", "eval logits", tensors["output.eval_logits"], eval_logits[torch.float32], eval_logits[torch.float64])
 
+    # The same evaluation through ONNX Runtime, as `make bench` times it: the float32 twin
+    # exported and run with every graph optimisation, judged as the float32 peer is.
+    if onnx_bench.available():
+        model = model_from_state(name, after).eval()
+        with tempfile.TemporaryDirectory() as directory:
+            session, feeds = onnx_bench.session_for(model, (images, questions), os.path.join(directory, f"{name}.onnx"),
+                                                    torch.get_num_threads())
+            produced = torch.from_numpy(session.run(None, feeds)[0])
+        c.add("onnx eval logits", "onnx eval logits", tensors["output.eval_logits"], produced, eval_logits[torch.float64])
+
     def describe(row):
         text = f"{row[2]:.1e}"
         if row[3] is not None:
@@ -167,7 +181,7 @@ def check(path, name, tolerance, verbose):
         return text
 
     print(f"{'ok  ' if c.ok else 'FAIL'} {name}")
-    for group in ("logits", "loss", "gradients", "buffers", "gradient norm", "adamw step", "eval logits"):
+    for group in ("logits", "loss", "gradients", "buffers", "gradient norm", "adamw step", "eval logits", "onnx eval logits"):
         row = c.worst(group)
         if row is None:
             continue

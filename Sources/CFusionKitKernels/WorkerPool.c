@@ -7,14 +7,19 @@
 /* A pool of worker threads that spin for a short while after each job before they sleep, so
  * that a job that follows soon starts on them without waking a sleeping thread (see
  * fk_pool_run). One job runs at a time; a job submitted while another runs (from another thread,
- * or from inside a task) runs on the submitting thread alone. */
+ * or from inside a task) runs on the submitting thread alone. A companion job (fk_pool_try_start)
+ * runs one task on the first worker while the submitting thread goes on with its own work; the
+ * pool is free again as soon as the companion task returns, so the submitting thread's later
+ * jobs use every core. */
 
 enum { FK_MAX_WORKERS = 63 };
 
 static pthread_once_t fk_pool_once = PTHREAD_ONCE_INIT;
 static long fk_workers = 0;
 static long fk_wanted_workers = -1; /* set by fk_pool_configure before the start; -1: cores − 1 */
-static pthread_mutex_t fk_submit = PTHREAD_MUTEX_INITIALIZER; /* held while a job runs */
+/* 1 while a job runs: taken by the submitting thread, given back by it or, after a companion
+ * job, by the last worker to finish (a mutex may not be unlocked by another thread). */
+static _Atomic int fk_busy = 0;
 static pthread_mutex_t fk_sleep = PTHREAD_MUTEX_INITIALIZER;  /* guards sleeping and waking */
 static pthread_cond_t fk_wake = PTHREAD_COND_INITIALIZER;
 static _Atomic long fk_generation = 0; /* bumped once per job */
@@ -24,6 +29,8 @@ static _Atomic long fk_spin_nanoseconds = 200000;
 static fk_task fk_job_task;
 static void *fk_job_context;
 static long fk_job_count;
+static int fk_job_companion;            /* the current job is a companion job */
+static _Atomic int fk_companion_done = 1;
 
 static long fk_now(void) {
     struct timespec t;
@@ -55,8 +62,13 @@ static void *fk_worker(void *argument) {
             }
         }
         seen = generation;
+        int companion = fk_job_companion;
         if (index < fk_job_count) fk_job_task(fk_job_context, index);
-        atomic_fetch_add_explicit(&fk_finished, 1, memory_order_acq_rel);
+        if (atomic_fetch_add_explicit(&fk_finished, 1, memory_order_acq_rel) + 1 == fk_workers && companion) {
+            /* The last worker done with a companion job ends it: nobody reads the job's fields now. */
+            atomic_store_explicit(&fk_companion_done, 1, memory_order_release);
+            atomic_store_explicit(&fk_busy, 0, memory_order_release);
+        }
     }
     return NULL;
 }
@@ -86,23 +98,47 @@ void fk_pool_set_spin(long nanoseconds) {
     atomic_store_explicit(&fk_spin_nanoseconds, nanoseconds < 0 ? 0 : nanoseconds, memory_order_relaxed);
 }
 
-/* Runs the job on the workers if they are free and enough; returns 0 (having run nothing) if not. */
-static int fk_pool_dispatch(fk_task task, void *context, long count) {
-    if (count - 1 > fk_workers || pthread_mutex_trylock(&fk_submit) != 0) return 0;
+static int fk_try_take(void) {
+    int expected = 0;
+    return atomic_compare_exchange_strong_explicit(&fk_busy, &expected, 1, memory_order_acquire, memory_order_relaxed);
+}
+
+/* Publishes a job (fk_busy taken) and wakes sleeping workers. */
+static void fk_publish(fk_task task, void *context, long count, int companion) {
     fk_job_task = task;
     fk_job_context = context;
     fk_job_count = count;
+    fk_job_companion = companion;
     atomic_store_explicit(&fk_finished, 0, memory_order_relaxed);
     pthread_mutex_lock(&fk_sleep);
     atomic_fetch_add_explicit(&fk_generation, 1, memory_order_acq_rel);
     if (fk_sleepers > 0) pthread_cond_broadcast(&fk_wake);
     pthread_mutex_unlock(&fk_sleep);
+}
+
+/* Runs the job on the workers if they are free and enough; returns 0 (having run nothing) if not. */
+static int fk_pool_dispatch(fk_task task, void *context, long count) {
+    if (count - 1 > fk_workers || !fk_try_take()) return 0;
+    fk_publish(task, context, count, 0);
     task(context, 0);
     /* Every worker acknowledges the job (those past `count` at once), so none still reads the
      * job's fields when the next job replaces them. */
     while (atomic_load_explicit(&fk_finished, memory_order_acquire) < fk_workers) fk_relax();
-    pthread_mutex_unlock(&fk_submit);
+    atomic_store_explicit(&fk_busy, 0, memory_order_release);
     return 1;
+}
+
+int fk_pool_try_start(fk_task task, void *context) {
+    pthread_once(&fk_pool_once, fk_pool_start);
+    if (fk_workers < 1 || !fk_try_take()) return 0;
+    atomic_store_explicit(&fk_companion_done, 0, memory_order_relaxed);
+    /* Index 1 runs on the first worker; index 0 is the submitting thread's own work. */
+    fk_publish(task, context, 2, 1);
+    return 1;
+}
+
+void fk_pool_wait(void) {
+    while (!atomic_load_explicit(&fk_companion_done, memory_order_acquire)) fk_relax();
 }
 
 void fk_pool_run(fk_task task, void *context, long count) {

@@ -1,5 +1,6 @@
 import Dispatch
-import FusionKit
+import Foundation
+@testable import FusionKit
 import Testing
 
 /// `Parallel.concurrently`: side by side without recording, one after the other with it.
@@ -21,6 +22,40 @@ struct ConcurrentlyTests {
         }
         #expect(first.0 == .success, "the branches did not overlap")
         #expect(!first.1 && !second, "a branch recorded gradients inside withoutGradient")
+    }
+
+    @Test("the first branch's parallel loops run on its own thread while the second runs, on every core after",
+          .enabled(if: Parallel.threadCount >= 2 && WorkerPool.cores >= 2, "one core: the branches run one after the other"))
+    func coresComeBackToTheFirstBranch() {
+        let go = DispatchSemaphore(value: 0), returning = DispatchSemaphore(value: 0)
+        // The threads that ran the pieces of one parallel loop of two pieces.
+        func threadsOfOneLoop() -> Set<UInt> {
+            let threads = Locked(Set<UInt>())
+            WorkerPool.run(count: 2) { _ in
+                threads.withLock { _ = $0.insert(UInt(pthread_self())) }
+                usleep(200)
+            }
+            return threads.withLock { $0 }
+        }
+        let ((during, after), _) = withoutGradient {
+            Parallel.concurrently({ () -> (Int, Int) in
+                let during = threadsOfOneLoop().count
+                go.signal()
+                returning.wait()
+                // The pool is given back just after the second branch returns: try for a while.
+                var after = 1
+                for _ in 0..<2000 where after < 2 {
+                    after = threadsOfOneLoop().count
+                    if after < 2 { usleep(100) }
+                }
+                return (during, after)
+            }, {
+                go.wait()
+                returning.signal()
+            })
+        }
+        #expect(during == 1, "a loop of the first branch used \(during) threads while the second branch held the workers")
+        #expect(after == 2, "after the second branch returned, a loop of the first used \(after) thread(s)")
     }
 
     @Test("with recording the branches run in order on the calling thread and build one graph")

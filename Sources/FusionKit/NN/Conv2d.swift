@@ -50,12 +50,13 @@ public final class Conv2d: Module, UnaryLayer {
                   dilation: dilation, groups: groups, bias: bias, generator: &generator)
     }
 
-    /// Winograd layers keep their transformed weight until the weight changes (inference
-    /// then transforms it once; see `Parameter.derived`).
+    /// The forms of the weight a convolution path computes first (Winograd's transform, the
+    /// tap-major order of strided layers) are kept until the weight changes: inference computes
+    /// them once (see `Parameter.derived`).
     public func callAsFunction(_ input: Tensor) -> Tensor {
         let weight = weight
         return input.conv2d(weight: weight.value, bias: bias?.value, stride: stride, padding: padding, dilation: dilation,
-                            groups: groups, winogradWeight: { weight.derived("winograd") { WinogradConvolution.transformedWeights($0) } })
+                            groups: groups, keptWeight: { key, make in weight.derived(key, make) })
     }
 }
 

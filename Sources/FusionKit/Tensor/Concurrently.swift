@@ -13,9 +13,11 @@ extension Parallel {
     /// range), so the two never wait on each other. The closures must not share mutable state:
     /// a module both of them update (batch statistics in training mode), a random generator.
     ///
-    /// At batch 1, one image's convolutions keep one core busy while its questions' GRU could use
-    /// the other: measured on the VQA models, see Docs/Benchmarks.md. PyTorch's eager mode has no
-    /// counterpart (`torch.jit.fork` runs its task inline outside TorchScript).
+    /// The second branch runs on a pool worker and the first on the calling thread; when the
+    /// second returns first, the first branch's later parallel loops use every core again (Docs/
+    /// Benchmarks.md, "Encoders side by side, the cores given back"). PyTorch's eager mode has no
+    /// counterpart (`torch.jit.fork` runs its task inline outside TorchScript). Put the longer
+    /// branch first.
     ///
     /// ```swift
     /// let (features, sentence) = withoutGradient {
@@ -33,10 +35,11 @@ extension Parallel {
                         if branch == 0 { firstResult.value = first() } else { secondResult.value = second() }
                     }
                 }
-                // On the pool's worker, so that the branches' own parallel loops find the cores
-                // taken and run on their own threads; while another thread holds the pool, on
-                // Dispatch's threads, so that the branches still overlap.
-                if !WorkerPool.tryRun(count: 2, branch) {
+                // The second branch on a pool worker, the first on this thread: while both run,
+                // each one's parallel loops find the cores taken and run on its own thread; once
+                // the second returns, the first's later loops use every core again. While another
+                // thread holds the pool, on Dispatch's threads, so that the branches still overlap.
+                if !WorkerPool.runBeside({ branch(1) }, { branch(0) }) {
                     let work = UncheckedSendable(branch)
                     DispatchQueue.concurrentPerform(iterations: 2) { work.value($0) }
                 }

@@ -47,4 +47,23 @@ enum WorkerPool {
             }
         }
     }
+
+    /// Runs `companion` on a worker while `body` runs on the calling thread, and returns true
+    /// once both have returned; returns false, having run nothing, when no worker is free. The
+    /// pool takes jobs again as soon as `companion` returns: `body`'s parallel loops run on its
+    /// own thread while the companion runs and on every core after it.
+    static func runBeside(_ companion: () -> Void, _ body: () -> Void) -> Bool {
+        _ = configured
+        return withoutActuallyEscaping(companion) { companion in
+            var task: (Int) -> Void = { _ in companion() }
+            return withUnsafeMutablePointer(to: &task) { pointer in
+                guard fk_pool_try_start({ context, index in
+                    context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(index)
+                }, pointer) != 0 else { return false }
+                body()
+                fk_pool_wait()
+                return true
+            }
+        }
+    }
 }

@@ -6,14 +6,18 @@ extension Tensor {
     public func conv2d(weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
                        dilation: (Int, Int) = (1, 1), groups: Int = 1) -> Tensor {
         conv2d(weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
-               winogradWeight: nil)
+               keptWeight: nil)
     }
 
-    /// The same; `winogradWeight` returns `WinogradConvolution.transformedWeights(weight)` when
-    /// the caller keeps it between calls (`Conv2d` does, per weight value), asked only when the
-    /// layer runs by Winograd.
+    /// A form of the weight a path computes from it before multiplying (Winograd's transformed
+    /// weight, the tap-major reordering), kept by the caller between calls under its key:
+    /// `keptWeight(key, make)` returns `make(weight)`, computed once per weight value (`Conv2d`
+    /// keeps them with `Parameter.derived`). Computed outside the graph.
+    typealias KeptWeight = (_ key: String, _ make: (Tensor) -> Tensor) -> Tensor
+
+    /// The same; `keptWeight`, when given, keeps the forms of the weight the chosen path needs.
     func conv2d(weight: Tensor, bias: Tensor?, stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int), groups: Int,
-                winogradWeight: (() -> Tensor)?) -> Tensor {
+                keptWeight: KeptWeight?) -> Tensor {
         precondition(weight.rank == 4, "conv2d: weight must be [out, in/groups, kh, kw], got \(weight.shape)")
         precondition(rank == 4, "conv2d: input must be NCHW, got \(shape)")
         let outChannels = weight.shape[0]
@@ -35,8 +39,9 @@ extension Tensor {
             let product = bias.map { Tensor.pointwiseConvolution(planes, weight: matrix, bias: $0) } ?? matrix.matmul(planes)
             return product.reshaped([g.batch, outChannels, g.height, g.width])
         case .unfolded, .winograd:
+            let kept = keptWeight ?? { _, make in withoutGradient { make(weight.detached()) } }
             return UnfoldedConvolution.conv2d(self, weight: weight, bias: bias, geometry: g, groups: groups, path: path,
-                                              winogradWeight: winogradWeight)
+                                              keptWeight: kept)
         }
     }
 }

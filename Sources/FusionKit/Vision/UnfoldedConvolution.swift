@@ -1,9 +1,10 @@
 /// `ConvolutionPath.unfolded`, and the backward of `.winograd`: per image and group, one GEMM
 /// W_g [out/g, in/g·kh·kw] × columns [in/g·kh·kw, Ho·Wo] (see `Unfold.im2col`; for "same"
-/// layers both in tap-major order, the weight reordered once per call) written straight into the
-/// image's NCHW output, with the bias preloaded (β = 1). Images are shared out among the cores,
-/// each running single-threaded GEMMs: for the small matrices of a CNN on 75×75 images this beats
-/// one batch-wide GEMM split across threads (whose tiny M and K leave OpenBLAS memory-bound). The
+/// layers both in tap-major order, the weight reordered once per weight value: `Tensor.KeptWeight`)
+/// written straight into the image's NCHW output, with the bias preloaded (β = 1). Images are
+/// shared out among the cores, each running single-threaded GEMMs: for the small matrices of a
+/// CNN on 75×75 images this beats one batch-wide GEMM split across threads (whose tiny M and K
+/// leave OpenBLAS memory-bound). The
 /// columns of one image live in a per-core scratch buffer that stays in cache; they are not kept
 /// for backward, which unfolds each image again (as PyTorch's own im2col convolution does):
 /// keeping them costs kh·kw times the input's memory. Backward, per image: dW_g += dY_g·columnsᵀ
@@ -12,10 +13,10 @@
 /// for stride-1 "same" layers dX as a convolution of dY (ConvolutionInputGradient.swift), by
 /// Winograd on `.winograd` layers; the bias gradient sums dY over N, H and W.
 enum UnfoldedConvolution {
-    /// `path` is `.unfolded` or `.winograd`; for `.winograd` the forward pass runs by Winograd
-    /// with the transformed weight `winogradWeight` returns (nil: transformed here).
+    /// `path` is `.unfolded` or `.winograd`; for `.winograd` the forward pass runs by Winograd.
+    /// `keptWeight` gives the transformed or reordered weight the path multiplies by.
     static func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, geometry g: ConvolutionGeometry, groups: Int,
-                       path: ConvolutionPath, winogradWeight: (() -> Tensor)?) -> Tensor {
+                       path: ConvolutionPath, keptWeight: Tensor.KeptWeight) -> Tensor {
         let outChannels = weight.shape[0], padding = (g.paddingHeight, g.paddingWidth)
         let winograd = path == .winograd
         let groupIn = g.channels / groups, groupOut = outChannels / groups
@@ -31,10 +32,12 @@ enum UnfoldedConvolution {
         let tapMajor = g.unfoldsByPhase
         // Winograd layers (stride 1) are tap-major only when "same", whose backward does not
         // read the reordered weight (its input gradient is itself a convolution).
-        let kernel = tapMajor && !winograd ? withoutGradient { weight.reshaped([outChannels, groupIn, g.kernelArea]).permuted([0, 2, 1]) } : weight
+        let kernel = tapMajor && !winograd
+            ? keptWeight("tapMajor") { $0.reshaped([outChannels, groupIn, g.kernelArea]).permuted([0, 2, 1]) } : weight
         let weights = kernel.pointer, biases = bias?.pointer
         if winograd {
-            WinogradConvolution.forward(source, weight: weight, transformed: winogradWeight?(), bias: biases, into: out, geometry: g)
+            WinogradConvolution.forward(source, weight: weight, transformed: keptWeight("winograd", WinogradConvolution.transformedWeights),
+                                        bias: biases, into: out, geometry: g)
         } else {
             BLAS.parallelChunks(count: g.batch) { images in
                 let columns = Tensor(uninitializedShape: [rows, plane])
