@@ -176,7 +176,8 @@ def check(path, name, tolerance, verbose):
     def describe(row):
         text = f"{row[2]:.1e}"
         if row[3] is not None:
-            torch_label = "torch on ulp-moved weights, worst of 4" if len(row) > 6 else "torch"
+            torch_label = ("torch on ulp-moved weights, worst of 4" if len(row) > 6
+                           else "onnxruntime" if row[0] == "onnx eval logits" else "torch")
             text += f" (vs float64: fusionkit {row[3]:.1e}, {torch_label} {row[4]:.1e})"
         return text
 
