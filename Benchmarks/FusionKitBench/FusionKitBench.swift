@@ -26,7 +26,7 @@ struct FusionKitBench: ParsableCommand {
     @Flag(help: "Fewer sizes, for a fast look.")
     var quick = false
 
-    @Option(help: "Run only workloads whose name contains this text.")
+    @Option(help: "Run only workloads whose name contains this text (or, comma-separated, any of these texts).")
     var filter: String?
 
     @Flag(help: "Leave out the whole VQA models (training step, inference, memory).")
@@ -74,14 +74,17 @@ struct FusionKitBench: ParsableCommand {
         var workloads = Workloads.all(quick: quick)
         BertWorkloads.benchFolder = URL(fileURLWithPath: output).deletingLastPathComponent().standardizedFileURL
         workloads += BertWorkloads.all() + ImageEncoderWorkloads.all()
-        let dataRows = filter.map { "decode png load png loader".contains($0) } ?? true
+        // Comma-separated parts: a row is kept when its name contains any of them.
+        let parts = filter.map { $0.split(separator: ",").map { String($0) } }
+        func kept(_ name: String) -> Bool { parts.map { $0.contains { name.contains($0) } } ?? true }
+        func keptPart(of text: String) -> Bool { parts.map { $0.contains { text.contains($0) } } ?? true }
+        let dataRows = keptPart(of: "decode png load png loader")
         if dataRows { workloads += DataWorkloads.all() }
         // Whole models: both sides start from the weights and batch written here.
         let peerFolder = URL(fileURLWithPath: output).deletingLastPathComponent().appendingPathComponent("vqa-peer")
             .standardizedFileURL
         let models = noModels ? [] : ModelCatalog.names.filter { name in
-            guard let filter else { return true }
-            return ["vqa-train", "vqa-infer1", "vqa-infer256"].contains { kind in "\(kind) \(name)".contains(filter) }
+            ["vqa-train", "vqa-infer1", "vqa-infer256"].contains { kind in kept("\(kind) \(name)") }
         }
         if !models.isEmpty {
             let batch = try VQAWorkloads.writePeerFiles(to: peerFolder, models: models)
@@ -89,7 +92,7 @@ struct FusionKitBench: ParsableCommand {
             // earlier workloads' heap made the relation network's step up to 1.6× slower.
             workloads += VQAWorkloads.all(models: models, batch: batch).map { VQAWorkloads.inFreshProcess($0, threads: threadCount) }
         }
-        if let filter { workloads = workloads.filter { $0.name.contains(filter) } }
+        workloads = workloads.filter { kept($0.name) }
         var samples = Array(repeating: RoundSamples(), count: workloads.count)
         var firstRounds: [Record] = []
         let peer = peerPython.flatMap {
@@ -131,7 +134,7 @@ struct FusionKitBench: ParsableCommand {
             print("memory  \(row.line)")
             memory.append(row)
         }
-        let loading = filter.map { "bert-load-memory".contains($0) } ?? true ? BertWorkloads.models.map(BertWorkloads.loadingRecord) : []
+        let loading = keptPart(of: "bert-load-memory") ? BertWorkloads.models.map(BertWorkloads.loadingRecord) : []
         for row in loading { print("loading  \(row.line)") }
         let loader = dataRows ? DataWorkloads.runSizes.compactMap { DataWorkloads.loaderRecord(size: $0, threads: threadCount) } : []
         for row in loader { print("loader  \(row.line)") }

@@ -33,9 +33,7 @@ public final class FiLM: Module, FusionStrategy {
                      && condition.shape[0] == features.shape[0],
                      "FiLM: features \(features.shape) and condition \(condition.shape) do not match \(channels) channels")
         let parameters = projection(condition)
-        let broadcastShape = [features.shape[0], channels] + [Int](repeating: 1, count: features.rank - 2)
-        let gamma = parameters.slice(0..<channels, alongAxis: 1).reshaped(broadcastShape)
-        let beta = parameters.slice(channels..<(2 * channels), alongAxis: 1).reshaped(broadcastShape)
-        return features * (residualScale ? gamma + 1 : gamma) + beta
+        let gamma = parameters.slice(0..<channels, alongAxis: 1), beta = parameters.slice(channels..<(2 * channels), alongAxis: 1)
+        return features.modulated(scale: gamma, shift: beta, scaleOffset: residualScale ? 1 : 0)
     }
 }
