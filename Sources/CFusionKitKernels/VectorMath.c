@@ -145,3 +145,29 @@ FK_KERNEL(fk_tanh, fk_tanh1)
 FK_KERNEL(fk_sigmoid, fk_sigmoid1)
 FK_KERNEL(fk_gelu, fk_gelu1)
 FK_KERNEL(fk_gelu_derivative, fk_gelu_derivative1)
+
+/* y = a + b and y = a · b on n floats, compiled per instruction set like the kernels above:
+ * Swift's own loop is built for SSE2, four floats a step. Each element is the one sum or
+ * product, so every variant gives the same bits. */
+#define FK_PAIR_BODY(expression)                                                               \
+    {                                                                                          \
+        for (long i = 0; i < n; i++) y[i] = expression;                                        \
+    }
+static void fk_add_baseline(const float *a, const float *b, float *y, long n) FK_PAIR_BODY(a[i] + b[i])
+static void fk_mul_baseline(const float *a, const float *b, float *y, long n) FK_PAIR_BODY(a[i] * b[i])
+#ifdef FK_X86
+FK_AVX512 static void fk_add_avx512(const float *a, const float *b, float *y, long n) FK_PAIR_BODY(a[i] + b[i])
+FK_AVX512 static void fk_mul_avx512(const float *a, const float *b, float *y, long n) FK_PAIR_BODY(a[i] * b[i])
+FK_AVX2 static void fk_add_avx2(const float *a, const float *b, float *y, long n) FK_PAIR_BODY(a[i] + b[i])
+FK_AVX2 static void fk_mul_avx2(const float *a, const float *b, float *y, long n) FK_PAIR_BODY(a[i] * b[i])
+#endif
+
+void fk_add(const float *a, const float *b, float *y, long n) {
+    FK_DISPATCH(fk_add, (a, b, y, n))
+    fk_add_baseline(a, b, y, n);
+}
+
+void fk_mul(const float *a, const float *b, float *y, long n) {
+    FK_DISPATCH(fk_mul, (a, b, y, n))
+    fk_mul_baseline(a, b, y, n);
+}

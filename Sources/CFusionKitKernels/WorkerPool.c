@@ -29,8 +29,9 @@ static _Atomic long fk_spin_nanoseconds = 200000;
 static fk_task fk_job_task;
 static void *fk_job_context;
 static long fk_job_count;
-static int fk_job_companion;            /* the current job is a companion job */
-static _Atomic int fk_companion_done = 1;
+static long fk_job_companion;           /* the current job's companion ticket, 0 for an ordinary job */
+static _Atomic long fk_companions_done = 0; /* the ticket of the last companion job that returned */
+static long fk_companions_started = 0;       /* under fk_busy */
 
 static long fk_now(void) {
     struct timespec t;
@@ -62,11 +63,11 @@ static void *fk_worker(void *argument) {
             }
         }
         seen = generation;
-        int companion = fk_job_companion;
+        long companion = fk_job_companion;
         if (index < fk_job_count) fk_job_task(fk_job_context, index);
         if (atomic_fetch_add_explicit(&fk_finished, 1, memory_order_acq_rel) + 1 == fk_workers && companion) {
             /* The last worker done with a companion job ends it: nobody reads the job's fields now. */
-            atomic_store_explicit(&fk_companion_done, 1, memory_order_release);
+            atomic_store_explicit(&fk_companions_done, companion, memory_order_release);
             atomic_store_explicit(&fk_busy, 0, memory_order_release);
         }
     }
@@ -104,7 +105,7 @@ static int fk_try_take(void) {
 }
 
 /* Publishes a job (fk_busy taken) and wakes sleeping workers. */
-static void fk_publish(fk_task task, void *context, long count, int companion) {
+static void fk_publish(fk_task task, void *context, long count, long companion) {
     fk_job_task = task;
     fk_job_context = context;
     fk_job_count = count;
@@ -128,17 +129,19 @@ static int fk_pool_dispatch(fk_task task, void *context, long count) {
     return 1;
 }
 
-int fk_pool_try_start(fk_task task, void *context) {
+long fk_pool_try_start(fk_task task, void *context) {
     pthread_once(&fk_pool_once, fk_pool_start);
     if (fk_workers < 1 || !fk_try_take()) return 0;
-    atomic_store_explicit(&fk_companion_done, 0, memory_order_relaxed);
+    long ticket = ++fk_companions_started;
     /* Index 1 runs on the first worker; index 0 is the submitting thread's own work. */
-    fk_publish(task, context, 2, 1);
-    return 1;
+    fk_publish(task, context, 2, ticket);
+    return ticket;
 }
 
-void fk_pool_wait(void) {
-    while (!atomic_load_explicit(&fk_companion_done, memory_order_acquire)) fk_relax();
+void fk_pool_wait(long ticket) {
+    /* Companion jobs end in the order they started (one at a time), so the last ended ticket
+     * reaching this one means this one has ended, even if another companion started since. */
+    while (atomic_load_explicit(&fk_companions_done, memory_order_acquire) < ticket) fk_relax();
 }
 
 void fk_pool_run(fk_task task, void *context, long count) {
@@ -148,11 +151,4 @@ void fk_pool_run(fk_task task, void *context, long count) {
     for (long i = 0; i < count; i++) task(context, i);
 }
 
-int fk_pool_try_run(fk_task task, void *context, long count) {
-    if (count <= 1) {
-        if (count == 1) task(context, 0);
-        return 1;
-    }
-    pthread_once(&fk_pool_once, fk_pool_start);
-    return fk_pool_dispatch(task, context, count);
-}
+

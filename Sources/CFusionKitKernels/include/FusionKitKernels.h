@@ -23,6 +23,10 @@ void fk_sigmoid(const float *x, float *y, long n);
 void fk_gelu(const float *x, float *y, long n);
 void fk_gelu_derivative(const float *x, float *y, long n);
 
+/* y = a + b and y = a · b element by element on n floats (y may be a or b). */
+void fk_add(const float *a, const float *b, float *y, long n);
+void fk_mul(const float *a, const float *b, float *y, long n);
+
 /* The sum of n floats (summed in vector lanes, so the order differs from a sequential loop). */
 float fk_sum(const float *x, long n);
 
@@ -103,16 +107,12 @@ void fk_pool_configure(long workers);
 long fk_pool_workers(void);
 void fk_pool_set_spin(long nanoseconds);
 void fk_pool_run(fk_task task, void *context, long count);
-/* fk_pool_run when the workers are free and enough for count; otherwise runs nothing and returns
- * 0, so that a caller that needs its pieces to run at the same time can use other threads. */
-int fk_pool_try_run(fk_task task, void *context, long count);
-/* A companion job: task(context, 1) starts on the first worker and this returns at once (1), or
- * nothing starts (0: no worker, or a job runs). The pool takes other jobs again as soon as the
- * task returns, so the caller's own jobs meanwhile run on its thread alone and later ones on
- * every core; fk_pool_wait returns once the task has returned. One companion at a time: call
- * fk_pool_wait before starting another. */
-int fk_pool_try_start(fk_task task, void *context);
-void fk_pool_wait(void);
+/* A companion job: task(context, 1) starts on the first worker and this returns at once with a
+ * ticket (above 0), or nothing starts (0: no worker, or a job runs). The pool takes other jobs
+ * again as soon as the task returns, so the caller's own jobs meanwhile run on its thread alone
+ * and later ones on every core; fk_pool_wait(ticket) returns once the task has returned. */
+long fk_pool_try_start(fk_task task, void *context);
+void fk_pool_wait(long ticket);
 
 /* The instruction set the kernels run with: "avx512", "avx2" or "baseline". */
 const char *fk_kernel_isa(void);

@@ -1,3 +1,5 @@
+import CFusionKitKernels
+
 /// The loops behind every element-wise operation. Contiguous operands of equal shape take one
 /// flat loop the compiler vectorises; broadcast operands are walked with their dimensions
 /// merged where possible, so the inner loop is as long as it can be and has unit or zero stride.
@@ -20,8 +22,16 @@ enum ElementwiseKernel {
         if a.shape == b.shape {
             let result = Tensor(uninitializedShape: a.shape)
             let pa = a.pointer, pb = b.pointer, out = result.storage.pointer
+            // Sums and products through the C kernels compiled for the CPU's widest vectors
+            // (the same bits; Swift's loop is built for SSE2).
+            let kernel: ((UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void)? =
+                Op.self == Operators.Add.self ? fk_add : Op.self == Operators.Multiply.self ? fk_mul : nil
             Parallel.forEachChunk(count: a.count) { range in
-                for i in range { out[i] = op(pa[i], pb[i]) }
+                if let kernel {
+                    kernel(pa + range.lowerBound, pb + range.lowerBound, out + range.lowerBound, range.count)
+                } else {
+                    for i in range { out[i] = op(pa[i], pb[i]) }
+                }
             }
             return result
         }

@@ -34,20 +34,6 @@ enum WorkerPool {
         }
     }
 
-    /// `run` when the workers are free and enough for `count` pieces at once; otherwise runs
-    /// nothing and returns false (for callers whose pieces must overlap).
-    static func tryRun(count: Int, _ body: (Int) -> Void) -> Bool {
-        _ = configured
-        return withoutActuallyEscaping(body) { body in
-            var task = body
-            return withUnsafeMutablePointer(to: &task) { pointer in
-                fk_pool_try_run({ context, index in
-                    context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(index)
-                }, pointer, count) != 0
-            }
-        }
-    }
-
     /// Runs `companion` on a worker while `body` runs on the calling thread, and returns true
     /// once both have returned; returns false, having run nothing, when no worker is free. The
     /// pool takes jobs again as soon as `companion` returns: `body`'s parallel loops run on its
@@ -57,11 +43,12 @@ enum WorkerPool {
         return withoutActuallyEscaping(companion) { companion in
             var task: (Int) -> Void = { _ in companion() }
             return withUnsafeMutablePointer(to: &task) { pointer in
-                guard fk_pool_try_start({ context, index in
+                let ticket = fk_pool_try_start({ context, index in
                     context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(index)
-                }, pointer) != 0 else { return false }
+                }, pointer)
+                guard ticket != 0 else { return false }
                 body()
-                fk_pool_wait()
+                fk_pool_wait(ticket)
                 return true
             }
         }
