@@ -44,6 +44,21 @@ struct UnaryMathTests {
         check("log", Tensor([-1, -0.5]).log(), { Foundation.log($0) }, input: [-1, -0.5])
     }
 
+    @Test("add and multiply of equal shapes on every instruction set: each element the one sum or product",
+          arguments: instructionSets)
+    func addAndMultiply(instructionSet: VectorKernels.InstructionSet) {
+        VectorKernels.limitInstructionSet(to: instructionSet)
+        defer { VectorKernels.limitInstructionSet(to: nil) }
+        // 37 + 37·3 elements: the 16-lane loops run their tails; special values meet each other.
+        let a = Self.inputs + Self.inputs.reversed() + Self.inputs.map { $0 * 0.5 } + Self.inputs.map { -$0 }
+        let b = Self.inputs.map { $0 * 3 } + Self.inputs + Self.inputs.reversed() + Self.inputs
+        let (x, y) = (Tensor(a), Tensor(b))
+        for (name, actual, expected) in [("add", x + y, zip(a, b).map { $0 + $1 }), ("multiply", x * y, zip(a, b).map { $0 * $1 })] {
+            let same = zip(actual.scalars, expected).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) }
+            #expect(same, "\(name) on \(instructionSet) differs from the scalar result")
+        }
+    }
+
     @Test("tanh, sigmoid and activations on every instruction set", arguments: instructionSets)
     func hyperbolicAndActivations(instructionSet: VectorKernels.InstructionSet) {
         VectorKernels.limitInstructionSet(to: instructionSet)

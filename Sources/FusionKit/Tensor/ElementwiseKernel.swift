@@ -1,8 +1,9 @@
 import CFusionKitKernels
 
 /// The loops behind every element-wise operation. Contiguous operands of equal shape take one
-/// flat loop the compiler vectorises; broadcast operands are walked with their dimensions
-/// merged where possible, so the inner loop is as long as it can be and has unit or zero stride.
+/// flat loop the compiler vectorises (for sums and products, `fk_add` and `fk_mul`, built for
+/// the CPU's widest vectors); broadcast operands are walked with their dimensions merged where
+/// possible, so the inner loop is as long as it can be and has unit or zero stride.
 enum ElementwiseKernel {
     /// Applies `op` to every element of `x`.
     @inline(__always)
