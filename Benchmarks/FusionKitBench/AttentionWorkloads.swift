@@ -11,13 +11,14 @@ extension Workloads {
             let memory = Tensor.randomNormal([batch, keys, width], generator: &generator).requiringGradient()
             let upstream = Tensor.randomNormal([batch, queries, width], generator: &generator)
             let parameters = attention.parameters()
-            let seconds = Timing.secondsPerCall {
+            let (seconds, floor, operations) = ProductFloor.time {
                 for parameter in parameters { parameter.zeroGradient() }
                 query.gradient = nil
                 memory.gradient = nil
                 attention(query: query, key: memory, value: memory, needWeights: false).output.backward(upstream)
             }
-            return Record(name: name, fusionkitSeconds: seconds)
+            return Record(name: name, fusionkitSeconds: seconds, floorSeconds: floor, operations: operations,
+                          gflops: operations / seconds / 1e9)
         }
     }
 }

@@ -4,9 +4,11 @@ import FusionKit
 /// call of the row's body, run one after another through `BLAS.gemm` (the kernels the layers
 /// use) on buffers allocated once. How close the row's time comes to this floor says how much of
 /// it is products and how much everything else (element-wise passes, unfolding, transforms,
-/// dispatch). The floor is a little optimistic: products that share a shape share operand
-/// buffers here (so a weight may still be in cache), and products the model runs on one core
-/// each, side by side, run here one at a time split among the cores.
+/// dispatch). It is an estimate, not a bound: products that share a shape share operand buffers
+/// here (a weight may still be in cache), but products the row runs side by side, one per core,
+/// run here one at a time, each split among the cores, and Winograd's per-position products run
+/// through `BLAS.gemm` rather than their own kernel; so rows of many small products can come out
+/// faster than their floor ("products / row" above 1).
 final class ProductFloor {
     let shapes: [ProductShape]
     /// Floating-point operations of all the products (2·m·n·k each).
@@ -79,5 +81,15 @@ final class ProductFloor {
                                 shape.k, marks, Report.format(row.seconds), Report.format(together), rate))
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+extension ProductFloor {
+    /// `body` timed in alternation with its own products alone (see `ProductFloor`): seconds per
+    /// call, the products' seconds, and their operations.
+    static func time(_ body: () -> Void) -> (seconds: Double, floor: Double, operations: Double) {
+        let floor = ProductFloor(recording: body)
+        let (seconds, products) = Timing.sideBySide(body, floor.run)
+        return (seconds, products, floor.operations)
     }
 }

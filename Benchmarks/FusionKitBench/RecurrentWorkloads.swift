@@ -12,7 +12,7 @@ extension Workloads {
             let x = Tensor.randomNormal([batch, time, inputs], generator: &generator).requiringGradient()
             let upstream = Tensor.randomNormal([batch, time, hidden], generator: &generator)
             let parameters = layer.parameters()  // as an optimizer holds them
-            let seconds = Timing.secondsPerCall {
+            let (seconds, floor, operations) = ProductFloor.time {
                 for parameter in parameters { parameter.zeroGradient() }
                 x.gradient = nil
                 layer(x).output.backward(upstream)
@@ -20,7 +20,8 @@ extension Workloads {
             // Forward: batch·time·3h·(in + h) multiply-adds; backward twice that (dX and dW_ih,
             // dh_prev and dW_hh).
             let flops = 6 * Double(batch * time * 3 * hidden * (inputs + hidden))
-            return Record(name: name, fusionkitSeconds: seconds, throughput: flops / seconds / 1e9, throughputUnit: "GFLOP/s")
+            return Record(name: name, fusionkitSeconds: seconds, throughput: flops / seconds / 1e9, throughputUnit: "GFLOP/s",
+                          floorSeconds: floor, operations: operations, gflops: operations / seconds / 1e9)
         }
     }
 }

@@ -13,13 +13,14 @@ extension Workloads {
             let outputSize = (size + 2 - 3) / stride + 1
             let upstream = Tensor.randomNormal([batch, outputChannels, outputSize, outputSize], generator: &generator)
             let parameters = layer.parameters()
-            let seconds = Timing.secondsPerCall {
+            let (seconds, floor, operations) = ProductFloor.time {
                 for parameter in parameters { parameter.zeroGradient() }
                 if inputGradient { x.gradient = nil }
                 layer(x).backward(upstream)
             }
             let flops = 2 * Double(batch * outputChannels * outputSize * outputSize * inputChannels * 9) * (inputGradient ? 3 : 2)
-            return Record(name: name, fusionkitSeconds: seconds, throughput: flops / seconds / 1e9, throughputUnit: "GFLOP/s")
+            return Record(name: name, fusionkitSeconds: seconds, throughput: flops / seconds / 1e9, throughputUnit: "GFLOP/s",
+                          floorSeconds: floor, operations: operations, gflops: operations / seconds / 1e9)
         }
     }
 }

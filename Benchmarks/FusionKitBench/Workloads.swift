@@ -84,14 +84,15 @@ enum Workloads {
             let x = Tensor.randomNormal([batch, inputs], generator: &generator).requiringGradient()
             let upstream = Tensor.randomNormal([batch, outputs], generator: &generator)
             let parameters = layer.parameters()  // as an optimizer holds them
-            let seconds = Timing.secondsPerCall {
+            let (seconds, floor, operations) = ProductFloor.time {
                 for parameter in parameters { parameter.zeroGradient() }
                 x.gradient = nil
                 layer(x).backward(upstream)
             }
             // Three GEMMs of batch·in·out multiply-adds each.
             let flops = 6 * Double(batch) * Double(inputs) * Double(outputs)
-            return Record(name: name, fusionkitSeconds: seconds, throughput: flops / seconds / 1e9, throughputUnit: "GFLOP/s")
+            return Record(name: name, fusionkitSeconds: seconds, throughput: flops / seconds / 1e9, throughputUnit: "GFLOP/s",
+                          floorSeconds: floor, operations: operations, gflops: operations / seconds / 1e9)
         }
     }
 
