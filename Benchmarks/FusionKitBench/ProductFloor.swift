@@ -47,12 +47,15 @@ final class ProductFloor {
     }
 
     func run() {
-        for (shape, index) in zip(shapes, operandIndex) {
-            let operand = operands[index]
-            BLAS.gemm(transposeA: shape.transposeA, transposeB: shape.transposeB, m: shape.m, n: shape.n, k: shape.k,
-                      a: operand.a, lda: shape.transposeA ? shape.m : shape.k, b: operand.b,
-                      ldb: shape.transposeB ? shape.k : shape.n, c: operand.c, ldc: shape.n)
-        }
+        for (shape, index) in zip(shapes, operandIndex) { multiply(shape, index) }
+    }
+
+    /// One product of `shape` on the operands at `index`.
+    private func multiply(_ shape: ProductShape, _ index: Int) {
+        let operand = operands[index]
+        BLAS.gemm(transposeA: shape.transposeA, transposeB: shape.transposeB, m: shape.m, n: shape.n, k: shape.k,
+                  a: operand.a, lda: shape.transposeA ? shape.m : shape.k, b: operand.b,
+                  ldb: shape.transposeB ? shape.k : shape.n, c: operand.c, ldc: shape.n)
     }
 
     /// One line per distinct shape, costliest first: how often the call ran it, the time of one
@@ -63,12 +66,8 @@ final class ProductFloor {
         for index in operandIndex { counts[index, default: 0] += 1 }
         var rows: [(shape: ProductShape, count: Int, seconds: Double)] = []
         for (index, count) in counts {
-            let shape = shapes[operandIndex.firstIndex(of: index)!], operand = operands[index]
-            let seconds = Timing.secondsPerCall(samples: 3, minimumSampleSeconds: 0.002) {
-                BLAS.gemm(transposeA: shape.transposeA, transposeB: shape.transposeB, m: shape.m, n: shape.n, k: shape.k,
-                          a: operand.a, lda: shape.transposeA ? shape.m : shape.k, b: operand.b,
-                          ldb: shape.transposeB ? shape.k : shape.n, c: operand.c, ldc: shape.n)
-            }
+            let shape = shapes[operandIndex.firstIndex(of: index)!]
+            let seconds = Timing.secondsPerCall(samples: 3, minimumSampleSeconds: 0.002) { multiply(shape, index) }
             rows.append((shape, count, seconds))
         }
         rows.sort { Double($0.count) * $0.seconds > Double($1.count) * $1.seconds }

@@ -150,5 +150,3 @@ void fk_pool_run(fk_task task, void *context, long count) {
     if (count > 1 && fk_pool_dispatch(task, context, count)) return;
     for (long i = 0; i < count; i++) task(context, i);
 }
-
-

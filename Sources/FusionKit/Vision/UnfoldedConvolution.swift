@@ -4,10 +4,9 @@
 /// written straight into the image's NCHW output, with the bias preloaded (β = 1). Images are
 /// shared out among the cores, each running single-threaded GEMMs: for the small matrices of a
 /// CNN on 75×75 images this beats one batch-wide GEMM split across threads (whose tiny M and K
-/// leave OpenBLAS memory-bound). The
-/// columns of one image live in a per-core scratch buffer that stays in cache; they are not kept
-/// for backward, which unfolds each image again (as PyTorch's own im2col convolution does):
-/// keeping them costs kh·kw times the input's memory. Backward, per image: dW_g += dY_g·columnsᵀ
+/// leave OpenBLAS memory-bound). The columns of one image live in a per-core scratch buffer that
+/// stays in cache; they are not kept for backward, which unfolds each image again (as PyTorch's
+/// own im2col convolution does): keeping them costs kh·kw times the input's memory. Backward, per image: dW_g += dY_g·columnsᵀ
 /// (a partial sum per core, added at the end) and the input gradient as
 /// `ConvolutionPath.inputGradient` says: dColumns = W_gᵀ·dY_g added back onto dX by col2im, or
 /// for stride-1 "same" layers dX as a convolution of dY (ConvolutionInputGradient.swift), by
