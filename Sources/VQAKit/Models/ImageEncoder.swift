@@ -48,16 +48,24 @@ public final class ImageEncoder: Module, UnaryLayer {
     /// The feature map [B, C, H, W] of images [B, 3, S, S] (values in [0, 1]), or of cached
     /// feature maps [B, inputChannels, S, S].
     public func callAsFunction(_ pixels: Tensor) -> Tensor {
+        featureMaps(pixels).last!
+    }
+
+    /// Every layer's output map, first to last: the first is the finest (`pixel-attention` scores
+    /// its pixels), the last is what `callAsFunction` returns.
+    public func featureMaps(_ pixels: Tensor) -> [Tensor] {
         let images = backbone.map { $0(pixels) } ?? pixels
         precondition(images.rank == 4 && images.shape[1] == inputChannels && images.shape[2] == images.shape[3],
                      "ImageEncoder: expected square inputs [B, \(inputChannels), S, S], got \(images.shape)")
         let planes = coordinatePlanes(size: images.shape[2])
             .broadcast(to: [images.shape[0], 2, images.shape[2], images.shape[3]])
         var x = Tensor.concatenate([images, planes], alongAxis: 1)
+        var maps: [Tensor] = []
         for (convolution, norm) in zip(convolutions, norms) {
             x = norm(convolution(x)).relu()
+            maps.append(x)
         }
-        return x
+        return maps
     }
 
     /// One token per cell of `featureMap` [B, C, H, W]: [B, H·W, C + 2], cell (row r, column c)

@@ -34,6 +34,9 @@ public enum ModelCatalog {
         Entry(name: "spatial-attention", summary: "two hops of question-to-cell attention, the second biased by distance to where the first looked") {
             try SpatialAttentionModel($0)
         },
+        Entry(name: "pixel-attention", summary: "spatial-attention whose first hop scores the first convolution's 38×38 map and hands its places to the answer") {
+            try SpatialAttentionModel($0, firstHop: .pixels)
+        },
         Entry(name: "relation-network", summary: "Relation Network over all pairs of 5×5 cells") { try RelationNetworkModel($0) },
         Entry(name: "mfb", summary: "MFB bilinear pooling with question-guided attention over cells") { try MFBModel($0) },
         Entry(name: "transformer", summary: "transformer over colour slots (k-means colour prototypes: built for Sort-of-CLEVR) and the question") {

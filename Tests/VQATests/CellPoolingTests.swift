@@ -1,0 +1,41 @@
+import FusionKit
+import Testing
+import VQAKit
+
+@Suite("Cell pooling")
+struct CellPoolingTests {
+    @Test("each cell holds the sum of the positions that fall into it, every position in exactly one cell",
+          arguments: [(38, 10), (38, 19), (64, 16), (50, 13), (10, 10)])
+    func sumsMatchTheLoop(fineSide: Int, cellSide: Int) {
+        var generator = RandomGenerator(seed: 11)
+        let maps = 3
+        let fine = Tensor.randomUniform([maps, 1, fineSide, fineSide], lower: -1, upper: 1, generator: &generator)
+        let pooling = CellPooling(fineSide: fineSide, cellSide: cellSide)
+        let pooled = pooling.sum(fine)
+        #expect(pooled.shape == [maps, 1, cellSide, cellSide])
+        // The plain reference: add each position to the cell (p + padding) / window.
+        var expected = [Float](repeating: 0, count: maps * cellSide * cellSide)
+        let values = fine.scalars
+        for map in 0..<maps {
+            for row in 0..<fineSide {
+                for column in 0..<fineSide {
+                    let (cellRow, cellColumn) = ((row + pooling.padding) / pooling.window, (column + pooling.padding) / pooling.window)
+                    #expect(cellRow < cellSide && cellColumn < cellSide)
+                    expected[(map * cellSide + cellRow) * cellSide + cellColumn] += values[(map * fineSide + row) * fineSide + column]
+                }
+            }
+        }
+        for (got, want) in zip(pooled.scalars, expected) { #expect(abs(got - want) <= 1e-5 * max(1, abs(want))) }
+    }
+
+    @Test("pixel-attention's first hop weighs the 10×10 cells from the 38×38 map: each question's weights sum to 1")
+    func firstHopWeightsAreADistribution() throws {
+        let data = smallData(seed: 8, images: 2)
+        let model = try smallModel("pixel-attention")
+        model.eval()
+        _ = withoutGradient { model(images: data.images([0, 1]), questions: data.questions(rows: data.questionRows([0, 1]))) }
+        let attention = try #require(model.lastImageAttention)
+        #expect(attention.shape == [40, 10, 10])
+        for sum in attention.sum(alongAxes: 1, 2).scalars { #expect(abs(sum - 1) < 1e-4) }
+    }
+}
