@@ -34,8 +34,8 @@ public enum ModelCatalog {
         Entry(name: "spatial-attention", summary: "two hops of question-to-cell attention, the second biased by distance to where the first looked") {
             try SpatialAttentionModel($0)
         },
-        Entry(name: "pixel-attention", summary: "spatial-attention whose first hop scores the first convolution's 38×38 map and hands its places to the answer") {
-            try SpatialAttentionModel($0, firstHop: .pixels)
+        Entry(name: "pixel-attention", summary: "spatial-attention with both hops scored over the first convolution's 38×38 map (10×10 cells read)") {
+            try SpatialAttentionModel($0, scoring: .firstMap)
         },
         Entry(name: "relation-network", summary: "Relation Network over all pairs of 5×5 cells") { try RelationNetworkModel($0) },
         Entry(name: "mfb", summary: "MFB bilinear pooling with question-guided attention over cells") { try MFBModel($0) },

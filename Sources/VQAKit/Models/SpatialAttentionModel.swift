@@ -22,30 +22,34 @@ import FusionKit
 /// specific to one data set. Keys and values of the cells are computed once per image; all
 /// questions of an image query them together.
 ///
-/// Two variants (``FirstHop``): `spatial-attention` scores hop 1 over the final 19×19 cells;
-/// `pixel-attention` scores it over the first convolution's 38×38 map, whose features are nearly
-/// a pixel's colour, with the final cells at 10×10 (hop 1's weights summed over each cell's
-/// pixels then read the cells' values), and also hands the answer MLP where hop 1 looked.
+/// Two variants (``Scoring``): `spatial-attention` scores both hops over the final 19×19 cells;
+/// `pixel-attention` scores both over the first convolution's 38×38 map, whose features are
+/// nearly a pixel's colour, and reads the final 10×10 cells with those weights summed per cell
+/// (hop 2 also reads the first map itself); it hands the answer MLP where hop 1 looked, and
+/// keeps hop 2 off the named object by a learned dip around that place instead of the visited
+/// cells.
 public final class SpatialAttentionModel: Module, VQAModel {
-    /// Where hop 1 scores the image.
-    public enum FirstHop: Sendable {
-        /// Over the final cells, as hop 2 does (`spatial-attention`).
+    /// Where the two hops score the image.
+    public enum Scoring: Sendable {
+        /// Over the final cells (`spatial-attention`).
         case cells
         /// Over the positions of the first convolution's map (`pixel-attention`). Why: on
-        /// backgrounds that change from image to image (harder Sort-of-CLEVR), the final cells mix
-        /// an object's colour with its surroundings and hop 1 took 15–25 epochs to find the object a
-        /// colour word names; scored on the first map it did in 5–6 (Docs/VQA.md).
-        case pixels
+        /// backgrounds that change from image to image (harder Sort-of-CLEVR), a cell's features
+        /// mix an object's colour with its surroundings, and hop 1 took 15–25 epochs to find the
+        /// object a colour word names (5–6 on the first map); on 10×10 cells hop 2's "closest"
+        /// stayed below 80% on the plain set, since the nearest object often shares cells with
+        /// the named one (Docs/VQA.md).
+        case firstMap
     }
-    public let firstHop: FirstHop
+    public let scoring: Scoring
     public let configuration: VQAModelConfiguration
     public let image: ImageEncoder
     public let question: any QuestionEncoding
     public let cellProjection: Linear
     /// Hop 1: queries from the question; keys from the cells (`.cells`) or from the first map's
-    /// positions with their centres (`.pixels`); values from the cells.
+    /// positions with their centres (`.firstMap`); values from the cells.
     public let firstQuery: Linear, firstKey: Linear, firstValue: Linear
-    /// Hop 2: queries from hop 1's state.
+    /// Hop 2: queries from hop 1's state; keys as hop 1's; values from the cells.
     public let secondQuery: Linear, secondKey: Linear, secondValue: Linear
     /// Each hop's output projection and the layer norm of its residual sum, as in a
     /// transformer's cross-attention sub-layer: state = LN(query + out(attention)).
@@ -53,13 +57,22 @@ public final class SpatialAttentionModel: Module, VQAModel {
     public let firstNorm: LayerNorm, secondNorm: LayerNorm
     /// a_h / `distanceUnit`, [1, heads, 1, 1].
     public let distanceScales: Parameter
-    /// v_h / `distanceUnit`, [1, heads, 1, 1]: how much hop 2's head h avoids the cells hop 1's
-    /// head h looked at (the named object is its own nearest neighbour otherwise).
-    public let visitedScales: Parameter
-    /// A learned score of each cell (× `presenceUnit`), added to hop 2's scores, so that empty
-    /// background cells can be switched off: the furthest cell is usually an empty corner.
-    public let cellPresence: Linear
+    /// `.cells`: v_h / `distanceUnit`, [1, heads, 1, 1]: how much hop 2's head h avoids the cells
+    /// hop 1's head h looked at (the named object is its own nearest neighbour otherwise).
+    public let visitedScales: Parameter?
+    /// `.cells`: a learned score of each cell (× `presenceUnit`), added to hop 2's scores, so that
+    /// empty background cells can be switched off: the furthest cell is usually an empty corner.
+    public let cellPresence: Linear?
     public static let presenceUnit: Float = 10
+    /// `.firstMap`: hop 2's dip around where hop 1's head h looked, `u_h·exp(−d²/w_h)`:
+    /// u_h / `distanceUnit` and log w_h, each [1, heads, 1, 1].
+    public let avoidanceScales: Parameter?, avoidanceLogWidths: Parameter?
+    /// `.firstMap`: hop 2's presence score of each position, the log-sum-exp of 16 learned
+    /// detectors of its features (a union of linear regions: any of several colours against
+    /// whatever the background is).
+    public let pixelPresence: Linear?
+    /// `.firstMap`: hop 2 also reads the first map's positions (a colour is nearly pure there).
+    public let secondPixelValue: Linear?
     public let classifier: Sequential
     public let headCount = 4
     /// The distance coefficients are stored divided by this so that AdamW's steps (about the
@@ -67,35 +80,54 @@ public final class SpatialAttentionModel: Module, VQAModel {
     public static let distanceUnit: Float = 50
     public private(set) var lastImageAttention: Tensor?
 
-    public init(_ configuration: VQAModelConfiguration, firstHop: FirstHop = .cells) throws {
+    public init(_ configuration: VQAModelConfiguration, scoring: Scoring = .cells) throws {
         self.configuration = configuration
-        self.firstHop = firstHop
+        self.scoring = scoring
         var generator = RandomGenerator(seed: configuration.seed)
         let width = configuration.width
         precondition(width % headCount == 0, "SpatialAttentionModel: width \(width) is not a multiple of \(headCount) heads")
         let firstChannels = 32
-        image = try configuration.makeImageEncoder([(firstChannels, 2), (width, 2), (width, firstHop == .cells ? 1 : 2)],
+        image = try configuration.makeImageEncoder([(firstChannels, 2), (width, 2), (width, scoring == .cells ? 1 : 2)],
                                                    generator: &generator)
+        // Keys read the cells' projection, or a first-map position's features and centre.
+        let keyInputs = scoring == .cells ? width : firstChannels + 2
         question = try makeQuestionEncoder(configuration, width: width, generator: &generator)
         cellProjection = Linear(width + 2, width, generator: &generator)
         firstQuery = Linear(width, width, generator: &generator)
-        firstKey = Linear(firstHop == .cells ? width : firstChannels + 2, width, generator: &generator)
+        firstKey = Linear(keyInputs, width, generator: &generator)
         firstValue = Linear(width, width, generator: &generator)
         secondQuery = Linear(width, width, generator: &generator)
         firstOutput = Linear(width, width, generator: &generator)
         secondOutput = Linear(width, width, generator: &generator)
         firstNorm = LayerNorm(width)
         secondNorm = LayerNorm(width)
-        secondKey = Linear(width, width, generator: &generator)
+        secondKey = Linear(keyInputs, width, generator: &generator)
         secondValue = Linear(width, width, generator: &generator)
         distanceScales = Parameter(Tensor((0..<headCount).map { Float($0 % 2 == 0 ? -0.3 : 0.3) }, shape: [1, headCount, 1, 1]))
-        visitedScales = Parameter(Tensor((0..<headCount).map { Float($0 % 2 == 0 ? -1 : 0) }, shape: [1, headCount, 1, 1]))
-        cellPresence = Linear(width, 1, generator: &generator)
-        cellPresence.weight.value = Tensor.zeros([1, width])
-        cellPresence.bias?.value = Tensor.zeros([1])
-        // `.pixels` also answers from where hop 1's heads looked (x, y each): left or right is then
-        // one input to read rather than a direction the attention's reading has to carry.
-        let placeInputs = firstHop == .pixels ? 2 * headCount : 0
+        switch scoring {
+        case .cells:
+            visitedScales = Parameter(Tensor((0..<headCount).map { Float($0 % 2 == 0 ? -1 : 0) }, shape: [1, headCount, 1, 1]))
+            let presence = Linear(width, 1, generator: &generator)
+            presence.weight.value = Tensor.zeros([1, width])
+            presence.bias?.value = Tensor.zeros([1])
+            cellPresence = presence
+            (avoidanceScales, avoidanceLogWidths, pixelPresence, secondPixelValue) = (nil, nil, nil, nil)
+        case .firstMap:
+            (visitedScales, cellPresence) = (nil, nil)
+            // The near heads (even) start with a dip of −10 at the place, about an object's
+            // radius wide (w = 0.03, log w = −3.507: e^(−d²/w) falls to 1/e 6.5 pixels away on a
+            // 75-pixel image).
+            avoidanceScales = Parameter(Tensor((0..<headCount).map { Float($0 % 2 == 0 ? -0.2 : 0) }, shape: [1, headCount, 1, 1]))
+            avoidanceLogWidths = Parameter(Tensor([Float](repeating: -3.5065579, count: headCount), shape: [1, headCount, 1, 1]))
+            secondPixelValue = Linear(keyInputs, width, generator: &generator)
+            // Random, not zero, detectors: identical ones would stay identical.
+            let presence = Linear(keyInputs, 16, generator: &generator)
+            presence.weight.value = (presence.weight.value * 0.3).detached()
+            pixelPresence = presence
+        }
+        // `.firstMap` also answers from where hop 1's heads looked (x, y each): left or right is
+        // then one input to read rather than a direction the attention's reading has to carry.
+        let placeInputs = scoring == .firstMap ? 2 * headCount : 0
         classifier = multilayerPerceptron([3 * width + placeInputs, 2 * width, configuration.answerCount], generator: &generator)
         super.init()
     }
@@ -110,58 +142,59 @@ public final class SpatialAttentionModel: Module, VQAModel {
         let centres = tokens.slice((tokens.shape[2] - 2)..<tokens.shape[2], alongAxis: 2)   // [B, HW, 2]
         let asked = q.reshaped([batch, perImage, width])                                 // [B, Q, d]
 
-        // Hop 1: its reading and weights over the cells [B, H, Q, HW], where each head looked
-        // (its weights times the positions' centres, [B, H, Q, 2]: head h of hop 2 measures
-        // distances from head h's place), and which cells it visited: each head's weights
-        // relative to their largest (1 where it looked most), spread by a max over neighbouring
-        // cells (5×5 of 19×19, 3×3 of 10×10) — an object falls across several cells, and the
-        // fragments hop 1 weighted little are still the named object, not a neighbour.
-        let firstRead: Tensor, firstWeights: Tensor, located: Tensor, visited: Tensor
-        switch firstHop {
+        // Each hop: its weights over the cells [B, H, Q, HW] and its reading [B, Q, d]. Hop 1
+        // also says where each head looked (its weights times the positions' centres,
+        // [B, H, Q, 2]): head h of hop 2 measures distances from head h's place.
+        let firstWeights: Tensor, first: Tensor, located: Tensor, second: Tensor
+        switch scoring {
         case .cells:
+            let firstRead: Tensor
             (firstRead, firstWeights) = attend(queries: firstQuery(asked), keys: firstKey(cells), values: firstValue(cells), bias: nil)
+            first = firstNorm(asked + firstOutput(firstRead))                             // [B, Q, d]
             located = firstWeights.matmul(centres.expandingShape(at: 1))
-            visited = Self.spread(Self.relative(firstWeights).reshaped([batch * heads * perImage, 1, side, side]), over: 5)
+            // Which cells hop 1 visited: each head's weights relative to their largest (1 where it
+            // looked most), spread by a max over 5×5 neighbours — an object falls across several
+            // cells, and the fragments hop 1 weighted little are still the named object, not a
+            // neighbour.
+            let relative = firstWeights / (firstWeights.max(alongAxes: [3], keepingDimensions: true) + 1e-6)
+            let visited = relative.reshaped([batch * heads * perImage, 1, side, side])
+                .maxPool2d(kernel: (5, 5), stride: (1, 1), padding: (2, 2))
                 .reshaped([batch, heads, perImage, side * side])
-        case .pixels:
-            let fine = image.tokens(maps[0])                                              // [B, P, C₁ + 2]
-            let (positions, fineSide, headWidth) = (fine.shape[1], maps[0].shape[2], width / heads)
-            let keys = firstKey(fine).reshaped([batch, positions, heads, headWidth]).permuted([0, 2, 3, 1])   // [B, H, dₕ, P]
-            let queries = firstQuery(asked).reshaped([batch, perImage, heads, headWidth]).permuted([0, 2, 1, 3])   // [B, H, Q, dₕ]
-            let weights = (queries.matmul(keys) * (1 / Float(headWidth).squareRoot())).softmax(alongAxis: 3)   // [B, H, Q, P]
-            located = weights.matmul(fine.slice((fine.shape[2] - 2)..<fine.shape[2], alongAxis: 2).expandingShape(at: 1))
-            let pooling = CellPooling(fineSide: fineSide, cellSide: side)
-            firstWeights = pooling.sum(weights.reshaped([batch * heads * perImage, 1, fineSide, fineSide]))
-                .reshaped([batch, heads, perImage, side * side])
-            visited = Self.spread(Self.relative(firstWeights).reshaped([batch * heads * perImage, 1, side, side]), over: 3)
-                .reshaped([batch, heads, perImage, side * side])
-            let values = firstValue(cells).reshaped([batch, side * side, heads, headWidth]).permuted([0, 2, 1, 3])   // [B, H, HW, dₕ]
-            firstRead = firstWeights.matmul(values).permuted([0, 2, 1, 3]).reshaped([batch, perImage, width])
+            let presence = (cellPresence!(cells) * Self.presenceUnit).transposed(1, 2).expandingShape(at: 1)   // [B, 1, 1, HW]
+            let bias = (squaredDistances(from: located, to: centres) * distanceScales.value
+                        + visited * visitedScales!.value) * Self.distanceUnit + presence
+            let (secondRead, _) = attend(queries: secondQuery(first), keys: secondKey(cells), values: secondValue(cells), bias: bias)
+            second = secondNorm(first + secondOutput(secondRead))
+        case .firstMap:
+            let fine = FineMap(image.tokens(maps[0]), cellSide: side, heads: heads)
+            let firstFine = fine.attention(queries: firstQuery(asked), keys: firstKey(fine.tokens), bias: nil)   // [B, H, Q, P]
+            located = firstFine.matmul(fine.centres.expandingShape(at: 1))
+            firstWeights = fine.cellWeights(firstFine)
+            first = firstNorm(asked + firstOutput(FineMap.read(firstValue(cells), weights: firstWeights)))
+            let distances = squaredDistances(from: located, to: fine.centres)                  // [B, H, Q, P]
+            let dips = (distances * (avoidanceLogWidths!.value * -1).exp() * -1).exp()         // e^(−d²/w)
+            let presence = pixelPresence!(fine.tokens).logSumExp(alongAxes: [2], keepingDimensions: true)
+                .transposed(1, 2).expandingShape(at: 1)                                        // [B, 1, 1, P]
+            let bias = (distances * distanceScales.value + dips * avoidanceScales!.value) * Self.distanceUnit + presence
+            let secondFine = fine.attention(queries: secondQuery(first), keys: secondKey(fine.tokens), bias: bias)
+            let secondRead = FineMap.read(secondValue(cells), weights: fine.cellWeights(secondFine))
+                + FineMap.read(secondPixelValue!(fine.tokens), weights: secondFine)
+            second = secondNorm(first + secondOutput(secondRead))
         }
-        let first = firstNorm(asked + firstOutput(firstRead))                             // [B, Q, d]
-        let centreSquares = centres.square().sum(alongAxes: [2], keepingDimensions: true).transposed(1, 2).expandingShape(at: 1)  // [B, 1, 1, HW]
-        let squaredDistances = (located.square().sum(alongAxes: [3], keepingDimensions: true) + centreSquares
-            - located.matmul(centres.expandingShape(at: 1), transposeB: true) * 2).relu()  // [B, H, Q, HW]
-        let presence = (cellPresence(cells) * Self.presenceUnit).transposed(1, 2).expandingShape(at: 1)   // [B, 1, 1, HW]
-        let bias = (squaredDistances * distanceScales.value + visited * visitedScales.value) * Self.distanceUnit + presence
-        let (secondRead, _) = attend(queries: secondQuery(first), keys: secondKey(cells), values: secondValue(cells), bias: bias)
-        let second = secondNorm(first + secondOutput(secondRead))
         if !isTraining {
             lastImageAttention = firstWeights.mean(alongAxes: [1]).reshaped([batch * perImage, side, side]).detached()
         }
         var answerInputs = [q, first.reshaped([batch * perImage, width]), second.reshaped([batch * perImage, width])]
-        if firstHop == .pixels { answerInputs.append(located.permuted([0, 2, 1, 3]).reshaped([batch * perImage, 2 * heads])) }
+        if scoring == .firstMap { answerInputs.append(located.permuted([0, 2, 1, 3]).reshaped([batch * perImage, 2 * heads])) }
         return classifier(Tensor.concatenate(answerInputs, alongAxis: 1))
     }
 
-    /// Attention weights [B, H, Q, N] relative to each row's largest.
-    private static func relative(_ weights: Tensor) -> Tensor {
-        weights / (weights.max(alongAxes: [3], keepingDimensions: true) + 1e-6)
-    }
-
-    /// Maps [M, 1, s, s] spread by a max over each cell's `size` × `size` neighbours.
-    private static func spread(_ maps: Tensor, over size: Int) -> Tensor {
-        maps.maxPool2d(kernel: (size, size), stride: (1, 1), padding: (size / 2, size / 2))
+    /// Squared distances [B, H, Q, N] from each head's place `located` [B, H, Q, 2] to each of
+    /// `points` [B, N, 2].
+    private func squaredDistances(from located: Tensor, to points: Tensor) -> Tensor {
+        let pointSquares = points.square().sum(alongAxes: [2], keepingDimensions: true).transposed(1, 2).expandingShape(at: 1)   // [B, 1, 1, N]
+        return (located.square().sum(alongAxes: [3], keepingDimensions: true) + pointSquares
+            - located.matmul(points.expandingShape(at: 1), transposeB: true) * 2).relu()
     }
 
     /// Multi-head attention of `queries` [B, Q, d] over `keys`, `values` [B, N, d], with an
@@ -171,29 +204,5 @@ public final class SpatialAttentionModel: Module, VQAModel {
         var unused = RandomGenerator(seed: 0)   // no dropout: the generator is never drawn from
         return Attention.multiHead(query: queries, key: keys, value: values, heads: headCount,
                                    mask: AttentionMask(additive: bias), generator: &unused)
-    }
-}
-
-/// How the positions of a fine square map [N, 1, S, S] fall into the cells of a coarser one of side
-/// s: non-overlapping windows of ⌈S / s⌉ positions a side, zero-padded evenly at the edges (the
-/// 38 positions of Sort-of-CLEVR's first map into 10 cells: windows of 4, one padding position
-/// each side), so that every position lies in exactly one cell.
-public struct CellPooling: Sendable {
-    /// The side of each cell's window of positions, and the zero padding before the first.
-    public let window: Int, padding: Int
-
-    /// - Precondition: the windows tile the fine map into exactly `cellSide` cells a side.
-    public init(fineSide: Int, cellSide: Int) {
-        window = (fineSide + cellSide - 1) / cellSide
-        padding = (cellSide * window - fineSide + 1) / 2
-        precondition(cellSide > 0 && fineSide >= cellSide && (fineSide + 2 * padding - window) / window + 1 == cellSide,
-                     "CellPooling: a \(fineSide)-side map does not fall into \(cellSide) cells")
-    }
-
-    /// The sum over each cell's positions: [N, 1, s, s] (position p of a side lies in cell
-    /// (p + padding) / window).
-    public func sum(_ fine: Tensor) -> Tensor {
-        fine.avgPool2d(kernel: (window, window), stride: (window, window), padding: (padding, padding))
-            * Float(window * window)
     }
 }
