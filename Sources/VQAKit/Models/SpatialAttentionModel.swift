@@ -35,10 +35,10 @@ public final class SpatialAttentionModel: Module, VQAModel {
         case cells
         /// Over the positions of the first convolution's map (`pixel-attention`). Why: on
         /// backgrounds that change from image to image (harder Sort-of-CLEVR), a cell's features
-        /// mix an object's colour with its surroundings, and hop 1 took 15–25 epochs to find the
-        /// object a colour word names (5–6 on the first map); on 10×10 cells hop 2's "closest"
-        /// stayed below 80% on the plain set, since the nearest object often shares cells with
-        /// the named one (Docs/VQA.md).
+        /// mix an object's colour with its surroundings, so matching a colour word against them
+        /// is learned far more slowly than against the first map's nearly per-pixel features;
+        /// and on coarse cells the nearest object often shares cells with the named one
+        /// (measurements: Docs/VQA.md, "Hop 1 on the first convolution's map").
         case firstMap
     }
     public let scoring: Scoring
