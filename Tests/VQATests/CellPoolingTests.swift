@@ -1,6 +1,6 @@
 import FusionKit
 import Testing
-import VQAKit
+@testable import VQAKit
 
 @Suite("Cell pooling")
 struct CellPoolingTests {
@@ -37,5 +37,26 @@ struct CellPoolingTests {
         let attention = try #require(model.lastImageAttention)
         #expect(attention.shape == [40, 10, 10])
         for sum in attention.sum(alongAxes: 1, 2).scalars { #expect(abs(sum - 1) < 1e-4) }
+    }
+
+    @Test("FineMap's multi-head weights and reading equal Attention.multiHead's when each position is its own cell")
+    func fineMapMatchesMultiHeadAttention() {
+        var generator = RandomGenerator(seed: 12)
+        let (batch, asked, side, width, heads) = (2, 3, 4, 8, 2)
+        let positions = side * side
+        let queries = Tensor.randomUniform([batch, asked, width], lower: -1, upper: 1, generator: &generator)
+        let keys = Tensor.randomUniform([batch, positions, width], lower: -1, upper: 1, generator: &generator)
+        let values = Tensor.randomUniform([batch, positions, width], lower: -1, upper: 1, generator: &generator)
+        let bias = Tensor.randomUniform([batch, heads, asked, positions], lower: -2, upper: 2, generator: &generator)
+        let tokens = Tensor.randomUniform([batch, positions, 3], lower: -1, upper: 1, generator: &generator)
+        let fine = FineMap(tokens, cellSide: side, heads: heads)
+        let weights = fine.attention(queries: queries, keys: keys, bias: bias)
+        let reading = FineMap.read(values, weights: fine.cellWeights(weights))
+        var unused = RandomGenerator(seed: 0)
+        let reference = Attention.multiHead(query: queries, key: keys, value: values, heads: heads,
+                                            mask: AttentionMask(additive: bias), generator: &unused)
+        #expect(weights.shape == reference.weights.shape && reading.shape == reference.output.shape)
+        for (got, want) in zip(weights.scalars, reference.weights.scalars) { #expect(abs(got - want) <= 1e-5) }
+        for (got, want) in zip(reading.scalars, reference.output.scalars) { #expect(abs(got - want) <= 1e-5 * max(1, abs(want))) }
     }
 }
