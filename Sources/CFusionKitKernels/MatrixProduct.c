@@ -9,9 +9,11 @@
 /* Single-precision GEMM with AVX-512, for hosts whose OpenBLAS runs narrower kernels (see
  * fk_sgemm in FusionKitKernels.h). The classic blocked structure (Goto & van de Geijn, "Anatomy
  * of High-Performance Matrix Multiplication", 2008): B is packed KC rows by NC columns at a time
- * into strips of NR columns, A MC rows by KC at a time into strips of MR rows, and a register
- * kernel multiplies one MR × KC strip of A by one KC × NR strip of B into an MR × NR block of C
- * held in 24 of the 32 vector registers (12 rows × two 16-float vectors). */
+ * into strips of NR columns, and a register kernel multiplies one MR × KC strip of A by one
+ * KC × NR strip of B into an MR × NR block of C held in 24 of the 32 vector registers (12 rows ×
+ * two 16-float vectors). A is read where it lies, each element broadcast from its row, as
+ * ONNX Runtime's MLAS does; only a transposed A is packed (MC rows by KC into strips of MR rows),
+ * since its rows would be columns. */
 
 enum { FK_MR = 12, FK_NR = 32, FK_KC = 256, FK_MC = 144, FK_NC = 1024 };
 
@@ -37,6 +39,36 @@ static float *fk_buffer(float **buffer, long *size, long needed) {
 #define FK_A(i, p) (transA ? a[(p) * lda + (i)] : a[(i) * lda + (p)])
 #define FK_B(p, j) (transB ? b[(j) * ldb + (p)] : b[(p) * ldb + (j)])
 
+/* rows[0 .. 16] transposed in place: afterwards rows[j] holds element j of each former row. Three
+ * rounds of shuffles: pairs of rows interleaved, then quadruples within each 128-bit lane, then
+ * the lanes themselves. */
+FK_AVX512 static inline void fk_transpose16(__m512 rows[16]) {
+    __m512 t[16], u[16];
+    for (int i = 0; i < 8; i++) {
+        t[2 * i] = _mm512_unpacklo_ps(rows[2 * i], rows[2 * i + 1]);
+        t[2 * i + 1] = _mm512_unpackhi_ps(rows[2 * i], rows[2 * i + 1]);
+    }
+    /* rows[4g + c], lane L: column 4L + c of rows 4g .. 4g + 3. */
+    for (int g = 0; g < 4; g++) {
+        rows[4 * g] = _mm512_shuffle_ps(t[4 * g], t[4 * g + 2], 0x44);
+        rows[4 * g + 1] = _mm512_shuffle_ps(t[4 * g], t[4 * g + 2], 0xEE);
+        rows[4 * g + 2] = _mm512_shuffle_ps(t[4 * g + 1], t[4 * g + 3], 0x44);
+        rows[4 * g + 3] = _mm512_shuffle_ps(t[4 * g + 1], t[4 * g + 3], 0xEE);
+    }
+    for (int c = 0; c < 4; c++) {
+        u[c] = _mm512_shuffle_f32x4(rows[c], rows[4 + c], 0x88);      /* lanes 0, 2 of groups 0, 1 */
+        u[4 + c] = _mm512_shuffle_f32x4(rows[c], rows[4 + c], 0xDD);  /* lanes 1, 3 of groups 0, 1 */
+        u[8 + c] = _mm512_shuffle_f32x4(rows[8 + c], rows[12 + c], 0x88);
+        u[12 + c] = _mm512_shuffle_f32x4(rows[8 + c], rows[12 + c], 0xDD);
+    }
+    for (int c = 0; c < 4; c++) {
+        rows[c] = _mm512_shuffle_f32x4(u[c], u[8 + c], 0x88);           /* lane 0 */
+        rows[8 + c] = _mm512_shuffle_f32x4(u[c], u[8 + c], 0xDD);       /* lane 2 */
+        rows[4 + c] = _mm512_shuffle_f32x4(u[4 + c], u[12 + c], 0x88);  /* lane 1 */
+        rows[12 + c] = _mm512_shuffle_f32x4(u[4 + c], u[12 + c], 0xDD); /* lane 3 */
+    }
+}
+
 /* B[p0 .. p0 + kc, j0 .. j0 + nc] into strips of FK_NR columns: strip s holds row p's FK_NR
  * entries at s·kc·FK_NR + p·FK_NR, zero past column nc. */
 FK_AVX512 static void fk_pack_b(int transB, const float *b, long ldb, long p0, long kc, long j0, long nc, float *packed) {
@@ -45,6 +77,21 @@ FK_AVX512 static void fk_pack_b(int transB, const float *b, long ldb, long p0, l
         float *strip = packed + s * kc * FK_NR;
         if (!transB && width == FK_NR) {
             for (long p = 0; p < kc; p++) memcpy(strip + p * FK_NR, b + (p0 + p) * ldb + first, FK_NR * sizeof(float));
+        } else if (transB && width == FK_NR) {
+            /* Bᵀ's rows are B's columns: 16 × 16 blocks transposed in registers, then the rest
+             * of the depth one element at a time. */
+            long body = kc / 16 * 16;
+            for (long p = 0; p < body; p += 16) {
+                for (int half = 0; half < 2; half++) {
+                    __m512 block[16];
+                    for (int j = 0; j < 16; j++) block[j] = _mm512_loadu_ps(b + (first + half * 16 + j) * ldb + p0 + p);
+                    fk_transpose16(block);
+                    for (int q = 0; q < 16; q++) _mm512_storeu_ps(strip + (p + q) * FK_NR + half * 16, block[q]);
+                }
+            }
+            for (long p = body; p < kc; p++) {
+                for (long j = 0; j < FK_NR; j++) strip[p * FK_NR + j] = FK_B(p0 + p, first + j);
+            }
         } else {
             for (long p = 0; p < kc; p++) {
                 for (long j = 0; j < width; j++) strip[p * FK_NR + j] = FK_B(p0 + p, first + j);
@@ -73,23 +120,10 @@ FK_AVX512 static void fk_pack_a(int transA, const float *a, long lda, long i0, l
     }
 }
 
-/* C[0 .. rows, 0 .. columns] = alpha · (A strip · B strip) + beta · C (C not read when beta is 0).
- * The B strip's rows lie bStride floats apart: FK_NR when packed, B's own row stride when read
- * in place. */
-FK_AVX512 static void fk_block(long kc, const float *a, const float *b, long bStride, float *c, long ldc, long rows,
-                               long columns, float alpha, float beta) {
-    fk_float16 sums[FK_MR][2];
-    for (int r = 0; r < FK_MR; r++) sums[r][0] = sums[r][1] = (fk_float16){0};
-    for (long p = 0; p < kc; p++) {
-        fk_float16 b0 = *(const fk_float16u *)(b + p * bStride), b1 = *(const fk_float16u *)(b + p * bStride + 16);
-        const float *column = a + p * FK_MR;
-        for (int r = 0; r < FK_MR; r++) {
-            fk_float16 x = (fk_float16){0} + column[r];
-            sums[r][0] += x * b0;
-            sums[r][1] += x * b1;
-        }
-    }
+FK_AVX512 static inline void fk_store(fk_float16 sums[FK_MR][2], float *c, long ldc, long rows, long columns, float alpha,
+                                        float beta) {
     if (rows == FK_MR && columns == FK_NR) {
+        _Pragma("clang loop unroll(full)")
         for (int r = 0; r < FK_MR; r++) {
             fk_float16u *line = (fk_float16u *)(c + r * ldc);
             if (beta == 0.0f) {
@@ -103,6 +137,7 @@ FK_AVX512 static void fk_block(long kc, const float *a, const float *b, long bSt
         return;
     }
     float tile[FK_MR][FK_NR] __attribute__((aligned(64)));
+    _Pragma("clang loop unroll(full)")
     for (int r = 0; r < FK_MR; r++) {
         *(fk_float16 *)&tile[r][0] = sums[r][0];
         *(fk_float16 *)&tile[r][16] = sums[r][1];
@@ -115,16 +150,63 @@ FK_AVX512 static void fk_block(long kc, const float *a, const float *b, long bSt
     }
 }
 
+/* C[0 .. rows, 0 .. columns] = alpha · (A strip · B strip) + beta · C (C not read when beta is 0).
+ * The B strip's rows lie bStride floats apart: FK_NR when packed, B's own row stride when read
+ * in place. */
+FK_AVX512 static void fk_block(long kc, const float *a, const float *b, long bStride, float *c, long ldc, long rows,
+                               long columns, float alpha, float beta) {
+    fk_float16 sums[FK_MR][2];
+    _Pragma("clang loop unroll(full)")
+    for (int r = 0; r < FK_MR; r++) sums[r][0] = sums[r][1] = (fk_float16){0};
+    for (long p = 0; p < kc; p++) {
+        fk_float16 b0 = *(const fk_float16u *)(b + p * bStride), b1 = *(const fk_float16u *)(b + p * bStride + 16);
+        const float *column = a + p * FK_MR;
+        _Pragma("clang loop unroll(full)")
+        for (int r = 0; r < FK_MR; r++) {
+            fk_float16 x = (fk_float16){0} + column[r];
+            sums[r][0] += x * b0;
+            sums[r][1] += x * b1;
+        }
+    }
+    fk_store(sums, c, ldc, rows, columns, alpha, beta);
+}
+
+/* As fk_block, with A read where it lies (not transposed, row r at a + r·lda) instead of from a
+ * packed strip: rows past `rows` repeat the last row and their sums are dropped. */
+FK_AVX512 static void fk_block_direct(long kc, const float *a, long lda, const float *b, long bStride, float *c,
+                                      long ldc, long rows, long columns, float alpha, float beta) {
+    fk_float16 sums[FK_MR][2];
+    const float *line[FK_MR];
+    _Pragma("clang loop unroll(full)")
+    for (int r = 0; r < FK_MR; r++) {
+        sums[r][0] = sums[r][1] = (fk_float16){0};
+        line[r] = a + (r < rows ? r : rows - 1) * lda;
+    }
+    for (long p = 0; p < kc; p++) {
+        fk_float16 b0 = *(const fk_float16u *)(b + p * bStride), b1 = *(const fk_float16u *)(b + p * bStride + 16);
+        _Pragma("clang loop unroll(full)")
+        for (int r = 0; r < FK_MR; r++) {
+            fk_float16 x = (fk_float16){0} + line[r][p];
+            sums[r][0] += x * b0;
+            sums[r][1] += x * b1;
+        }
+    }
+    fk_store(sums, c, ldc, rows, columns, alpha, beta);
+}
+
 /* A·Bᵀ for few rows of A, where packing B (n·k floats gathered across rows of Bᵀ on every call)
  * would cost more than the products: each C[i, j] is the dot product of row i of A and row j of
  * Bᵀ, both contiguous, 16 terms at a time. Blocks of 4 rows of A by 6 rows of Bᵀ keep 24 partial
  * sums in registers; the 6 rows of Bᵀ stay in L1 while all rows of A pass. A block past the last
  * row repeats the last row and its sums are dropped. */
 enum { FK_DOT_ROWS = 4, FK_DOT_COLUMNS = 6 };
-/* Up to this many rows of A, and from this depth (shorter dot products spend their time in the
- * final horizontal sums), fk_sgemm_choice picks dot products for A·Bᵀ; beyond them the packed
- * kernel is faster (measured in Docs/Benchmarks.md, "Own AVX-512 matrix products"). */
-enum { FK_DOT_MAX_ROWS = 256, FK_DOT_MIN_DEPTH = 128 };
+/* fk_sgemm_choice picks dot products for A·Bᵀ from this depth (shorter dot products spend their
+ * time in the final horizontal sums) when A has fewer rows than one register block, or Bᵀ fewer
+ * rows than one strip (the packed kernel would pad them), or the depth is at least
+ * FK_DOT_DEPTH_PER_ROW per row of A plus FK_DOT_DEPTH_BASE (packing Bᵀ, n·k floats, then costs
+ * more than the packed kernel gains over the dot products); elsewhere the packed kernel is faster
+ * (measured in Docs/Benchmarks.md, "A read in place, Bᵀ packed by 16 × 16 transposes"). */
+enum { FK_DOT_MIN_DEPTH = 32, FK_DOT_DEPTH_PER_ROW = 8, FK_DOT_DEPTH_BASE = 128 };
 
 FK_AVX512 static void fk_sgemm_nt_dot(long m, long n, long k, float alpha, const float *a, long lda, const float *b,
                                       long ldb, float beta, float *c, long ldc) {
@@ -231,15 +313,22 @@ FK_AVX512 static void fk_sgemm_avx512(int transA, int transB, long m, long n, lo
             else if (whole < nc) fk_pack_b(transB, b, ldb, p0, kc, j0 + whole, nc - whole, packedB + whole / FK_NR * kc * FK_NR);
             for (long i0 = 0; i0 < m; i0 += FK_MC) {
                 long mc = m - i0 < FK_MC ? m - i0 : FK_MC;
-                fk_pack_a(transA, a, lda, i0, mc, p0, kc, packedA);
+                /* A not transposed is read where it lies (its rows are contiguous in p): packing it
+                 * would be one more pass over A, which at depths of a few hundred costs a quarter
+                 * of the products (Docs/Benchmarks.md, "A read in place"). */
+                if (transA) fk_pack_a(transA, a, lda, i0, mc, p0, kc, packedA);
                 for (long js = 0; js * FK_NR < nc; js++) {
                     long columns = nc - js * FK_NR < FK_NR ? nc - js * FK_NR : FK_NR;
                     int direct = inPlace && columns == FK_NR;
                     const float *strip = direct ? b + p0 * ldb + j0 + js * FK_NR : packedB + js * kc * FK_NR;
                     for (long is = 0; is * FK_MR < mc; is++) {
                         long rows = mc - is * FK_MR < FK_MR ? mc - is * FK_MR : FK_MR;
-                        fk_block(kc, packedA + is * kc * FK_MR, strip, direct ? ldb : FK_NR,
-                                 c + (i0 + is * FK_MR) * ldc + j0 + js * FK_NR, ldc, rows, columns, alpha, blockBeta);
+                        if (!transA)
+                            fk_block_direct(kc, a + (i0 + is * FK_MR) * lda + p0, lda, strip, direct ? ldb : FK_NR,
+                                                c + (i0 + is * FK_MR) * ldc + j0 + js * FK_NR, ldc, rows, columns, alpha, blockBeta);
+                        else
+                            fk_block(kc, packedA + is * kc * FK_MR, strip, direct ? ldb : FK_NR,
+                                     c + (i0 + is * FK_MR) * ldc + j0 + js * FK_NR, ldc, rows, columns, alpha, blockBeta);
                     }
                 }
             }
@@ -269,7 +358,9 @@ int fk_sgemm_available(void) {
 
 int fk_sgemm_choice(int transA, int transB, long m, long n, long k) {
     if (n == 1) return FK_SGEMM_VECTOR;
-    if (!transA && transB && m <= FK_DOT_MAX_ROWS && k >= FK_DOT_MIN_DEPTH) return FK_SGEMM_DOT;
+    if (!transA && transB && k >= FK_DOT_MIN_DEPTH &&
+        (m < FK_MR || n < FK_NR || k >= FK_DOT_DEPTH_PER_ROW * m + FK_DOT_DEPTH_BASE))
+        return FK_SGEMM_DOT;
     if (!transB && m <= FK_SGEMM_IN_PLACE_ROWS) return FK_SGEMM_IN_PLACE;
     return FK_SGEMM_PACKED;
 }

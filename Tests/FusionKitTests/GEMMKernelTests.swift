@@ -14,8 +14,10 @@ struct GEMMKernelTests {
     static let sizes: [(Int, Int, Int)] = [
         (1, 1, 1), (5, 3, 7), (12, 32, 256), (13, 33, 257), (11, 31, 255), (145, 40, 20), (30, 1030, 9),
         (64, 64, 64), (100, 37, 53), (200, 300, 40),
-        // A·Bᵀ by dot products (up to 256 rows, depth from 128): depth tails, row and column tails.
-        (1, 7, 128), (6, 13, 130), (257, 9, 143), (256, 40, 200),
+        // A·Bᵀ by dot products (few rows, narrow, or deep): depth tails, row and column tails.
+        (1, 7, 128), (6, 13, 130), (257, 9, 143), (256, 40, 200), (20, 40, 300),
+        // Bᵀ packed by 16 × 16 transposes: whole and partial blocks of the depth, a last narrow strip.
+        (30, 64, 48), (13, 70, 37),
         // Up to 24 rows, B read in place except a last strip narrower than 32; deeper than 256.
         (10, 70, 33), (24, 64, 300), (1, 33, 5), (25, 64, 16),
         // One column (a matrix times a vector): row and depth tails, more than 16 rows.
@@ -101,10 +103,13 @@ struct GEMMKernelTests {
         #expect(!Tensor.usesOwnGEMM(avx512Available: true, openBLASKernel: "SkylakeX"))
         #expect(!Tensor.usesOwnGEMM(avx512Available: true, openBLASKernel: "SapphireRapids"))
         #expect(!Tensor.usesOwnGEMM(avx512Available: false, openBLASKernel: "Haswell"))
-        // A·Bᵀ by dot products on up to 256 rows from a depth of 128; B in place on up to 24 rows.
+        // A·Bᵀ by dot products from a depth of 32 on fewer than 12 rows, fewer than 32 columns, or
+        // a depth of 8·m + 128 and more; B in place on up to 24 rows.
         let choices: [((Int, Int, Int, Bool, Bool), GEMMKernel)] = [
-            ((32, 768, 768, false, true), .avx512Dot), ((256, 64, 128, false, true), .avx512Dot),
-            ((257, 64, 128, false, true), .avx512Packed), ((32, 768, 127, false, true), .avx512Packed),
+            ((32, 768, 384, false, true), .avx512Dot), ((32, 768, 383, false, true), .avx512Packed),
+            ((11, 64, 32, false, true), .avx512Dot), ((12, 64, 128, false, true), .avx512Packed),
+            ((256, 31, 32, false, true), .avx512Dot), ((256, 32, 576, false, true), .avx512Packed),
+            ((4, 64, 31, false, true), .avx512Packed),
             ((32, 768, 768, true, true), .avx512Packed), ((24, 192, 64, false, false), .avx512InPlace),
             ((10, 192, 64, true, false), .avx512InPlace), ((25, 192, 64, false, false), .avx512Packed),
             ((2000, 1, 32, false, true), .avx512Vector), ((5, 1, 300, true, false), .avx512Vector),

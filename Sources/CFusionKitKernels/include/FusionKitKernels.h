@@ -75,7 +75,8 @@ void fk_winograd_output(const float *m, long positionStride, float bias, float *
 /* Single-precision matrix product C = alpha·op(A)·op(B) + beta·C on row-major matrices with
  * leading dimensions (as cblas_sgemm with CblasRowMajor), on the calling thread, with AVX-512,
  * by one of four variants (see MatrixProduct.c):
- *   FK_SGEMM_PACKED    A and B packed into strips, a 12 × 32 register block (any operands);
+ *   FK_SGEMM_PACKED    B packed into strips (A too when transposed), a 12 × 32 register block
+ *                      (any operands);
  *   FK_SGEMM_DOT       A·Bᵀ as dot products of rows, 4 × 6 at a time (only A not transposed and
  *                      B transposed; otherwise runs PACKED);
  *   FK_SGEMM_IN_PLACE  as PACKED, but B read where it lies (only B not transposed; otherwise
@@ -83,8 +84,9 @@ void fk_winograd_output(const float *m, long positionStride, float bias, float *
  *   FK_SGEMM_VECTOR    C of one column (n = 1): a matrix times a vector, nothing packed (only
  *                      n = 1; otherwise runs PACKED);
  *   FK_SGEMM_CHOOSE    the variant fk_sgemm_choice names: VECTOR for one column, DOT for A·Bᵀ
- *                      with up to 256 rows and a depth of 128 or more, IN_PLACE for up to
- *                      FK_SGEMM_IN_PLACE_ROWS rows and B not transposed, else PACKED.
+ *                      from a depth of 32 with fewer than 12 rows, fewer than 32 columns or a
+ *                      depth of at least 8·m + 128, IN_PLACE for up to FK_SGEMM_IN_PLACE_ROWS
+ *                      rows and B not transposed, else PACKED.
  * Only for hosts where fk_sgemm_available() is 1 (the CPU has AVX-512; fk_limit_kernel_isa does
  * not apply); otherwise fk_sgemm aborts. C is not read when beta is 0. Returns the variant that
  * ran (never FK_SGEMM_CHOOSE). */
