@@ -120,8 +120,10 @@ FK_AVX512 static void fk_pack_a(int transA, const float *a, long lda, long i0, l
     }
 }
 
-FK_AVX512 static inline void fk_store(fk_float16 sums[FK_MR][2], float *c, long ldc, long rows, long columns, float alpha,
-                                        float beta) {
+/* The register block, scaled by alpha, into C (added to beta·C unless beta is 0); rows and columns
+ * past the product are dropped. Always inlined: as a call, the 24 sums went through memory. */
+FK_AVX512 static inline __attribute__((always_inline)) void fk_store(fk_float16 sums[FK_MR][2], float *c, long ldc,
+                                                                      long rows, long columns, float alpha, float beta) {
     if (rows == FK_MR && columns == FK_NR) {
         _Pragma("clang loop unroll(full)")
         for (int r = 0; r < FK_MR; r++) {
@@ -305,9 +307,9 @@ FK_AVX512 static void fk_sgemm_avx512(int transA, int transB, long m, long n, lo
         for (long p0 = 0; p0 < k; p0 += FK_KC) {
             long kc = k - p0 < FK_KC ? k - p0 : FK_KC;
             float blockBeta = p0 == 0 ? beta : 1.0f;
-            /* In place (few rows of A, B not transposed): each strip of B would be read once or
-             * twice, so B is read where it lies (its rows are contiguous) and only a last strip
-             * narrower than FK_NR is packed. */
+            /* In place (B not transposed, few rows of A or a B that stays in the cache): B is
+             * read where it lies (its rows are contiguous) and only a last strip narrower than
+             * FK_NR is packed. */
             long whole = nc / FK_NR * FK_NR;
             if (!inPlace) fk_pack_b(transB, b, ldb, p0, kc, j0, nc, packedB);
             else if (whole < nc) fk_pack_b(transB, b, ldb, p0, kc, j0 + whole, nc - whole, packedB + whole / FK_NR * kc * FK_NR);
@@ -361,7 +363,10 @@ int fk_sgemm_choice(int transA, int transB, long m, long n, long k) {
     if (!transA && transB && k >= FK_DOT_MIN_DEPTH &&
         (m < FK_MR || n < FK_NR || k >= FK_DOT_DEPTH_PER_ROW * m + FK_DOT_DEPTH_BASE))
         return FK_SGEMM_DOT;
-    if (!transB && m <= FK_SGEMM_IN_PLACE_ROWS) return FK_SGEMM_IN_PLACE;
+    /* B read in place rather than packed: with A read in place too, nothing is copied, and a B
+     * of up to 1 MB stays in the cache while the strips of A pass (Docs/Benchmarks.md, "A read in
+     * place, Bᵀ packed by 16 × 16 transposes"). */
+    if (!transB && (m <= FK_SGEMM_IN_PLACE_ROWS || n * k <= FK_SGEMM_IN_PLACE_FLOATS)) return FK_SGEMM_IN_PLACE;
     return FK_SGEMM_PACKED;
 }
 

@@ -171,3 +171,45 @@ void fk_mul(const float *a, const float *b, float *y, long n) {
     FK_DISPATCH(fk_mul, (a, b, y, n))
     fk_mul_baseline(a, b, y, n);
 }
+
+/* Softmax of one row in place: the peak (NaN never wins it), exp(x − peak) with their sum in
+ * vector lanes, then the row scaled by the sum's reciprocal; a row without a value above −∞
+ * becomes zeros. exp is fk_exp1, as in fk_exp, so each exponential has fk_exp's bits. */
+#define FK_SOFTMAX_BODY                                                                        \
+    {                                                                                          \
+        float lane[16];                                                                        \
+        for (int j = 0; j < 16; j++) lane[j] = -__builtin_inff();                              \
+        long i = 0;                                                                            \
+        for (; i + 16 <= n; i += 16) {                                                         \
+            for (int j = 0; j < 16; j++) lane[j] = x[i + j] > lane[j] ? x[i + j] : lane[j];    \
+        }                                                                                      \
+        float peak = -__builtin_inff();                                                        \
+        for (int j = 0; j < 16; j++) peak = lane[j] > peak ? lane[j] : peak;                   \
+        for (; i < n; i++) peak = x[i] > peak ? x[i] : peak;                                   \
+        if (peak == -__builtin_inff()) {                                                       \
+            for (long k = 0; k < n; k++) x[k] = 0.0f;                                          \
+            return;                                                                            \
+        }                                                                                      \
+        float total = 0.0f;                                                                    \
+        {                                                                                      \
+            _Pragma("clang fp reassociate(on)")                                                \
+            for (long k = 0; k < n; k++) {                                                     \
+                float e = fk_exp1(x[k] - peak);                                                \
+                x[k] = e;                                                                      \
+                total += e;                                                                    \
+            }                                                                                  \
+        }                                                                                      \
+        float reciprocal = 1.0f / total;                                                       \
+        for (long k = 0; k < n; k++) x[k] *= reciprocal;                                       \
+    }
+
+static void fk_softmax_row_baseline(float *x, long n) FK_SOFTMAX_BODY
+#ifdef FK_X86
+FK_AVX512 static void fk_softmax_row_avx512(float *x, long n) FK_SOFTMAX_BODY
+FK_AVX2 static void fk_softmax_row_avx2(float *x, long n) FK_SOFTMAX_BODY
+#endif
+
+void fk_softmax_row(float *x, long n) {
+    FK_DISPATCH(fk_softmax_row, (x, n))
+    fk_softmax_row_baseline(x, n);
+}

@@ -104,14 +104,16 @@ struct GEMMKernelTests {
         #expect(!Tensor.usesOwnGEMM(avx512Available: true, openBLASKernel: "SapphireRapids"))
         #expect(!Tensor.usesOwnGEMM(avx512Available: false, openBLASKernel: "Haswell"))
         // A·Bᵀ by dot products from a depth of 32 on fewer than 12 rows, fewer than 32 columns, or
-        // a depth of 8·m + 128 and more; B in place on up to 24 rows.
+        // a depth of 8·m + 128 and more; B in place on up to 24 rows or up to 2^18 floats of B.
         let choices: [((Int, Int, Int, Bool, Bool), GEMMKernel)] = [
             ((32, 768, 384, false, true), .avx512Dot), ((32, 768, 383, false, true), .avx512Packed),
             ((11, 64, 32, false, true), .avx512Dot), ((12, 64, 128, false, true), .avx512Packed),
             ((256, 31, 32, false, true), .avx512Dot), ((256, 32, 576, false, true), .avx512Packed),
             ((4, 64, 31, false, true), .avx512Packed),
             ((32, 768, 768, true, true), .avx512Packed), ((24, 192, 64, false, false), .avx512InPlace),
-            ((10, 192, 64, true, false), .avx512InPlace), ((25, 192, 64, false, false), .avx512Packed),
+            ((10, 192, 64, true, false), .avx512InPlace), ((25, 192, 64, false, false), .avx512InPlace),
+            ((25, 1024, 256, false, false), .avx512InPlace), ((25, 1025, 256, false, false), .avx512Packed),
+            ((2000, 1024, 1024, true, false), .avx512Packed),
             ((2000, 1, 32, false, true), .avx512Vector), ((5, 1, 300, true, false), .avx512Vector),
         ]
         for ((m, n, k, ta, tb), kernel) in choices {

@@ -30,6 +30,10 @@ void fk_mul(const float *a, const float *b, float *y, long n);
 /* The sum of n floats (summed in vector lanes, so the order differs from a sequential loop). */
 float fk_sum(const float *x, long n);
 
+/* Softmax of n floats in place: exp(x − max) / Σ exp(x − max), the max taken over the values
+ * that are not NaN; a row with no value above −∞ becomes zeros. */
+void fk_softmax_row(float *x, long n);
+
 /* The largest (smallest) of n > 0 floats; NaN if any is NaN. */
 float fk_max(const float *x, long n);
 float fk_min(const float *x, long n);
@@ -85,13 +89,14 @@ void fk_winograd_output(const float *m, long positionStride, float bias, float *
  *                      n = 1; otherwise runs PACKED);
  *   FK_SGEMM_CHOOSE    the variant fk_sgemm_choice names: VECTOR for one column, DOT for A·Bᵀ
  *                      from a depth of 32 with fewer than 12 rows, fewer than 32 columns or a
- *                      depth of at least 8·m + 128, IN_PLACE for up to FK_SGEMM_IN_PLACE_ROWS
- *                      rows and B not transposed, else PACKED.
+ *                      depth of at least 8·m + 128, IN_PLACE for B not transposed with up to
+ *                      FK_SGEMM_IN_PLACE_ROWS rows or up to FK_SGEMM_IN_PLACE_FLOATS floats in B
+ *                      (it then stays in the cache between strips of A), else PACKED.
  * Only for hosts where fk_sgemm_available() is 1 (the CPU has AVX-512; fk_limit_kernel_isa does
  * not apply); otherwise fk_sgemm aborts. C is not read when beta is 0. Returns the variant that
  * ran (never FK_SGEMM_CHOOSE). */
 enum { FK_SGEMM_CHOOSE = 0, FK_SGEMM_PACKED = 1, FK_SGEMM_DOT = 2, FK_SGEMM_IN_PLACE = 3, FK_SGEMM_VECTOR = 4 };
-enum { FK_SGEMM_IN_PLACE_ROWS = 24 };
+enum { FK_SGEMM_IN_PLACE_ROWS = 24, FK_SGEMM_IN_PLACE_FLOATS = 1 << 18 };
 int fk_sgemm_available(void);
 int fk_sgemm_choice(int transA, int transB, long m, long n, long k);
 int fk_sgemm(int variant, int transA, int transB, long m, long n, long k, float alpha, const float *a, long lda,

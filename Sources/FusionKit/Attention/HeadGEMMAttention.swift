@@ -29,8 +29,6 @@ extension Attention {
         let added = offsets?.pointer, padding = mask.keyPadding?.pointer, causal = mask.causal
         let (queries, keys) = (rows.queries, rows.keys)
         forEachBlock(rows) { range in
-            let exponents = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(keys, 1))
-            defer { exponents.deallocate() }
             for block in range {
                 let (b, h) = (block / rows.heads, block % rows.heads)
                 let scores = p + rows.scoreRow(b, h, 0)
@@ -49,7 +47,7 @@ extension Attention {
                     if causal {
                         for j in (i + 1)..<keys { row[j] = -.infinity }
                     }
-                    softmaxRow(row, count: keys, scratch: exponents)
+                    softmaxRow(row, count: keys)
                 }
                 Tensor.gemm(scores, v + rows.valueOffset(b, 0, h), o + rows.outputOffset(b, 0, h), m: queries,
                             n: rows.valueDepth, k: keys, transposeA: false, transposeB: false,

@@ -36,8 +36,6 @@ extension Attention {
         let (p, o) = (weights.storage.pointer, output.storage.pointer)
         let added = offsets?.pointer, padding = mask.keyPadding?.pointer, causal = mask.causal
         Parallel.forEachChunk(count: rows.batch, minimumChunk: minimumChunk(rows)) { elements in
-            let exponents = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(rows.keys, 1))
-            defer { exponents.deallocate() }
             for b in elements {
                 for h in 0..<heads {
                     for i in 0..<rows.queries {
@@ -50,7 +48,7 @@ extension Attention {
                             if (causal && j > i) || (padding != nil && padding![b * rows.keys + j] != 0) { score = -.infinity }
                             scores[j] = score
                         }
-                        softmaxRow(scores, count: rows.keys, scratch: exponents)
+                        softmaxRow(scores, count: rows.keys)
                         let out = o + rows.outputOffset(b, i, h)
                         out.initialize(repeating: 0, count: rows.valueDepth)
                         for j in 0..<rows.keys where scores[j] != 0 {
@@ -67,21 +65,11 @@ extension Attention {
         }
     }
 
-    /// Softmax of one row of scores in place (the exponentials through `scratch`, in the vector
-    /// kernel); a row with no finite score becomes zeros.
-    static func softmaxRow(_ scores: UnsafeMutablePointer<Float>, count: Int, scratch: UnsafeMutablePointer<Float>) {
-        var peak = -Float.infinity
-        for j in 0..<count { peak = Swift.max(peak, scores[j]) }
-        guard peak > -.infinity, !peak.isNaN else {
-            scores.update(repeating: 0, count: count)
-            return
-        }
-        for j in 0..<count { scratch[j] = scores[j] - peak }
-        fk_exp(scratch, scores, count)
-        var total: Float = 0
-        for j in 0..<count { total += scores[j] }
-        let reciprocal = 1 / total
-        for j in 0..<count { scores[j] *= reciprocal }
+    /// Softmax of one row of scores in place, in one vector kernel (`fk_softmax_row`: Swift's own
+    /// loops for the peak and the sum stay scalar, as they may not reorder the additions); a row
+    /// with no score above −∞ becomes zeros.
+    static func softmaxRow(_ scores: UnsafeMutablePointer<Float>, count: Int) {
+        fk_softmax_row(scores, count)
     }
 
     /// The gradients of query, key and value (and of the scores when `wantScores`), per element

@@ -14,10 +14,10 @@ import COpenBLAS
 public enum GEMMKernel: String, CaseIterable, Sendable {
     /// OpenBLAS's `cblas_sgemm`, on OpenBLAS's threads.
     case openBLAS
-    /// A and B packed into strips, a 12 × 32 block of C in registers: any operands.
+    /// B packed into strips (A too when transposed), a 12 × 32 block of C in registers: any operands.
     case avx512Packed
     /// A·Bᵀ as dot products of contiguous rows, 4 × 6 at a time, nothing packed: a linear layer
-    /// x·Wᵀ on few rows, where packing Wᵀ would cost as much as the products.
+    /// x·Wᵀ on few rows, a narrow or a deep product, where packing Bᵀ costs more than it gains.
     case avx512Dot
     /// As `avx512Packed`, but B (not transposed) read where it lies: few rows of A.
     case avx512InPlace
