@@ -77,8 +77,12 @@ enum UnfoldedConvolution {
                 WinogradConvolution.forward(upstream, weight: adjoint, bias: nil, into: inputTarget, geometry: backwardGeometry)
             }
             // Each core accumulates its own weight gradient; they are added at the end.
+            // The weight gradient is summed transposed, dWᵀ_g [rows, out/g] += columns · dY_gᵀ: the
+            // column matrix is then the product's A, read where it lies, and only dY_g (out/g ×
+            // Ho·Wo) is packed, not the kh·kw times larger columns (Docs/Benchmarks.md, "A read in
+            // place, Bᵀ packed by 16 × 16 transposes").
             let sums = BLAS.parallelPartialSums(count: g.batch) { images in
-                var partial = wantWeight ? Tensor.zeros(weight.shape) : Tensor(0)
+                var partial = wantWeight ? Tensor.zeros([groups, rows, groupOut]) : Tensor(0)
                 let partialPointer = partial.withUnsafeMutablePointer { $0 }
                 let dColumns = Tensor(uninitializedShape: inputInLoop ? [asConvolution ? dYRows : rows, plane] : [1])
                 let columns = Tensor(uninitializedShape: wantWeight ? [rows, plane] : [1])
@@ -88,7 +92,7 @@ enum UnfoldedConvolution {
                         let dY = upstream + (n * outChannels + group * groupOut) * plane
                         if wantWeight {
                             Unfold.im2col(source + n * imageSize, matrix, single, firstChannel: group * groupIn, channels: groupIn)
-                            Tensor.gemm(dY, matrix, partialPointer + group * groupOut * rows, m: groupOut, n: rows, k: plane,
+                            Tensor.gemm(matrix, dY, partialPointer + group * rows * groupOut, m: rows, n: groupOut, k: plane,
                                         transposeA: false, transposeB: true, beta: 1)
                         }
                         if inputInLoop && asConvolution {
@@ -107,10 +111,11 @@ enum UnfoldedConvolution {
                 }
                 return [wantWeight ? partial : nil]
             }
-            // Back from the column matrix's (tap, channel) order to the weight's.
+            // Back from [group, column-matrix row, output] to the weight's [output, channel, tap],
+            // the rows being (tap, channel) when unfolded by phase, else (channel, tap).
             let gradientOfWeight = tapMajor
-                ? sums[0].map { $0.reshaped([outChannels, g.kernelArea, groupIn]).permuted([0, 2, 1]).reshaped(weight.shape) }
-                : sums[0]
+                ? sums[0].map { $0.reshaped([groups, g.kernelArea, groupIn, groupOut]).permuted([0, 3, 2, 1]).reshaped(weight.shape) }
+                : sums[0].map { $0.reshaped([groups, groupIn, g.kernelArea, groupOut]).permuted([0, 3, 1, 2]).reshaped(weight.shape) }
             let gradientOfBias = bias?.requiresGradient == true ? gradient.sum(alongAxes: [0, 2, 3]) : nil
             return [wantInput ? gradientOfInput : nil, gradientOfWeight] + (bias == nil ? [] : [gradientOfBias])
         }
