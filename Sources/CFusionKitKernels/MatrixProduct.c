@@ -316,9 +316,8 @@ FK_AVX512 static void fk_sgemm_avx512(int transA, int transB, long m, long n, lo
             for (long i0 = 0; i0 < m; i0 += FK_MC) {
                 long mc = m - i0 < FK_MC ? m - i0 : FK_MC;
                 /* A not transposed is read where it lies (its rows are contiguous in p): packing it
-                 * would be one more pass over A, which at depths of a few hundred costs a quarter
-                 * of the products (Docs/Benchmarks.md, "A read in place, Bᵀ packed by 16 × 16
-                 * transposes"). */
+                 * would be one more pass over A, a scalar transpose (measured in Docs/Benchmarks.md,
+                 * "A read in place, Bᵀ packed by 16 × 16 transposes"). */
                 if (transA) fk_pack_a(transA, a, lda, i0, mc, p0, kc, packedA);
                 for (long js = 0; js * FK_NR < nc; js++) {
                     long columns = nc - js * FK_NR < FK_NR ? nc - js * FK_NR : FK_NR;
