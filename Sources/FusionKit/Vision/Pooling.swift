@@ -67,6 +67,12 @@ extension Tensor {
                         divisor: (Int, Int) -> Float) -> Tensor {
         let planes = g.batch * g.channels, outputPlane = outputHeight * outputWidth
         let rowRanges = (0..<outputHeight).map(rows), columnRanges = (0..<outputWidth).map(columns)
+        if maximum {
+            let recording = Autograd.shouldRecord(self)
+            let path: MaxPoolPath = recording ? .reference : Tensor.forcedMaxPoolPath ?? .withoutWinners
+            KernelPathLog.record(op, path.rawValue)
+            if path == .withoutWinners { return maxPooledWithoutWinners(g, rowRanges: rowRanges, columnRanges: columnRanges) }
+        }
         var divisors = [Float](repeating: 1, count: outputPlane)
         if !maximum {
             for oh in 0..<outputHeight { for ow in 0..<outputWidth { divisors[oh * outputWidth + ow] = divisor(oh, ow) } }
