@@ -35,8 +35,7 @@ static float *fk_buffer(float **buffer, long *size, long needed) {
     return *buffer;
 }
 
-/* Element (i, p) of op(A) and (p, j) of op(B), row-major with leading dimensions. */
-#define FK_A(i, p) (transA ? a[(p) * lda + (i)] : a[(i) * lda + (p)])
+/* Element (p, j) of op(B), row-major with its leading dimension. */
 #define FK_B(p, j) (transB ? b[(j) * ldb + (p)] : b[(p) * ldb + (j)])
 
 /* rows[0 .. 16] transposed in place: afterwards rows[j] holds element j of each former row. Three
@@ -101,17 +100,18 @@ FK_AVX512 static void fk_pack_b(int transB, const float *b, long ldb, long p0, l
     }
 }
 
-/* A[i0 .. i0 + mc, p0 .. p0 + kc] into strips of FK_MR rows: strip s holds column p's FK_MR
- * entries at s·kc·FK_MR + p·FK_MR, zero past row mc. */
-FK_AVX512 static void fk_pack_a(int transA, const float *a, long lda, long i0, long mc, long p0, long kc, float *packed) {
+/* op(A)[i0 .. i0 + mc, p0 .. p0 + kc] of a transposed A (stored [k, m], so op(A)'s rows are its
+ * columns) into strips of FK_MR rows: strip s holds column p's FK_MR entries at
+ * s·kc·FK_MR + p·FK_MR, zero past row mc. (A not transposed is read in place: fk_block_direct.) */
+FK_AVX512 static void fk_pack_transposed_a(const float *a, long lda, long i0, long mc, long p0, long kc, float *packed) {
     for (long s = 0; s * FK_MR < mc; s++) {
         long first = i0 + s * FK_MR, height = mc - s * FK_MR < FK_MR ? mc - s * FK_MR : FK_MR;
         float *strip = packed + s * kc * FK_MR;
-        if (transA && height == FK_MR) {
+        if (height == FK_MR) {
             for (long p = 0; p < kc; p++) memcpy(strip + p * FK_MR, a + (p0 + p) * lda + first, FK_MR * sizeof(float));
         } else {
             for (long r = 0; r < height; r++) {
-                for (long p = 0; p < kc; p++) strip[p * FK_MR + r] = FK_A(first + r, p0 + p);
+                for (long p = 0; p < kc; p++) strip[p * FK_MR + r] = a[(p0 + p) * lda + first + r];
             }
             for (long r = height; r < FK_MR; r++) {
                 for (long p = 0; p < kc; p++) strip[p * FK_MR + r] = 0.0f;
@@ -174,7 +174,10 @@ FK_AVX512 static void fk_block(long kc, const float *a, const float *b, long bSt
 }
 
 /* As fk_block, with A read where it lies (not transposed, row r at a + r·lda) instead of from a
- * packed strip: rows past `rows` repeat the last row and their sums are dropped. */
+ * packed strip: rows past `rows` repeat the last row and their sums are dropped. The two stay
+ * separate functions, each with one way of addressing A, on purpose: how clang lays out these
+ * loops decides the speed, and a third block variant beside them slowed every product
+ * (Docs/Benchmarks.md, "A read in place, Bᵀ packed by 16 × 16 transposes"). */
 FK_AVX512 static void fk_block_direct(long kc, const float *a, long lda, const float *b, long bStride, float *c,
                                       long ldc, long rows, long columns, float alpha, float beta) {
     fk_float16 sums[FK_MR][2];
@@ -300,8 +303,9 @@ FK_AVX512 static void fk_sgemm_avx512(int transA, int transB, long m, long n, lo
     long kcMax = k < FK_KC ? k : FK_KC;
     long ncMax = (n < FK_NC ? n : FK_NC), mcMax = (m < FK_MC ? m : FK_MC);
     float *packedB = fk_buffer(&fk_packed_b, &fk_packed_b_size, kcMax * ((ncMax + FK_NR - 1) / FK_NR * FK_NR));
-    float *packedA = fk_buffer(&fk_packed_a, &fk_packed_a_size, kcMax * ((mcMax + FK_MR - 1) / FK_MR * FK_MR));
-    if (!packedA || !packedB) abort();
+    /* Only a transposed A is packed. */
+    float *packedA = transA ? fk_buffer(&fk_packed_a, &fk_packed_a_size, kcMax * ((mcMax + FK_MR - 1) / FK_MR * FK_MR)) : NULL;
+    if ((transA && !packedA) || !packedB) abort();
     for (long j0 = 0; j0 < n; j0 += FK_NC) {
         long nc = n - j0 < FK_NC ? n - j0 : FK_NC;
         for (long p0 = 0; p0 < k; p0 += FK_KC) {
@@ -318,7 +322,7 @@ FK_AVX512 static void fk_sgemm_avx512(int transA, int transB, long m, long n, lo
                 /* A not transposed is read where it lies (its rows are contiguous in p): packing it
                  * would be one more pass over A, a scalar transpose (measured in Docs/Benchmarks.md,
                  * "A read in place, Bᵀ packed by 16 × 16 transposes"). */
-                if (transA) fk_pack_a(transA, a, lda, i0, mc, p0, kc, packedA);
+                if (transA) fk_pack_transposed_a(a, lda, i0, mc, p0, kc, packedA);
                 for (long js = 0; js * FK_NR < nc; js++) {
                     long columns = nc - js * FK_NR < FK_NR ? nc - js * FK_NR : FK_NR;
                     int direct = inPlace && columns == FK_NR;

@@ -1,3 +1,5 @@
+import CFusionKitKernels
+
 /// Multi-head attention through one GEMM per (element, head), on the projections' row layout.
 ///
 /// In rows [B, L, H·d] head h of element b is an L × d matrix whose rows lie H·d floats apart,
@@ -47,7 +49,7 @@ extension Attention {
                     if causal {
                         for j in (i + 1)..<keys { row[j] = -.infinity }
                     }
-                    softmaxRow(row, count: keys)
+                    fk_softmax_row(row, keys)
                 }
                 Tensor.gemm(scores, v + rows.valueOffset(b, 0, h), o + rows.outputOffset(b, 0, h), m: queries,
                             n: rows.valueDepth, k: keys, transposeA: false, transposeB: false,

@@ -48,7 +48,9 @@ extension Attention {
                             if (causal && j > i) || (padding != nil && padding![b * rows.keys + j] != 0) { score = -.infinity }
                             scores[j] = score
                         }
-                        softmaxRow(scores, count: rows.keys)
+                        // One vector kernel: Swift's own loops for the peak and the sum stay
+                        // scalar, as they may not reorder the additions.
+                        fk_softmax_row(scores, rows.keys)
                         let out = o + rows.outputOffset(b, i, h)
                         out.initialize(repeating: 0, count: rows.valueDepth)
                         for j in 0..<rows.keys where scores[j] != 0 {
@@ -63,13 +65,6 @@ extension Attention {
                                    mask: mask) { g, wantScores in
             interleavedHeadsBackward(g, query: query, key: key, value: value, weights: weights, rows: rows, scale: factor, wantScores: wantScores)
         }
-    }
-
-    /// Softmax of one row of scores in place, in one vector kernel (`fk_softmax_row`: Swift's own
-    /// loops for the peak and the sum stay scalar, as they may not reorder the additions); a row
-    /// with no score above −∞ becomes zeros.
-    static func softmaxRow(_ scores: UnsafeMutablePointer<Float>, count: Int) {
-        fk_softmax_row(scores, count)
     }
 
     /// The gradients of query, key and value (and of the scores when `wantScores`), per element

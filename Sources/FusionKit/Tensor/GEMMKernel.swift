@@ -19,7 +19,8 @@ public enum GEMMKernel: String, CaseIterable, Sendable {
     /// A·Bᵀ as dot products of contiguous rows, 4 × 6 at a time, nothing packed: a linear layer
     /// x·Wᵀ on few rows, a narrow or a deep product, where packing Bᵀ costs more than it gains.
     case avx512Dot
-    /// As `avx512Packed`, but B (not transposed) read where it lies: few rows of A.
+    /// As `avx512Packed`, but B (not transposed) read where it lies: few rows of A, or a B small
+    /// enough to stay in the cache while the strips of A pass.
     case avx512InPlace
     /// C of one column: a matrix times a vector (a linear layer with one output), nothing
     /// packed; the packed kernel would pad the column to a strip of 32.

@@ -1,6 +1,7 @@
 /// Max and average pooling over windows of NCHW planes, fixed-size (MaxPool2d, AvgPool2d) or
 /// adaptive (AdaptiveAvgPool2d, AdaptiveMaxPool2d), each one graph node. Max pooling remembers
-/// the position of each maximum, and its backward sends the gradient there; average pooling
+/// the position of each maximum, and its backward sends the gradient there (without a gradient
+/// to record it runs `MaxPoolPath.withoutWinners`, which remembers nothing); average pooling
 /// spreads it evenly over the window.
 extension Tensor {
     /// Max pooling with PyTorch's window placement; padding reads as −∞.
@@ -61,7 +62,8 @@ extension Tensor {
     }
 
     /// The pooling loop shared by all kinds: for each output cell, the window rows(oh) ×
-    /// columns(ow) of its plane, reduced by max (remembering where) or by sum / divisor.
+    /// columns(ow) of its plane, reduced by max (remembering where) or by sum / divisor; max
+    /// pooling with no gradient to record goes to `maxPooledWithoutWinners` instead.
     private func pooled(_ g: ConvolutionGeometry, outputHeight: Int, outputWidth: Int, maximum: Bool, op: String,
                         rows: (Int) -> Range<Int>, columns: (Int) -> Range<Int>,
                         divisor: (Int, Int) -> Float) -> Tensor {

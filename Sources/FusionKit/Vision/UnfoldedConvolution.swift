@@ -79,8 +79,8 @@ enum UnfoldedConvolution {
             // Each core accumulates its own weight gradient; they are added at the end.
             // The weight gradient is summed transposed, dWᵀ_g [rows, out/g] += columns · dY_gᵀ: the
             // column matrix is then the product's A, read where it lies, and only dY_g (out/g ×
-            // Ho·Wo) is packed, not the kh·kw times larger columns (Docs/Benchmarks.md, "A read in
-            // place, Bᵀ packed by 16 × 16 transposes").
+            // Ho·Wo) is packed, not the kh·kw times larger columns (Docs/Benchmarks.md, "conv2d weight
+            // gradient summed transposed").
             let sums = BLAS.parallelPartialSums(count: g.batch) { images in
                 var partial = wantWeight ? Tensor.zeros([groups, rows, groupOut]) : Tensor(0)
                 let partialPointer = partial.withUnsafeMutablePointer { $0 }
