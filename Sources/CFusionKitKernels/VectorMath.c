@@ -213,3 +213,33 @@ void fk_softmax_row(float *x, long n) {
     FK_DISPATCH(fk_softmax_row, (x, n))
     fk_softmax_row_baseline(x, n);
 }
+
+/* A convolution's epilogue on one output plane (see ConvolutionEpilogue.swift): the plane plus
+ * a residual (when given), then clamped at zero (when relu), in place. NaN stays NaN, as in
+ * relu(): x < 0 is false for it. Distinct buffers: declared so, the loop runs in vectors. */
+#define FK_EPILOGUE_BODY                                                                       \
+    {                                                                                          \
+        float *__restrict target = y;                                                          \
+        const float *__restrict added = residual;                                              \
+        if (added && relu) {                                                                   \
+            for (long i = 0; i < n; i++) {                                                     \
+                float v = target[i] + added[i];                                                \
+                target[i] = v < 0.0f ? 0.0f : v;                                               \
+            }                                                                                  \
+        } else if (added) {                                                                    \
+            for (long i = 0; i < n; i++) target[i] += added[i];                                \
+        } else if (relu) {                                                                     \
+            for (long i = 0; i < n; i++) target[i] = target[i] < 0.0f ? 0.0f : target[i];      \
+        }                                                                                      \
+    }
+
+static void fk_epilogue_baseline(float *y, const float *residual, long n, int relu) FK_EPILOGUE_BODY
+#ifdef FK_X86
+FK_AVX512 static void fk_epilogue_avx512(float *y, const float *residual, long n, int relu) FK_EPILOGUE_BODY
+FK_AVX2 static void fk_epilogue_avx2(float *y, const float *residual, long n, int relu) FK_EPILOGUE_BODY
+#endif
+
+void fk_epilogue(float *y, const float *residual, long n, int relu) {
+    FK_DISPATCH(fk_epilogue, (y, residual, n, relu))
+    fk_epilogue_baseline(y, residual, n, relu);
+}

@@ -27,6 +27,10 @@ void fk_gelu_derivative(const float *x, float *y, long n);
 void fk_add(const float *a, const float *b, float *y, long n);
 void fk_mul(const float *a, const float *b, float *y, long n);
 
+/* y = y + residual (when residual is not NULL), then max(y, 0) (when relu), on n floats in
+ * place; residual must not overlap y. A convolution's epilogue (ConvolutionEpilogue.swift). */
+void fk_epilogue(float *y, const float *residual, long n, int relu);
+
 /* The sum of n floats (summed in vector lanes, so the order differs from a sequential loop). */
 float fk_sum(const float *x, long n);
 

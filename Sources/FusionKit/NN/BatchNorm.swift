@@ -52,6 +52,18 @@ public class BatchNorm: Module, UnaryLayer {
         }
     }
 
+    /// The normalisation in evaluation mode as an affine map per channel, y = x·factor + shift:
+    /// factor = γ/√(σ² + ε), shift = β − μ·factor, from the running statistics (γ = 1, β = 0
+    /// without affine parameters).
+    public var evaluationAffine: (factors: [Float], shifts: [Float]) {
+        let scales = runningVar.value.scalars.map { 1 / ($0 + epsilon).squareRoot() }
+        let weights = weight?.value.scalars ?? [Float](repeating: 1, count: features)
+        let biases = bias?.value.scalars ?? [Float](repeating: 0, count: features)
+        let factors = (0..<features).map { scales[$0] * weights[$0] }
+        let means = runningMean.value.scalars
+        return (factors, (0..<features).map { biases[$0] - means[$0] * factors[$0] })
+    }
+
     public func callAsFunction(_ input: Tensor) -> Tensor {
         precondition(ranks.contains(input.rank) && input.shape[1] == features,
                      "\(name): expected \(features) channels on axis 1 of a rank-\(ranks.sorted()) input, got \(input.shape)")
@@ -77,12 +89,8 @@ public class BatchNorm: Module, UnaryLayer {
             withoutGradient { updateRunningStatistics(mean: mean.reshaped([features]), variance: variance.reshaped([features]), count: n) }
         } else if !Autograd.isRecording {
             // Inference: one pass, y = x·(w·r) + (b − μ·w·r) per channel.
-            let scales = runningVar.value.scalars.map { 1 / ($0 + epsilon).squareRoot() }
-            let weights = weight?.value.scalars ?? [Float](repeating: 1, count: features)
-            let biases = bias?.value.scalars ?? [Float](repeating: 0, count: features)
-            let factors = (0..<features).map { scales[$0] * weights[$0] }
-            let means = runningMean.value.scalars
-            return input.channelAffine(factors: factors, shifts: (0..<features).map { biases[$0] - means[$0] * factors[$0] })
+            let affine = evaluationAffine
+            return input.channelAffine(factors: affine.factors, shifts: affine.shifts)
         } else {
             let mean = runningMean.value.reshaped(channelShape)
             let scale = (runningVar.value.reshaped(channelShape) + epsilon).rsqrt()

@@ -3,8 +3,15 @@
 /// Parameters are references, so a module, its optimizer and a checkpoint all see the same one.
 public final class Parameter: @unchecked Sendable {
     private var storedValue: Tensor {
-        didSet { derivedValues.withLock { $0 = [:] } }
+        didSet {
+            derivedValues.withLock { $0 = [:] }
+            version &+= 1
+        }
     }
+
+    /// Changes whenever the value does (assigned, updated in place, loaded or frozen): what a
+    /// cache of something computed from it compares (`derived`, `BatchNormFolding`).
+    public private(set) var version = 0
 
     /// Tensors computed from the value by `derived`, dropped whenever the value changes.
     private let derivedValues = Locked([String: Tensor]())
@@ -78,8 +85,15 @@ public final class Parameter: @unchecked Sendable {
 public final class Buffer: @unchecked Sendable {
     /// The current value (never part of the graph).
     public var value: Tensor {
-        didSet { value = value.detached() }
+        didSet {
+            value = value.detached()
+            version &+= 1
+        }
     }
+
+    /// Changes whenever the value is assigned: what a cache of something computed from it
+    /// compares (`BatchNormFolding`).
+    public private(set) var version = 0
 
     public init(_ value: Tensor) { self.value = value.detached() }
 }

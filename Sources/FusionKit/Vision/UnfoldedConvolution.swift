@@ -13,9 +13,10 @@
 /// Winograd on `.winograd` layers; the bias gradient sums dY over N, H and W.
 enum UnfoldedConvolution {
     /// `path` is `.unfolded` or `.winograd`; for `.winograd` the forward pass runs by Winograd.
-    /// `keptWeight` gives the transformed or reordered weight the path multiplies by.
+    /// `keptWeight` gives the transformed or reordered weight the path multiplies by. An
+    /// `epilogue` is applied without recording (conv2d passes one only when nothing records).
     static func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, geometry g: ConvolutionGeometry, groups: Int,
-                       path: ConvolutionPath, keptWeight: Tensor.KeptWeight) -> Tensor {
+                       path: ConvolutionPath, keptWeight: Tensor.KeptWeight, epilogue: ConvolutionEpilogue? = nil) -> Tensor {
         let outChannels = weight.shape[0], padding = (g.paddingHeight, g.paddingWidth)
         let winograd = path == .winograd
         let groupIn = g.channels / groups, groupOut = outChannels / groups
@@ -34,9 +35,11 @@ enum UnfoldedConvolution {
         let kernel = tapMajor && !winograd
             ? keptWeight("tapMajor") { $0.reshaped([outChannels, groupIn, g.kernelArea]).permuted([0, 2, 1]) } : weight
         let weights = kernel.pointer, biases = bias?.pointer
+        let residual = epilogue?.residual, residuals = residual?.pointer
         if winograd {
             WinogradConvolution.forward(source, weight: weight, transformed: keptWeight("winograd", WinogradConvolution.transformedWeights),
-                                        bias: biases, into: out, geometry: g)
+                                        bias: biases, into: out, geometry: g,
+                                        epilogue: epilogue.map { ($0.relu, residuals) })
         } else {
             BLAS.parallelChunks(count: g.batch) { images in
                 let columns = Tensor(uninitializedShape: [rows, plane])
@@ -44,18 +47,18 @@ enum UnfoldedConvolution {
                 for n in images {
                     for group in 0..<groups {
                         Unfold.im2col(source + n * imageSize, matrix, single, firstChannel: group * groupIn, channels: groupIn)
-                        let target = out + (n * outChannels + group * groupOut) * plane
-                        if let biases {
-                            for o in 0..<groupOut { (target + o * plane).initialize(repeating: biases[group * groupOut + o], count: plane) }
-                        }
-                        Tensor.gemm(weights + group * groupOut * rows, matrix, target, m: groupOut, n: plane, k: rows,
-                                    transposeA: false, transposeB: false, beta: biases == nil ? 0 : 1)
+                        let image = out + n * outChannels * plane, channels = group * groupOut..<(group + 1) * groupOut
+                        let loaded = ConvolutionEpilogue.preload(image, residual: residuals.map { $0 + n * outChannels * plane },
+                                                                 bias: biases, channels: channels, plane: plane)
+                        Tensor.gemm(weights + group * groupOut * rows, matrix, image + channels.lowerBound * plane, m: groupOut,
+                                    n: plane, k: rows, transposeA: false, transposeB: false, beta: loaded ? 1 : 0)
+                        epilogue?.finish(image, channels: channels, plane: plane)
                     }
                 }
             }
         }
-        withExtendedLifetime((kernel, input)) {}
-        guard Autograd.shouldRecord(input, weight) || bias.map(Autograd.shouldRecord) == true else { return result }
+        withExtendedLifetime((kernel, input, residual)) {}
+        guard epilogue == nil, Autograd.shouldRecord(input, weight) || bias.map(Autograd.shouldRecord) == true else { return result }
         return result.recorded("conv2d", inputs: [input, weight] + (bias.map { [$0] } ?? [])) { gradient in
             let wantInput = input.requiresGradient, wantWeight = weight.requiresGradient
             let upstream = gradient.pointer, weights = kernel.pointer, source = input.pointer

@@ -37,9 +37,12 @@ enum WinogradConvolution {
 
     /// `input` [N, C, H, W] with `weight` [O, C, 3, 3] (and `bias` [O]) into `out` [N, O, Ho, Wo].
     /// `transformed` is `transformedWeights(weight)` when the caller keeps it (see
-    /// `Conv2d`); nil transforms the weight here.
+    /// `Conv2d`); nil transforms the weight here. `epilogue`: whether to clamp at zero and the
+    /// residual [N, O, Ho, Wo] to add, applied to each output plane as it is written
+    /// (ConvolutionEpilogue.swift).
     static func forward(_ input: UnsafePointer<Float>, weight: Tensor, transformed: Tensor? = nil, bias: UnsafePointer<Float>?,
-                        into out: UnsafeMutablePointer<Float>, geometry g: ConvolutionGeometry) {
+                        into out: UnsafeMutablePointer<Float>, geometry g: ConvolutionGeometry,
+                        epilogue: (relu: Bool, residual: UnsafePointer<Float>?)? = nil) {
         let outChannels = weight.shape[0]
         let transformed = transformed ?? transformedWeights(weight)
         precondition(transformed.shape == [16, outChannels, g.channels],
@@ -59,7 +62,7 @@ enum WinogradConvolution {
                     block.multiply(transformed.pointer, positions: positions, images: n..<n + 1)
                 }
                 Parallel.forEachChunk(count: outChannels, minimumChunk: 1) { channels in
-                    block.transformOutput(into: out, bias: bias, images: n..<n + 1, outChannels: channels)
+                    block.transformOutput(into: out, bias: bias, images: n..<n + 1, outChannels: channels, epilogue: epilogue)
                 }
             }
         } else {
@@ -70,7 +73,8 @@ enum WinogradConvolution {
                     let last = Swift.min(first + plan.imagesPerBlock, images.upperBound)
                     block.transformInput(input, images: first..<last, channels: 0..<g.channels)
                     block.multiply(transformed.pointer, positions: 0..<16, images: first..<last)
-                    block.transformOutput(into: out, bias: bias, images: first..<last, outChannels: 0..<outChannels)
+                    block.transformOutput(into: out, bias: bias, images: first..<last, outChannels: 0..<outChannels,
+                                          epilogue: epilogue)
                     first = last
                 }
             }
@@ -164,15 +168,19 @@ enum WinogradConvolution {
                                  plan.outChannels, plan.geometry.channels, tiles(images), positions.count)
         }
 
-        /// Y = Aᵀ M A + bias for `outChannels` of `images` into the NCHW output.
+        /// Y = Aᵀ M A + bias for `outChannels` of `images` into the NCHW output, then the
+        /// epilogue on each plane while it is in the cache.
         func transformOutput(into out: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?, images: Range<Int>,
-                             outChannels: Range<Int>) {
+                             outChannels: Range<Int>, epilogue: (relu: Bool, residual: UnsafePointer<Float>?)?) {
             let g = plan.geometry, m = products.storage.pointer, tiles = tiles(images)
             for n in images {
                 for o in outChannels {
+                    let offset = (n * plan.outChannels + o) * g.outputPlane
                     fk_winograd_output(m + o * tiles + (n - images.lowerBound) * plan.tilesPerImage, productStride, bias?[o] ?? 0,
-                                       out + (n * plan.outChannels + o) * g.outputPlane, g.outputHeight, g.outputWidth,
-                                       plan.tileColumns)
+                                       out + offset, g.outputHeight, g.outputWidth, plan.tileColumns)
+                    if let epilogue {
+                        fk_epilogue(out + offset, epilogue.residual.map { $0 + offset }, g.outputPlane, epilogue.relu ? 1 : 0)
+                    }
                 }
             }
         }

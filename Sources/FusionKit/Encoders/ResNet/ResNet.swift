@@ -25,6 +25,8 @@ public final class ResNet: Module, UnaryLayer {
     public let bn1: BatchNorm2d
     public let layer1: [ResNetBlock], layer2: [ResNetBlock], layer3: [ResNetBlock], layer4: [ResNetBlock]
     public let fc: Linear
+    /// The stem's convolution with its norm, folded into one when evaluating (BatchNormFolding.swift).
+    private let stemFold: BatchNormFolding
 
     /// Blocks per stage and whether they are bottlenecks, by depth (torchvision's table).
     public static let architectures: [Int: (blocks: [Int], bottleneck: Bool)] = [
@@ -55,6 +57,7 @@ public final class ResNet: Module, UnaryLayer {
         layer3 = stage(2, width: 256)
         layer4 = stage(3, width: 512)
         fc = Linear(channels, classCount, generator: &generator)
+        stemFold = BatchNormFolding(conv1, bn1)
         super.init()
     }
 
@@ -82,7 +85,7 @@ public final class ResNet: Module, UnaryLayer {
     /// ImageNet weights: mean 0.485, 0.456, 0.406 and standard deviation 0.229, 0.224, 0.225).
     public func features(_ images: Tensor) -> Features {
         precondition(images.rank == 4 && images.shape[1] == 3, "ResNet: images of shape \(images.shape), expected [N, 3, H, W]")
-        let stem = bn1(conv1(images)).relu().maxPool2d(kernel: (3, 3), stride: (2, 2), padding: (1, 1))
+        let stem = stemFold(images, relu: true).maxPool2d(kernel: (3, 3), stride: (2, 2), padding: (1, 1))
         var stages: [Tensor] = []
         var x = stem
         for stage in [layer1, layer2, layer3, layer4] {

@@ -12,6 +12,9 @@ public final class ResNetBlock: Module, UnaryLayer {
     public let conv2: Conv2d, bn2: BatchNorm2d
     public let conv3: Conv2d?, bn3: BatchNorm2d?
     public let downsample: Sequential?
+    /// Each convolution with its batch norm, folded into one when evaluating (BatchNormFolding.swift).
+    private let folds: [BatchNormFolding]
+    private let downsampleFold: BatchNormFolding?
 
     /// The channels a block of `width` puts out: width, or 4·width for a bottleneck.
     public static func outputChannels(width: Int, bottleneck: Bool) -> Int { bottleneck ? 4 * width : width }
@@ -35,12 +38,19 @@ public final class ResNetBlock: Module, UnaryLayer {
             ? Sequential(Conv2d(inputChannels, output, kernelSize: 1, stride: stride, bias: false, generator: &generator),
                          BatchNorm2d(output))
             : nil
+        var folds = [BatchNormFolding(conv1, bn1), BatchNormFolding(conv2, bn2)]
+        if let conv3, let bn3 { folds.append(BatchNormFolding(conv3, bn3)) }
+        self.folds = folds
+        downsampleFold = downsample.map { BatchNormFolding($0.layers[0] as! Conv2d, $0.layers[1] as! BatchNorm2d) }
         super.init()
     }
 
+    /// Each convolution with its norm and ReLU, the last one's ReLU after the shortcut is added:
+    /// when evaluating, one pass per convolution (`BatchNormFolding`); in training, the layers.
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        var y = bn2(conv2(bn1(conv1(x)).relu()))
-        if let conv3, let bn3 { y = bn3(conv3(y.relu())) }
-        return (y + (downsample?(x) ?? x)).relu()
+        let shortcut = downsampleFold?(x) ?? x
+        var y = x
+        for fold in folds.dropLast() { y = fold(y, relu: true) }
+        return folds.last!(y, residual: shortcut, relu: true)
     }
 }
