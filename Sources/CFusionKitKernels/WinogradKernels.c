@@ -162,7 +162,7 @@ FK_AVX512 static FK_WINOGRAD_INPUT_SIGNATURE(fk_winograd_input_avx512) FK_WINOGR
 FK_AVX2 static FK_WINOGRAD_INPUT_SIGNATURE(fk_winograd_input_avx2) FK_WINOGRAD_INPUT_BODY
 /* The products with AVX-512 registers: a block of 8 output channels × 32 tiles (16
  * accumulators, enough independent multiply-adds to cover their latency; the portable body's
- * 4 × 16 block leaves the FMA units half idle), then 8 × 16 for a last 16 tiles, and single
+ * 4 × 16 block leaves the FMA units half idle), then 16 × 16 and 8 × 16 for a last 16 tiles, and single
  * channels for the last outChannels % 8. Every output is the same sum over the channels in the
  * same order as in the portable body. */
 FK_AVX512 static FK_WINOGRAD_PRODUCTS_SIGNATURE(fk_winograd_products_avx512) {
@@ -173,6 +173,18 @@ FK_AVX512 static FK_WINOGRAD_PRODUCTS_SIGNATURE(fk_winograd_products_avx512) {
         for (long first = 0; first < tiles; first += 32) {
             const int pair = tiles - first >= 32;
             long o = 0;
+            /* A last 16 tiles (all of them for a 7 × 7 or 8 × 8 output at batch 1): 16 output
+             * channels at a time keep 16 accumulators busy, as the pairs do. */
+            for (; !pair && o + 16 <= outChannels; o += 16) {
+                const float *w = weights + o * channels;
+                __m512 sums[16];
+                for (int r = 0; r < 16; r++) sums[r] = _mm512_setzero_ps();
+                for (long c = 0; c < channels; c++) {
+                    __m512 x0 = _mm512_loadu_ps(inputs + c * tiles + first);
+                    for (int r = 0; r < 16; r++) sums[r] = _mm512_fmadd_ps(_mm512_set1_ps(w[r * channels + c]), x0, sums[r]);
+                }
+                for (int r = 0; r < 16; r++) _mm512_storeu_ps(products + (o + r) * tiles + first, sums[r]);
+            }
             for (; o + 8 <= outChannels; o += 8) {
                 const float *w = weights + o * channels;
                 __m512 low[8], high[8];
