@@ -17,7 +17,8 @@ struct ConvolutionPathTests {
 
     /// Each path's own shapes and the shapes it shares with others: Winograd "same" (its input
     /// gradient by Winograd) and unpadded (by col2im), with channel counts that leave tails;
-    /// 1×1; stride 2 "same" (tap-major unfolding); groups; a dilated rectangular kernel.
+    /// 1×1; stride 2 "same" (tap-major unfolding); groups; a dilated rectangular kernel; a 1×1
+    /// stride-2 layer (a shortcut's, unfolded line by line).
     static let layers: [Layer] = [
         Layer(input: [2, 16, 6, 7], weight: [17, 16, 3, 3], padding: (1, 1)),
         Layer(input: [1, 17, 7, 6], weight: [18, 17, 3, 3]),
@@ -25,6 +26,7 @@ struct ConvolutionPathTests {
         Layer(input: [2, 3, 7, 8], weight: [4, 3, 3, 3], stride: (2, 2), padding: (1, 1)),
         Layer(input: [2, 4, 5, 6], weight: [6, 2, 3, 3], padding: (1, 1), groups: 2),
         Layer(input: [1, 2, 8, 7], weight: [3, 2, 3, 2], stride: (1, 2), padding: (2, 1), dilation: (2, 1)),
+        Layer(input: [2, 6, 7, 8], weight: [5, 6, 1, 1], stride: (2, 2)),
     ]
 
     static var pairs: [(ConvolutionPath, Int)] {
@@ -88,7 +90,9 @@ struct ConvolutionPathTests {
             Tensor.convolutionPath(input: layer.input, weight: layer.weight, stride: layer.stride, padding: layer.padding,
                                    dilation: layer.dilation, groups: layer.groups)
         }
-        #expect(Self.layers.map(chosen) == [.winograd, .winograd, .pointwise, .unfolded, .unfolded, .unfolded])
+        #expect(Self.layers.map(chosen) == [.winograd, .winograd, .pointwise, .unfolded, .unfolded, .unfolded, .unfolded])
+        // Stride-2 "same" 3×3 unfolds by phase; a 1×1 stride-2 layer, which reads one phase of four, line by line.
+        #expect(Self.layers[3].geometry.unfoldsByPhase && !Self.layers[6].geometry.unfoldsByPhase)
         // Too few channels for Winograd's transforms on either side; a 1×1 layer with stride or padding.
         #expect(chosen(Layer(input: [1, 15, 8, 8], weight: [16, 15, 3, 3], padding: (1, 1))) == .unfolded)
         #expect(chosen(Layer(input: [1, 16, 8, 8], weight: [15, 16, 3, 3], padding: (1, 1))) == .unfolded)

@@ -37,8 +37,11 @@ struct ConvolutionGeometry: Equatable {
     /// Whether the output is ⌈H/stride⌉ × ⌈W/stride⌉ ("same" padding), so that the unfolding can
     /// work on whole blocks of phase planes (`Unfold.splitPhases`) instead of line by line. Its
     /// column matrix is then tap-major: row t·C + c for kernel tap t = ki·kw + kj and channel c.
+    /// Not for a kernel smaller than its stride (a strided 1×1 layer): it reads only some of the
+    /// phases, and splitting all of them would copy the whole input to use a part of it.
     var unfoldsByPhase: Bool {
         outputHeight == (height + strideHeight - 1) / strideHeight && outputWidth == (width + strideWidth - 1) / strideWidth
+            && kernelHeight >= strideHeight && kernelWidth >= strideWidth
     }
 
     /// The phase planes of a plane: strideHeight · strideWidth.
