@@ -11,4 +11,9 @@ enum Tuning {
     /// below it the wake-up of the other core costs more than half the product.
     /// Docs/Benchmarks.md, "Own AVX-512 matrix products".
     static let ownGEMMSharedProducts = 1 << 18
+
+    /// Floats of one image's column matrix from which its unfolding by phase shares the taps'
+    /// copies among the cores (when the images are not already shared): a ResNet stem's 1.8
+    /// million floats on two cores. Docs/Benchmarks.md, "Batch norm folded, epilogue fused".
+    static let parallelUnfoldFloats = 1 << 16
 }

@@ -36,9 +36,15 @@ extension Unfold {
             source = UnsafePointer(phases!)
         }
         defer { phases?.deallocate() }
-        for (index, tap) in g.phaseTaps.enumerated() {
-            copyShifted(source + tap.phase * block, into: columns + index * block, planes: channels,
-                        height: g.outputHeight, width: g.outputWidth, rowShift: tap.rowShift, columnShift: tap.columnShift)
+        // The taps' copies are independent: shared among the cores when the caller has not
+        // shared images among them already (one image on two cores: a stem's 49 taps).
+        let taps = g.phaseTaps
+        Parallel.forEachChunk(count: taps.count, minimumChunk: block * taps.count >= Tuning.parallelUnfoldFloats ? 1 : taps.count) { range in
+            for index in range {
+                let tap = taps[index]
+                copyShifted(source + tap.phase * block, into: columns + index * block, planes: channels,
+                            height: g.outputHeight, width: g.outputWidth, rowShift: tap.rowShift, columnShift: tap.columnShift)
+            }
         }
     }
 
