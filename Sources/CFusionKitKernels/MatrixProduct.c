@@ -6,199 +6,10 @@
 #endif
 #include <stdlib.h>
 
-/* Single-precision GEMM with AVX-512, for hosts whose OpenBLAS runs narrower kernels (see
- * fk_sgemm in FusionKitKernels.h). The classic blocked structure (Goto & van de Geijn, "Anatomy
- * of High-Performance Matrix Multiplication", 2008): B is packed KC rows by NC columns at a time
- * into strips of NR columns, and a register kernel multiplies one MR × KC strip of A by one
- * KC × NR strip of B into an MR × NR block of C held in 24 of the 32 vector registers (12 rows ×
- * two 16-float vectors). A is read where it lies, each element broadcast from its row, as
- * ONNX Runtime's MLAS does; only a transposed A is packed (MC rows by KC into strips of MR rows),
- * since its rows would be columns. */
-
-enum { FK_MR = 12, FK_NR = 32, FK_KC = 256, FK_MC = 144, FK_NC = 1024 };
+#define FK_BLOCKED_EPILOGUE 0
+#include "MatrixProductBlocked.h"
 
 #ifdef FK_X86
-typedef float fk_float16 __attribute__((vector_size(64), aligned(64)));
-typedef float fk_float16u __attribute__((vector_size(64), aligned(4)));
-
-/* Packing buffers, one pair per thread, grown on demand and kept (a fresh allocation of this
- * size per call would be an mmap and its page faults). */
-static _Thread_local float *fk_packed_a = NULL, *fk_packed_b = NULL;
-static _Thread_local long fk_packed_a_size = 0, fk_packed_b_size = 0;
-
-static float *fk_buffer(float **buffer, long *size, long needed) {
-    if (*size < needed) {
-        free(*buffer);
-        *buffer = aligned_alloc(64, (size_t)((needed * sizeof(float) + 63) / 64 * 64));
-        *size = *buffer ? needed : 0;
-    }
-    return *buffer;
-}
-
-/* Element (p, j) of op(B), row-major with its leading dimension. */
-#define FK_B(p, j) (transB ? b[(j) * ldb + (p)] : b[(p) * ldb + (j)])
-
-/* rows[0 .. 16] transposed in place: afterwards rows[j] holds element j of each former row. Three
- * rounds of shuffles: pairs of rows interleaved, then quadruples within each 128-bit lane, then
- * the lanes themselves. */
-FK_AVX512 static inline void fk_transpose16(__m512 rows[16]) {
-    __m512 t[16], u[16];
-    for (int i = 0; i < 8; i++) {
-        t[2 * i] = _mm512_unpacklo_ps(rows[2 * i], rows[2 * i + 1]);
-        t[2 * i + 1] = _mm512_unpackhi_ps(rows[2 * i], rows[2 * i + 1]);
-    }
-    /* rows[4g + c], lane L: column 4L + c of rows 4g .. 4g + 3. */
-    for (int g = 0; g < 4; g++) {
-        rows[4 * g] = _mm512_shuffle_ps(t[4 * g], t[4 * g + 2], 0x44);
-        rows[4 * g + 1] = _mm512_shuffle_ps(t[4 * g], t[4 * g + 2], 0xEE);
-        rows[4 * g + 2] = _mm512_shuffle_ps(t[4 * g + 1], t[4 * g + 3], 0x44);
-        rows[4 * g + 3] = _mm512_shuffle_ps(t[4 * g + 1], t[4 * g + 3], 0xEE);
-    }
-    for (int c = 0; c < 4; c++) {
-        u[c] = _mm512_shuffle_f32x4(rows[c], rows[4 + c], 0x88);      /* lanes 0, 2 of groups 0, 1 */
-        u[4 + c] = _mm512_shuffle_f32x4(rows[c], rows[4 + c], 0xDD);  /* lanes 1, 3 of groups 0, 1 */
-        u[8 + c] = _mm512_shuffle_f32x4(rows[8 + c], rows[12 + c], 0x88);
-        u[12 + c] = _mm512_shuffle_f32x4(rows[8 + c], rows[12 + c], 0xDD);
-    }
-    for (int c = 0; c < 4; c++) {
-        rows[c] = _mm512_shuffle_f32x4(u[c], u[8 + c], 0x88);           /* lane 0 */
-        rows[8 + c] = _mm512_shuffle_f32x4(u[c], u[8 + c], 0xDD);       /* lane 2 */
-        rows[4 + c] = _mm512_shuffle_f32x4(u[4 + c], u[12 + c], 0x88);  /* lane 1 */
-        rows[12 + c] = _mm512_shuffle_f32x4(u[4 + c], u[12 + c], 0xDD); /* lane 3 */
-    }
-}
-
-/* B[p0 .. p0 + kc, j0 .. j0 + nc] into strips of FK_NR columns: strip s holds row p's FK_NR
- * entries at s·kc·FK_NR + p·FK_NR, zero past column nc. */
-FK_AVX512 static void fk_pack_b(int transB, const float *b, long ldb, long p0, long kc, long j0, long nc, float *packed) {
-    for (long s = 0; s * FK_NR < nc; s++) {
-        long first = j0 + s * FK_NR, width = nc - s * FK_NR < FK_NR ? nc - s * FK_NR : FK_NR;
-        float *strip = packed + s * kc * FK_NR;
-        if (!transB && width == FK_NR) {
-            for (long p = 0; p < kc; p++) memcpy(strip + p * FK_NR, b + (p0 + p) * ldb + first, FK_NR * sizeof(float));
-        } else if (transB && width == FK_NR) {
-            /* Bᵀ's rows are B's columns: 16 × 16 blocks transposed in registers, then the rest
-             * of the depth one element at a time. */
-            long body = kc / 16 * 16;
-            for (long p = 0; p < body; p += 16) {
-                for (int half = 0; half < 2; half++) {
-                    __m512 block[16];
-                    for (int j = 0; j < 16; j++) block[j] = _mm512_loadu_ps(b + (first + half * 16 + j) * ldb + p0 + p);
-                    fk_transpose16(block);
-                    for (int q = 0; q < 16; q++) _mm512_storeu_ps(strip + (p + q) * FK_NR + half * 16, block[q]);
-                }
-            }
-            for (long p = body; p < kc; p++) {
-                for (long j = 0; j < FK_NR; j++) strip[p * FK_NR + j] = FK_B(p0 + p, first + j);
-            }
-        } else {
-            for (long p = 0; p < kc; p++) {
-                for (long j = 0; j < width; j++) strip[p * FK_NR + j] = FK_B(p0 + p, first + j);
-                for (long j = width; j < FK_NR; j++) strip[p * FK_NR + j] = 0.0f;
-            }
-        }
-    }
-}
-
-/* op(A)[i0 .. i0 + mc, p0 .. p0 + kc] of a transposed A (stored [k, m], so op(A)'s rows are its
- * columns) into strips of FK_MR rows: strip s holds column p's FK_MR entries at
- * s·kc·FK_MR + p·FK_MR, zero past row mc. (A not transposed is read in place: fk_block_direct.) */
-FK_AVX512 static void fk_pack_transposed_a(const float *a, long lda, long i0, long mc, long p0, long kc, float *packed) {
-    for (long s = 0; s * FK_MR < mc; s++) {
-        long first = i0 + s * FK_MR, height = mc - s * FK_MR < FK_MR ? mc - s * FK_MR : FK_MR;
-        float *strip = packed + s * kc * FK_MR;
-        if (height == FK_MR) {
-            for (long p = 0; p < kc; p++) memcpy(strip + p * FK_MR, a + (p0 + p) * lda + first, FK_MR * sizeof(float));
-        } else {
-            for (long r = 0; r < height; r++) {
-                for (long p = 0; p < kc; p++) strip[p * FK_MR + r] = a[(p0 + p) * lda + first + r];
-            }
-            for (long r = height; r < FK_MR; r++) {
-                for (long p = 0; p < kc; p++) strip[p * FK_MR + r] = 0.0f;
-            }
-        }
-    }
-}
-
-/* The register block, scaled by alpha, into C (added to beta·C unless beta is 0); rows and columns
- * past the product are dropped. Always inlined: as a call, the 24 sums went through memory. */
-FK_AVX512 static inline __attribute__((always_inline)) void fk_store(fk_float16 sums[FK_MR][2], float *c, long ldc,
-                                                                      long rows, long columns, float alpha, float beta) {
-    if (rows == FK_MR && columns == FK_NR) {
-        _Pragma("clang loop unroll(full)")
-        for (int r = 0; r < FK_MR; r++) {
-            fk_float16u *line = (fk_float16u *)(c + r * ldc);
-            if (beta == 0.0f) {
-                line[0] = alpha * sums[r][0];
-                line[1] = alpha * sums[r][1];
-            } else {
-                line[0] = alpha * sums[r][0] + beta * line[0];
-                line[1] = alpha * sums[r][1] + beta * line[1];
-            }
-        }
-        return;
-    }
-    float tile[FK_MR][FK_NR] __attribute__((aligned(64)));
-    _Pragma("clang loop unroll(full)")
-    for (int r = 0; r < FK_MR; r++) {
-        *(fk_float16 *)&tile[r][0] = sums[r][0];
-        *(fk_float16 *)&tile[r][16] = sums[r][1];
-    }
-    for (long r = 0; r < rows; r++) {
-        for (long j = 0; j < columns; j++) {
-            float *target = c + r * ldc + j;
-            *target = beta == 0.0f ? alpha * tile[r][j] : alpha * tile[r][j] + beta * *target;
-        }
-    }
-}
-
-/* C[0 .. rows, 0 .. columns] = alpha · (A strip · B strip) + beta · C (C not read when beta is 0).
- * The B strip's rows lie bStride floats apart: FK_NR when packed, B's own row stride when read
- * in place. */
-FK_AVX512 static void fk_block(long kc, const float *a, const float *b, long bStride, float *c, long ldc, long rows,
-                               long columns, float alpha, float beta) {
-    fk_float16 sums[FK_MR][2];
-    _Pragma("clang loop unroll(full)")
-    for (int r = 0; r < FK_MR; r++) sums[r][0] = sums[r][1] = (fk_float16){0};
-    for (long p = 0; p < kc; p++) {
-        fk_float16 b0 = *(const fk_float16u *)(b + p * bStride), b1 = *(const fk_float16u *)(b + p * bStride + 16);
-        const float *column = a + p * FK_MR;
-        _Pragma("clang loop unroll(full)")
-        for (int r = 0; r < FK_MR; r++) {
-            fk_float16 x = (fk_float16){0} + column[r];
-            sums[r][0] += x * b0;
-            sums[r][1] += x * b1;
-        }
-    }
-    fk_store(sums, c, ldc, rows, columns, alpha, beta);
-}
-
-/* As fk_block, with A read where it lies (not transposed, row r at a + r·lda) instead of from a
- * packed strip: rows past `rows` repeat the last row and their sums are dropped. The two stay
- * separate functions, each with one way of addressing A, on purpose: how clang lays out these
- * loops decides the speed, and a third block variant beside them slowed every product
- * (Docs/Benchmarks.md, "A read in place, Bᵀ packed by 16 × 16 transposes"). */
-FK_AVX512 static void fk_block_direct(long kc, const float *a, long lda, const float *b, long bStride, float *c,
-                                      long ldc, long rows, long columns, float alpha, float beta) {
-    fk_float16 sums[FK_MR][2];
-    const float *line[FK_MR];
-    _Pragma("clang loop unroll(full)")
-    for (int r = 0; r < FK_MR; r++) {
-        sums[r][0] = sums[r][1] = (fk_float16){0};
-        line[r] = a + (r < rows ? r : rows - 1) * lda;
-    }
-    for (long p = 0; p < kc; p++) {
-        fk_float16 b0 = *(const fk_float16u *)(b + p * bStride), b1 = *(const fk_float16u *)(b + p * bStride + 16);
-        _Pragma("clang loop unroll(full)")
-        for (int r = 0; r < FK_MR; r++) {
-            fk_float16 x = (fk_float16){0} + line[r][p];
-            sums[r][0] += x * b0;
-            sums[r][1] += x * b1;
-        }
-    }
-    fk_store(sums, c, ldc, rows, columns, alpha, beta);
-}
-
 /* A·Bᵀ for few rows of A, where packing B (n·k floats gathered across rows of Bᵀ on every call)
  * would cost more than the products: each C[i, j] is the dot product of row i of A and row j of
  * Bᵀ, both contiguous, 16 terms at a time. Blocks of 4 rows of A by 6 rows of Bᵀ keep 24 partial
@@ -297,50 +108,6 @@ FK_AVX512 static void fk_sgemv(int transA, long m, long k, float alpha, const fl
         }
     }
 }
-
-FK_AVX512 static void fk_sgemm_avx512(int transA, int transB, long m, long n, long k, float alpha, const float *a,
-                                      long lda, const float *b, long ldb, float beta, float *c, long ldc, int inPlace) {
-    long kcMax = k < FK_KC ? k : FK_KC;
-    long ncMax = (n < FK_NC ? n : FK_NC), mcMax = (m < FK_MC ? m : FK_MC);
-    float *packedB = fk_buffer(&fk_packed_b, &fk_packed_b_size, kcMax * ((ncMax + FK_NR - 1) / FK_NR * FK_NR));
-    /* Only a transposed A is packed. */
-    float *packedA = transA ? fk_buffer(&fk_packed_a, &fk_packed_a_size, kcMax * ((mcMax + FK_MR - 1) / FK_MR * FK_MR)) : NULL;
-    if ((transA && !packedA) || !packedB) abort();
-    for (long j0 = 0; j0 < n; j0 += FK_NC) {
-        long nc = n - j0 < FK_NC ? n - j0 : FK_NC;
-        for (long p0 = 0; p0 < k; p0 += FK_KC) {
-            long kc = k - p0 < FK_KC ? k - p0 : FK_KC;
-            float blockBeta = p0 == 0 ? beta : 1.0f;
-            /* In place (B not transposed, few rows of A or a B that stays in the cache): B is
-             * read where it lies (its rows are contiguous) and only a last strip narrower than
-             * FK_NR is packed. */
-            long whole = nc / FK_NR * FK_NR;
-            if (!inPlace) fk_pack_b(transB, b, ldb, p0, kc, j0, nc, packedB);
-            else if (whole < nc) fk_pack_b(transB, b, ldb, p0, kc, j0 + whole, nc - whole, packedB + whole / FK_NR * kc * FK_NR);
-            for (long i0 = 0; i0 < m; i0 += FK_MC) {
-                long mc = m - i0 < FK_MC ? m - i0 : FK_MC;
-                /* A not transposed is read where it lies (its rows are contiguous in p): packing it
-                 * would be one more pass over A, a scalar transpose (measured in Docs/Benchmarks.md,
-                 * "A read in place, Bᵀ packed by 16 × 16 transposes"). */
-                if (transA) fk_pack_transposed_a(a, lda, i0, mc, p0, kc, packedA);
-                for (long js = 0; js * FK_NR < nc; js++) {
-                    long columns = nc - js * FK_NR < FK_NR ? nc - js * FK_NR : FK_NR;
-                    int direct = inPlace && columns == FK_NR;
-                    const float *strip = direct ? b + p0 * ldb + j0 + js * FK_NR : packedB + js * kc * FK_NR;
-                    for (long is = 0; is * FK_MR < mc; is++) {
-                        long rows = mc - is * FK_MR < FK_MR ? mc - is * FK_MR : FK_MR;
-                        if (!transA)
-                            fk_block_direct(kc, a + (i0 + is * FK_MR) * lda + p0, lda, strip, direct ? ldb : FK_NR,
-                                                c + (i0 + is * FK_MR) * ldc + j0 + js * FK_NR, ldc, rows, columns, alpha, blockBeta);
-                        else
-                            fk_block(kc, packedA + is * kc * FK_MR, strip, direct ? ldb : FK_NR,
-                                     c + (i0 + is * FK_MR) * ldc + j0 + js * FK_NR, ldc, rows, columns, alpha, blockBeta);
-                    }
-                }
-            }
-        }
-    }
-}
 #endif
 
 /* Whether the CPU has the AVX-512 subset the kernel is compiled for: detected once, and not
@@ -374,6 +141,43 @@ int fk_sgemm_choice(int transA, int transB, long m, long n, long k) {
     return FK_SGEMM_PACKED;
 }
 
+/* The blocked product with an epilogue in its stores (MatrixProductEpilogue.c). */
+void fk_sgemm_blocked_epilogue(int transA, int transB, long m, long n, long k, float alpha, const float *a, long lda,
+                               const float *b, long ldb, float beta, float *c, long ldc, int inPlace,
+                               const fk_product_epilogue *epilogue);
+
+/* The epilogue over a finished m × n block of C, for the variants without one of their own. */
+static void fk_sgemm_finish(const fk_product_epilogue *e, float *c, long ldc, long m, long n) {
+    for (long i = 0; i < m; i++) {
+        float shift = e->bias ? e->bias[i] : 0.0f;
+        const float *residual = e->residual ? e->residual + i * e->residualStride : NULL;
+        float *line = c + i * ldc;
+        for (long j = 0; j < n; j++) {
+            float v = line[j] + shift + (residual ? residual[j] : 0.0f);
+            line[j] = e->relu && v < 0.0f ? 0.0f : v;
+        }
+    }
+}
+
+int fk_sgemm_epilogue(int variant, int transA, int transB, long m, long n, long k, float alpha, const float *a,
+                      long lda, const float *b, long ldb, float beta, float *c, long ldc,
+                      const fk_product_epilogue *epilogue) {
+#ifdef FK_X86
+    if (epilogue && fk_sgemm_available() && m > 0 && n > 0 && k > 0) {
+        if (variant == FK_SGEMM_CHOOSE) variant = fk_sgemm_choice(transA, transB, m, n, k);
+        if (variant == FK_SGEMM_IN_PLACE && transB) variant = FK_SGEMM_PACKED;
+        if (variant == FK_SGEMM_PACKED || variant == FK_SGEMM_IN_PLACE) {
+            fk_sgemm_blocked_epilogue(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
+                                      variant == FK_SGEMM_IN_PLACE, epilogue);
+            return variant;
+        }
+    }
+#endif
+    int ran = fk_sgemm(variant, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    if (epilogue && m > 0 && n > 0) fk_sgemm_finish(epilogue, c, ldc, m, n);
+    return ran;
+}
+
 int fk_sgemm(int variant, int transA, int transB, long m, long n, long k, float alpha, const float *a, long lda,
              const float *b, long ldb, float beta, float *c, long ldc) {
 #ifdef FK_X86
@@ -403,3 +207,4 @@ int fk_sgemm(int variant, int transA, int transB, long m, long n, long k, float 
 #endif
     abort(); /* callers check fk_sgemm_available() first */
 }
+

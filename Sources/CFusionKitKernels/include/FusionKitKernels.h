@@ -101,8 +101,22 @@ void fk_winograd_output(const float *m, long positionStride, float bias, float *
  * ran (never FK_SGEMM_CHOOSE). */
 enum { FK_SGEMM_CHOOSE = 0, FK_SGEMM_PACKED = 1, FK_SGEMM_DOT = 2, FK_SGEMM_IN_PLACE = 3, FK_SGEMM_VECTOR = 4 };
 enum { FK_SGEMM_IN_PLACE_ROWS = 24, FK_SGEMM_IN_PLACE_FLOATS = 1 << 18 };
+/* What fk_sgemm_epilogue does to each entry of C once its sum is complete: adds bias[i] (when
+ * bias is not NULL) and residual[i·residualStride + j] (when residual is not NULL), then clamps
+ * at zero when relu is not 0 (NaN stays NaN). A convolution's bias, residual connection and
+ * ReLU without passes of their own over C (ConvolutionEpilogue.swift). */
+typedef struct {
+    const float *bias;
+    const float *residual;
+    long residualStride;
+    int relu;
+} fk_product_epilogue;
 int fk_sgemm_available(void);
 int fk_sgemm_choice(int transA, int transB, long m, long n, long k);
+/* fk_sgemm, then the epilogue (NULL: none) on every entry of C. */
+int fk_sgemm_epilogue(int variant, int transA, int transB, long m, long n, long k, float alpha, const float *a,
+                      long lda, const float *b, long ldb, float beta, float *c, long ldc,
+                      const fk_product_epilogue *epilogue);
 int fk_sgemm(int variant, int transA, int transB, long m, long n, long k, float alpha, const float *a, long lda,
              const float *b, long ldb, float beta, float *c, long ldc);
 

@@ -81,12 +81,20 @@ extension Tensor {
     /// per core, each block by the same kernel. Returns the kernel the C code reports it ran.
     static func ownGEMM(_ kernel: GEMMKernel, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
                         _ c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool,
-                        alpha: Float, beta: Float, rowStrides: (a: Int, b: Int, c: Int)) -> GEMMKernel {
+                        alpha: Float, beta: Float, rowStrides: (a: Int, b: Int, c: Int),
+                        epilogue: ProductEpilogue? = nil) -> GEMMKernel {
         let (lda, ldb, ldc) = (Swift.max(1, rowStrides.a), Swift.max(1, rowStrides.b), Swift.max(1, rowStrides.c))
         let (variant, ta, tb) = (kernel.variant, Int32(transposeA ? 1 : 0), Int32(transposeB ? 1 : 0))
         let cores = Swift.min(Parallel.threadCount, WorkerPool.cores)
+        // The epilogue of the block of C starting at (row, column).
+        func product(_ m: Int, _ n: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+                     row: Int, column: Int) -> Int32 {
+            guard let epilogue else { return fk_sgemm(variant, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) }
+            var block = epilogue.offset(row: row, column: column).cValue
+            return fk_sgemm_epilogue(variant, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, &block)
+        }
         guard cores > 1, m * n * k >= Tuning.ownGEMMSharedProducts, openblas_get_num_threads() > 1 else {
-            return GEMMKernel(variant: fk_sgemm(variant, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc))
+            return GEMMKernel(variant: product(m, n, a, b, c, row: 0, column: 0))
         }
         // Blocks aligned to the packed kernel's register block (32 columns, 12 rows).
         let byColumns = n >= m, extent = byColumns ? n : m, unit = byColumns ? 32 : 12
@@ -98,10 +106,8 @@ extension Tensor {
             let last = Swift.min(extent, units * (chunk + 1) / chunks * unit)
             guard first < last else { return }
             let kernel = byColumns
-                ? fk_sgemm(variant, ta, tb, m, last - first, k, alpha, a, lda, b + (transposeB ? first * ldb : first), ldb,
-                           beta, c + first, ldc)
-                : fk_sgemm(variant, ta, tb, last - first, n, k, alpha, a + (transposeA ? first : first * lda), lda, b, ldb,
-                           beta, c + first * ldc, ldc)
+                ? product(m, last - first, a, b + (transposeB ? first * ldb : first), c + first, row: 0, column: first)
+                : product(last - first, n, a + (transposeA ? first : first * lda), b, c + first * ldc, row: first, column: 0)
             if chunk == 0 { ran = kernel }
         }
         return GEMMKernel(variant: ran)

@@ -174,9 +174,9 @@ extension Tensor {
     @inline(__always)
     static func gemm(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
                      m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool,
-                     alpha: Float = 1, beta: Float = 0) {
+                     alpha: Float = 1, beta: Float = 0, epilogue: ProductEpilogue? = nil) {
         gemm(a, b, c, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, alpha: alpha, beta: beta,
-             rowStrides: (transposeA ? m : k, transposeB ? k : n, n))
+             rowStrides: (transposeA ? m : k, transposeB ? k : n, n), epilogue: epilogue)
     }
 
     /// `gemm` on matrices whose rows lie `rowStrides` floats apart (A's, B's and C's stored
@@ -185,16 +185,18 @@ extension Tensor {
     @inline(__always)
     static func gemm(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
                      m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool,
-                     alpha: Float = 1, beta: Float = 0, rowStrides: (a: Int, b: Int, c: Int)) {
+                     alpha: Float = 1, beta: Float = 0, rowStrides: (a: Int, b: Int, c: Int),
+                     epilogue: ProductEpilogue? = nil) {
         BLAS.ensureConfigured()
         BLAS.recordProducts(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
         let kernel = currentGEMMKernel(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
         if kernel != .openBLAS {
             let ran = ownGEMM(kernel, a, b, c, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, alpha: alpha,
-                              beta: beta, rowStrides: rowStrides)
+                              beta: beta, rowStrides: rowStrides, epilogue: epilogue)
             KernelPathLog.record("gemm", ran.rawValue)
             return
         }
+        defer { epilogue?.apply(to: c, rowStride: rowStrides.c, m: m, n: n) }
         KernelPathLog.record("gemm", kernel.rawValue)
         cblas_sgemm(CblasRowMajor,
                     transposeA ? CblasTrans : CblasNoTrans,

@@ -1,7 +1,6 @@
 /// A 1×1 convolution with stride 1 and no padding: W [out, in] times each image's [in, H·W]
-/// plane, one GEMM per image with the bias (and an epilogue's residual) written into the output
-/// first and sgemm adding the product onto it (β = 1), so the bias costs no pass of its own over
-/// the result. Its speed: Docs/Benchmarks.md, "Winograd 3×3 convolutions, 1×1 bias in the GEMM".
+/// plane, one GEMM per image, whose stores add the bias (and an epilogue's residual and ReLU:
+/// `ProductEpilogue`), so they cost no pass of their own over the result.
 extension Tensor {
     /// `input` [N, in, P] (P = H·W), `weight` [out, in], `bias` [out] → [N, out, P]; the
     /// `epilogue`, when given, is applied without recording (conv2d records only without one).
@@ -18,12 +17,11 @@ extension Tensor {
         let shared = Tensor.sharesBatchAmongCores(count: batch, productSize: outChannels * plane * channels)
         let multiply = { (images: Range<Int>) in
             for n in images {
-                let target = out + n * outChannels * plane
-                let loaded = ConvolutionEpilogue.preload(target, residual: residuals.map { $0 + n * outChannels * plane },
-                                                         bias: biases, channels: 0..<outChannels, plane: plane)
-                Tensor.gemm(weights, source + n * channels * plane, target, m: outChannels, n: plane, k: channels,
-                            transposeA: false, transposeB: false, beta: loaded ? 1 : 0)
-                epilogue?.finish(target, channels: 0..<outChannels, plane: plane)
+                let image = n * outChannels * plane
+                let finish = ProductEpilogue.ifAny(bias: biases, residual: residuals.map { $0 + image }, residualStride: plane,
+                                             relu: epilogue?.relu ?? false)
+                Tensor.gemm(weights, source + n * channels * plane, out + image, m: outChannels, n: plane, k: channels,
+                            transposeA: false, transposeB: false, epilogue: finish)
             }
         }
         // As the batched matmul: small products one per core, large ones on OpenBLAS's threads.

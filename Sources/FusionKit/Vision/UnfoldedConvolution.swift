@@ -47,12 +47,11 @@ enum UnfoldedConvolution {
                 for n in images {
                     for group in 0..<groups {
                         Unfold.im2col(source + n * imageSize, matrix, single, firstChannel: group * groupIn, channels: groupIn)
-                        let image = out + n * outChannels * plane, channels = group * groupOut..<(group + 1) * groupOut
-                        let loaded = ConvolutionEpilogue.preload(image, residual: residuals.map { $0 + n * outChannels * plane },
-                                                                 bias: biases, channels: channels, plane: plane)
-                        Tensor.gemm(weights + group * groupOut * rows, matrix, image + channels.lowerBound * plane, m: groupOut,
-                                    n: plane, k: rows, transposeA: false, transposeB: false, beta: loaded ? 1 : 0)
-                        epilogue?.finish(image, channels: channels, plane: plane)
+                        let block = (n * outChannels + group * groupOut) * plane
+                        let finish = ProductEpilogue.ifAny(bias: biases.map { $0 + group * groupOut }, residual: residuals.map { $0 + block },
+                                                     residualStride: plane, relu: epilogue?.relu ?? false)
+                        Tensor.gemm(weights + group * groupOut * rows, matrix, out + block, m: groupOut, n: plane, k: rows,
+                                    transposeA: false, transposeB: false, epilogue: finish)
                     }
                 }
             }
