@@ -72,12 +72,13 @@ extension Attention {
     static func recordHeadAttention(_ name: String, output: Tensor, weights: Tensor, query: Tensor, key: Tensor, value: Tensor,
                                     mask: AttentionMask, backward: @escaping (Tensor, Bool) -> HeadGradients)
         -> (output: Tensor, weights: Tensor) {
-        let additive = mask.additive ?? Tensor(0)
-        guard Autograd.shouldRecord([query, key, value, additive]) else { return (output, weights) }
-        let recorded = output.recorded(name, inputs: [query, key, value, additive]) { g in
-            let gradients = backward(g, additive.requiresGradient)
+        let additive = mask.additive
+        guard Autograd.shouldRecord([query, key, value] + (additive.map { [$0] } ?? [])) else { return (output, weights) }
+        let recorded = output.recorded(name, optionalInputs: [query, key, value, additive]) { g in
+            let gradients = backward(g, additive?.requiresGradient == true)
             return [query.requiresGradient ? gradients.query : nil, key.requiresGradient ? gradients.key : nil,
-                    value.requiresGradient ? gradients.value : nil, gradients.scores?.reduced(toShape: additive.shape)]
+                    value.requiresGradient ? gradients.value : nil,
+                    additive.flatMap { mask in gradients.scores?.reduced(toShape: mask.shape) }]
         }
         return (recorded, weights)
     }

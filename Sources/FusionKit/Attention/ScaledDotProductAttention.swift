@@ -82,9 +82,9 @@ public enum Attention {
             }
             return (probabilities, attended.matmul(value), keep)
         }
-        let additive = mask.additive ?? Tensor(0)
-        guard Autograd.shouldRecord([query, key, value, additive]) else { return (output, weights) }
-        let recorded = output.recorded("scaledDotProductAttention", inputs: [query, key, value, additive]) { g in
+        let additive = mask.additive
+        guard Autograd.shouldRecord([query, key, value] + (additive.map { [$0] } ?? [])) else { return (output, weights) }
+        let recorded = output.recorded("scaledDotProductAttention", optionalInputs: [query, key, value, additive]) { g in
             let attended = keep.map { weights * $0 } ?? weights
             let gradientOfValue = value.requiresGradient ? attended.matmul(g, transposeA: true).reduced(toShape: value.shape) : nil
             var gradientOfWeights = g.matmul(value, transposeB: true)
@@ -92,7 +92,7 @@ public enum Attention {
             let gradientOfScores = Tensor.softmaxGradient(probabilities: weights, outputGradient: gradientOfWeights, alongAxis: -1)
             let gradientOfQuery = query.requiresGradient ? gradientOfScores.matmul(key, alpha: factor) : nil
             let gradientOfKey = key.requiresGradient ? gradientOfScores.matmul(query, transposeA: true, alpha: factor) : nil
-            let gradientOfMask = additive.requiresGradient ? gradientOfScores.reduced(toShape: additive.shape) : nil
+            let gradientOfMask = additive.flatMap { $0.requiresGradient ? gradientOfScores.reduced(toShape: $0.shape) : nil }
             return [gradientOfQuery, gradientOfKey, gradientOfValue, gradientOfMask]
         }
         return (recorded, weights)

@@ -155,8 +155,14 @@ extension Tensor {
     /// Attaches a graph node for `operation` with these inputs; `backward` maps the result's
     /// gradient to one gradient per input (nil where none is needed).
     func recorded(_ operation: String, inputs: [Tensor], backward: @escaping (Tensor) -> [Tensor?]) -> Tensor {
+        recorded(operation, optionalInputs: inputs, backward: backward)
+    }
+
+    /// The same for an operation some of whose inputs are optional (a bias, a mask): a nil input
+    /// has no node, and its entry of `backward`'s result is ignored.
+    func recorded(_ operation: String, optionalInputs inputs: [Tensor?], backward: @escaping (Tensor) -> [Tensor?]) -> Tensor {
         var result = self
-        result.node = GradientNode(operation: operation, shape: shape, inputs: inputs.map(\.node), backward: backward)
+        result.node = GradientNode(operation: operation, shape: shape, inputs: inputs.map { $0?.node }, backward: backward)
         return result
     }
 

@@ -29,7 +29,7 @@ extension Tensor {
         }
         let x = self
         guard Autograd.shouldRecord(x, weight) || bias.map(Autograd.shouldRecord) == true else { return result }
-        return result.recorded("affine", inputs: [x, weight, bias ?? Tensor(0)]) { g in
+        return result.recorded("affine", optionalInputs: [x, weight, bias]) { g in
             let rowsOfG = g.withShape([rows, outputs])
             let rowsOfX = x.withShape([rows, inputs])
             let gradientOfX = x.requiresGradient ? rowsOfG.matmul(weight).withShape(x.shape) : nil

@@ -12,6 +12,10 @@ import COpenBLAS
 /// on the calling thread or, for large products outside a per-core split, on
 /// `Parallel.threadCount` cores (columns or rows shared out, on `WorkerPool`).
 public enum GEMMKernel: String, CaseIterable, Sendable {
+    /// Plain loops over the stored matrices, each entry summed over k in order (then alpha, beta
+    /// and the epilogue): the reference the other kernels are tested against. Never chosen; runs
+    /// on any CPU when forced.
+    case loops
     /// OpenBLAS's `cblas_sgemm`, on OpenBLAS's threads.
     case openBLAS
     /// B packed into strips (A too when transposed), a 12 × 32 block of C in registers: any operands.
@@ -29,7 +33,7 @@ public enum GEMMKernel: String, CaseIterable, Sendable {
     /// The C kernel's variant number.
     var variant: Int32 {
         switch self {
-        case .openBLAS, .avx512Packed: Int32(FK_SGEMM_PACKED)
+        case .loops, .openBLAS, .avx512Packed: Int32(FK_SGEMM_PACKED)
         case .avx512Dot: Int32(FK_SGEMM_DOT)
         case .avx512InPlace: Int32(FK_SGEMM_IN_PLACE)
         case .avx512Vector: Int32(FK_SGEMM_VECTOR)
@@ -40,7 +44,7 @@ public enum GEMMKernel: String, CaseIterable, Sendable {
     /// forced kernel that cannot runs `avx512Packed`).
     func multiplies(n: Int, transposeA: Bool, transposeB: Bool) -> Bool {
         switch self {
-        case .openBLAS, .avx512Packed: true
+        case .loops, .openBLAS, .avx512Packed: true
         case .avx512Dot: !transposeA && transposeB
         case .avx512InPlace: !transposeB
         case .avx512Vector: n == 1
@@ -63,12 +67,13 @@ extension Tensor {
     /// A kernel to run instead of the chosen one, for tests and benchmarks comparing kernels
     /// (`Tensor.$forcedGEMMKernel.withValue(.openBLAS) { ... }`). An `avx512` kernel forced on a
     /// CPU without AVX-512 runs `.openBLAS`; one forced on operands it cannot multiply runs
-    /// `.avx512Packed`.
+    /// `.avx512Packed`; `.loops` runs anywhere.
     @TaskLocal public static var forcedGEMMKernel: GEMMKernel?
 
     /// The kernel `gemm` asks for with these operands now (the C code may still run
     /// `avx512Packed` for a forced kernel that cannot multiply them).
     static func currentGEMMKernel(m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool) -> GEMMKernel {
+        if forcedGEMMKernel == .loops { return .loops }
         guard fk_sgemm_available() != 0 else { return .openBLAS }
         if let forced = forcedGEMMKernel { return forced }
         if BLAS.openBLASRunsAVX512 { return .openBLAS }
@@ -135,5 +140,27 @@ extension BLAS {
                             c: UnsafeMutablePointer<Float>, ldc: Int) {
         Tensor.gemm(a, b, c, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, alpha: alpha, beta: beta,
                     rowStrides: (lda, ldb, ldc))
+    }
+}
+
+extension Tensor {
+    /// `GEMMKernel.loops`: C = alpha·op(A)·op(B) + beta·C by plain loops over the stored
+    /// matrices (rows `rowStrides` apart), each entry summed over k in order, then the epilogue.
+    static func loopGEMM(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+                         m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, alpha: Float, beta: Float,
+                         rowStrides: (a: Int, b: Int, c: Int), epilogue: ProductEpilogue?) {
+        for i in 0..<m {
+            for j in 0..<n {
+                var sum: Float = 0
+                for p in 0..<k {
+                    let x = transposeA ? a[p * rowStrides.a + i] : a[i * rowStrides.a + p]
+                    let y = transposeB ? b[j * rowStrides.b + p] : b[p * rowStrides.b + j]
+                    sum += x * y
+                }
+                let target = c + i * rowStrides.c + j
+                target.pointee = beta == 0 ? alpha * sum : alpha * sum + beta * target.pointee
+            }
+        }
+        epilogue?.apply(to: c, rowStride: rowStrides.c, m: m, n: n)
     }
 }

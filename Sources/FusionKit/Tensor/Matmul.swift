@@ -152,21 +152,8 @@ extension Tensor {
     static func loopProduct(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
                             m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, alpha: Float) {
         BLAS.recordProducts(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
-        // Element (i, p) of op(A) and (p, j) of op(B) as strides over the stored matrices.
-        let (aRow, aInner) = transposeA ? (1, m) : (k, 1)
-        let (bInner, bColumn) = transposeB ? (1, k) : (n, 1)
-        for i in 0..<m {
-            for j in 0..<n {
-                var sum: Float = 0
-                var pa = a + i * aRow, pb = b + j * bColumn
-                for _ in 0..<k {
-                    sum += pa.pointee * pb.pointee
-                    pa += aInner
-                    pb += bInner
-                }
-                c[i * n + j] = alpha * sum
-            }
-        }
+        loopGEMM(a, b, c, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, alpha: alpha, beta: 0,
+                 rowStrides: (transposeA ? m : k, transposeB ? k : n, n), epilogue: nil)
     }
 
     /// C = op(A) · op(B) for row-major A, B, C with C of shape [m, n]; A is [m, k] ([k, m] when
@@ -190,6 +177,12 @@ extension Tensor {
         BLAS.ensureConfigured()
         BLAS.recordProducts(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
         let kernel = currentGEMMKernel(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
+        if kernel == .loops {
+            loopGEMM(a, b, c, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, alpha: alpha, beta: beta,
+                     rowStrides: rowStrides, epilogue: epilogue)
+            KernelPathLog.record("gemm", kernel.rawValue)
+            return
+        }
         if kernel != .openBLAS {
             let ran = ownGEMM(kernel, a, b, c, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, alpha: alpha,
                               beta: beta, rowStrides: rowStrides, epilogue: epilogue)

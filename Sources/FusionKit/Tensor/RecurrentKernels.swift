@@ -170,12 +170,11 @@ enum RecurrentKernels {
         // release them (back to the buffer cache) after their last named use.
         withExtendedLifetime((state, cell, recurrent, biasOfHidden, gates, inputsInOrder, x, inputColumns, hiddenColumns)) {}
 
-        let inputs = [x, inputWeight, hiddenWeight, inputBias ?? Tensor(0), hiddenBias ?? Tensor(0),
-                      initialHidden ?? Tensor(0), initialCell ?? Tensor(0)]
-        guard Autograd.shouldRecord(inputs) else { return result }
+        let inputs = [x, inputWeight, hiddenWeight, inputBias, hiddenBias, initialHidden, initialCell]
+        guard Autograd.shouldRecord(inputs.compactMap { $0 }) else { return result }
         let shape = Shapes(batch: batch, time: time, inputSize: inputSize, hidden: hidden, width: width,
                            stateRows: stateRows, saving: saving)
-        return result.recorded(operation, inputs: inputs) { gradient in
+        return result.recorded(operation, optionalInputs: inputs) { gradient in
             backward(Gates.self, gradient, shape: shape, order: order, reverse: reverse, inputs: inputs,
                      inputsInOrder: inputsInOrder, gates: gates, saved: saved, previous: previous)
         }
@@ -189,10 +188,12 @@ enum RecurrentKernels {
     /// The gradients of the inputs [x, W_ih, W_hh, b_ih, b_hh, h0, c0] of `sequence`.
     private static func backward<Gates: RecurrentGates>(
         _ gatesType: Gates.Type, _ gradient: Tensor, shape: Shapes, order: SequenceOrder, reverse: Bool,
-        inputs: [Tensor], inputsInOrder: Tensor, gates: Tensor, saved: Tensor, previous: Tensor
+        inputs: [Tensor?], inputsInOrder: Tensor, gates: Tensor, saved: Tensor, previous: Tensor
     ) -> [Tensor?] {
         let (batch, time, hidden, width, saving) = (shape.batch, shape.time, shape.hidden, shape.width, shape.saving)
-        let (x, inputWeight, hiddenWeight) = (inputs[0], inputs[1], inputs[2])
+        let (x, inputWeight, hiddenWeight) = (inputs[0]!, inputs[1]!, inputs[2]!)
+        // The optional inputs (biases, initial states): whether each wants a gradient.
+        let wants = inputs.map { $0?.requiresGradient == true }
         let rowsIn = (time + shape.stateRows) * hidden
         let g = gradient.pointer
         // The carried dL/dh and dL/dc (in `order`), starting from the gradients of the final states.
@@ -212,7 +213,7 @@ enum RecurrentKernels {
         let hiddenGateGradient = Gates.hasSeparateHiddenGradient ? Tensor(uninitializedShape: [time, batch, width])
                                                                   : inputGateGradient
         let (dInput, dHidden) = (inputGateGradient.storage.pointer, hiddenGateGradient.storage.pointer)
-        let needsInitialState = inputs[5].requiresGradient || inputs[6].requiresGradient
+        let needsInitialState = wants[5] || wants[6]
         // As forward: each core walks back through the whole sequence for its share of the batch
         // (time-major rows), then turns its elements' rows, one position at a time, into its
         // rows of dX and its partial sums of dW_ih, dW_hh and the bias gradients, added after.
@@ -220,7 +221,7 @@ enum RecurrentKernels {
         let inputSize = shape.inputSize
         let wantX = x.requiresGradient, wantInputWeight = inputWeight.requiresGradient
         let wantHiddenWeight = hiddenWeight.requiresGradient
-        let wantInputBias = inputs[3].requiresGradient, wantHiddenBias = inputs[4].requiresGradient
+        let wantInputBias = wants[3], wantHiddenBias = wants[4]
         let gradientOfXStorage = wantX ? Tensor(uninitializedShape: x.shape) : nil
         let dxPointer = gradientOfXStorage?.storage.pointer
         let xs = inputsInOrder.pointer
@@ -287,8 +288,8 @@ enum RecurrentKernels {
         // dInput and dHidden are raw pointers into these; keep them alive until here.
         withExtendedLifetime((inputGateGradient, hiddenGateGradient, inputsInOrder)) {}
         return [gradientOfXStorage, sums[0], sums[1], sums[2], sums[3],
-                inputs[5].requiresGradient ? hiddenCarry.indexSelect(order.positions, alongAxis: 0) : nil,
-                inputs[6].requiresGradient ? cellCarry.indexSelect(order.positions, alongAxis: 0) : nil]
+                wants[5] ? hiddenCarry.indexSelect(order.positions, alongAxis: 0) : nil,
+                wants[6] ? cellCarry.indexSelect(order.positions, alongAxis: 0) : nil]
     }
 
     /// A fresh [batch, hidden] state in `order`: the rows of `initial`, or zeros.

@@ -68,15 +68,16 @@ enum UnfoldedConvolution {
             if wantInput { KernelPathLog.record("conv2d input gradient", method.rawValue) }
             let asConvolution = method != .col2im
             let inputByWinograd = wantInput && method == .winograd, inputInLoop = wantInput && !inputByWinograd
-            let transposedWeights = inputInLoop && asConvolution ? Unfold.inputGradientWeights(weight, groups: groups) : Tensor(0)
+            let transposedWeights = inputInLoop && asConvolution ? Unfold.inputGradientWeights(weight, groups: groups) : nil
             let dYRows = groupOut * g.kernelArea
-            var gradientOfInput = !wantInput ? Tensor(0) : asConvolution ? Tensor(uninitializedShape: input.shape) : Tensor.zeros(input.shape)
-            let inputTarget = gradientOfInput.withUnsafeMutablePointer { $0 }
+            // Fresh tensors, written through their storage by the loops below.
+            let gradientOfInput = !wantInput ? nil : asConvolution ? Tensor(uninitializedShape: input.shape) : Tensor.zeros(input.shape)
+            let inputTarget = gradientOfInput?.storage.pointer
             if inputByWinograd {
                 let adjoint = WinogradConvolution.adjointWeights(weight)
                 let backwardGeometry = ConvolutionGeometry(input: gradient.shape, kernel: (3, 3), stride: (1, 1),
                                                            padding: padding, dilation: (1, 1), op: "conv2d backward")
-                WinogradConvolution.forward(upstream, weight: adjoint, bias: nil, into: inputTarget, geometry: backwardGeometry)
+                WinogradConvolution.forward(upstream, weight: adjoint, bias: nil, into: inputTarget!, geometry: backwardGeometry)
             }
             // Each core accumulates its own weight gradient; they are added at the end.
             // The weight gradient is summed transposed, dWᵀ_g [rows, out/g] += columns · dY_gᵀ: the
@@ -84,8 +85,8 @@ enum UnfoldedConvolution {
             // Ho·Wo) is packed, not the kh·kw times larger columns (Docs/Benchmarks.md, "conv2d weight
             // gradient summed transposed").
             let sums = BLAS.parallelPartialSums(count: g.batch) { images in
-                var partial = wantWeight ? Tensor.zeros([groups, rows, groupOut]) : Tensor(0)
-                let partialPointer = partial.withUnsafeMutablePointer { $0 }
+                let partial = wantWeight ? Tensor.zeros([groups, rows, groupOut]) : nil
+                let partialPointer = partial?.storage.pointer
                 let dColumns = Tensor(uninitializedShape: inputInLoop ? [asConvolution ? dYRows : rows, plane] : [1])
                 let columns = Tensor(uninitializedShape: wantWeight ? [rows, plane] : [1])
                 let matrix = columns.storage.pointer
@@ -94,24 +95,24 @@ enum UnfoldedConvolution {
                         let dY = upstream + (n * outChannels + group * groupOut) * plane
                         if wantWeight {
                             Unfold.im2col(source + n * imageSize, matrix, single, firstChannel: group * groupIn, channels: groupIn)
-                            Tensor.gemm(matrix, dY, partialPointer + group * rows * groupOut, m: rows, n: groupOut, k: plane,
+                            Tensor.gemm(matrix, dY, partialPointer! + group * rows * groupOut, m: rows, n: groupOut, k: plane,
                                         transposeA: false, transposeB: true, beta: 1)
                         }
                         if inputInLoop && asConvolution {
                             Unfold.inputGradientColumns(upstream + n * outChannels * plane, dColumns.storage.pointer, single,
                                                         firstChannel: group * groupOut, channels: groupOut)
-                            Tensor.gemm(transposedWeights.pointer + group * groupIn * dYRows, dColumns.storage.pointer,
-                                        inputTarget + n * imageSize + group * groupIn * g.inputPlane,
+                            Tensor.gemm(transposedWeights!.pointer + group * groupIn * dYRows, dColumns.storage.pointer,
+                                        inputTarget! + n * imageSize + group * groupIn * g.inputPlane,
                                         m: groupIn, n: plane, k: dYRows, transposeA: false, transposeB: false)
                         } else if inputInLoop {
                             Tensor.gemm(weights + group * groupOut * rows, dY, dColumns.storage.pointer, m: rows, n: plane,
                                         k: groupOut, transposeA: true, transposeB: false)
-                            Unfold.col2im(dColumns.storage.pointer, inputTarget + n * imageSize, single,
+                            Unfold.col2im(dColumns.storage.pointer, inputTarget! + n * imageSize, single,
                                           firstChannel: group * groupIn, channels: groupIn)
                         }
                     }
                 }
-                return [wantWeight ? partial : nil]
+                return [partial]
             }
             // Back from [group, column-matrix row, output] to the weight's [output, channel, tap],
             // the rows being (tap, channel) when unfolded by phase, else (channel, tap).
@@ -119,7 +120,7 @@ enum UnfoldedConvolution {
                 ? sums[0].map { $0.reshaped([groups, g.kernelArea, groupIn, groupOut]).permuted([0, 3, 2, 1]).reshaped(weight.shape) }
                 : sums[0].map { $0.reshaped([groups, groupIn, g.kernelArea, groupOut]).permuted([0, 3, 1, 2]).reshaped(weight.shape) }
             let gradientOfBias = bias?.requiresGradient == true ? gradient.sum(alongAxes: [0, 2, 3]) : nil
-            return [wantInput ? gradientOfInput : nil, gradientOfWeight] + (bias == nil ? [] : [gradientOfBias])
+            return [gradientOfInput, gradientOfWeight] + (bias == nil ? [] : [gradientOfBias])
         }
     }
 }
