@@ -154,7 +154,7 @@ FK_AVX512 static inline __attribute__((always_inline)) void fk_store(fk_float16 
 #if FK_BLOCKED_EPILOGUE
     /* An absent bias or residual reads zeros rather than being skipped element by element:
      * clang turns such a skip into a masked load from the null pointer, which this CPU serves
-     * by a slow assist on every load (a 2.4 → 5.9 ms convolution). */
+     * by a slow assist on every load (Docs/Benchmarks.md, "Batch norm folded, epilogue fused"). */
     const float *shifts = epilogue && epilogue->bias ? epilogue->bias + row : fk_zeros;
     const float *residual = epilogue && epilogue->residual ? epilogue->residual + row * epilogue->residualStride + column : NULL;
     if (epilogue && rows == FK_MR && columns == FK_NR) {

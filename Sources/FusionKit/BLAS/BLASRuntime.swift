@@ -12,15 +12,13 @@ import Foundation
 /// OpenBLAS's worker threads spin (calling sched_yield) for 2^28 cycles, about a tenth of a
 /// second, after each threaded call before they sleep. FusionKit runs much of its work on its own
 /// threads (`parallelChunks`: convolutions, the recurrent layers), and on a machine with as many
-/// cores as threads a spinning OpenBLAS worker takes a share of a core from them: in a profiled
-/// concat-MLP training step (2 cores) it used 58 ms of CPU per step, a third of both cores'
-/// time. So at first use FusionKit shortens that spin to 2^20 cycles, a few tenths of a
-/// millisecond (`threadSpinExponent`), unless `OPENBLAS_THREAD_TIMEOUT` is set. Median training
-/// step, same build, alternating: concat-MLP 85–98 ms (2^14 to 2^22) against 106–131 ms (2^28),
-/// cross-attention 118–124 against 142–148 ms (2^16); the transformer and FiLM unchanged within
-/// noise. Shorter spins cost latency at batch 1, where the workers fall asleep between small
-/// threaded products: cross-attention inference 1.07–1.23 ms at 2^16, 0.89–0.99 ms at 2^20,
-/// 0.88–1.48 ms at 2^28.
+/// cores as threads a spinning OpenBLAS worker takes a share of a core from them (a third of
+/// both cores' time in a profiled concat-MLP training step). So at first use FusionKit shortens
+/// that spin to 2^20 cycles, a few tenths of a millisecond (`threadSpinExponent`), unless
+/// `OPENBLAS_THREAD_TIMEOUT` is set: long enough that the workers stay awake between the small
+/// threaded products of a batch-1 forward, short enough to give the cores back to training
+/// (measured in Docs/Benchmarks.md, "OpenBLAS's idle spin, the GRU step in C, encoders side by
+/// side").
 public enum BLAS {
     /// How the live kernel was chosen.
     public enum KernelChoice: String, Sendable {

@@ -5,9 +5,8 @@ import Synchronization
 ///
 /// A training step allocates and frees the same large buffers every iteration. Returned to the C
 /// allocator, they go back to the kernel (glibc trims or unmaps them), and the next step pays a
-/// page fault for every 4 KiB it writes: measured here, a Linear 512→512 forward and backward at
-/// batch 256 took 2.7–3.0 ms that way and 2.2–2.3 ms with the memory kept, and the concat-MLP
-/// VQA training step faulted 6,000–12,000 times per step (25–50 MB) while the cache kept evicting.
+/// page fault for every 4 KiB it writes (a fifth of a Linear 512→512 forward and backward at
+/// batch 256; Docs/Benchmarks.md, "All workloads").
 ///
 /// A request takes a cached buffer of exactly its size, or else the smallest cached one of up to
 /// twice its size (the buffer keeps its capacity and returns to the cache under it). Only on a

@@ -7,11 +7,11 @@ import COpenBLAS
 /// GEMM h·W_hhᵀ and the cell's gate arithmetic over raw pointers (`RecurrentGates`). The GRU's
 /// step is one C loop per direction of travel (`fk_gru_forward`, `fk_gru_backward`), compiled
 /// for AVX2 and AVX-512 with sigmoid and tanh inlined; against the same arithmetic in Swift
-/// (SSE, four floats at a time, sigmoid and tanh as separate kernel calls) the VQA question
-/// encoder's forward measured 8.3–9.7 against 10.1–11.4 ms. The LSTM calls the sigmoid and
-/// tanh kernels of CFusionKitKernels, always from one buffer into another: in place they
-/// measured about 7× slower (0.7 → 5 ns a sigmoid), as the vectorised loop's overlap check
-/// sends equal buffers to the scalar one. The forward keeps the
+/// (SSE, four floats at a time, sigmoid and tanh as separate kernel calls) it is faster
+/// (Docs/Benchmarks.md, "OpenBLAS's idle spin, the GRU step in C, encoders side by side"). The
+/// LSTM calls the sigmoid and tanh kernels of CFusionKitKernels, always from one buffer into
+/// another: in place the vectorised loop's overlap check would send them to the scalar loop.
+/// The forward keeps the
 /// gate activations, the state before each position and what the cell saves (GRU: W_hn h + b_hn;
 /// LSTM: c_prev and tanh c).
 ///
@@ -23,17 +23,13 @@ import COpenBLAS
 ///
 /// Both passes share the batch out among the cores (`BLAS.parallelChunks`): each core projects,
 /// runs every step and forms the weight gradients for its own elements, with single-threaded
-/// GEMMs. For the VQA question encoder (1,280 questions, 64 units, fastest of 15
-/// forward+backward passes, old and new alternating, 2 threads) sharing the time loops took
-/// 49–66 ms to 41–56 ms; before, each step was a GEMM on OpenBLAS's threads followed by the gate
-/// loop on one core.
+/// GEMMs, rather than each step being a GEMM on OpenBLAS's threads followed by the gate loop on
+/// one core (Docs/Benchmarks.md, "PyTorch with its own thread defaults").
 ///
 /// The buffers the steps walk (gates, saved values, previous states and their gradients) are
 /// time-major, [time, batch, …], so a step reads and writes each core's rows in order. Laid out
 /// [batch, time, …], one element's rows were time·width floats (12 KB for the VQA GRU) from the
-/// next, and the backward's gate arithmetic ran at about 15 ns per hidden unit, bound by cache
-/// misses. Per concat-MLP training step at one thread: GRU forward 25–32 → 21 ms, backward
-/// 50–57 → 37 ms; at two threads 16–18 → 16 and 39 → 28 ms.
+/// next, and the backward's gate arithmetic was bound by cache misses.
 ///
 /// Variable lengths: element b is active at position t when t < lengths[b]. An inactive position
 /// outputs zeros and leaves the state alone, so the reverse direction starts at position

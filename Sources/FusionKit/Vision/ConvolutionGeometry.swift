@@ -157,9 +157,8 @@ enum Unfold {
     }
 
     // Stride 2, the downsampling convolution of every VQA image encoder: the line's even
-    // elements eight at a time (one 16-float load and a shuffle instead of eight scalar loads).
-    // On the bench's two stride-2 conv rows, fastest of three alternating runs: 4.70 → 4.33 ms
-    // and 13.78 → 12.96 ms, a gain of the same size as this host's noise.
+    // elements eight at a time (one 16-float load and a shuffle instead of eight scalar loads;
+    // measured in Docs/Benchmarks.md, "PyTorch with its own thread defaults").
 
     /// out[ow] = line[2·ow] for ow in first..<last; `line[0..<readable]` may be read.
     @inline(__always)

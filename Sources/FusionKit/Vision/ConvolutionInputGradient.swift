@@ -12,10 +12,9 @@
 /// into dx: Wᵀ [in/g, kh·kw·out/g] × columns [kh·kw·out/g, H·W].
 ///
 /// The general backward (dColumns = Wᵀ·dy with K = out/g, then col2im's additions) does the same
-/// multiplications with a short K (OpenBLAS at 75 against 87 GFLOPS on one core for the shapes
-/// below) and then adds kh·kw shifted planes back one by one. On a 64 → 64-channel 3×3 layer
-/// over 64 images of 19×19 (the transformer VQA model's last), summed over both cores, two runs
-/// each: GEMM and unfolding 24.5 and 27.1 ms against GEMM and col2im 30.1 and 28.9 ms.
+/// multiplications with a short K, which runs slower, and then adds kh·kw shifted planes back one
+/// by one (measured in Docs/Benchmarks.md, "Tap-major unfolding, convolution input gradients,
+/// in-place attention heads").
 extension ConvolutionGeometry {
     /// Whether the input gradient can be computed by `Unfold.inputGradientColumns`: stride 1 and
     /// an output the size of the input.

@@ -10,16 +10,11 @@
 /// single shifted copy of one phase block: one copy per tap, after which the entries that
 /// crossed into a neighbouring line or plane are zeroed. col2im runs the same steps backwards.
 ///
-/// Measured on the transformer VQA step (per step, summed over both cores), plane by plane
-/// (row c·kh·kw + t, one copy per channel and tap) against line by line: the 64-channel 19×19
-/// stride-1 layer's unfold 12.4 → 6.0–6.9 ms and col2im 21.6 → 7.2–10.9 ms; the 32 → 64-channel
-/// stride-2 layer's unfold 8.3 → 5.1 ms and col2im 12.5 → 8.2 ms. For the 10×10 outputs of the
-/// 64-channel stride-2 layer of the other models, each plane-by-plane copy of 100 floats still cost
-/// about 100 ns of bookkeeping: tap-major, that layer's unfold 5.5 → 4.1 ms per cross-attention
-/// step. Splitting the phases of a stride-2 layer line by line, each line read once for both
-/// column phases (`splitPhasesByTwo`, PhaseSplit.swift), then halved the unfolding again:
-/// concat-MLP's 24-channel 38 → 19 layer 4.6 → 2.2 ms forward, 7.1 → 2.8 ms backward, col2im
-/// 5.7 → 3.5 ms; its four convolutions 43 → 31 ms forward and backward per step.
+/// Why: one copy per tap for all channels replaces one short copy per channel and tap (or per
+/// line), whose bookkeeping dominated on the small planes of the VQA encoders; splitting a
+/// stride-2 layer's phases line by line reads each line once for both column phases
+/// (`splitPhasesByTwo`, PhaseSplit.swift). Measured in Docs/Benchmarks.md, "Tap-major unfolding,
+/// convolution input gradients, in-place attention heads".
 extension Unfold {
     /// im2col for `ConvolutionGeometry.unfoldsByPhase` geometries (one image), tap-major.
     static func im2colByPhase(_ input: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>,
