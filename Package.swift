@@ -33,8 +33,9 @@ let package = Package(
             pkgConfig: "ompi",
             providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]
         ),
-        // Vectorised element-wise math (exp, log, tanh, sigmoid, GELU), the GRU step and Winograd transforms,
-        // compiled for AVX-512, AVX2 and the baseline, chosen at run time.
+        // FusionKit's C kernels: element-wise math, softmax rows and convolution epilogues, the GRU step
+        // and Winograd transforms (compiled for AVX-512, AVX2 and the baseline, chosen at run time), the
+        // AVX-512 matrix products and the worker pool.
         .target(name: "CFusionKitKernels"),
         .target(
             name: "FusionKit",

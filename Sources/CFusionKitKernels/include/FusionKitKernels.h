@@ -1,13 +1,15 @@
 #ifndef FUSIONKIT_KERNELS_H
 #define FUSIONKIT_KERNELS_H
 
-/* Vectorised single-precision math for FusionKit's element-wise operations.
+/* FusionKit's C kernels: element-wise math, reductions, softmax rows, convolution epilogues, the
+ * recurrent steps and Winograd's transforms and products, the AVX-512 matrix products, and the
+ * worker pool.
  *
  * Swift compiles for the x86-64 baseline (SSE2) unless told otherwise, and a package cannot set
- * the target CPU for its users. These kernels are compiled three times (AVX-512, AVX2+FMA and
- * the baseline) and the best one for the running CPU is picked on first use, as PyTorch does
- * with its CPU-capability dispatch. Each function reads n floats from x and writes n to y;
- * x and y may be the same buffer. */
+ * the target CPU for its users. The element-wise kernels are compiled three times (AVX-512,
+ * AVX2+FMA and the baseline) and the best one for the running CPU is picked on first use, as
+ * PyTorch does with its CPU-capability dispatch. The element-wise functions read n floats from x
+ * and write n to y; x and y may be the same buffer. */
 
 #ifdef __cplusplus
 extern "C" {
