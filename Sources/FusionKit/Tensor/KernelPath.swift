@@ -1,6 +1,7 @@
 /// The kernels of an operation that has several, named by one enum per operation: the operation
 /// picks a case in a pure function of its geometry, reports the one it ran to `KernelPathLog`
-/// under `operation`, can be made to run any case (`forcing`), and has a plain `reference` case
+/// under `operation`, reads a forced case from a task-local (`forced`, used by `forcing`), and
+/// has a plain `reference` case
 /// that the tests compare every other with. `KernelPaths.all` lists every such enum;
 /// Tests/FusionKitTests/KernelPathRegistryTests.swift runs every case of each against its
 /// reference, and checks that every path an operation reports and every forceable choice in
@@ -10,11 +11,16 @@ public protocol KernelPath: RawRepresentable, CaseIterable, Sendable where RawVa
     static var operation: String { get }
     /// The plain path every other one is tested against.
     static var reference: Self { get }
-    /// Runs `body` with `path` forced (nil: the operation's own choice).
-    static func forcing<Result>(_ path: Self?, _ body: () throws -> Result) rethrows -> Result
+    /// The task-local the operation reads a forced path from (`Tensor.$forcedConvolutionPath`).
+    static var forced: TaskLocal<Self?> { get }
 }
 
 extension KernelPath {
+    /// Runs `body` with `path` forced (nil: the operation's own choice).
+    public static func forcing<Result>(_ path: Self?, _ body: () throws -> Result) rethrows -> Result {
+        try forced.withValue(path, operation: body)
+    }
+
     /// Every case's name, the reference's among them.
     public static var pathNames: [String] { allCases.map(\.rawValue) }
 
@@ -45,45 +51,36 @@ public enum KernelPaths {
     ]
 }
 
+// The conformances: each names its operation and its task-local (the same two lines by design;
+// `reference` is the enum's own case except for the GEMM kernels).
+
 extension ConvolutionPath: KernelPath {
     public static var operation: String { "conv2d" }
-    public static func forcing<Result>(_ path: ConvolutionPath?, _ body: () throws -> Result) rethrows -> Result {
-        try Tensor.$forcedConvolutionPath.withValue(path, operation: body)
-    }
+    public static var forced: TaskLocal<ConvolutionPath?> { Tensor.$forcedConvolutionPath }
 }
 
 extension MatmulPath: KernelPath {
     public static var operation: String { "matmul" }
-    public static func forcing<Result>(_ path: MatmulPath?, _ body: () throws -> Result) rethrows -> Result {
-        try Tensor.$forcedMatmulPath.withValue(path, operation: body)
-    }
+    public static var forced: TaskLocal<MatmulPath?> { Tensor.$forcedMatmulPath }
 }
 
 extension GEMMKernel: KernelPath {
     public static var operation: String { "gemm" }
     public static var reference: GEMMKernel { .loops }
-    public static func forcing<Result>(_ path: GEMMKernel?, _ body: () throws -> Result) rethrows -> Result {
-        try Tensor.$forcedGEMMKernel.withValue(path, operation: body)
-    }
+    public static var forced: TaskLocal<GEMMKernel?> { Tensor.$forcedGEMMKernel }
 }
 
 extension MaxPoolPath: KernelPath {
     public static var operation: String { "maxPool2d" }
-    public static func forcing<Result>(_ path: MaxPoolPath?, _ body: () throws -> Result) rethrows -> Result {
-        try Tensor.$forcedMaxPoolPath.withValue(path, operation: body)
-    }
+    public static var forced: TaskLocal<MaxPoolPath?> { Tensor.$forcedMaxPoolPath }
 }
 
 extension AttentionPath: KernelPath {
     public static var operation: String { "attention" }
-    public static func forcing<Result>(_ path: AttentionPath?, _ body: () throws -> Result) rethrows -> Result {
-        try Attention.$forcedPath.withValue(path, operation: body)
-    }
+    public static var forced: TaskLocal<AttentionPath?> { Attention.$forcedPath }
 }
 
 extension ModulationPath: KernelPath {
     public static var operation: String { "modulated" }
-    public static func forcing<Result>(_ path: ModulationPath?, _ body: () throws -> Result) rethrows -> Result {
-        try Tensor.$forcedModulationPath.withValue(path, operation: body)
-    }
+    public static var forced: TaskLocal<ModulationPath?> { Tensor.$forcedModulationPath }
 }
