@@ -120,8 +120,8 @@ extension Attention {
         return (dQuery, dKey, dValue, dScores)
     }
 
-    /// Elements per chunk so that a core gets at least ~16k multiply-adds.
+    /// Elements per chunk so that a core gets at least `Tuning.parallelArithmeticElements` multiply-adds.
     private static func minimumChunk(_ rows: HeadRows) -> Int {
-        Swift.max(1, 16384 / Swift.max(1, rows.heads * rows.queries * rows.keys * (rows.depth + rows.valueDepth)))
+        Swift.max(1, Tuning.parallelArithmeticElements / Swift.max(1, rows.heads * rows.queries * rows.keys * (rows.depth + rows.valueDepth)))
     }
 }

@@ -20,7 +20,7 @@ extension Tensor {
         let result = Tensor(uninitializedShape: outputShape)
         let norms = Tensor(uninitializedShape: [rows])
         let source = pointer, out = result.storage.pointer, rowNorms = norms.storage.pointer
-        Parallel.forEachChunk(count: rows, minimumChunk: Swift.max(1, 65536 / Swift.max(1, width * factor))) { range in
+        Parallel.forEachChunk(count: rows, elementsEach: width * factor) { range in
             for row in range {
                 let x = source + row * width * factor, y = out + row * width
                 var squares: Float = 0
@@ -42,7 +42,7 @@ extension Tensor {
         return result.recorded("factorPooledSignedRoot", inputs: [input]) { g in
             let gradient = Tensor(uninitializedShape: input.shape)
             let upstream = g.pointer, y = result.pointer, rowNorms = norms.pointer, target = gradient.storage.pointer
-            Parallel.forEachChunk(count: rows, minimumChunk: Swift.max(1, 65536 / Swift.max(1, width * factor))) { range in
+            Parallel.forEachChunk(count: rows, elementsEach: width * factor) { range in
                 for row in range {
                     let gy = upstream + row * width, yr = y + row * width, norm = rowNorms[row]
                     var dot: Float = 0

@@ -134,7 +134,7 @@ struct BroadcastPlan {
             }
         }
         if parallel {
-            Parallel.forEachChunk(count: outerCount, minimumChunk: Swift.max(1, 65536 / Swift.max(length, 1)), walk)
+            Parallel.forEachChunk(count: outerCount, elementsEach: length, walk)
         } else {
             walk(0..<outerCount)
         }

@@ -40,9 +40,8 @@ extension Tensor {
         let runs = shape[0] * shape[1], spatial = count / Swift.max(runs, 1)
         let result = Tensor(uninitializedShape: shape)
         let (x, y, s, t) = (pointer, result.storage.pointer, scale.pointer, shift.pointer)
-        // Runs of one channel of one example; chunks of at least 64 Ki elements per core.
-        let minimumRuns = Swift.max(1, 65536 / Swift.max(spatial, 1))
-        Parallel.forEachChunk(count: runs, minimumChunk: minimumRuns) { range in
+        // Runs of one channel of one example.
+        Parallel.forEachChunk(count: runs, elementsEach: spatial) { range in
             for run in range {
                 NormalizationKernels.affine(x + run * spatial, y + run * spatial, spatial, factor: s[run] + scaleOffset, shift: t[run])
             }
@@ -58,7 +57,7 @@ extension Tensor {
             let scaleGradient = Tensor(uninitializedShape: factors.shape), shiftGradient = Tensor(uninitializedShape: factors.shape)
             let (g, x, s) = (gradient.pointer, input.pointer, factors.pointer)
             let dx = inputGradient?.storage.pointer, ds = scaleGradient.storage.pointer, dt = shiftGradient.storage.pointer
-            Parallel.forEachChunk(count: runs, minimumChunk: minimumRuns) { range in
+            Parallel.forEachChunk(count: runs, elementsEach: spatial) { range in
                 for run in range {
                     let offset = run * spatial
                     if let dx { NormalizationKernels.affine(g + offset, dx + offset, spatial, factor: s[run] + scaleOffset, shift: 0) }

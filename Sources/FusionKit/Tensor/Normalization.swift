@@ -23,7 +23,7 @@ extension Tensor {
         let means = Tensor(uninitializedShape: [rows]), scales = Tensor(uninitializedShape: [rows])
         let x = pointer, y = result.storage.pointer, meanOut = means.storage.pointer, scaleOut = scales.storage.pointer
         let w = weight?.pointer, b = bias?.pointer
-        Parallel.forEachChunk(count: rows, minimumChunk: Swift.max(1, 16384 / length)) { range in
+        Parallel.forEachChunk(count: rows, elementsEach: length, minimumElements: Tuning.parallelArithmeticElements) { range in
             for row in range {
                 let xr = x + row * length, yr = y + row * length
                 let mean = NormalizationKernels.sum(xr, length) / Float(length)
@@ -54,7 +54,7 @@ extension Tensor {
         let dx = Tensor(uninitializedShape: input.shape)
         let x = input.pointer, g = outputGradient.pointer, out = dx.storage.pointer
         let mean = means.pointer, scale = scales.pointer, w = weight?.pointer
-        Parallel.forEachChunk(count: rows, minimumChunk: Swift.max(1, 16384 / length)) { range in
+        Parallel.forEachChunk(count: rows, elementsEach: length, minimumElements: Tuning.parallelArithmeticElements) { range in
             for row in range {
                 NormalizationKernels.inputGradient(x + row * length, g + row * length, out + row * length, length,
                                                    mean: mean[row], scale: scale[row], weight: w)
@@ -88,7 +88,7 @@ extension Tensor {
         let scales = Tensor(uninitializedShape: [channels])
         let x = pointer, y = result.storage.pointer, w = weight?.pointer, b = bias?.pointer
         let meanOut = means.storage.pointer, varianceOut = variances.storage.pointer, scaleOut = scales.storage.pointer
-        Parallel.forEachChunk(count: channels, minimumChunk: Swift.max(1, 65536 / Swift.max(batch * spatial, 1))) { range in
+        Parallel.forEachChunk(count: channels, elementsEach: batch * spatial) { range in
             for c in range {
                 var total: Float = 0
                 for i in 0..<batch { total += NormalizationKernels.sum(x + (i * channels + c) * spatial, spatial) }
@@ -134,7 +134,7 @@ extension Tensor {
         let x = input.pointer, g = outputGradient.pointer, out = dx.storage.pointer
         let mean = means.pointer, scale = scales.pointer, w = weight?.pointer
         let dwOut = dw.storage.pointer, dbOut = db.storage.pointer
-        Parallel.forEachChunk(count: channels, minimumChunk: Swift.max(1, 65536 / Swift.max(batch * spatial, 1))) { range in
+        Parallel.forEachChunk(count: channels, elementsEach: batch * spatial) { range in
             for c in range {
                 // Σ g and Σ g·x̂ over the channel.
                 var sumG: Float = 0, sumGX: Float = 0
@@ -170,7 +170,7 @@ extension Tensor {
                      "channelAffine: \(factors.count) factors for \(channels) channels of \(shape)")
         let result = Tensor(uninitializedShape: shape)
         let x = pointer, y = result.storage.pointer
-        Parallel.forEachChunk(count: batch * channels, minimumChunk: Swift.max(1, 65536 / Swift.max(spatial, 1))) { range in
+        Parallel.forEachChunk(count: batch * channels, elementsEach: spatial) { range in
             for run in range {
                 let c = run % channels
                 NormalizationKernels.affine(x + run * spatial, y + run * spatial, spatial, factor: factors[c], shift: shifts[c])

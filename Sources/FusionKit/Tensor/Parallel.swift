@@ -19,7 +19,7 @@ public enum Parallel {
 
     /// Calls `body` on disjoint ranges that together cover `0..<count`, concurrently when the
     /// work is large enough. The ranges are the same for the same `count` and thread count.
-    static func forEachChunk(count: Int, minimumChunk: Int = 65536, _ body: (Range<Int>) -> Void) {
+    static func forEachChunk(count: Int, minimumChunk: Int = Tuning.parallelElements, _ body: (Range<Int>) -> Void) {
         let chunks = Swift.min(threadCount, count / Swift.max(minimumChunk, 1))
         if chunks <= 1 {
             body(0..<count)
@@ -28,6 +28,13 @@ public enum Parallel {
         WorkerPool.run(count: chunks) { chunk in
             body((count * chunk / chunks)..<(count * (chunk + 1) / chunks))
         }
+    }
+
+    /// `forEachChunk` over `count` pieces of `elementsEach` elements, each core given at least
+    /// `minimumElements` elements.
+    static func forEachChunk(count: Int, elementsEach: Int, minimumElements: Int = Tuning.parallelElements,
+                             _ body: (Range<Int>) -> Void) {
+        forEachChunk(count: count, minimumChunk: Swift.max(1, minimumElements / Swift.max(1, elementsEach)), body)
     }
 }
 

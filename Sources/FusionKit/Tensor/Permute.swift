@@ -52,7 +52,7 @@ extension Tensor {
             let (matrices, rows, columns) = dims.count == 2 ? (1, dims[0], dims[1]) : (dims[0], dims[1], dims[2])
             let (matrixStride, rowStride, columnStride) = dims.count == 2 ? (0, strides[0], strides[1]) : (strides[0], strides[1], strides[2])
             let bands = matrices == 1 ? Swift.max(1, (rows + 31) / 32) : matrices
-            Parallel.forEachChunk(count: bands, minimumChunk: Swift.max(1, 65536 / Swift.max(1, count / bands))) { range in
+            Parallel.forEachChunk(count: bands, elementsEach: count / bands) { range in
                 for band in range {
                     if matrices == 1 {
                         let first = band * 32, height = Swift.min(32, rows - first)
@@ -71,7 +71,7 @@ extension Tensor {
         let inner = dims.count - 1
         let length = dims[inner], step = strides[inner]
         let runs = count / length
-        Parallel.forEachChunk(count: runs, minimumChunk: Swift.max(1, 65536 / length)) { range in
+        Parallel.forEachChunk(count: runs, elementsEach: length) { range in
             var index = [Int](repeating: 0, count: dims.count)
             var offset = 0, remainder = range.lowerBound
             for axis in stride(from: inner - 1, through: 0, by: -1) {

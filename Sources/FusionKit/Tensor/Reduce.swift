@@ -117,7 +117,7 @@ extension Tensor {
         let inner = shape[(sorted.last! + 1)...].reduce(1, *)
         let result = Tensor(uninitializedShape: shape)
         let source = pointer, extremes = kept.pointer, upstream = gradient.pointer, target = result.storage.pointer
-        Parallel.forEachChunk(count: outer, minimumChunk: Swift.max(1, 65536 / Swift.max(1, length * inner))) { range in
+        Parallel.forEachChunk(count: outer, elementsEach: length * inner) { range in
             for o in range {
                 for i in 0..<inner {
                     let base = o * length * inner + i, extreme = extremes[o * inner + i]

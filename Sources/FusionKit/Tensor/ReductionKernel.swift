@@ -32,11 +32,11 @@ enum ReductionKernel {
     static func reduceBlock(_ source: UnsafePointer<Float>, _ target: UnsafeMutablePointer<Float>,
                             outer: Int, length: Int, inner: Int, kind: Kind) {
         if inner == 1 {
-            if outer == 1 && length >= 2 * 65536 {
+            if outer == 1 && length >= 2 * Tuning.parallelElements {
                 target[0] = reduceLongRow(source, count: length, kind: kind)
                 return
             }
-            Parallel.forEachChunk(count: outer, minimumChunk: Swift.max(1, 65536 / Swift.max(length, 1))) { rows in
+            Parallel.forEachChunk(count: outer, elementsEach: length) { rows in
                 for o in rows { target[o] = reduceRow(source + o * length, count: length, kind: kind) }
             }
             return

@@ -16,4 +16,12 @@ enum Tuning {
     /// copies among the cores (when the images are not already shared): a ResNet stem's 1.8
     /// million floats on two cores. Docs/Benchmarks.md, "Batch norm folded, epilogue fused".
     static let parallelUnfoldFloats = 1 << 16
+
+    /// Elements of light work (a copy, an addition, a comparison) from which `Parallel.forEachChunk`
+    /// gives each core a share: below it, waking the other core costs more than the share.
+    static let parallelElements = 1 << 16
+
+    /// The same for work with more arithmetic per element (a transcendental function, a
+    /// normalisation, a pooling window, Winograd's transform of a weight).
+    static let parallelArithmeticElements = 1 << 14
 }

@@ -137,7 +137,7 @@ extension Tensor {
     private func vectorMap(_ kernel: (UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int) -> Void) -> Tensor {
         let result = Tensor(uninitializedShape: shape)
         let source = pointer, target = result.storage.pointer
-        Parallel.forEachChunk(count: count, minimumChunk: 16384) { range in
+        Parallel.forEachChunk(count: count, minimumChunk: Tuning.parallelArithmeticElements) { range in
             kernel(source + range.lowerBound, target + range.lowerBound, range.count)
         }
         return result

@@ -21,7 +21,7 @@ extension Tensor {
         let planes = g.batch * g.channels, outputPlane = outputHeight * outputWidth, width = g.width
         let result = Tensor(uninitializedShape: [g.batch, g.channels, outputHeight, outputWidth])
         let source = pointer, target = result.storage.pointer
-        Parallel.forEachChunk(count: planes, minimumChunk: Swift.max(1, 16384 / Swift.max(g.inputPlane, 1))) { range in
+        Parallel.forEachChunk(count: planes, elementsEach: g.inputPlane, minimumElements: Tuning.parallelArithmeticElements) { range in
             let line = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(width, 1))
             defer { line.deallocate() }
             for plane in range {

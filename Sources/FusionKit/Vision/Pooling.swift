@@ -85,7 +85,7 @@ extension Tensor {
         let source = pointer, target = result.storage.pointer
         winners.withUnsafeMutableBufferPointer { winnerBuffer in
             let winnerPointer = winnerBuffer.baseAddress
-            Parallel.forEachChunk(count: planes, minimumChunk: Swift.max(1, 16384 / Swift.max(g.inputPlane, 1))) { range in
+            Parallel.forEachChunk(count: planes, elementsEach: g.inputPlane, minimumElements: Tuning.parallelArithmeticElements) { range in
                 for plane in range {
                     let input = source + plane * g.inputPlane, output = target + plane * outputPlane
                     for oh in 0..<outputHeight {
@@ -118,7 +118,7 @@ extension Tensor {
             let from = gradient.pointer
             let into = dX.withUnsafeMutablePointer { $0 }
             // Planes are disjoint, so they are shared out among the cores as in the forward.
-            Parallel.forEachChunk(count: planes, minimumChunk: Swift.max(1, 16384 / Swift.max(inputPlane, 1))) { range in
+            Parallel.forEachChunk(count: planes, elementsEach: inputPlane, minimumElements: Tuning.parallelArithmeticElements) { range in
                 for plane in range {
                     let target = into + plane * inputPlane, upstream = from + plane * outputPlane
                     for oh in 0..<outputHeight {

@@ -212,7 +212,7 @@ enum WinogradConvolution {
         let blocks = Tensor(uninitializedShape: [pairs, 16])
         let w = weight.pointer, t = blocks.storage.pointer, u = result.storage.pointer
         // Pairs are independent: shared out among cores (a 2048 × 512 layer holds a million).
-        Parallel.forEachChunk(count: pairs, minimumChunk: 16384) { range in for pair in range {
+        Parallel.forEachChunk(count: pairs, minimumChunk: Tuning.parallelArithmeticElements) { range in for pair in range {
             let g = w + pair * 9, target = t + pair * 16
             // One row of 3 (of g, then of G·g) becomes 4: (r0, ½(r0 + r1 + r2), ½(r0 − r1 + r2), r2).
             func expand(_ r0: Float, _ r1: Float, _ r2: Float) -> (Float, Float, Float, Float) {
@@ -227,7 +227,7 @@ enum WinogradConvolution {
             (target[8], target[9], target[10], target[11]) = rows.2
             (target[12], target[13], target[14], target[15]) = rows.3
         } }
-        Parallel.forEachChunk(count: pairs, minimumChunk: 16384) { range in
+        Parallel.forEachChunk(count: pairs, minimumChunk: Tuning.parallelArithmeticElements) { range in
             for position in 0..<16 {
                 let line = u + position * pairs
                 for pair in range { line[pair] = t[pair * 16 + position] }
