@@ -3,7 +3,7 @@
 /// under `operation`, reads a forced case from a task-local (`forced`, used by `forcing`), and
 /// has a plain `reference` case
 /// that the tests compare every other with. `KernelPaths.all` lists every such enum;
-/// Tests/FusionKitTests/KernelPathRegistryTests.swift runs every case of each against its
+/// Tests/FusionKitTests/Tensor/KernelPathRegistryTests.swift runs every case of each against its
 /// reference, and checks that every path an operation reports and every forceable choice in
 /// the sources belongs to an enum listed there.
 public protocol KernelPath: RawRepresentable, CaseIterable, Sendable where RawValue == String {

@@ -7,8 +7,7 @@ import Testing
 /// (with the final norm and the pooler), within 1e-4 of each tensor's scale.
 @Suite("ViT against Hugging Face")
 struct ViTModelTests {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/vit")
+    static let fixtures = TestPaths.tests.appendingPathComponent("Fixtures/vit")
 
 
     @Test("states, pooler and last-layer gradients match transformers", arguments: ["small", "wide"])

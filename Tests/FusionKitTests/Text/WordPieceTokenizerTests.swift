@@ -10,8 +10,7 @@ import Testing
 /// no vocabulary.
 @Suite("WordPiece tokenizer against Hugging Face")
 struct WordPieceTokenizerTests {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/wordpiece")
+    static let fixtures = TestPaths.tests.appendingPathComponent("Fixtures/wordpiece")
 
     // MARK: Fixtures
 

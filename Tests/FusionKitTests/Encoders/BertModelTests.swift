@@ -7,8 +7,7 @@ import Testing
 /// fine-tuned last layer, within 1e-4 relative.
 @Suite("BERT against Hugging Face")
 struct BertModelTests {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/bert")
+    static let fixtures = TestPaths.tests.appendingPathComponent("Fixtures/bert")
 
 
     @Test("outputs, pooler and last-layer gradients match transformers",

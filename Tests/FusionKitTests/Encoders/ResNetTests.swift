@@ -6,8 +6,7 @@ import Testing
 /// both sides set every weight by the same formula, so only outputs are stored.
 @Suite("ResNet against torchvision")
 struct ResNetTests {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/resnet")
+    static let fixtures = TestPaths.tests.appendingPathComponent("Fixtures/resnet")
 
     /// The fixture script's `deterministic_value` for the k-th key (sorted) of `shape`.
     static func deterministicValue(key: String, index k: Int, shape: [Int]) -> Tensor {

@@ -7,8 +7,7 @@ import Testing
 /// Tests/Fixtures/make_minilm_reference.py. Skipped, and reported as skipped, without the folder.
 @Suite("Sentence embeddings")
 struct SentenceEncoderTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static let root = TestPaths.package
     static let model = root.appendingPathComponent(".models/all-MiniLM-L6-v2")
     static let fixtures = root.appendingPathComponent("Tests/Fixtures/minilm")
     static var modelIsPresent: Bool { FileManager.default.fileExists(atPath: model.appendingPathComponent("model.safetensors").path) }

@@ -7,8 +7,7 @@ import Testing
 /// steps and learning-rate schedules, to about 1e-5 relative.
 @Suite("Parity with PyTorch")
 struct ParityTests {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Fixtures/parity")
+    static let directory = TestPaths.tests.appendingPathComponent("Fixtures/parity")
 
     struct Fixture {
         let name: String

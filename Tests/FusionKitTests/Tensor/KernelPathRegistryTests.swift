@@ -117,8 +117,7 @@ struct KernelPathRegistryTests {
 
     /// The library's sources, as text.
     static func sources() throws -> [(path: String, text: String)] {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Sources")
+        let root = TestPaths.package.appendingPathComponent("Sources")
         let files = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)!
             .compactMap { $0 as? URL }.filter { $0.pathExtension == "swift" }
         return try files.map { ($0.path, try String(contentsOf: $0, encoding: .utf8)) }
@@ -147,6 +146,6 @@ struct KernelPathRegistryTests {
                 #expect(listedTypes.contains(type), "\(path): \(match.output[1].substring!) forces a \(type), not a listed KernelPath")
             }
         }
-        #expect(sawReport && sawForceable, "the source scan found nothing: is \(#filePath) still two levels below the package?")
+        #expect(sawReport && sawForceable, "the source scan found nothing below \(TestPaths.package.path)")
     }
 }

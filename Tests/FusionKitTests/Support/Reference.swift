@@ -159,3 +159,17 @@ func expectGradientsMatch(_ fixture: SafeTensorsFile, _ module: Module, count: I
         #expect(error < 1e-4, "\(label): gradient of \(name) differs by \(error)", sourceLocation: sourceLocation)
     }
 }
+
+/// Where the tests' files lie: found upward from this file, so that a test file may sit at any
+/// depth below Tests/FusionKitTests.
+enum TestPaths {
+    /// The package's Tests folder (Tests/Fixtures is below it).
+    static let tests: URL = {
+        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        while url.lastPathComponent != "Tests" && url.pathComponents.count > 1 { url.deleteLastPathComponent() }
+        return url
+    }()
+
+    /// The package's root.
+    static var package: URL { tests.deletingLastPathComponent() }
+}

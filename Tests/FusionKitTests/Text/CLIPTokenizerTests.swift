@@ -11,8 +11,7 @@ import Testing
 /// vocabulary files written in odd ways; and the typed errors of files that are no vocabulary.
 @Suite("CLIP tokenizer against Hugging Face")
 struct CLIPTokenizerTests {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/clip_tokenizer")
+    static let fixtures = TestPaths.tests.appendingPathComponent("Fixtures/clip_tokenizer")
 
     // MARK: Fixtures
 

@@ -6,8 +6,7 @@ import Testing
 /// and the contrastive loss and recall@K against values worked out by hand.
 @Suite("CLIP against Hugging Face")
 struct CLIPModelTests {
-    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/clip/small")
+    static let folder = TestPaths.tests.appendingPathComponent("Fixtures/clip/small")
 
 
     @Test("both towers, the embeddings, the logits, the contrastive loss and its gradients match transformers")
