@@ -146,8 +146,7 @@ void fk_sgemm_blocked_epilogue(int transA, int transB, long m, long n, long k, f
                                const float *b, long ldb, float beta, float *c, long ldc, int inPlace,
                                const fk_product_epilogue *epilogue);
 
-/* The epilogue over a finished m × n block of C, for the variants without one of their own. */
-static void fk_sgemm_finish(const fk_product_epilogue *e, float *c, long ldc, long m, long n) {
+void fk_product_epilogue_apply(const fk_product_epilogue *e, float *c, long ldc, long m, long n) {
     for (long i = 0; i < m; i++) {
         float shift = e->bias ? e->bias[i] : 0.0f;
         const float *residual = e->residual ? e->residual + i * e->residualStride : NULL;
@@ -174,7 +173,7 @@ int fk_sgemm_epilogue(int variant, int transA, int transB, long m, long n, long 
     }
 #endif
     int ran = fk_sgemm(variant, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-    if (epilogue && m > 0 && n > 0) fk_sgemm_finish(epilogue, c, ldc, m, n);
+    if (epilogue && m > 0 && n > 0) fk_product_epilogue_apply(epilogue, c, ldc, m, n);
     return ran;
 }
 

@@ -115,6 +115,9 @@ typedef struct {
 } fk_product_epilogue;
 int fk_sgemm_available(void);
 int fk_sgemm_choice(int transA, int transB, long m, long n, long k);
+/* The epilogue over a finished m × n C whose rows lie ldc floats apart, as a plain loop: what
+ * the variants without one of their own (and OpenBLAS's products) run after the product. */
+void fk_product_epilogue_apply(const fk_product_epilogue *epilogue, float *c, long ldc, long m, long n);
 /* fk_sgemm, then the epilogue (NULL: none) on every entry of C. */
 int fk_sgemm_epilogue(int variant, int transA, int transB, long m, long n, long k, float alpha, const float *a,
                       long lda, const float *b, long ldb, float beta, float *c, long ldc,

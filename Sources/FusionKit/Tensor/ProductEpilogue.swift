@@ -32,15 +32,10 @@ struct ProductEpilogue {
         fk_product_epilogue(bias: bias, residual: residual, residualStride: residualStride, relu: relu ? 1 : 0)
     }
 
-    /// The plain loop, over an m × n C whose rows lie `rowStride` floats apart: what the own
-    /// kernels' stores do, for OpenBLAS's product.
+    /// The plain loop (`fk_product_epilogue_apply`), over an m × n C whose rows lie `rowStride`
+    /// floats apart: what the own kernels' stores do, for OpenBLAS's product and the loops.
     func apply(to c: UnsafeMutablePointer<Float>, rowStride: Int, m: Int, n: Int) {
-        for i in 0..<m {
-            let line = c + i * rowStride, shift = bias?[i] ?? 0
-            for j in 0..<n {
-                let v = line[j] + shift + (residual?[i * residualStride + j] ?? 0)
-                line[j] = relu && v < 0 ? 0 : v
-            }
-        }
+        var epilogue = cValue
+        fk_product_epilogue_apply(&epilogue, c, rowStride, m, n)
     }
 }

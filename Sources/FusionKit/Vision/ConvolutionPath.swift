@@ -6,7 +6,7 @@ public enum ConvolutionPath: String, CaseIterable, Sendable {
     /// Direct sums over every tap, forward and backward (ReferenceConvolution.swift): the plain
     /// definition every other path is tested against. Slow; never chosen.
     case reference
-    /// 1×1, stride 1, no padding, one group: one matrix product per image, the bias preloaded
+    /// 1×1, stride 1, no padding, one group: one matrix product per image, the bias added by its stores
     /// (PointwiseConvolution.swift); backward is the matrix product's.
     case pointwise
     /// Any layer: each image's input unfolded into columns (im2col), one GEMM per image and group

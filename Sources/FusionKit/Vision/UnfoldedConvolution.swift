@@ -1,7 +1,7 @@
 /// `ConvolutionPath.unfolded`, and the backward of `.winograd`: per image and group, one GEMM
 /// W_g [out/g, in/g·kh·kw] × columns [in/g·kh·kw, Ho·Wo] (see `Unfold.im2col`; for "same"
 /// layers both in tap-major order, the weight reordered once per weight value: `Tensor.KeptWeight`)
-/// written straight into the image's NCHW output, with the bias preloaded (β = 1). Images are
+/// written straight into the image's NCHW output, the bias added by its stores (`ProductEpilogue`). Images are
 /// shared out among the cores, each running single-threaded GEMMs: for the small matrices of a
 /// CNN on 75×75 images this beats one batch-wide GEMM split across threads (whose tiny M and K
 /// leave OpenBLAS memory-bound). The columns of one image live in a per-core scratch buffer that
