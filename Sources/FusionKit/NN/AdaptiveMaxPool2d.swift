@@ -1,0 +1,6 @@
+/// Max pooling to a fixed output size; (1, 1) is global max pooling.
+public final class AdaptiveMaxPool2d: Module, UnaryLayer {
+    public let outputSize: (Int, Int)
+    public init(outputSize: (Int, Int) = (1, 1)) { self.outputSize = outputSize; super.init() }
+    public func callAsFunction(_ input: Tensor) -> Tensor { input.adaptiveMaxPool2d(outputSize: outputSize) }
+}
