@@ -91,12 +91,32 @@ extension Tensor {
         let (lda, ldb, ldc) = (Swift.max(1, rowStrides.a), Swift.max(1, rowStrides.b), Swift.max(1, rowStrides.c))
         let (variant, ta, tb) = (kernel.variant, Int32(transposeA ? 1 : 0), Int32(transposeB ? 1 : 0))
         let cores = Swift.min(Parallel.threadCount, WorkerPool.cores)
-        // The epilogue of the block of C starting at (row, column).
-        func product(_ m: Int, _ n: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
-                     row: Int, column: Int) -> Int32 {
+        // The block of C starting at (row, column), with its part of the epilogue.
+        func whole(_ variant: Int32, _ tb: Int32, _ m: Int, _ n: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                   _ ldb: Int, _ c: UnsafeMutablePointer<Float>, row: Int, column: Int) -> Int32 {
             guard let epilogue else { return fk_sgemm(variant, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) }
             var block = epilogue.offset(row: row, column: column).cValue
             return fk_sgemm_epilogue(variant, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, &block)
+        }
+        // A last strip of at most `Tuning.narrowTailColumns` columns, which the blocked kernels
+        // would pad to 32 (a 14 × 14 map's 196 columns to 224), is split off unless a kernel is
+        // forced: its columns of B packed transposed, then dot products (`avx512Dot`).
+        let splitsTail = forcedGEMMKernel == nil && !transposeA && !transposeB
+            && (kernel == .avx512InPlace || kernel == .avx512Packed)
+        func product(_ m: Int, _ n: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+                     row: Int, column: Int) -> Int32 {
+            let tail = n % 32
+            guard splitsTail && n > 32 && tail <= Tuning.narrowTailColumns && tail > 0 else {
+                return whole(variant, tb, m, n, a, b, ldb, c, row: row, column: column)
+            }
+            let main = n - tail
+            let ran = whole(variant, tb, m, main, a, b, ldb, c, row: row, column: column)
+            var columns = [Float](repeating: 0, count: tail * k)
+            for p in 0..<k {
+                for j in 0..<tail { columns[j * k + p] = b[p * ldb + main + j] }
+            }
+            _ = whole(Int32(FK_SGEMM_DOT), 1, m, tail, a, columns, k, c + main, row: row, column: column + main)
+            return ran
         }
         guard cores > 1, m * n * k >= Tuning.ownGEMMSharedProducts, openblas_get_num_threads() > 1 else {
             return GEMMKernel(variant: product(m, n, a, b, c, row: 0, column: 0))

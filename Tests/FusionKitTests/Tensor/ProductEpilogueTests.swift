@@ -1,4 +1,5 @@
 @testable import FusionKit
+import CFusionKitKernels
 import Testing
 
 /// `Tensor.gemm(…, epilogue:)`: each kernel's product followed by the bias, the residual and the
@@ -60,6 +61,42 @@ struct ProductEpilogueTests {
                         if shape.relu { #expect(c.allSatisfy { $0 >= 0 } && (m * n < 16 || c.contains(0)), "\(label): not clamped") }
                     }
                 }
+            }
+        }
+    }
+
+    /// Unforced, a product whose last strip has at most `Tuning.narrowTailColumns` columns runs
+    /// that strip by dot products (`GEMMKernel` logs the blocked kernel and `avx512Dot`); the
+    /// result is the loops' either way, epilogue and β included.
+    @Test("a narrow last strip split off gives the loops' product")
+    func narrowTail() {
+        guard fk_sgemm_available() != 0 && !BLAS.openBLASRunsAVX512 else { return }
+        for (m, n, k) in [(100, 37, 53), (30, 1030, 9), (13, 33, 257), (200, 196, 256), (24, 40, 300), (64, 3136 + 4, 64)] {
+            for (alpha, beta, shape) in [(Float(1), Float(0), Self.epilogues[3]), (-2, 0.25, Self.epilogues[0])] {
+                var generator = RandomGenerator(seed: UInt64(m + n + k))
+                func values(_ count: Int) -> [Float] { (0..<count).map { _ in Float.random(in: -1...1, using: &generator) } }
+                let a = values(m * k), b = values(k * n), start = values(m * n), bias = values(m), residual = values(m * n)
+                var c = start
+                let log = KernelPathLog()
+                bias.withUnsafeBufferPointer { biasPointer in
+                    residual.withUnsafeBufferPointer { residualPointer in
+                        let epilogue = ProductEpilogue(bias: shape.bias ? biasPointer.baseAddress : nil,
+                                                       residual: shape.residual ? residualPointer.baseAddress : nil,
+                                                       residualStride: n, relu: shape.relu)
+                        KernelPathLog.$current.withValue(log) {
+                            Tensor.gemm(a, b, &c, m: m, n: n, k: k, transposeA: false, transposeB: false, alpha: alpha, beta: beta,
+                                        epilogue: epilogue)
+                        }
+                        var expected = [Float](repeating: 0, count: m * n)
+                        Tensor.loopProduct(a, b, &expected, m: m, n: n, k: k, transposeA: false, transposeB: false, alpha: alpha)
+                        for index in expected.indices { expected[index] += beta * start[index] }
+                        epilogue.apply(to: &expected, rowStride: n, m: m, n: n)
+                        let worst = zip(c, expected).map { abs($0 - $1) }.max() ?? 0
+                        #expect(worst <= 2e-6 * Float(k) * 2 + 1e-6, "\(m)×\(n)×\(k) α \(alpha) β \(beta): off by \(worst)")
+                    }
+                }
+                let chosen = Tensor.gemmKernel(m: m, n: n, k: k, transposeA: false, transposeB: false)
+                #expect(log.paths(of: "gemm") == [chosen.rawValue], "\(m)×\(n)×\(k): \(log.paths(of: "gemm"))")
             }
         }
     }
