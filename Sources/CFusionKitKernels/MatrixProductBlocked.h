@@ -2,7 +2,7 @@
  * in MatrixProductEpilogue.c with FK_BLOCKED_EPILOGUE 1, where each register block's store also
  * applies an epilogue (fk_product_epilogue). Two translation units on purpose: with the epilogue
  * beside them in one file, clang laid out the plain kernels' loops differently and every plain
- * product ran 3–9% slower (Docs/Benchmarks.md, "Batch norm folded, epilogue fused"). Everything
+ * product ran slower (measured in Docs/Benchmarks.md, "Batch norm folded, epilogue fused"). Everything
  * here is static: each file has its own copy, and its own packing buffers.
  *
  * Single-precision GEMM with AVX-512, for hosts whose OpenBLAS runs narrower kernels (see

@@ -100,22 +100,25 @@ extension Tensor {
         }
         // A last strip of at most `Tuning.narrowTailColumns` columns, which the blocked kernels
         // would pad to 32 (a 14 × 14 map's 196 columns to 224), is split off unless a kernel is
-        // forced: its columns of B packed transposed, then dot products (`avx512Dot`).
+        // forced: its columns of B packed transposed, then dot products (`avx512Dot`), by the
+        // block of C that ends at C's last column. Logged as "gemm narrow tail".
         let splitsTail = forcedGEMMKernel == nil && !transposeA && !transposeB
-            && (kernel == .avx512InPlace || kernel == .avx512Packed)
+            && (kernel == .avx512InPlace || kernel == .avx512Packed) && n > 32
+        let narrowTail = splitsTail && n % 32 <= Tuning.narrowTailColumns ? n % 32 : 0
+        if narrowTail > 0 { KernelPathLog.record("gemm narrow tail", GEMMKernel.avx512Dot.rawValue) }
+        let columnsOfC = n
         func product(_ m: Int, _ n: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
                      row: Int, column: Int) -> Int32 {
-            let tail = n % 32
-            guard splitsTail && n > 32 && tail <= Tuning.narrowTailColumns && tail > 0 else {
+            guard narrowTail > 0 && column + n == columnsOfC else {
                 return whole(variant, tb, m, n, a, b, ldb, c, row: row, column: column)
             }
-            let main = n - tail
-            let ran = whole(variant, tb, m, main, a, b, ldb, c, row: row, column: column)
-            var columns = [Float](repeating: 0, count: tail * k)
+            let main = n - narrowTail
+            let ran = main > 0 ? whole(variant, tb, m, main, a, b, ldb, c, row: row, column: column) : variant
+            var columns = [Float](repeating: 0, count: narrowTail * k)
             for p in 0..<k {
-                for j in 0..<tail { columns[j * k + p] = b[p * ldb + main + j] }
+                for j in 0..<narrowTail { columns[j * k + p] = b[p * ldb + main + j] }
             }
-            _ = whole(Int32(FK_SGEMM_DOT), 1, m, tail, a, columns, k, c + main, row: row, column: column + main)
+            _ = whole(Int32(FK_SGEMM_DOT), 1, m, narrowTail, a, columns, k, c + main, row: row, column: column + main)
             return ran
         }
         guard cores > 1, m * n * k >= Tuning.ownGEMMSharedProducts, openblas_get_num_threads() > 1 else {

@@ -86,7 +86,8 @@ struct ConvolutionGeometry: Equatable {
 /// one row per (channel, kernel row, kernel column) and one column per (image, output row,
 /// output column): [channels·kh·kw, batch·Ho·Wo]; for `unfoldsByPhase` geometries (one image at
 /// a time) the rows are ordered (kernel row, kernel column, channel) instead. Padding reads as
-/// zeros. Both run on the calling thread; callers share images out among cores.
+/// zeros. Both run on the calling thread (callers share images out among cores), except that
+/// the unfolding by phase shares one large image's taps among the cores when nothing else does.
 enum Unfold {
     static func im2col(_ input: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>,
                        _ g: ConvolutionGeometry, firstChannel: Int, channels: Int) {

@@ -71,6 +71,8 @@ struct ProductEpilogueTests {
     @Test("a narrow last strip split off gives the loops' product")
     func narrowTail() {
         guard fk_sgemm_available() != 0 && !BLAS.openBLASRunsAVX512 else { return }
+        // Split among cores by columns (30 × 1,030; 24 × 40, whose last core's block is the strip
+        // alone) and by rows (200 × 196), and not at all; 64 × 3,140 on one core.
         for (m, n, k) in [(100, 37, 53), (30, 1030, 9), (13, 33, 257), (200, 196, 256), (24, 40, 300), (64, 3136 + 4, 64)] {
             for (alpha, beta, shape) in [(Float(1), Float(0), Self.epilogues[3]), (-2, 0.25, Self.epilogues[0])] {
                 var generator = RandomGenerator(seed: UInt64(m + n + k))
@@ -97,7 +99,22 @@ struct ProductEpilogueTests {
                 }
                 let chosen = Tensor.gemmKernel(m: m, n: n, k: k, transposeA: false, transposeB: false)
                 #expect(log.paths(of: "gemm") == [chosen.rawValue], "\(m)×\(n)×\(k): \(log.paths(of: "gemm"))")
+                #expect(log.paths(of: "gemm narrow tail") == ["avx512Dot"], "\(m)×\(n)×\(k): the strip was not split off")
             }
         }
+        // A wider last strip, or a forced kernel, keeps the whole-block kernel for every column.
+        func tails(_ m: Int, _ n: Int, _ k: Int, forcing kernel: GEMMKernel?) -> [String] {
+            let a = [Float](repeating: 1, count: m * k), b = [Float](repeating: 1, count: k * n)
+            var c = [Float](repeating: 0, count: m * n)
+            let log = KernelPathLog()
+            KernelPathLog.$current.withValue(log) {
+                GEMMKernel.forcing(kernel) { Tensor.gemm(a, b, &c, m: m, n: n, k: k, transposeA: false, transposeB: false) }
+            }
+            #expect(c.allSatisfy { $0 == Float(k) })
+            return log.paths(of: "gemm narrow tail")
+        }
+        #expect(tails(20, 44, 16, forcing: nil) == [])
+        #expect(tails(13, 37, 53, forcing: .avx512InPlace) == [])
+        #expect(tails(13, 37, 53, forcing: nil) == ["avx512Dot"])
     }
 }
