@@ -142,7 +142,7 @@ int fk_sgemm_choice(int transA, int transB, long m, long n, long k) {
 }
 
 /* The blocked product with an epilogue in its stores (MatrixProductEpilogue.c). */
-void fk_sgemm_blocked_epilogue(int transA, int transB, long m, long n, long k, float alpha, const float *a, long lda,
+int fk_sgemm_blocked_epilogue(int transA, int transB, long m, long n, long k, float alpha, const float *a, long lda,
                                const float *b, long ldb, float beta, float *c, long ldc, int inPlace,
                                const fk_product_epilogue *epilogue);
 
@@ -166,9 +166,8 @@ int fk_sgemm_epilogue(int variant, int transA, int transB, long m, long n, long 
         if (variant == FK_SGEMM_CHOOSE) variant = fk_sgemm_choice(transA, transB, m, n, k);
         if (variant == FK_SGEMM_IN_PLACE && transB) variant = FK_SGEMM_PACKED;
         if (variant == FK_SGEMM_PACKED || variant == FK_SGEMM_IN_PLACE) {
-            fk_sgemm_blocked_epilogue(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
-                                      variant == FK_SGEMM_IN_PLACE, epilogue);
-            return variant;
+            return variant | fk_sgemm_blocked_epilogue(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
+                                                       variant == FK_SGEMM_IN_PLACE, epilogue);
         }
     }
 #endif
@@ -200,8 +199,8 @@ int fk_sgemm(int variant, int transA, int transB, long m, long n, long k, float 
             return FK_SGEMM_DOT;
         }
         int inPlace = variant == FK_SGEMM_IN_PLACE;
-        fk_sgemm_avx512(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, inPlace);
-        return inPlace ? FK_SGEMM_IN_PLACE : FK_SGEMM_PACKED;
+        int endings = fk_sgemm_avx512(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, inPlace);
+        return (inPlace ? FK_SGEMM_IN_PLACE : FK_SGEMM_PACKED) | endings;
     }
 #endif
     abort(); /* callers check fk_sgemm_available() first */

@@ -229,6 +229,33 @@ FK_AVX512 static inline __attribute__((always_inline)) void fk_store(fk_float16 
     }
 }
 
+/* As fk_store for a block of 16 columns (one vector per row, `columns` of them kept). */
+FK_AVX512 static inline __attribute__((always_inline)) void fk_store_half(fk_float16 sums[FK_MR], float *c, long ldc,
+                                                                           long rows, long columns, float alpha, float beta
+                                                                           FK_EPILOGUE_PARAMETERS) {
+    __mmask16 lanes = columns >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << columns) - 1u);
+#if FK_BLOCKED_EPILOGUE
+    const float *shifts = epilogue && epilogue->bias ? epilogue->bias + row : fk_zeros;
+    const float *residual = epilogue && epilogue->residual ? epilogue->residual + row * epilogue->residualStride + column : NULL;
+#endif
+    _Pragma("clang loop unroll(full)")
+    for (int r = 0; r < FK_MR; r++) {
+        if (r >= rows) break;
+        float *line = c + r * ldc;
+        __m512 v = _mm512_mul_ps(_mm512_set1_ps(alpha), (__m512)sums[r]);
+        if (beta != 0.0f) v = _mm512_fmadd_ps(_mm512_set1_ps(beta), _mm512_maskz_loadu_ps(lanes, line), v);
+#if FK_BLOCKED_EPILOGUE
+        if (epilogue) {
+            v = _mm512_add_ps(v, _mm512_set1_ps(shifts[r]));
+            const float *added = residual ? residual + r * epilogue->residualStride : fk_zeros;
+            v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(lanes, added));
+            if (epilogue->relu) v = _mm512_max_ps(_mm512_setzero_ps(), v);
+        }
+#endif
+        _mm512_mask_storeu_ps(line, lanes, v);
+    }
+}
+
 /* C[0 .. rows, 0 .. columns] = alpha · (A strip · B strip) + beta · C (C not read when beta is 0).
  * The B strip's rows lie bStride floats apart: FK_NR when packed, B's own row stride when read
  * in place. */
@@ -280,9 +307,118 @@ FK_AVX512 static void fk_block_direct(long kc, const float *a, long lda, const f
     fk_store(sums, c, ldc, rows, columns, alpha, beta FK_EPILOGUE_ARGUMENTS(epilogue, row, column));
 }
 
-FK_AVX512 static void fk_sgemm_avx512(int transA, int transB, long m, long n, long k, float alpha, const float *a,
-                                      long lda, const float *b, long ldb, float beta, float *c, long ldc, int inPlace
-                                      FK_LOOP_EPILOGUE_PARAMETER) {
+/* As fk_block_direct for a strip of at most 16 columns (read with bStride as a packed strip):
+ * half the register block, so a remainder of 9 to 16 columns costs 16 lanes rather than 32. */
+FK_AVX512 static void fk_block_direct_half(long kc, const float *a, long lda, const float *b, long bStride, float *c,
+                                           long ldc, long rows, long columns, float alpha, float beta FK_EPILOGUE_PARAMETERS) {
+    fk_float16 sums[FK_MR];
+    const float *line[FK_MR];
+    _Pragma("clang loop unroll(full)")
+    for (int r = 0; r < FK_MR; r++) {
+        sums[r] = (fk_float16){0};
+        line[r] = a + (r < rows ? r : rows - 1) * lda;
+    }
+    for (long p = 0; p < kc; p++) {
+        fk_float16 b0 = *(const fk_float16u *)(b + p * bStride);
+        _Pragma("clang loop unroll(full)")
+        for (int r = 0; r < FK_MR; r++) sums[r] += (fk_float16)_mm512_set1_ps(line[r][p]) * b0;
+    }
+    fk_store_half(sums, c, ldc, rows, columns, alpha, beta FK_EPILOGUE_ARGUMENTS(epilogue, row, column));
+}
+
+/* Columns first .. first + C of C[0 .. rows, ·] = alpha · A · Bᵀ + beta · C, each entry the dot
+ * product of a row of A (read where it lies) and a row of `bt` (a column of B), 16 terms at a
+ * time; R rows by C columns at once (R·C = 16 sums in registers), a group past the last row
+ * repeating that row with its sums dropped. Inlined with constant R and C. */
+FK_AVX512 static inline __attribute__((always_inline)) void fk_dot_tile(long kc, const float *a, long lda, const float *bt,
+                                                                         long btStride, float *c, long ldc, long rows,
+                                                                         long first, const int R, const int C, float alpha,
+                                                                         float beta FK_EPILOGUE_PARAMETERS) {
+    long body = kc / 16 * 16;
+    __mmask16 tail = (__mmask16)((1u << (kc - body)) - 1u);
+    for (long i0 = 0; i0 < rows; i0 += R) {
+        const float *x[16], *y[4];
+        __m512 sums[16][4];
+        for (int i = 0; i < R; i++) {
+            x[i] = a + (i0 + i < rows ? i0 + i : rows - 1) * lda;
+            for (int j = 0; j < C; j++) sums[i][j] = _mm512_setzero_ps();
+        }
+        for (int j = 0; j < C; j++) y[j] = bt + (first + j) * btStride;
+        for (long p = 0; p < body; p += 16) {
+            __m512 v[4], u[16];
+            for (int j = 0; j < C; j++) v[j] = _mm512_loadu_ps(y[j] + p);
+            for (int i = 0; i < R; i++) {
+                u[i] = _mm512_loadu_ps(x[i] + p);
+                for (int j = 0; j < C; j++) sums[i][j] = _mm512_fmadd_ps(u[i], v[j], sums[i][j]);
+            }
+        }
+        if (tail) {
+            __m512 v[4], u[16];
+            for (int j = 0; j < C; j++) v[j] = _mm512_maskz_loadu_ps(tail, y[j] + body);
+            for (int i = 0; i < R; i++) {
+                u[i] = _mm512_maskz_loadu_ps(tail, x[i] + body);
+                for (int j = 0; j < C; j++) sums[i][j] = _mm512_fmadd_ps(u[i], v[j], sums[i][j]);
+            }
+        }
+        for (int i = 0; i < R && i0 + i < rows; i++) {
+            for (int j = 0; j < C; j++) {
+                float *target = c + (i0 + i) * ldc + first + j;
+                float value = alpha * _mm512_reduce_add_ps(sums[i][j]);
+                if (beta != 0.0f) value += beta * *target;
+#if FK_BLOCKED_EPILOGUE
+                if (epilogue) {
+                    if (epilogue->bias) value += epilogue->bias[row + i0 + i];
+                    if (epilogue->residual) value += epilogue->residual[(row + i0 + i) * epilogue->residualStride + column + first + j];
+                    if (epilogue->relu && value < 0.0f) value = 0.0f;
+                }
+#endif
+                *target = value;
+            }
+        }
+    }
+}
+
+/* C[0 .. rows, 0 .. columns] = alpha · A · Bᵀ + beta · C for the last few columns of a block (at
+ * most FK_DOT_TAIL), by dot products (fk_dot_tile): four columns at a time, then two, then one.
+ * Called on the A block the strips just used, so A comes from the cache; a padded strip would
+ * spend 32 lanes on these columns. */
+enum { FK_DOT_TAIL = 8 };
+FK_AVX512 static void fk_dot_block(long kc, const float *a, long lda, const float *bt, long btStride, float *c, long ldc,
+                                   long rows, long columns, float alpha, float beta FK_EPILOGUE_PARAMETERS) {
+    long j = 0;
+    for (; j + 4 <= columns; j += 4)
+        fk_dot_tile(kc, a, lda, bt, btStride, c, ldc, rows, j, 4, 4, alpha, beta FK_EPILOGUE_ARGUMENTS(epilogue, row, column));
+    if (columns - j >= 2) {
+        fk_dot_tile(kc, a, lda, bt, btStride, c, ldc, rows, j, 8, 2, alpha, beta FK_EPILOGUE_ARGUMENTS(epilogue, row, column));
+        j += 2;
+    }
+    if (columns - j == 1)
+        fk_dot_tile(kc, a, lda, bt, btStride, c, ldc, rows, j, 16, 1, alpha, beta FK_EPILOGUE_ARGUMENTS(epilogue, row, column));
+}
+
+/* How many of a block's nc columns the strips leave to fk_dot_block: with A not transposed and
+ * a depth of at least FK_DOT_TAIL_DEPTH (each dot product ends in a horizontal sum of about ten
+ * instructions), a remainder of 1–8 columns, or the part of a 17–24 remainder past its half
+ * strip. Without them, a last strip of at most 16 columns is a half strip (fk_block_direct_half)
+ * and a wider one a padded strip. The same for every block of the depth. */
+enum { FK_DOT_TAIL_DEPTH = 64 };
+static inline long fk_dot_columns(int transA, long nc, long k) {
+    long rest = nc % FK_NR;
+    if (transA || k < FK_DOT_TAIL_DEPTH) return 0;
+    if (rest <= FK_DOT_TAIL) return rest;
+    if (rest > 16 && rest <= 16 + FK_DOT_TAIL) return rest - 16;
+    return 0;
+}
+
+/* Bᵀ's rows for the columns fk_dot_block computes, where B is not transposed. */
+static _Thread_local float *fk_tail_b = NULL;
+static _Thread_local long fk_tail_b_size = 0;
+
+/* The blocked product; returns the FK_SGEMM_RAN_… bits of the strip endings it used. */
+FK_AVX512 static int fk_sgemm_avx512(int transA, int transB, long m, long n, long k, float alpha, const float *a,
+                                     long lda, const float *b, long ldb, float beta, float *c, long ldc, int inPlace
+                                     FK_LOOP_EPILOGUE_PARAMETER) {
+    int ran = 0;
     long kcMax = k < FK_KC ? k : FK_KC;
     long ncMax = (n < FK_NC ? n : FK_NC), mcMax = (m < FK_MC ? m : FK_MC);
     float *packedB = fk_buffer(&fk_packed_b, &fk_packed_b_size, kcMax * ((ncMax + FK_NR - 1) / FK_NR * FK_NR));
@@ -301,22 +437,40 @@ FK_AVX512 static void fk_sgemm_avx512(int transA, int transB, long m, long n, lo
             /* In place (B not transposed, few rows of A or a B that stays in the cache): B is
              * read where it lies (its rows are contiguous) and only a last strip narrower than
              * FK_NR is packed. */
-            long whole = nc / FK_NR * FK_NR;
-            if (!inPlace) fk_pack_b(transB, b, ldb, p0, kc, j0, nc, packedB);
-            else if (whole < nc) fk_pack_b(transB, b, ldb, p0, kc, j0 + whole, nc - whole, packedB + whole / FK_NR * kc * FK_NR);
+            long dots = fk_dot_columns(transA, nc, k), stripped = nc - dots, whole = stripped / FK_NR * FK_NR;
+            if (!inPlace) fk_pack_b(transB, b, ldb, p0, kc, j0, stripped, packedB);
+            else if (whole < stripped)
+                fk_pack_b(transB, b, ldb, p0, kc, j0 + whole, stripped - whole, packedB + whole / FK_NR * kc * FK_NR);
+            const float *tail = NULL;
+            long tailStride = kc;
+            if (dots && transB) {
+                tail = b + (j0 + stripped) * ldb + p0;
+                tailStride = ldb;
+            } else if (dots) {
+                float *packed = fk_buffer(&fk_tail_b, &fk_tail_b_size, FK_DOT_TAIL * kcMax);
+                if (!packed) abort();
+                for (long p = 0; p < kc; p++)
+                    for (long j = 0; j < dots; j++) packed[j * kc + p] = b[(p0 + p) * ldb + j0 + stripped + j];
+                tail = packed;
+            }
             for (long i0 = 0; i0 < m; i0 += FK_MC) {
                 long mc = m - i0 < FK_MC ? m - i0 : FK_MC;
                 /* A not transposed is read where it lies (its rows are contiguous in p): packing it
                  * would be one more pass over A, a scalar transpose (measured in Docs/Benchmarks.md,
                  * "A read in place, Bᵀ packed by 16 × 16 transposes"). */
                 if (transA) fk_pack_transposed_a(a, lda, i0, mc, p0, kc, packedA);
-                for (long js = 0; js * FK_NR < nc; js++) {
-                    long columns = nc - js * FK_NR < FK_NR ? nc - js * FK_NR : FK_NR;
+                for (long js = 0; js * FK_NR < stripped; js++) {
+                    long columns = stripped - js * FK_NR < FK_NR ? stripped - js * FK_NR : FK_NR;
                     int direct = inPlace && columns == FK_NR;
                     const float *strip = direct ? b + p0 * ldb + j0 + js * FK_NR : packedB + js * kc * FK_NR;
                     for (long is = 0; is * FK_MR < mc; is++) {
                         long rows = mc - is * FK_MR < FK_MR ? mc - is * FK_MR : FK_MR;
-                        if (!transA)
+                        if (!transA && columns <= 16) {
+                            ran |= FK_SGEMM_RAN_HALF_STRIP;
+                            fk_block_direct_half(kc, a + (i0 + is * FK_MR) * lda + p0, lda, packedB + js * kc * FK_NR, FK_NR,
+                                                 c + (i0 + is * FK_MR) * ldc + j0 + js * FK_NR, ldc, rows, columns, alpha, blockBeta
+                                                 FK_EPILOGUE_ARGUMENTS(blockEpilogue, i0 + is * FK_MR, j0 + js * FK_NR));
+                        } else if (!transA)
                             fk_block_direct(kc, a + (i0 + is * FK_MR) * lda + p0, lda, strip, direct ? ldb : FK_NR,
                                                 c + (i0 + is * FK_MR) * ldc + j0 + js * FK_NR, ldc, rows, columns, alpha, blockBeta
                                             FK_EPILOGUE_ARGUMENTS(blockEpilogue, i0 + is * FK_MR, j0 + js * FK_NR));
@@ -326,8 +480,14 @@ FK_AVX512 static void fk_sgemm_avx512(int transA, int transB, long m, long n, lo
                                             FK_EPILOGUE_ARGUMENTS(blockEpilogue, i0 + is * FK_MR, j0 + js * FK_NR));
                     }
                 }
+                if (dots) {
+                    ran |= FK_SGEMM_RAN_DOT_COLUMNS;
+                    fk_dot_block(kc, a + i0 * lda + p0, lda, tail, tailStride, c + i0 * ldc + j0 + stripped, ldc, mc, dots,
+                                 alpha, blockBeta FK_EPILOGUE_ARGUMENTS(blockEpilogue, i0, j0 + stripped));
+                }
             }
         }
     }
+    return ran;
 }
 #endif

@@ -98,10 +98,15 @@ void fk_winograd_output(const float *m, long positionStride, float bias, float *
  *                      depth of at least 8·m + 128, IN_PLACE for B not transposed with up to
  *                      FK_SGEMM_IN_PLACE_ROWS rows or up to FK_SGEMM_IN_PLACE_FLOATS floats in B
  *                      (it then stays in the cache between strips of A), else PACKED.
+ * PACKED and IN_PLACE end a row of 32-column strips whose remainder would waste lanes (A not
+ * transposed): from a depth of 64, 1–8 columns by dot products on the block of A in the cache
+ * (FK_SGEMM_RAN_DOT_COLUMNS), 9–16 in a half strip of 16 (FK_SGEMM_RAN_HALF_STRIP), 17–24 by
+ * both; at a smaller depth, 1–16 columns in a half strip.
  * Only for hosts where fk_sgemm_available() is 1 (the CPU has AVX-512; fk_limit_kernel_isa does
  * not apply); otherwise fk_sgemm aborts. C is not read when beta is 0. Returns the variant that
- * ran (never FK_SGEMM_CHOOSE). */
+ * ran (never FK_SGEMM_CHOOSE), with the FK_SGEMM_RAN_… bits of the endings it used. */
 enum { FK_SGEMM_CHOOSE = 0, FK_SGEMM_PACKED = 1, FK_SGEMM_DOT = 2, FK_SGEMM_IN_PLACE = 3, FK_SGEMM_VECTOR = 4 };
+enum { FK_SGEMM_VARIANT_MASK = 0xFF, FK_SGEMM_RAN_HALF_STRIP = 1 << 8, FK_SGEMM_RAN_DOT_COLUMNS = 1 << 9 };
 enum { FK_SGEMM_IN_PLACE_ROWS = 24, FK_SGEMM_IN_PLACE_FLOATS = 1 << 18 };
 /* What fk_sgemm_epilogue does to each entry of C once its sum is complete: adds bias[i] (when
  * bias is not NULL) and residual[i·residualStride + j] (when residual is not NULL), then clamps

@@ -87,65 +87,63 @@ extension Tensor {
     static func ownGEMM(_ kernel: GEMMKernel, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
                         _ c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool,
                         alpha: Float, beta: Float, rowStrides: (a: Int, b: Int, c: Int),
-                        epilogue: ProductEpilogue? = nil) -> GEMMKernel {
+                        epilogue: ProductEpilogue? = nil) -> (kernel: GEMMKernel, endings: StripEndings) {
         let (lda, ldb, ldc) = (Swift.max(1, rowStrides.a), Swift.max(1, rowStrides.b), Swift.max(1, rowStrides.c))
         let (variant, ta, tb) = (kernel.variant, Int32(transposeA ? 1 : 0), Int32(transposeB ? 1 : 0))
         let cores = Swift.min(Parallel.threadCount, WorkerPool.cores)
         // The block of C starting at (row, column), with its part of the epilogue.
-        func whole(_ variant: Int32, _ tb: Int32, _ m: Int, _ n: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
-                   _ ldb: Int, _ c: UnsafeMutablePointer<Float>, row: Int, column: Int) -> Int32 {
+        func product(_ m: Int, _ n: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+                     row: Int, column: Int) -> Int32 {
             guard let epilogue else { return fk_sgemm(variant, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) }
             var block = epilogue.offset(row: row, column: column).cValue
             return fk_sgemm_epilogue(variant, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, &block)
         }
-        // A last strip of at most `Tuning.narrowTailColumns` columns, which the blocked kernels
-        // would pad to 32 (a 14 × 14 map's 196 columns to 224), is split off unless a kernel is
-        // forced: its columns of B packed transposed, then dot products (`avx512Dot`), by the
-        // block of C that ends at C's last column. Logged as "gemm narrow tail".
-        let splitsTail = forcedGEMMKernel == nil && !transposeA && !transposeB
-            && (kernel == .avx512InPlace || kernel == .avx512Packed) && n > 32
-        let narrowTail = splitsTail && n % 32 <= Tuning.narrowTailColumns ? n % 32 : 0
-        if narrowTail > 0 { KernelPathLog.record("gemm narrow tail", GEMMKernel.avx512Dot.rawValue) }
-        let columnsOfC = n
-        func product(_ m: Int, _ n: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
-                     row: Int, column: Int) -> Int32 {
-            guard narrowTail > 0 && column + n == columnsOfC else {
-                return whole(variant, tb, m, n, a, b, ldb, c, row: row, column: column)
-            }
-            let main = n - narrowTail
-            let ran = main > 0 ? whole(variant, tb, m, main, a, b, ldb, c, row: row, column: column) : variant
-            var columns = [Float](repeating: 0, count: narrowTail * k)
-            for p in 0..<k {
-                for j in 0..<narrowTail { columns[j * k + p] = b[p * ldb + main + j] }
-            }
-            _ = whole(Int32(FK_SGEMM_DOT), 1, m, narrowTail, a, columns, k, c + main, row: row, column: column + main)
-            return ran
-        }
         guard cores > 1, m * n * k >= Tuning.ownGEMMSharedProducts, openblas_get_num_threads() > 1 else {
-            return GEMMKernel(variant: product(m, n, a, b, c, row: 0, column: 0))
+            let ran = product(m, n, a, b, c, row: 0, column: 0)
+            return (GEMMKernel(variant: ran), StripEndings(ran))
         }
         // Blocks aligned to the packed kernel's register block (32 columns, 12 rows).
         let byColumns = n >= m, extent = byColumns ? n : m, unit = byColumns ? 32 : 12
         let units = (extent + unit - 1) / unit, chunks = Swift.min(cores, units)
-        // The kernel each block ran is the same; the first block's (on the calling thread) is kept.
-        var ran = variant
-        WorkerPool.run(count: chunks) { chunk in
-            let first = Swift.min(extent, units * chunk / chunks * unit)
-            let last = Swift.min(extent, units * (chunk + 1) / chunks * unit)
-            guard first < last else { return }
-            let kernel = byColumns
-                ? product(m, last - first, a, b + (transposeB ? first * ldb : first), c + first, row: 0, column: first)
-                : product(last - first, n, a + (transposeA ? first : first * lda), b, c + first * ldc, row: first, column: 0)
-            if chunk == 0 { ran = kernel }
+        // The kernel each block ran is the same; the endings are those of any block (the last
+        // block of columns holds the remainder).
+        var ran = [Int32](repeating: 0, count: chunks)
+        ran.withUnsafeMutableBufferPointer { ran in
+            WorkerPool.run(count: chunks) { chunk in
+                let first = Swift.min(extent, units * chunk / chunks * unit)
+                let last = Swift.min(extent, units * (chunk + 1) / chunks * unit)
+                guard first < last else { return }
+                ran[chunk] = byColumns
+                    ? product(m, last - first, a, b + (transposeB ? first * ldb : first), c + first, row: 0, column: first)
+                    : product(last - first, n, a + (transposeA ? first : first * lda), b, c + first * ldc, row: first, column: 0)
+            }
         }
-        return GEMMKernel(variant: ran)
+        return (GEMMKernel(variant: ran[0]), ran.reduce(StripEndings()) { $0.union(StripEndings($1)) })
     }
+}
+
+/// How the blocked kernels (`avx512Packed`, `avx512InPlace`) ended a row of 32-column strips
+/// whose last strip would be mostly padding (A not transposed): 9–16 columns in a half strip;
+/// from a depth of 64, 1–8 by dot products over the block of A in the cache and 17–24 by both;
+/// below it, 1–8 in a half strip (FK_SGEMM_RAN_… in FusionKitKernels.h).
+/// Logged under "gemm last strip"; `.loops` is their reference, as for every kernel.
+struct StripEndings: OptionSet {
+    let rawValue: Int32
+    static let halfStrip = StripEndings(rawValue: Int32(FK_SGEMM_RAN_HALF_STRIP))
+    static let dotColumns = StripEndings(rawValue: Int32(FK_SGEMM_RAN_DOT_COLUMNS))
+
+    init(rawValue: Int32) { self.rawValue = rawValue }
+    /// The endings bits of what `fk_sgemm` returned.
+    init(_ ran: Int32) { rawValue = ran & (Int32(FK_SGEMM_RAN_HALF_STRIP) | Int32(FK_SGEMM_RAN_DOT_COLUMNS)) }
+
+    /// The names logged, in a fixed order.
+    var names: [String] { (contains(.halfStrip) ? ["half strip"] : []) + (contains(.dotColumns) ? ["dot columns"] : []) }
 }
 
 extension GEMMKernel {
     /// The kernel of a C variant number.
     init(variant: Int32) {
-        switch Int(variant) {
+        switch Int(variant & Int32(FK_SGEMM_VARIANT_MASK)) {
         case Int(FK_SGEMM_DOT): self = .avx512Dot
         case Int(FK_SGEMM_IN_PLACE): self = .avx512InPlace
         case Int(FK_SGEMM_VECTOR): self = .avx512Vector

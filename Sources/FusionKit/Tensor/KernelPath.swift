@@ -45,12 +45,11 @@ public enum KernelPaths {
     /// `.unfolded` and `.winograd` compute the input gradient (`ConvolutionInputGradientPath`,
     /// asserted by the convolution path tests), how Winograd shares one image's steps among the
     /// cores (the same sums either way), and whether conv2d's epilogue ran fused or composed
-    /// (`ConvolutionEpilogue`; composed is the reference), and whether a product's narrow last
-    /// strip ran by dot products (`Tuning.narrowTailColumns`; the whole-block kernels are the
-    /// reference, forced).
+    /// (`ConvolutionEpilogue`; composed is the reference), and how the blocked GEMM kernels ended
+    /// a row of strips (`StripEndings`; `.loops` is the reference).
     public static let subChoices: [String: String] = [
         "conv2d input gradient": "conv2d", "winograd sharing": "conv2d", "conv2d epilogue": "conv2d",
-        "gemm narrow tail": "gemm",
+        "gemm last strip": "gemm",
     ]
 }
 

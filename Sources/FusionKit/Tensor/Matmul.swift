@@ -186,7 +186,8 @@ extension Tensor {
         if kernel != .openBLAS {
             let ran = ownGEMM(kernel, a, b, c, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, alpha: alpha,
                               beta: beta, rowStrides: rowStrides, epilogue: epilogue)
-            KernelPathLog.record("gemm", ran.rawValue)
+            KernelPathLog.record("gemm", ran.kernel.rawValue)
+            for ending in ran.endings.names { KernelPathLog.record("gemm last strip", ending) }
             return
         }
         defer { epilogue?.apply(to: c, rowStride: rowStrides.c, m: m, n: n) }

@@ -24,9 +24,4 @@ enum Tuning {
     /// The same for work with more arithmetic per element (a transcendental function, a
     /// normalisation, a pooling window, Winograd's transform of a weight).
     static let parallelArithmeticElements = 1 << 14
-
-    /// The widest last strip of a product's columns that `GEMMKernel.avx512…` computes by dot
-    /// products instead of padding it to a 32-column register block.
-    /// Docs/Benchmarks.md, "Batch norm folded, epilogue fused".
-    static let narrowTailColumns = 8
 }
