@@ -287,7 +287,8 @@ FK_AVX512 static void fk_block(long kc, const float *a, const float *b, long bSt
  * loops decides the speed, and a third block variant beside them slowed every product
  * (Docs/Benchmarks.md, "A read in place, Bᵀ packed by 16 × 16 transposes"). */
 FK_AVX512 static void fk_block_direct(long kc, const float *a, long lda, const float *b, long bStride, float *c,
-                                      long ldc, long rows, long columns, float alpha, float beta FK_EPILOGUE_PARAMETERS) {
+                                      long ldc, long rows, long columns, float alpha, float beta, const float *next,
+                                      int nextIntoL1 FK_EPILOGUE_PARAMETERS) {
     fk_float16 sums[FK_MR][2];
     const float *line[FK_MR];
     _Pragma("clang loop unroll(full)")
@@ -296,6 +297,17 @@ FK_AVX512 static void fk_block_direct(long kc, const float *a, long lda, const f
         line[r] = a + (r < rows ? r : rows - 1) * lda;
     }
     for (long p = 0; p < kc; p++) {
+        if (next && (p & 15) == 0) {
+            /* One line of each row of the next panel per 16 steps: all of it by the end, into L1
+             * where it fits beside this panel (fk_prefetch_into_l1), else into L2. */
+            if (nextIntoL1) {
+                _Pragma("clang loop unroll(full)")
+                for (int r = 0; r < FK_MR; r++) _mm_prefetch((const char *)(next + r * lda + p), _MM_HINT_T0);
+            } else {
+                _Pragma("clang loop unroll(full)")
+                for (int r = 0; r < FK_MR; r++) _mm_prefetch((const char *)(next + r * lda + p), _MM_HINT_T1);
+            }
+        }
         fk_float16 b0 = *(const fk_float16u *)(b + p * bStride), b1 = *(const fk_float16u *)(b + p * bStride + 16);
         _Pragma("clang loop unroll(full)")
         for (int r = 0; r < FK_MR; r++) {
@@ -419,6 +431,10 @@ FK_AVX512 static int fk_sgemm_avx512(int transA, int transB, long m, long n, lon
                                      long lda, const float *b, long ldb, float beta, float *c, long ldc, int inPlace
                                      FK_LOOP_EPILOGUE_PARAMETER) {
     int ran = 0;
+    /* A is read in place, from memory the first time: while the first strip multiplies one
+     * panel of 12 rows, fk_block_direct prefetches the next (the hardware's prefetchers, seeing
+     * 12 short streams of one block's depth each, start too late). */
+    int nextIntoL1 = fk_prefetch_into_l1(FK_MR, lda);
     long kcMax = k < FK_KC ? k : FK_KC;
     long ncMax = (n < FK_NC ? n : FK_NC), mcMax = (m < FK_MC ? m : FK_MC);
     float *packedB = fk_buffer(&fk_packed_b, &fk_packed_b_size, kcMax * ((ncMax + FK_NR - 1) / FK_NR * FK_NR));
@@ -472,7 +488,9 @@ FK_AVX512 static int fk_sgemm_avx512(int transA, int transB, long m, long n, lon
                                                  FK_EPILOGUE_ARGUMENTS(blockEpilogue, i0 + is * FK_MR, j0 + js * FK_NR));
                         } else if (!transA)
                             fk_block_direct(kc, a + (i0 + is * FK_MR) * lda + p0, lda, strip, direct ? ldb : FK_NR,
-                                                c + (i0 + is * FK_MR) * ldc + j0 + js * FK_NR, ldc, rows, columns, alpha, blockBeta
+                                                c + (i0 + is * FK_MR) * ldc + j0 + js * FK_NR, ldc, rows, columns, alpha, blockBeta,
+                                                js == 0 && i0 + (is + 1) * FK_MR + FK_MR <= m ? a + (i0 + (is + 1) * FK_MR) * lda + p0 : NULL,
+                                                nextIntoL1
                                             FK_EPILOGUE_ARGUMENTS(blockEpilogue, i0 + is * FK_MR, j0 + js * FK_NR));
                         else
                             fk_block(kc, packedA + is * kc * FK_MR, strip, direct ? ldb : FK_NR,

@@ -131,6 +131,22 @@ FK_INLINE float fk_gelu_derivative1(float x) {
 #define FK_X86 1
 #endif
 
+/* Whether a kernel reading `rows` rows `stride` floats apart may prefetch as many rows more
+ * into L1 (else L2): L1 is 12-way over 64 sets of 64-byte lines (a set every 4 KB), so rows a
+ * multiple of 2 KB or 4 KB apart share one or two sets, and the current rows and the prefetched
+ * ones together must not need more than its 12 ways in any set. */
+FK_INLINE int fk_prefetch_into_l1(long rows, long stride) {
+    long bytes = (stride * 4) % 4096, sets = 64;
+    if (bytes != 0) {
+        long a = bytes, b = 4096;
+        while (b) { long t = a % b; a = b; b = t; }
+        sets = 4096 / a < 64 ? 4096 / a : 64;
+    } else {
+        sets = 1;
+    }
+    return 2 * ((rows + sets - 1) / sets) <= 12;
+}
+
 /* The dispatch every kernel starts with: call the variant of `name` (name##_avx512,
  * name##_avx2) for the instruction set in force with `arguments` and return from the enclosing
  * function (its result, for FK_DISPATCH_RESULT); on the baseline level fall through to the

@@ -165,7 +165,19 @@ FK_AVX2 static FK_WINOGRAD_INPUT_SIGNATURE(fk_winograd_input_avx2) FK_WINOGRAD_I
  * 4 × 16 block leaves the FMA units half idle), then 16 × 16 and 8 × 16 for a last 16 tiles, and single
  * channels for the last outChannels % 8. Every output is the same sum over the channels in the
  * same order as in the portable body. */
+/* While a block of R output channels is summed, one line of each of the next R channels'
+ * weights per 16 channels (the next block lies right after this one, the next position's first
+ * after a position's last), into L1 where it fits beside this block's rows. */
+#define FK_PREFETCH_NEXT_ROWS(R, w, c)                                                         \
+    if (((c) & 15) == 0 && (w) + 2 * (R) * channels <= end) {                                  \
+        if (intoL1) {                                                                          \
+            for (int r = 0; r < (R); r++) _mm_prefetch((const char *)((w) + ((R) + r) * channels + (c)), _MM_HINT_T0); \
+        } else {                                                                               \
+            for (int r = 0; r < (R); r++) _mm_prefetch((const char *)((w) + ((R) + r) * channels + (c)), _MM_HINT_T1); \
+        }                                                                                      \
+    }
 FK_AVX512 static FK_WINOGRAD_PRODUCTS_SIGNATURE(fk_winograd_products_avx512) {
+    const float *end = u + positions * outChannels * channels;
     for (long position = 0; position < positions; position++) {
         const float *weights = u + position * outChannels * channels;
         const float *inputs = v + position * inputStride;
@@ -177,9 +189,11 @@ FK_AVX512 static FK_WINOGRAD_PRODUCTS_SIGNATURE(fk_winograd_products_avx512) {
              * channels at a time keep 16 accumulators busy, as the pairs do. */
             for (; !pair && o + 16 <= outChannels; o += 16) {
                 const float *w = weights + o * channels;
+                const int intoL1 = fk_prefetch_into_l1(16, channels);
                 __m512 sums[16];
                 for (int r = 0; r < 16; r++) sums[r] = _mm512_setzero_ps();
                 for (long c = 0; c < channels; c++) {
+                    FK_PREFETCH_NEXT_ROWS(16, w, c)
                     __m512 x0 = _mm512_loadu_ps(inputs + c * tiles + first);
                     for (int r = 0; r < 16; r++) sums[r] = _mm512_fmadd_ps(_mm512_set1_ps(w[r * channels + c]), x0, sums[r]);
                 }
@@ -187,10 +201,12 @@ FK_AVX512 static FK_WINOGRAD_PRODUCTS_SIGNATURE(fk_winograd_products_avx512) {
             }
             for (; o + 8 <= outChannels; o += 8) {
                 const float *w = weights + o * channels;
+                const int intoL1 = fk_prefetch_into_l1(8, channels);
                 __m512 low[8], high[8];
                 for (int r = 0; r < 8; r++) low[r] = high[r] = _mm512_setzero_ps();
                 if (pair) {
                     for (long c = 0; c < channels; c++) {
+                        FK_PREFETCH_NEXT_ROWS(8, w, c)
                         const float *line = inputs + c * tiles + first;
                         __m512 x0 = _mm512_loadu_ps(line), x1 = _mm512_loadu_ps(line + 16);
                         for (int r = 0; r < 8; r++) {
@@ -201,6 +217,7 @@ FK_AVX512 static FK_WINOGRAD_PRODUCTS_SIGNATURE(fk_winograd_products_avx512) {
                     }
                 } else {
                     for (long c = 0; c < channels; c++) {
+                        FK_PREFETCH_NEXT_ROWS(8, w, c)
                         __m512 x0 = _mm512_loadu_ps(inputs + c * tiles + first);
                         for (int r = 0; r < 8; r++) low[r] = _mm512_fmadd_ps(_mm512_set1_ps(w[r * channels + c]), x0, low[r]);
                     }
