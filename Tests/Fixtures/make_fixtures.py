@@ -435,11 +435,13 @@ def loss_cases():
 # optimizers
 # --------------------------------------------------------------------------
 
-def optim_case(name, opt_cls, kwargs, state_keys):
+def optim_case(name, opt_cls, kwargs, state_keys, grad_decay=1.0):
+    """grad_decay < 1 shrinks the gradients step by step (grad t scaled by grad_decay**t), so that
+    Adam's second moment falls and AMSGrad's running maximum differs from it."""
     seed = seed_for(name)
     steps = 5
     p0 = torch.randn(3, 4)
-    grads = [torch.randn(3, 4) for _ in range(steps)]
+    grads = [torch.randn(3, 4) * grad_decay ** t for t in range(steps)]
     p = nn.Parameter(p0.clone())
     opt = opt_cls([p], foreach=False, **kwargs)
     tensors = {"param.initial": p0}
@@ -482,7 +484,7 @@ def optimizer_cases():
                dict(adam_defaults, weight_decay=0.05), ["exp_avg", "exp_avg_sq"])
     optim_case("optim_adam_amsgrad", torch.optim.Adam,
                dict(adam_defaults, amsgrad=True),
-               ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"])
+               ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"], grad_decay=0.1)
 
 
 # --------------------------------------------------------------------------

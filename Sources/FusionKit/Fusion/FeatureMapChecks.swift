@@ -1,5 +1,6 @@
-/// Checks that `inputs` are NCHW maps with the expected channels and one batch size.
-func checkFeatureMaps(_ inputs: [Tensor], _ channels: [Int], op: String) {
+/// Checks that `inputs` are NCHW maps with the expected channels and one batch size; otherwise
+/// stops with a message naming `op` and the shapes.
+public func checkFeatureMaps(_ inputs: [Tensor], _ channels: [Int], op: String) {
     precondition(inputs.count == channels.count,
                  "\(op): expected \(channels.count) feature maps, got \(inputs.count) (shapes \(inputs.map(\.shape)))")
     for (input, count) in zip(inputs, channels) {

@@ -14,8 +14,13 @@ extension FusionStrategy {
     public func callAsFunction(_ inputs: Tensor...) -> Tensor { fuse(inputs) }
 }
 
-/// Checks the inputs of a vector fusion against the widths it was built for.
-func checkWidths(_ inputs: [Tensor], _ widths: [Int], op: String) {
+// Helpers for writing a strategy (Docs/Fusion.md, "Writing a strategy"): the library's own
+// strategies use them, and so can one in another module.
+
+/// Checks the inputs of a vector fusion against the widths it was built for: as many tensors as
+/// widths, each ending in its width; otherwise stops with a message naming `op` and the shapes
+/// (a programmer error, as for every operation).
+public func checkWidths(_ inputs: [Tensor], _ widths: [Int], op: String) {
     precondition(inputs.count == widths.count,
                  "\(op): expected \(widths.count) modalities, got \(inputs.count) (shapes \(inputs.map(\.shape)))")
     for (input, width) in zip(inputs, widths) {
@@ -24,7 +29,8 @@ func checkWidths(_ inputs: [Tensor], _ widths: [Int], op: String) {
     }
 }
 
-/// One Linear per modality to a common width, named `projections.0`, `projections.1`, ….
-func makeProjections(_ widths: [Int], to width: Int, bias: Bool = true, generator: inout RandomGenerator) -> [Linear] {
+/// One Linear per modality to a common width: stored in a property `projections`, their keys are
+/// `projections.0.weight`, `projections.0.bias`, `projections.1.weight`, …
+public func makeProjections(_ widths: [Int], to width: Int, bias: Bool = true, generator: inout RandomGenerator) -> [Linear] {
     widths.map { Linear($0, width, bias: bias, generator: &generator) }
 }

@@ -38,20 +38,21 @@ public final class Adam: Optimizer {
         state["step"] = Tensor(step)
         var m = state.removeValue(forKey: "exp_avg") ?? Tensor.zeros(gradient.shape)
         var v = state.removeValue(forKey: "exp_avg_sq") ?? Tensor.zeros(gradient.shape)
-        var vMax = amsgrad ? (state.removeValue(forKey: "max_exp_avg_sq") ?? Tensor.zeros(gradient.shape)) : Tensor(0)
+        // AMSGrad's running maximum of v; absent without AMSGrad.
+        var vMax: Tensor? = amsgrad ? (state.removeValue(forKey: "max_exp_avg_sq") ?? Tensor.zeros(gradient.shape)) : nil
         let lr = group.learningRate, decay = group.weightDecay
-        let b1 = beta1, b2 = beta2, eps = epsilon, decoupled = decoupledWeightDecay, useMax = amsgrad
+        let b1 = beta1, b2 = beta2, eps = epsilon, decoupled = decoupledWeightDecay
         let biasCorrection1 = 1 - Foundation.pow(Double(b1), Double(step))
         let biasCorrection2Root = Float((1 - Foundation.pow(Double(b2), Double(step))).squareRoot())
         let stepSize = Float(Double(lr) / biasCorrection1)
-        // One fused loop over the parameter, its gradient and both moments.
+        // One fused loop over the parameter, its gradient and the moments.
         parameter.update { theta in
             let count = theta.count
             gradient.withUnsafeBufferPointer { g in
                 theta.withUnsafeMutableBufferPointer { p in
                     m.withUnsafeMutableBufferPointer { m in
                         v.withUnsafeMutableBufferPointer { v in
-                            vMax.withUnsafeMutableBufferPointer { vMax in
+                            func run(_ vMax: UnsafeMutablePointer<Float>?) {
                                 for i in 0..<count {
                                     var grad = g[i]
                                     if decay != 0 {
@@ -60,12 +61,17 @@ public final class Adam: Optimizer {
                                     m[i] = b1 * m[i] + (1 - b1) * grad
                                     v[i] = b2 * v[i] + (1 - b2) * grad * grad
                                     var second = v[i]
-                                    if useMax {
+                                    if let vMax {
                                         vMax[i] = Swift.max(vMax[i], v[i])
                                         second = vMax[i]
                                     }
                                     p[i] -= stepSize * m[i] / (second.squareRoot() / biasCorrection2Root + eps)
                                 }
+                            }
+                            if vMax != nil {
+                                vMax!.withUnsafeMutableBufferPointer { run($0.baseAddress) }
+                            } else {
+                                run(nil)
                             }
                         }
                     }
@@ -74,7 +80,7 @@ public final class Adam: Optimizer {
         }
         state["exp_avg"] = m
         state["exp_avg_sq"] = v
-        if amsgrad { state["max_exp_avg_sq"] = vMax }
+        if let vMax { state["max_exp_avg_sq"] = vMax }
     }
 }
 
