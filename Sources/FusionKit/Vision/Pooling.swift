@@ -116,7 +116,7 @@ extension Tensor {
         return recordUnary(op, result) { gradient in
             var dX = Tensor.zeros(inputShape)
             let from = gradient.pointer
-            let into = dX.withUnsafeMutablePointer { $0 }
+            let into = dX.storage.pointer  // dX is fresh (unshared) and returned below
             // Planes are disjoint, so they are shared out among the cores as in the forward.
             Parallel.forEachChunk(count: planes, elementsEach: inputPlane, minimumElements: Tuning.parallelArithmeticElements) { range in
                 for plane in range {
