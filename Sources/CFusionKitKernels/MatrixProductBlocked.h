@@ -284,8 +284,11 @@ FK_AVX512 static void fk_block(long kc, const float *a, const float *b, long bSt
 /* As fk_block, with A read where it lies (not transposed, row r at a + r·lda) instead of from a
  * packed strip: rows past `rows` repeat the last row and their sums are dropped. The two stay
  * separate functions, each with one way of addressing A, on purpose: how clang lays out these
- * loops decides the speed, and a third block variant beside them slowed every product
- * (Docs/Benchmarks.md, "A read in place, Bᵀ packed by 16 × 16 transposes"). */
+ * loops decides the speed, and a third full-width variant beside them slowed every product
+ * (Docs/Benchmarks.md, "A read in place, Bᵀ packed by 16 × 16 transposes"); the half-width
+ * fk_block_direct_half below left the others' products unchanged (same file, "Strip endings and
+ * weights prefetched"). `next`, when not NULL, is the panel of A the next call will read: it is
+ * prefetched while this one computes. */
 FK_AVX512 static void fk_block_direct(long kc, const float *a, long lda, const float *b, long bStride, float *c,
                                       long ldc, long rows, long columns, float alpha, float beta, const float *next,
                                       int nextIntoL1 FK_EPILOGUE_PARAMETERS) {

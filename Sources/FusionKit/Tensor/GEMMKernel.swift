@@ -106,9 +106,9 @@ extension Tensor {
         let byColumns = n >= m, extent = byColumns ? n : m, unit = byColumns ? 32 : 12
         let units = (extent + unit - 1) / unit, chunks = Swift.min(cores, units)
         // The kernel each block ran is the same; the endings are those of any block (the last
-        // block of columns holds the remainder).
-        var ran = [Int32](repeating: 0, count: chunks)
-        ran.withUnsafeMutableBufferPointer { ran in
+        // block of columns holds the remainder). One result per block, on the stack.
+        return withUnsafeTemporaryAllocation(of: Int32.self, capacity: chunks) { ran in
+            ran.initialize(repeating: 0)
             WorkerPool.run(count: chunks) { chunk in
                 let first = Swift.min(extent, units * chunk / chunks * unit)
                 let last = Swift.min(extent, units * (chunk + 1) / chunks * unit)
@@ -117,8 +117,8 @@ extension Tensor {
                     ? product(m, last - first, a, b + (transposeB ? first * ldb : first), c + first, row: 0, column: first)
                     : product(last - first, n, a + (transposeA ? first : first * lda), b, c + first * ldc, row: first, column: 0)
             }
+            return (GEMMKernel(variant: ran[0]), ran.reduce(StripEndings()) { $0.union(StripEndings($1)) })
         }
-        return (GEMMKernel(variant: ran[0]), ran.reduce(StripEndings()) { $0.union(StripEndings($1)) })
     }
 }
 
