@@ -11,27 +11,8 @@ struct FeatureFusionParityTests {
     /// (, `input3`) and compares output, input gradients and every parameter gradient.
     func checkParity(_ name: String, _ module: any FusionStrategy, modalities: Int = 2,
                      relative: Float = 1e-5, absolute: Float = 1e-6, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let fixture = try ParityTests.load("fusion_\(name)")
-        let parity = ParityTests()
-        let state = parity.parameterState(fixture)
-        #expect(Set(module.stateDict().keys) == Set(state.keys),
-                "\(name): keys \(module.stateDict().keys.sorted()) vs \(state.keys.sorted())", sourceLocation: sourceLocation)
-        try module.loadStateDict(state)
-        let keys = ["input", "input2", "input3"].prefix(modalities)
-        let inputs = keys.map { fixture[$0].requiringGradient() }
-        let output = module.fuse(Array(inputs))
-        parity.expectClose(output, fixture["output"], "\(name) output", relative: relative, absolute: absolute,
-                           sourceLocation: sourceLocation)
-        output.backward(fixture["grad_output"])
-        for (index, input) in inputs.enumerated() {
-            let key = index == 0 ? "grad_input" : "grad_input\(index + 1)"
-            parity.expectClose(input.gradient, fixture[key], "\(name) \(key)", relative: relative, absolute: absolute,
-                               sourceLocation: sourceLocation)
-        }
-        for (key, parameter) in module.namedParameters() {
-            parity.expectClose(parameter.gradient, fixture["grad.\(key)"], "\(name) gradient of \(key)",
-                               relative: relative, absolute: absolute, sourceLocation: sourceLocation)
-        }
+        try expectFusionParity("fusion_\(name)", module, modalities: modalities, relative: relative, absolute: absolute,
+                               sourceLocation: sourceLocation) { module.fuse($0) }
     }
 
     static let two = [5, 4]

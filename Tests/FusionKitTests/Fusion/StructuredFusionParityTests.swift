@@ -13,26 +13,8 @@ struct StructuredFusionParity2Tests {
     /// input and of every parameter with `relative` and `absolute` tolerances.
     func check(_ name: String, _ module: Module, modalities: Int, relative: Float = 1e-5, absolute: Float = 1e-6,
                sourceLocation: SourceLocation = #_sourceLocation, _ forward: ([Tensor]) -> Tensor) throws {
-        let f = try ParityTests.load(name)
-        try module.loadStateDict(parity.parameterState(f))
-        let inputs = (0..<modalities).map { f[$0 == 0 ? "input" : "input\($0 + 1)"].requiringGradient() }
-        let output = forward(inputs)
-        parity.expectClose(output, f["output"], "\(name) output", relative: relative, absolute: absolute,
-                           sourceLocation: sourceLocation)
-        output.backward(f["grad_output"])
-        for (index, input) in inputs.enumerated() {
-            let key = index == 0 ? "grad_input" : "grad_input\(index + 1)"
-            parity.expectClose(input.gradient, f[key], "\(name) \(key)", relative: relative, absolute: absolute,
-                               sourceLocation: sourceLocation)
-        }
-        let parameters = module.namedParameters()
-        let expected = Set(f.tensors.keys.filter { $0.hasPrefix("grad.") }.map { String($0.dropFirst(5)) })
-        #expect(Set(parameters.map(\.0)) == expected, "\(name): parameters without a reference gradient",
-                sourceLocation: sourceLocation)
-        for (key, parameter) in parameters where expected.contains(key) {
-            parity.expectClose(parameter.gradient, f["grad.\(key)"], "\(name) gradient of \(key)",
-                               relative: relative, absolute: absolute, sourceLocation: sourceLocation)
-        }
+        try expectFusionParity(name, module, modalities: modalities, relative: relative, absolute: absolute,
+                               sourceLocation: sourceLocation, forward)
     }
 
     // MARK: attention-based
