@@ -19,11 +19,19 @@ setup:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	else echo "make setup: system packages present ($(APT_PACKAGES))"; fi
 
+## The libraries, then the example programs (`vqa` among them, in Examples/.build/release) and the
+## benchmark (Benchmarks/.build/release): each program package builds its own copy of the library.
 build: setup
 	$(SWIFT) build -c release
+	$(SWIFT) build -c release --package-path Examples
+	$(SWIFT) build -c release --package-path Benchmarks
 
+## The tests run the `vqa` and `data-parallel-mlp` programs, so the examples are built first; the
+## benchmark package is compiled so that a change that breaks it fails here.
 test: setup
 	$(SWIFT) build
+	$(SWIFT) build --package-path Examples
+	$(SWIFT) build --package-path Benchmarks
 	SWIFT_BACKTRACE=enable=no $(SWIFT) test --parallel
 
 ## The VQA demo: generate Sort-of-CLEVR (4,000 training images, the 200 test images of seed 1),
@@ -31,18 +39,18 @@ test: setup
 ## report folder (runs/demo/run).
 DEMO_MINUTES ?= 4.5
 demo: setup
-	$(SWIFT) build -c release --product vqa
+	$(SWIFT) build -c release --package-path Examples --product vqa
 	@rm -rf runs/demo
-	.build/release/vqa generate --train-images 4000 --output runs/demo/data --draw 2
-	.build/release/vqa train --model transformer --data runs/demo/data --epochs 6 --minutes $(DEMO_MINUTES) --output runs/demo/run
+	Examples/.build/release/vqa generate --train-images 4000 --output runs/demo/data --draw 2
+	Examples/.build/release/vqa train --model transformer --data runs/demo/data --epochs 6 --minutes $(DEMO_MINUTES) --output runs/demo/run
 
 ## Benchmarks: FusionKit vs raw sgemm (and vs PyTorch when $(PEER_VENV) exists; see bench-peer).
 bench: setup
-	$(SWIFT) build -c release --product fusionkit-bench
+	$(SWIFT) build -c release --package-path Benchmarks --product fusionkit-bench
 	@mkdir -p .build/bench
 	@if [ -x $(PEER_PYTHON) ]; then peer="--peer-python $(PEER_PYTHON)"; else \
 	  echo "make bench: no PyTorch peer ($(PEER_VENV) missing; run 'make bench-peer' to add it)"; peer=""; fi; \
-	.build/release/fusionkit-bench --output .build/bench/latest.json $$peer
+	Benchmarks/.build/release/fusionkit-bench --output .build/bench/latest.json $$peer
 
 ## Create the PyTorch virtual environment the peer benchmarks run in (a few GB).
 bench-peer:
@@ -52,8 +60,8 @@ bench-peer:
 ## Check that the PyTorch twins of the VQA models (Benchmarks/peer/vqa_models.py) compute what
 ## FusionKit computes: logits, every gradient, buffers and one AdamW step (needs bench-peer).
 bench-parity: setup
-	$(SWIFT) build -c release --product vqa-peer-export
-	.build/release/vqa-peer-export .build/bench/vqa-parity
+	$(SWIFT) build -c release --package-path Benchmarks --product vqa-peer-export
+	Benchmarks/.build/release/vqa-peer-export .build/bench/vqa-parity
 	$(PEER_PYTHON) Benchmarks/peer/vqa_parity.py .build/bench/vqa-parity
 
 ## The real pretrained all-MiniLM-L6-v2 (sentence-transformers' 6-layer BERT with its WordPiece
@@ -76,3 +84,5 @@ minilm:
 
 clean:
 	$(SWIFT) package clean
+	$(SWIFT) package clean --package-path Examples
+	$(SWIFT) package clean --package-path Benchmarks

@@ -1,6 +1,10 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+// The libraries and their tests. The example programs (`vqa` among them) and the benchmark are
+// packages of their own, Examples/Package.swift and Benchmarks/Package.swift, so that depending on
+// FusionKit resolves no command-line parser.
+
 let package = Package(
     name: "FusionKit",
     products: [
@@ -10,9 +14,6 @@ let package = Package(
         .library(name: "FusionKitData", targets: ["FusionKitData"]),
         // The VQA models, trainer, checkpoints and data-folder support behind the `vqa` program.
         .library(name: "VQAKit", targets: ["VQAKit"]),
-    ],
-    dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
         // Debian's OpenBLAS (cblas) and LAPACKE, seen through one module map.
@@ -61,83 +62,6 @@ let package = Package(
         .target(name: "SortOfCLEVR", dependencies: ["FusionKit"]),
         // The VQA models, training loop, checkpoints and reports behind the `vqa` program.
         .target(name: "VQAKit", dependencies: ["FusionKit", "FusionKitData", "FusionKitDistributed", "SortOfCLEVR"]),
-        .executableTarget(
-            name: "vqa",
-            dependencies: ["VQAKit", "SortOfCLEVR", "FusionKit",
-                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            path: "Examples/VQA/Command"
-        ),
-        .executableTarget(
-            name: "data-parallel-mlp",
-            dependencies: ["FusionKit", "FusionKitDistributed",
-                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            path: "Examples/DataParallel"
-        ),
-        .executableTarget(
-            name: "vqa-custom-model",
-            dependencies: ["VQAKit", "SortOfCLEVR", "FusionKit"],
-            path: "Examples/VQA/CustomModel"
-        ),
-        // Exports VQA models, a batch, logits and gradients for the PyTorch peers (Benchmarks/peer/vqa_parity.py).
-        .executableTarget(
-            name: "vqa-peer-export",
-            dependencies: ["VQAKit", "FusionKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            path: "Benchmarks/VQAPeerExport"
-        ),
-        .executableTarget(
-            name: "fusionkit-bench",
-            dependencies: [
-                "FusionKit",
-                "FusionKitData",
-                "VQAKit",
-                "COpenBLAS",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            path: "Benchmarks/FusionKitBench"
-        ),
-        .executableTarget(
-            name: "blas-info",
-            dependencies: [
-                "FusionKit",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            path: "Examples/BLASInfo"
-        ),
-        .executableTarget(
-            name: "quickstart",
-            dependencies: ["FusionKit"],
-            path: "Examples/Quickstart"
-        ),
-        .executableTarget(
-            name: "contrastive-scenes",
-            dependencies: ["FusionKit", "FusionKitData", "SortOfCLEVR"],
-            path: "Examples/ContrastiveScenes"
-        ),
-        .executableTarget(
-            name: "clip-rank",
-            dependencies: ["FusionKit", "FusionKitData"],
-            path: "Examples/CLIPRank"
-        ),
-        .executableTarget(
-            name: "sentence-similarity",
-            dependencies: ["FusionKit"],
-            path: "Examples/SentenceSimilarity"
-        ),
-        .executableTarget(
-            name: "train-mlp",
-            dependencies: ["FusionKit"],
-            path: "Examples/TrainMLP"
-        ),
-        .executableTarget(
-            name: "multi-branch-cnn",
-            dependencies: ["FusionKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            path: "Examples/MultiBranchCNN"
-        ),
-        .executableTarget(
-            name: "fusion-tour",
-            dependencies: ["FusionKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            path: "Examples/FusionTour"
-        ),
         .testTarget(
             name: "FusionKitTests",
             dependencies: ["FusionKit"]

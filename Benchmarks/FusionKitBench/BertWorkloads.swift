@@ -1,4 +1,3 @@
-import COpenBLAS
 import FusionKit
 import Foundation
 

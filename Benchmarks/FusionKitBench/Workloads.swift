@@ -1,4 +1,4 @@
-import COpenBLAS
+import CBLASBaseline
 import FusionKit
 import Foundation
 

@@ -28,7 +28,7 @@ Files (written by the Swift side, read here):
 
 Both are written by
 
-    .build/release/vqa-peer-export --weights-only "$FUSIONKIT_VQA_PEER_DIR"
+    Benchmarks/.build/release/vqa-peer-export --weights-only "$FUSIONKIT_VQA_PEER_DIR"
 
 A missing weights file makes the workload unknown to the peer (None, with a note on stderr).
 """

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 images=${1:-480}
 batch=${2:-8}
-vqa=.build/release/vqa
+vqa=Examples/.build/release/vqa
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 steps=$(( (images + batch - 1) / batch ))

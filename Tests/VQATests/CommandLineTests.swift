@@ -2,13 +2,14 @@ import Foundation
 import FusionKit
 import Testing
 
-/// Runs the `vqa` program built next to the tests (`swift build` builds it before `swift test`).
+/// Runs the `vqa` program of the examples package (`make test` builds it with
+/// `swift build --package-path Examples` before `swift test`).
 func runVQA(_ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String) {
     let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
-    let candidates = [".build/debug/vqa", ".build/release/vqa"].map { packageRoot.appendingPathComponent($0) }
+    let candidates = ["Examples/.build/debug/vqa", "Examples/.build/release/vqa"].map { packageRoot.appendingPathComponent($0) }
     let binary = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) },
-                              "build the vqa program first (swift build)")
+                              "build the vqa program first (swift build --package-path Examples)")
     let process = Process()
     process.executableURL = binary
     process.arguments = arguments
