@@ -150,7 +150,9 @@ FK_INLINE int fk_prefetch_into_l1(long rows, long stride) {
 /* The dispatch every kernel starts with: call the variant of `name` (name##_avx512,
  * name##_avx2) for the instruction set in force with `arguments` and return from the enclosing
  * function (its result, for FK_DISPATCH_RESULT); on the baseline level fall through to the
- * baseline call that follows. */
+ * baseline call that follows. Every kernel file ends with the same few lines per kernel — its
+ * AVX-512 and AVX2 variants stamped from one body macro, then the exported function that
+ * dispatches and calls the baseline — a deliberate pattern, one kernel at a time. */
 #ifdef FK_X86
 /* The instruction set in force: 2 = AVX-512, 1 = AVX2, 0 = baseline (see fk_limit_kernel_isa). */
 int fk_isa(void);

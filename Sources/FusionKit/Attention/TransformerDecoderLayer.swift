@@ -20,6 +20,10 @@ public final class TransformerDecoderLayer: Module {
     public init(width: Int, headCount: Int, feedForwardWidth: Int = 2048, dropout: Float = 0.1,
                 activation: TransformerActivation = .relu, normFirst: Bool = false, memoryWidth: Int? = nil,
                 layerNormEpsilon: Float = 1e-5, generator: inout RandomGenerator) {
+        // The same construction as TransformerEncoderLayer's, plus the cross-attention and a third
+        // norm, on purpose: each layer names linear1, linear2, dropout and its norms itself, as
+        // torch.nn.TransformerEncoderLayer and DecoderLayer do, and draws from the generator in
+        // PyTorch's order; the block itself is shared (`FeedForward`).
         selfAttention = MultiheadAttention(embedDimension: width, headCount: headCount, dropout: dropout, generator: &generator)
         crossAttention = MultiheadAttention(embedDimension: width, headCount: headCount, keyDimension: memoryWidth,
                                             valueDimension: memoryWidth, dropout: dropout, generator: &generator)

@@ -72,27 +72,17 @@ struct HeaderScanner {
     mutating func forEachMember(
         _ body: (inout HeaderScanner, String) throws(SafeTensorsError) -> Void
     ) throws(SafeTensorsError) {
-        try expect(UInt8(ascii: "{"), "'{'")
-        if peek() == UInt8(ascii: "}") {
-            position += 1
-            return
-        }
         var seen = Set<String>()
-        while true {
-            guard peek() == UInt8(ascii: "\"") else {
-                throw syntaxError("expected a string key, found \(describeCurrent())")
+        try forEachItem(opening: "{", closing: "}", container: "an object") { (scanner: inout HeaderScanner) throws(SafeTensorsError) in
+            guard scanner.peek() == UInt8(ascii: "\"") else {
+                throw scanner.syntaxError("expected a string key, found \(scanner.describeCurrent())")
             }
-            let key = try parseString()
+            let key = try scanner.parseString()
             // Swift compares strings by canonical equivalence, so "é" and "e\u{301}" are one key here.
             guard seen.insert(key).inserted else { throw .duplicateKey(name: key) }
-            try expect(UInt8(ascii: ":"), "':' after a key")
-            skipWhitespace()
-            try body(&self, key)
-            if peek() == UInt8(ascii: "}") {
-                position += 1
-                return
-            }
-            try expect(UInt8(ascii: ","), "',' or '}' in an object")
+            try scanner.expect(UInt8(ascii: ":"), "':' after a key")
+            scanner.skipWhitespace()
+            try body(&scanner, key)
         }
     }
 
@@ -101,21 +91,32 @@ struct HeaderScanner {
     mutating func forEachElement(
         _ body: (inout HeaderScanner, Int) throws(SafeTensorsError) -> Void
     ) throws(SafeTensorsError) {
-        try expect(UInt8(ascii: "["), "'['")
-        if peek() == UInt8(ascii: "]") {
+        var index = 0
+        try forEachItem(opening: "[", closing: "]", container: "an array") { (scanner: inout HeaderScanner) throws(SafeTensorsError) in
+            scanner.skipWhitespace()
+            try body(&scanner, index)
+            index += 1
+        }
+    }
+
+    /// The walk both containers share: `opening`, then items separated by commas, then `closing`
+    /// (an empty container has no item); `item` consumes one item, its key included for an object.
+    private mutating func forEachItem(
+        opening: Unicode.Scalar, closing: Unicode.Scalar, container: String,
+        _ item: (inout HeaderScanner) throws(SafeTensorsError) -> Void
+    ) throws(SafeTensorsError) {
+        try expect(UInt8(ascii: opening), "'\(opening)'")
+        if peek() == UInt8(ascii: closing) {
             position += 1
             return
         }
-        var index = 0
         while true {
-            skipWhitespace()
-            try body(&self, index)
-            index += 1
-            if peek() == UInt8(ascii: "]") {
+            try item(&self)
+            if peek() == UInt8(ascii: closing) {
                 position += 1
                 return
             }
-            try expect(UInt8(ascii: ","), "',' or ']' in an array")
+            try expect(UInt8(ascii: ","), "',' or '\(closing)' in \(container)")
         }
     }
 

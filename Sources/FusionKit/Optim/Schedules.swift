@@ -1,7 +1,8 @@
 import Foundation
 
 /// A learning rate as a function of the step (or epoch) count, relative to a base rate, in the
-/// closed forms of torch.optim.lr_scheduler.
+/// closed forms of torch.optim.lr_scheduler. Each schedule below is a small struct of the same
+/// shape (its settings, an initialiser that checks them, the closed form), one per PyTorch class.
 public protocol LearningRateSchedule: Sendable {
     func learningRate(atStep step: Int, base: Float) -> Float
 }

@@ -91,6 +91,8 @@ enum GRUGates: RecurrentGates {
 
 /// LSTM gate arithmetic for one element and step. Gates row: i, f, g, o (activations after the
 /// forward); saved: c_prev, tanh c.
+/// (Its members repeat `GRUGates`' declarations: both conform to `RecurrentGates`, which the
+/// recurrent kernels are generic over.)
 enum LSTMGates: RecurrentGates {
     static let gateCount = 4
     static let hasCellState = true

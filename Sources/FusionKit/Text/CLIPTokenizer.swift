@@ -184,13 +184,9 @@ public struct CLIPTokenizer: Sendable {
     ///
     /// - Precondition: `maximumLength` is at least 2.
     public func encode(_ text: String, maximumLength: Int? = contextLength) -> [Int] {
-        var ids = tokenIDs(for: text)
-        if let maximumLength {
-            precondition(maximumLength >= 2,
-                         "CLIPTokenizer.encode: maximumLength \(maximumLength) leaves no room for <|startoftext|> and <|endoftext|>")
-            ids = Array(ids.prefix(maximumLength - 2))
-        }
-        return [startOfTextID] + ids + [endOfTextID]
+        TokenizedSequence.framing(tokenIDs(for: text), start: startOfTextID, end: endOfTextID,
+                                  maximumLength: maximumLength, caller: "CLIPTokenizer.encode",
+                                  markers: "<|startoftext|> and <|endoftext|>")
     }
 
     /// Each text encoded as by ``encode(_:maximumLength:)``, padded with ``paddingID`` to the
@@ -202,10 +198,7 @@ public struct CLIPTokenizer: Sendable {
                        padsToMaximumLength: Bool = false) -> TokenizedBatch {
         precondition(!padsToMaximumLength || maximumLength != nil,
                      "CLIPTokenizer.encode(batch:): padsToMaximumLength needs a maximumLength")
-        let sequences = texts.map { text in
-            let ids = encode(text, maximumLength: maximumLength)
-            return TokenizedSequence(ids: ids, tokenTypes: Array(repeating: 0, count: ids.count))
-        }
+        let sequences = texts.map { TokenizedSequence(singleText: encode($0, maximumLength: maximumLength)) }
         return TokenizedBatch(padding: sequences, with: paddingID,
                               minimumLength: padsToMaximumLength ? maximumLength! : 0)
     }

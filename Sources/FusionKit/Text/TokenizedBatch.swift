@@ -12,6 +12,25 @@ public struct TokenizedSequence: Equatable, Sendable {
         self.ids = ids
         self.tokenTypes = tokenTypes
     }
+
+    /// One text's ids, every token of type 0.
+    public init(singleText ids: [Int]) {
+        self.init(ids: ids, tokenTypes: Array(repeating: 0, count: ids.count))
+    }
+
+    /// The single-text layout both tokenizers return: `start`, `ids`, `end` (BERT's `[CLS] … [SEP]`,
+    /// CLIP's `<|startoftext|> … <|endoftext|>`), with `ids` cut from the end so that the whole
+    /// has at most `maximumLength` ids (Hugging Face's `truncation=True, max_length=…`).
+    ///
+    /// - Precondition: `maximumLength` is at least 2; `caller` and `markers` name the tokenizer and
+    ///   its two markers in the message otherwise.
+    static func framing(_ ids: [Int], start: Int, end: Int, maximumLength: Int?,
+                        caller: String, markers: String) -> [Int] {
+        guard let maximumLength else { return [start] + ids + [end] }
+        precondition(maximumLength >= 2,
+                     "\(caller): maximumLength \(maximumLength) leaves no room for \(markers)")
+        return [start] + ids.prefix(maximumLength - 2) + [end]
+    }
 }
 
 /// Encoded sequences padded to one length, as a BERT or CLIP model takes them: rows of token ids,

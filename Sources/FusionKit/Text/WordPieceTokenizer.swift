@@ -107,13 +107,9 @@ public struct WordPieceTokenizer: Sendable {
     ///
     /// - Precondition: `maximumLength` is at least 2.
     public func encode(_ text: String, maximumLength: Int? = nil) -> [Int] {
-        var ids = tokenIDs(for: text)
-        if let maximumLength {
-            precondition(maximumLength >= 2,
-                         "WordPieceTokenizer.encode: maximumLength \(maximumLength) leaves no room for [CLS] and [SEP]")
-            ids = Array(ids.prefix(maximumLength - 2))
-        }
-        return [vocabulary.classifierID] + ids + [vocabulary.separatorID]
+        TokenizedSequence.framing(tokenIDs(for: text), start: vocabulary.classifierID, end: vocabulary.separatorID,
+                                  maximumLength: maximumLength, caller: "WordPieceTokenizer.encode",
+                                  markers: "[CLS] and [SEP]")
     }
 
     /// `[CLS]`, the ids of `first`'s tokens, `[SEP]`, the ids of `second`'s tokens, `[SEP]`, with
@@ -144,10 +140,7 @@ public struct WordPieceTokenizer: Sendable {
     /// Each text encoded as by ``encode(_:maximumLength:)``, padded with `[PAD]` to the longest
     /// (Hugging Face's `padding=True`).
     public func encode(batch texts: [String], maximumLength: Int? = nil) -> TokenizedBatch {
-        let sequences = texts.map { text in
-            let ids = encode(text, maximumLength: maximumLength)
-            return TokenizedSequence(ids: ids, tokenTypes: Array(repeating: 0, count: ids.count))
-        }
+        let sequences = texts.map { TokenizedSequence(singleText: encode($0, maximumLength: maximumLength)) }
         return TokenizedBatch(padding: sequences, with: vocabulary.paddingID)
     }
 

@@ -179,6 +179,7 @@ enum Unfold {
         }
     }
 
+    /// The adjoint of `gatherEven`, written beside it with the same blocking:
     /// line[2·ow] += from[ow] for ow in first..<last; `line[0..<writable]` may be read and written
     /// (odd elements are written back unchanged).
     @inline(__always)

@@ -75,6 +75,9 @@ public final class CLIPVisionTower: Module {
 /// position embeddings, pre-norm layers under a causal mask, `final_layer_norm`, and the pooled
 /// output: the final state at each sequence's first end-of-text token (`eos_token_id`; at the
 /// largest id when `eos_token_id` is 2, as older configurations and Hugging Face do).
+///
+/// Laid out as `CLIPVisionTower` (the tower's settings, embeddings, `clipLayers`, a final norm): the
+/// two are Hugging Face's two towers and keep its key names, so their declarations look alike.
 public final class CLIPTextTower: Module {
     public let tower: CLIPConfiguration.Tower
     public let tokenEmbedding: Embedding
