@@ -219,6 +219,7 @@ class MFBFusion(nn.Module):
         return powered / norm
 
 
+# Deliberate pattern (same shape as Tests/Fixtures/make_fusion_fixtures_structured.py:RelationNetwork): the peer's batched relations are kept apart from the fixture's reference pair loop, which must not share code with what it checks.
 class RelationNetworkFusion(nn.Module):
     def __init__(self, object_width, question_width, g_widths, f_widths):
         super().__init__()
@@ -230,12 +231,7 @@ class RelationNetworkFusion(nn.Module):
         for i, o in zip(g_widths, g_widths[1:]):
             rest += [nn.Linear(i, o), nn.ReLU()]
         self.g_rest = nn.Sequential(*rest)
-        head = []
-        for index, o in enumerate(f_widths):
-            head.append(nn.Linear(g_widths[-1] if index == 0 else f_widths[index - 1], o))
-            if index < len(f_widths) - 1:
-                head.append(nn.ReLU())
-        self.f = nn.Sequential(*head)
+        self.f = mlp([g_widths[-1], *f_widths])
 
     def relations(self, objects, question):
         b, n, _ = objects.shape
@@ -246,6 +242,7 @@ class RelationNetworkFusion(nn.Module):
         return self.g_rest(pairs.reshape(b, n * n, pairs.shape[3]))
 
 
+# Deliberate pattern (same shape as Tests/Fixtures/make_fusion_fixtures_structured2.py:CrossModalBlock): both mirror a Swift attention block's parameters (pre-norm here, post-norm there); the peer and the fixtures stay independent.
 class TransformerEncoderLayer(nn.Module):
     """Pre-norm (norm_first) encoder layer without dropout: keys self_attn.*, linear1/2.*, norm1/2.*."""
 
@@ -315,6 +312,7 @@ class ColorSlots(nn.Module):
 # The models -------------------------------------------------------------------------------------
 
 
+# Deliberate pattern (same shape as Benchmarks/peer/vqa_models.py:RelationNetworkModel and the other models here): each model mirrors its own Swift file's properties one by one, so that the state-dict keys can be read off it.
 class ConcatMLPModel(nn.Module):
     def __init__(self, vocabulary_size, width=64, answers=ANSWER_COUNT):
         super().__init__()

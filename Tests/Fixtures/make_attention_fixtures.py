@@ -10,13 +10,8 @@ sdpa_*, mha_*, encoder_*, decoder_cross, sinusoidal_positions,
 squeeze_excitation, non_local. Only these files are written; the fixtures of
 ``make_fixtures.py`` and ``make_vision_sequence_fixtures.py`` are left alone.
 
-The conventions are exactly those of ``make_fixtures.py`` (whose helpers are
-imported from there; importing it only sets torch's global determinism
-options): float32 tensors, per-case seed = CRC32 of the case name, metadata
-``config`` (JSON, sorted keys, always with ``seed``), ``torch`` and ``case``,
-sorted header metadata keys for byte-identical reruns, and tensor names
-``input``, ``param.<state-dict key>``, ``output``, ``grad_output``,
-``grad_input``, ``grad.<param key>``.
+File format, tensor names and seeding are those of ``make_fixtures.py``, whose
+helpers this script uses (see ``Tests/Fixtures/README.md``).
 
 Extra names used here:
 
@@ -50,7 +45,6 @@ sys.path.insert(0, HERE)
 import make_fixtures as mf  # noqa: E402  (no side effects besides torch options)
 from make_fixtures import module_case, save, seed_for  # noqa: E402
 
-OUT_DIR = mf.OUT_DIR
 SIZE_LIMIT = 1024 * 1024  # 1 MB for the files written by this script
 
 BIAS_NOTE = ("PyTorch initialises the attention biases (in_proj_bias, "
@@ -492,6 +486,7 @@ def positional_cases():
 # squeeze-and-excitation / non-local blocks
 # --------------------------------------------------------------------------
 
+# Deliberate pattern (same shape as Tests/Fixtures/make_fusion_fixtures_structured2.py:FeedForward): two Linear layers and a short forward; a different block that only looks alike.
 class SqueezeExcitation(nn.Module):
     def __init__(self, channels, reduced):
         super().__init__()
@@ -553,14 +548,7 @@ def block_cases():
 # --------------------------------------------------------------------------
 
 def main():
-    os.makedirs(OUT_DIR, exist_ok=True)
-    sdpa_cases()
-    mha_cases()
-    transformer_cases()
-    positional_cases()
-    block_cases()
-
-    mf.summarize(OUT_DIR, "attention", SIZE_LIMIT)
+    mf.run("attention", SIZE_LIMIT, sdpa_cases, mha_cases, transformer_cases, positional_cases, block_cases)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,6 @@ Writes into ``Tests/Fixtures/bert/``:
 Dropout is off (eval mode); GELU is the exact erf form (``hidden_act="gelu"``).
 """
 
-import json
 import os
 import shutil
 
@@ -33,11 +32,13 @@ import torch
 from safetensors.torch import save_file, load_file
 from transformers import BertConfig, BertModel
 
+from fixture_common import deterministic_torch, perturb_parameters, save_expected, tree_size
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "bert")
-torch.set_num_threads(1)
-torch.use_deterministic_algorithms(True)
+deterministic_torch()
 
+# Deliberate pattern (same shape as Tests/Fixtures/make_vit_fixtures.py:CONFIGS): each script's own table of model sizes.
 CONFIGS = {
     "small": dict(vocab_size=99, hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
                   intermediate_size=37, max_position_embeddings=40, type_vocab_size=2, layer_norm_eps=1e-12),
@@ -61,11 +62,8 @@ def inputs(config, seed):
 
 def randomise_norms(model, seed):
     """LayerNorm weights 1 and biases 0 at init would hide a swapped gamma/beta: randomise them."""
-    g = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for name, p in model.named_parameters():
-            if "LayerNorm" in name or name.endswith(".bias"):
-                p.add_(0.2 * torch.randn(p.shape, generator=g))
+    perturb_parameters(model, lambda key: "LayerNorm" in key or key.endswith(".bias"),
+                       torch.Generator().manual_seed(seed))
 
 
 def expected(model, ids, mask, types, seed):
@@ -93,7 +91,7 @@ def expected(model, ids, mask, types, seed):
         tensors["hidden_state.%d" % k] = h
     for k, p in trained.items():
         tensors["grad." + k] = p.grad
-    return {k: v.detach().float().contiguous() for k, v in tensors.items()}
+    return tensors
 
 
 def fresh(folder):
@@ -113,7 +111,7 @@ def main():
         path = fresh(name)
         model.save_pretrained(path, safe_serialization=True)
         reference = expected(model, ids, mask, types, 4000 + index)
-        save_file(reference, os.path.join(path, "expected.safetensors"))
+        save_expected(reference, os.path.join(path, "expected.safetensors"))
 
         if name != "small":
             continue
@@ -128,7 +126,7 @@ def main():
         rounded.load_state_dict({k: v.to(torch.bfloat16).float() for k, v in model.state_dict().items()})
         rounded.to(torch.bfloat16).save_pretrained(bf16, safe_serialization=True)
         rounded.float()
-        save_file(expected(rounded, ids, mask, types, 4000 + index), os.path.join(bf16, "expected.safetensors"))
+        save_expected(expected(rounded, ids, mask, types, 4000 + index), os.path.join(bf16, "expected.safetensors"))
 
         # Older key names: bert. prefix, gamma/beta, an unused pretraining head and position_ids.
         old = fresh("old_style")
@@ -143,10 +141,7 @@ def main():
         shutil.copy(os.path.join(path, "config.json"), old)
         shutil.copy(os.path.join(path, "expected.safetensors"), old)
 
-    total = 0
-    for root, _, files in os.walk(OUT):
-        for f in files:
-            total += os.path.getsize(os.path.join(root, f))
+    total = tree_size(OUT)
     print("wrote %s (%d bytes)" % (OUT, total))
     assert total < 1_000_000
 

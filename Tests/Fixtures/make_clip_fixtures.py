@@ -16,38 +16,36 @@ layer of each tower, both projections and `logit_scale` (everything else frozen)
 """
 
 import os
-import shutil
 
 import torch
-from safetensors.torch import load_file, save_file
 from transformers import CLIPConfig, CLIPModel, CLIPTextConfig, CLIPVisionConfig
+
+from fixture_common import deterministic_torch, perturb_parameters, save_expected, save_model, saved_names, tree_size
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "clip", "small")
-torch.set_num_threads(1)
-torch.use_deterministic_algorithms(True)
+
+
+def small_clip(seed, **text_settings):
+    """The small random CLIP model of the fixtures (also ``make_clip_rank_fixtures.py``'s), in eval
+    mode: 2 text layers of width 32 (``text_settings``: the vocabulary, positions and special
+    tokens), 2 vision layers of width 48 on 32 × 32 images in patches of 8, projections to 24;
+    drawn after ``torch.manual_seed(seed)``, layer norms, biases and the class embedding perturbed."""
+    torch.manual_seed(seed)
+    text = CLIPTextConfig(hidden_size=32, intermediate_size=37, num_hidden_layers=2, num_attention_heads=4,
+                          **text_settings)
+    vision = CLIPVisionConfig(hidden_size=48, intermediate_size=40, num_hidden_layers=2, num_attention_heads=3,
+                              image_size=32, patch_size=8)
+    model = CLIPModel(CLIPConfig(text_config=text.to_dict(), vision_config=vision.to_dict(), projection_dim=24)).eval()
+    perturb_parameters(model, lambda key: "norm" in key or key.endswith(".bias") or "class_embedding" in key)
+    return model
 
 
 def main():
-    torch.manual_seed(700)
-    text = CLIPTextConfig(vocab_size=99, hidden_size=32, intermediate_size=37, num_hidden_layers=2, num_attention_heads=4,
-                          max_position_embeddings=16, bos_token_id=97, eos_token_id=98, pad_token_id=1)
-    vision = CLIPVisionConfig(hidden_size=48, intermediate_size=40, num_hidden_layers=2, num_attention_heads=3,
-                              image_size=32, patch_size=8)
-    config = CLIPConfig(text_config=text.to_dict(), vision_config=vision.to_dict(), projection_dim=24)
-    model = CLIPModel(config).eval()
-    with torch.no_grad():  # layer norms at 1/0 and zero biases would hide swapped names
-        for key, p in model.named_parameters():
-            if "norm" in key or key.endswith(".bias") or "class_embedding" in key:
-                p.add_(0.2 * torch.randn_like(p))
-    shutil.rmtree(OUT, ignore_errors=True)
-    model.save_pretrained(OUT, safe_serialization=True)
-    saved = load_file(os.path.join(OUT, "model.safetensors"))
-
-    def saved_name(p):
-        matches = [k for k, v in saved.items() if v.shape == p.shape and torch.equal(v, p.detach())]
-        assert len(matches) == 1, matches
-        return matches[0]
+    deterministic_torch()
+    model = small_clip(700, vocab_size=99, max_position_embeddings=16, bos_token_id=97, eos_token_id=98, pad_token_id=1)
+    save_model(model, OUT)
+    saved_name = saved_names(OUT)
 
     trained = {}
     for p in model.parameters():
@@ -80,8 +78,8 @@ def main():
         tensors["text.hidden_state.%d" % k] = h
     for key, p in trained.items():
         tensors["grad." + key] = p.grad.reshape(p.shape) if p.grad.dim() else p.grad.reshape(1)
-    save_file({k: v.detach().float().contiguous().clone() for k, v in tensors.items()}, os.path.join(OUT, "expected.safetensors"))
-    total = sum(os.path.getsize(os.path.join(OUT, f)) for f in os.listdir(OUT))
+    save_expected(tensors, os.path.join(OUT, "expected.safetensors"))
+    total = tree_size(OUT)
     print("wrote %s (%d bytes), %d trained tensors" % (OUT, total, len(trained)))
     assert total < 1_000_000
 

@@ -26,8 +26,11 @@ import numpy as np
 import torch
 import torchvision.transforms.v2.functional as F
 from PIL import Image
-from safetensors.torch import load_file, save_file
-from transformers import CLIPConfig, CLIPModel, CLIPTextConfig, CLIPTokenizerFast, CLIPVisionConfig
+from safetensors.torch import save_file
+from transformers import CLIPTokenizerFast
+
+from fixture_common import save_model
+from make_clip_fixtures import small_clip
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "clip", "rank")
@@ -39,19 +42,9 @@ torch.set_num_threads(1)
 def main():
     vocabulary = json.load(open(os.path.join(TOKENIZER, "vocab.json"), encoding="utf-8"))
     start, end = vocabulary["<|startoftext|>"], vocabulary["<|endoftext|>"]
-    torch.manual_seed(710)
-    text = CLIPTextConfig(vocab_size=len(vocabulary), hidden_size=32, intermediate_size=37, num_hidden_layers=2,
-                          num_attention_heads=4, max_position_embeddings=77, bos_token_id=start, eos_token_id=end,
-                          pad_token_id=end)
-    vision = CLIPVisionConfig(hidden_size=48, intermediate_size=40, num_hidden_layers=2, num_attention_heads=3,
-                              image_size=32, patch_size=8)
-    model = CLIPModel(CLIPConfig(text_config=text.to_dict(), vision_config=vision.to_dict(), projection_dim=24)).eval()
-    with torch.no_grad():  # layer norms at 1/0 and zero biases would hide swapped names
-        for key, p in model.named_parameters():
-            if "norm" in key or key.endswith(".bias") or "class_embedding" in key:
-                p.add_(0.2 * torch.randn_like(p))
-    shutil.rmtree(OUT, ignore_errors=True)
-    model.save_pretrained(OUT, safe_serialization=True)
+    model = small_clip(710, vocab_size=len(vocabulary), max_position_embeddings=77, bos_token_id=start,
+                       eos_token_id=end, pad_token_id=end)
+    save_model(model, OUT)
     for name in ("vocab.json", "merges.txt"):
         shutil.copy(os.path.join(TOKENIZER, name), os.path.join(OUT, name))
 

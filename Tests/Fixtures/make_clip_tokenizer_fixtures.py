@@ -66,6 +66,8 @@ import tokenizers
 import transformers
 from transformers import CLIPTokenizerFast
 
+from fixture_common import library_versions, list_sizes, write_json
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "clip_tokenizer")
 MERGES = 1500
@@ -470,12 +472,9 @@ def main():
     write_vocabulary(OUT, vocab, merges)
     sentences = HANDWRITTEN + generated_sentences(200)
     assert len(set(sentences)) == len(sentences), "duplicate sentences"
-    with open(os.path.join(OUT, "sentences.json"), "w", encoding="utf-8") as file:
-        json.dump(sentences, file, ensure_ascii=True, indent=0)
-        file.write("\n")
+    write_json(os.path.join(OUT, "sentences.json"), sentences, ensure_ascii=True, indent=0)
 
-    work = tempfile.mkdtemp()
-    try:
+    with tempfile.TemporaryDirectory() as work:
         tokenizer = hugging_face_tokenizer(OUT, vocab)
         per_sentence = []
         for sentence in sentences:
@@ -501,11 +500,9 @@ def main():
         }
         configurations = configuration_cases(work, vocab)
         vocabulary_files, rejected_vocabulary_files = vocabulary_file_cases(work)
-    finally:
-        shutil.rmtree(work)
 
     expected = {
-        "versions": {"transformers": transformers.__version__, "tokenizers": tokenizers.__version__},
+        "versions": library_versions(transformers, tokenizers),
         "context_length": CONTEXT_LENGTH,
         "sentences": per_sentence,
         "short_truncations": short_truncations,
@@ -515,15 +512,9 @@ def main():
         "vocabulary_files": vocabulary_files,
         "rejected_vocabulary_files": rejected_vocabulary_files,
     }
-    with open(os.path.join(OUT, "expected.json"), "w", encoding="utf-8") as file:
-        json.dump(expected, file, ensure_ascii=True, separators=(",", ":"))
-        file.write("\n")
+    write_json(os.path.join(OUT, "expected.json"), expected, ensure_ascii=True, separators=(",", ":"))
 
-    total = 0
-    for name in sorted(os.listdir(OUT)):
-        size = os.path.getsize(os.path.join(OUT, name))
-        total += size
-        print("%-16s %8d bytes" % (name, size))
+    total = list_sizes(OUT)
     tokens = [token for entry in per_sentence for token in entry["tokens"]]
     print("%d sentences, %d tokens in the vocabulary (%d merges); %d unknown tokens, %d over %d ids"
           % (len(sentences), len(vocab), len(merges), tokens.count(END),

@@ -153,6 +153,40 @@ def module_case(name, module, inputs, config, param_names=None,
     save(name, tensors, config)
 
 
+def batchnorm_case(name, cls, features, shape, train, statistics=""):
+    """A BatchNorm (``cls``: ``nn.BatchNorm1d`` or ``nn.BatchNorm2d``) with random affine
+    parameters and running statistics, in train or eval mode, on ``1.5 * randn(shape) + 0.7``.
+    ``statistics`` opens the train-mode note (which values the batch statistics are taken over)."""
+    seed = seed_for(name)
+    m = cls(features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True)
+    with torch.no_grad():
+        m.weight.copy_(1.0 + 0.5 * torch.randn(features))
+        m.bias.copy_(0.5 * torch.randn(features))
+        m.running_mean.copy_(0.5 * torch.randn(features))
+        m.running_var.copy_(0.5 + torch.rand(features))
+    m.train(train)
+    x = 1.5 * torch.randn(*shape) + 0.7
+    module_case(name, m, [x], {
+        "num_features": features, "eps": 1e-5, "momentum": 0.1,
+        "affine": True, "track_running_stats": True,
+        "training": train, "seed": seed,
+        "note": ("train: " + statistics + "normalise with biased batch variance; running_var "
+                 "updated with unbiased batch variance; "
+                 "new = (1-momentum)*old + momentum*batch")
+        if train else "eval: normalise with running stats; buffers unchanged",
+    }, param_names=["weight", "bias"],
+        buffer_names=["running_mean", "running_var"])
+
+
+def run(label, limit, *case_groups):
+    """Writes the cases of each function in ``case_groups`` into ``OUT_DIR``, in order, then
+    ``summarize``s them under ``label`` with the size limit ``limit``."""
+    os.makedirs(OUT_DIR, exist_ok=True)
+    for cases in case_groups:
+        cases()
+    summarize(OUT_DIR, label, limit)
+
+
 # --------------------------------------------------------------------------
 # layers
 # --------------------------------------------------------------------------
@@ -200,6 +234,23 @@ def functional_case(name, input_shapes, make_params, forward, config, buffers=()
     tensors["output"] = out
     tensors["grad_output"] = grad_output
     save("fusion_" + name, tensors, dict(config, seed=seed))
+
+
+def linear_params(params, name, n_in, n_out, bias=True):
+    """``<name>.weight`` [n_out, n_in] and ``<name>.bias`` [n_out] drawn as nn.Linear's default
+    init draws them: uniform in ±1/√n_in (for ``functional_case``'s ``make_params``)."""
+    bound = 1.0 / n_in ** 0.5
+    params[name + ".weight"] = (torch.rand(n_out, n_in) * 2 - 1) * bound
+    if bias:
+        params[name + ".bias"] = (torch.rand(n_out) * 2 - 1) * bound
+
+
+def lin(p, name, x):
+    """The linear map ``<name>`` of the parameter dict ``p`` (with its bias, if it has one)."""
+    y = x @ p[name + ".weight"].t()
+    if name + ".bias" in p:
+        y = y + p[name + ".bias"]
+    return y
 
 def layer_cases():
     # Linear 5 -> 3, 2-D input
@@ -265,31 +316,9 @@ def layer_cases():
                                "elementwise_affine": True, "seed": seed})
 
     # BatchNorm1d cases
-    def bn(name, features, shape, train):
-        seed = seed_for(name)
-        m = nn.BatchNorm1d(features, eps=1e-5, momentum=0.1, affine=True,
-                           track_running_stats=True)
-        with torch.no_grad():
-            m.weight.copy_(1.0 + 0.5 * torch.randn(features))
-            m.bias.copy_(0.5 * torch.randn(features))
-            m.running_mean.copy_(0.5 * torch.randn(features))
-            m.running_var.copy_(0.5 + torch.rand(features))
-        m.train(train)
-        x = 1.5 * torch.randn(*shape) + 0.7
-        module_case(name, m, [x], {
-            "num_features": features, "eps": 1e-5, "momentum": 0.1,
-            "affine": True, "track_running_stats": True,
-            "training": train, "seed": seed,
-            "note": ("train: normalise with biased batch variance; running_var "
-                     "updated with unbiased batch variance; "
-                     "new = (1-momentum)*old + momentum*batch")
-            if train else "eval: normalise with running stats; buffers unchanged",
-        }, param_names=["weight", "bias"],
-            buffer_names=["running_mean", "running_var"])
-
-    bn("batchnorm1d_train", 5, (6, 5), True)
-    bn("batchnorm1d_eval", 5, (6, 5), False)
-    bn("batchnorm1d_3d", 3, (4, 3, 5), True)
+    batchnorm_case("batchnorm1d_train", nn.BatchNorm1d, 5, (6, 5), True)
+    batchnorm_case("batchnorm1d_eval", nn.BatchNorm1d, 5, (6, 5), False)
+    batchnorm_case("batchnorm1d_3d", nn.BatchNorm1d, 3, (4, 3, 5), True)
 
 
 # --------------------------------------------------------------------------
@@ -585,16 +614,8 @@ def model_cases():
 # --------------------------------------------------------------------------
 
 def main():
-    os.makedirs(OUT_DIR, exist_ok=True)
-    layer_cases()
-    activation_cases()
-    loss_cases()
-    optimizer_cases()
-    schedule_cases()
-    clipping_cases()
-    model_cases()
-
-    summarize(OUT_DIR, "parity", 1 << 20)
+    run("parity", 1 << 20, layer_cases, activation_cases, loss_cases, optimizer_cases,
+        schedule_cases, clipping_cases, model_cases)
 
 
 if __name__ == "__main__":

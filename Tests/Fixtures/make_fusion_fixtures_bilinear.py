@@ -10,12 +10,9 @@ bilinear (Tucker), mlb, mfb, mfh, mutan, block, tfn (3 modalities),
 lmf (3 modalities), mi_matrix, mi_vector, mi_scalar. Only these files are
 written.
 
-The conventions are exactly those of ``make_fixtures.py`` (whose helpers are
-imported): float32, per-case seed = CRC32 of the case name, metadata
-``config`` / ``torch`` / ``case`` with sorted keys, tensor names ``input``,
-``input2`` (``input3``), ``param.<state-dict key>``, ``output``,
-``grad_output``, ``grad_input``, ``grad_input2`` (``grad_input3``),
-``grad.<key>``.
+File format, tensor names (``input2``, ``grad_input2`` ... for the further
+modalities) and seeding are those of ``make_fixtures.py``, whose
+``functional_case`` writes every case here.
 
 The formulas are written out directly in PyTorch (no third-party fusion
 library), with the parameter names and layouts of the Swift modules:
@@ -31,21 +28,10 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import make_fixtures as mf  # noqa: E402
-from make_fixtures import save, seed_for  # noqa: E402
+from make_fixtures import lin, linear_params  # noqa: E402
 
 OUT_DIR = mf.OUT_DIR
 BATCH = 3
-
-
-def linear_params(params, name, n_in, n_out, bias=True):
-    bound = 1.0 / n_in ** 0.5
-    params[name + ".weight"] = (torch.rand(n_out, n_in) * 2 - 1) * bound
-    if bias:
-        params[name + ".bias"] = (torch.rand(n_out) * 2 - 1) * bound
-
-
-def lin(p, name, x):
-    return x @ p[name + ".weight"].t() + p[name + ".bias"]
 
 
 def mfb_pool(joint, out, k, eps_sqrt, eps_norm):

@@ -11,12 +11,8 @@ weighted_sum, modality_attention, deepset_sum, deepset_mean, deepset_maximum,
 gmu2, gmu3 (FeatureFusion.swift), film, film_residual (FiLM.swift), mcb and
 mcb_raw (CompactBilinearPooling.swift). Only these files are written.
 
-The conventions are exactly those of ``make_fixtures.py`` (whose helpers are
-imported) and ``make_fusion_fixtures_bilinear.py``: float32, per-case seed =
-CRC32 of the case name, metadata ``config`` / ``torch`` / ``case`` with sorted
-keys, tensor names ``input``, ``input2`` (``input3``), ``param.<state-dict
-key>``, ``output``, ``grad_output``, ``grad_input``, ``grad_input2``
-(``grad_input3``), ``grad.<key>``. Buffers (the MCB hashes and signs) are
+The conventions are those of ``make_fusion_fixtures_bilinear.py`` (every case
+goes through ``make_fixtures.functional_case``). Buffers (the MCB hashes and signs) are
 saved as ``param.<key>`` too, since they are part of the state dict, but have
 no ``grad.<key>``.
 
@@ -39,25 +35,11 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import make_fixtures as mf  # noqa: E402
-from make_fixtures import save, seed_for  # noqa: E402
+from make_fixtures import lin, linear_params  # noqa: E402
 
 OUT_DIR = mf.OUT_DIR
 BATCH = 3
 TIE_MARGIN = 1e-3
-
-
-def linear_params(params, name, n_in, n_out, bias=True):
-    bound = 1.0 / n_in ** 0.5
-    params[name + ".weight"] = (torch.rand(n_out, n_in) * 2 - 1) * bound
-    if bias:
-        params[name + ".bias"] = (torch.rand(n_out) * 2 - 1) * bound
-
-
-def lin(p, name, x):
-    y = x @ p[name + ".weight"].t()
-    if name + ".bias" in p:
-        y = y + p[name + ".bias"]
-    return y
 
 
 def assert_no_ties(stacked, dim, what, ignore_zero=False):

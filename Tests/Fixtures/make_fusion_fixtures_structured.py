@@ -18,11 +18,9 @@ same parameter names as the Swift class, so ``param.*`` loads as a state dict:
 * feature pyramid: 1x1 ``lateral`` convs, top-down nearest x2 upsampling
   (F.interpolate) and sums, 3x3 ``output`` convs; the output is the finest level.
 
-Conventions are those of ``make_fixtures.py`` (helpers imported from there):
-float32, per-case seed = CRC32 of the case name, metadata ``config`` (JSON,
-sorted keys, with ``seed``), ``torch``, ``case``; tensors ``input``,
-``input2``, ... for the modalities, ``param.<key>``, ``output``,
-``grad_output``, ``grad_input``, ``grad_input2``, ..., ``grad.<key>``.
+File format, tensor names (``input2``, ``grad_input2`` ... for the further
+modalities) and seeding are those of ``make_fixtures.py``, whose
+``module_case`` writes every case here.
 """
 
 import os
@@ -41,6 +39,7 @@ OUT_DIR = mf.OUT_DIR
 SIZE_LIMIT = 256 * 1024
 
 
+# Deliberate pattern (same shape as Benchmarks/peer/vqa_models.py:RelationNetworkFusion): the Swift class's parameters built again here, so that the parity reference (an explicit pair loop) does not depend on the benchmark peer.
 class RelationNetwork(nn.Module):
     def __init__(self, d, dq, g_widths, f_widths):
         super().__init__()

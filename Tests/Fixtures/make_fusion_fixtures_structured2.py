@@ -22,11 +22,7 @@ default initialisations do not hide mistakes. Inputs are standard normal, so
 the element-wise maximum of late fusion has distinct arguments (with
 probability one; the script asserts it).
 
-Conventions are those of ``make_fixtures.py`` (helpers imported from there):
-float32, per-case seed = CRC32 of the case name, metadata ``config`` (JSON,
-sorted keys, with ``seed``), ``torch``, ``case``; tensors ``input``,
-``input2``, ... for the modalities, ``param.<key>``, ``output``,
-``grad_output``, ``grad_input``, ``grad_input2``, ..., ``grad.<key>``.
+The conventions are those of ``make_fusion_fixtures_structured.py``.
 """
 
 import math
@@ -41,6 +37,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import make_fixtures as mf  # noqa: E402
 from make_fixtures import module_case, seed_for  # noqa: E402
+from make_attention_fixtures import SqueezeExcitation  # noqa: E402
 
 OUT_DIR = mf.OUT_DIR
 SIZE_LIMIT = 256 * 1024
@@ -124,6 +121,7 @@ class Positions(nn.Module):
         return x + self.pe[: x.shape[1]]
 
 
+# Deliberate pattern (same shape as Benchmarks/peer/vqa_models.py:TransformerEncoderLayer): the fixture is written from the Swift doc comment, independent of the benchmark peer (post-norm here, pre-norm there).
 class CrossModalBlock(nn.Module):
     def __init__(self, d, heads, ff):
         super().__init__()
@@ -218,23 +216,17 @@ class ResidualAddition(nn.Module):
         return x + self.projection(other)
 
 
-class SE(nn.Module):
-    def __init__(self, c, hidden):
-        super().__init__()
-        self.fc1 = nn.Linear(c, hidden)
-        self.fc2 = nn.Linear(hidden, c)
-
-
 class SqueezeExcitationFusion(nn.Module):
+    """The maps concatenated on the channels, then the squeeze-and-excitation block of
+    ``make_attention_fixtures.py`` (keys ``excitation.fc1.*``, ``excitation.fc2.*``)."""
+
     def __init__(self, channels, reduction):
         super().__init__()
         c = sum(channels)
-        self.excitation = SE(c, max(1, c // reduction))
+        self.excitation = SqueezeExcitation(c, max(1, c // reduction))
 
     def forward(self, *maps):
-        x = torch.cat(maps, dim=1)
-        s = torch.sigmoid(self.excitation.fc2(F.relu(self.excitation.fc1(x.mean(dim=(2, 3))))))
-        return x * s[:, :, None, None]
+        return self.excitation(torch.cat(maps, dim=1))
 
 
 class GlobalPooling(nn.Module):
@@ -242,6 +234,7 @@ class GlobalPooling(nn.Module):
         return torch.cat([x.mean(dim=(2, 3)) for x in maps], dim=1)
 
 
+# Deliberate pattern (same shape as Tests/Fixtures/make_attention_fixtures.py:SqueezeExcitation): two Linear layers and a one-line forward; a different block (GELU feed-forward, not an excitation) that only looks alike.
 class FeedForward(nn.Module):
     def __init__(self, d, hidden):
         super().__init__()

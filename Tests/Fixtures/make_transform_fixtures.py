@@ -51,7 +51,6 @@ calls below (``F`` is ``torchvision.transforms.v2.functional``):
   pad-to-square then ``Resize([24, 24])``.
 """
 
-import json
 import os
 import sys
 
@@ -62,6 +61,8 @@ import torchvision.transforms.v2 as T
 import torchvision.transforms.v2.functional as F
 from torchvision.transforms import InterpolationMode
 from torchvision.transforms._presets import ImageClassification
+
+from fixture_common import library_versions, write_json
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT_DIR = os.path.join(HERE, "transforms")
@@ -118,17 +119,14 @@ class Fixtures:
     def write(self):
         os.makedirs(OUT_DIR, exist_ok=True)
         index = {
-            "versions": {"torch": torch.__version__, "torchvision": torchvision.__version__,
-                         "numpy": np.__version__},
+            "versions": library_versions(torch, torchvision, np),
             "tensors": self.tensors,
             "generated": self.generated,
             "cases": self.cases,
         }
         with open(os.path.join(OUT_DIR, "tensors.bin"), "wb") as f:
             f.write(bytes(self.blob))
-        with open(os.path.join(OUT_DIR, "index.json"), "w") as f:
-            json.dump(index, f, indent=1, sort_keys=True)
-            f.write("\n")
+        write_json(os.path.join(OUT_DIR, "index.json"), index, indent=1, sort_keys=True)
         total = sum(os.path.getsize(os.path.join(OUT_DIR, n)) for n in ("tensors.bin", "index.json"))
         for kind, cases in sorted(self.cases.items()):
             print(f"{kind}: {', '.join(c['name'] for c in cases)}")
@@ -164,6 +162,7 @@ def main():
     tall = fx.stored_input("tall_3x14x11", 13, (3, 14, 11))
     colour = fx.stored_input("colour_3x12x16", 14, (3, 12, 16))
     grey = fx.stored_input("grey_1x12x16", 15, (1, 12, 16))
+    # Deliberate pattern (same shape as the stored inputs just above, in Tests/Fixtures/make_transform_fixtures.py:main): a table of named inputs, one line each, reads better than a loop.
     big = fx.generated_input("big_1x480x320", 1, (1, 480, 320))
     odd = fx.generated_input("odd_3x97x61", 2, (3, 97, 61))
     square = fx.generated_input("square_1x75x75", 3, (1, 75, 75))

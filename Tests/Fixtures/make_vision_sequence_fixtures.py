@@ -10,13 +10,9 @@ conv2d_*, batchnorm2d_*, groupnorm, instancenorm, *pool2d*, upsample_*,
 zeropad2d, gru_*, lstm_*. Only these files are written; the fixtures of
 ``make_fixtures.py`` are left alone.
 
-The conventions are exactly those of ``make_fixtures.py`` (whose helpers are
-imported from there; importing it only sets torch's global determinism
-options): float32 tensors, per-case seed = CRC32 of the case name, metadata
-``config`` (JSON, sorted keys, always with ``seed``), ``torch`` and ``case``,
-sorted header metadata keys for byte-identical reruns, and tensor names
-``input``, ``param.<state-dict key>``, ``output``, ``grad_output``,
-``grad_input``, ``grad.<param key>``, ``after.<buffer>``.
+File format, tensor names (including ``after.<buffer>``) and seeding are those
+of ``make_fixtures.py``, whose helpers this script uses (see
+``Tests/Fixtures/README.md``).
 
 Extra names used here:
 
@@ -42,7 +38,6 @@ sys.path.insert(0, HERE)
 import make_fixtures as mf  # noqa: E402  (no side effects besides torch options)
 from make_fixtures import module_case, save, seed_for  # noqa: E402
 
-OUT_DIR = mf.OUT_DIR
 SIZE_LIMIT = 1536 * 1024  # 1.5 MB for the files written by this script
 
 
@@ -98,31 +93,9 @@ def conv_cases():
 # --------------------------------------------------------------------------
 
 def norm_cases():
-    def bn2d(name, train):
-        seed = seed_for(name)
-        c = 3
-        m = nn.BatchNorm2d(c, eps=1e-5, momentum=0.1, affine=True,
-                           track_running_stats=True)
-        with torch.no_grad():
-            m.weight.copy_(1.0 + 0.5 * torch.randn(c))
-            m.bias.copy_(0.5 * torch.randn(c))
-            m.running_mean.copy_(0.5 * torch.randn(c))
-            m.running_var.copy_(0.5 + torch.rand(c))
-        m.train(train)
-        x = 1.5 * torch.randn(2, c, 4, 5) + 0.7
-        module_case(name, m, [x], {
-            "num_features": c, "eps": 1e-5, "momentum": 0.1, "affine": True,
-            "track_running_stats": True, "training": train, "seed": seed,
-            "note": ("train: statistics over N,H,W (40 values per channel); "
-                     "normalise with biased batch variance; running_var "
-                     "updated with unbiased batch variance; "
-                     "new = (1-momentum)*old + momentum*batch")
-            if train else "eval: normalise with running stats; buffers unchanged",
-        }, param_names=["weight", "bias"],
-            buffer_names=["running_mean", "running_var"])
-
-    bn2d("batchnorm2d_train", True)
-    bn2d("batchnorm2d_eval", False)
+    for name, train in (("batchnorm2d_train", True), ("batchnorm2d_eval", False)):
+        mf.batchnorm_case(name, nn.BatchNorm2d, 3, (2, 3, 4, 5), train,
+                          statistics="statistics over N,H,W (40 values per channel); ")
 
     name = "groupnorm"
     seed = seed_for(name)
@@ -339,14 +312,7 @@ def rnn_cases():
 # --------------------------------------------------------------------------
 
 def main():
-    os.makedirs(OUT_DIR, exist_ok=True)
-    conv_cases()
-    norm_cases()
-    pool_cases()
-    resample_cases()
-    rnn_cases()
-
-    mf.summarize(OUT_DIR, "vision/sequence", SIZE_LIMIT)
+    mf.run("vision/sequence", SIZE_LIMIT, conv_cases, norm_cases, pool_cases, resample_cases, rnn_cases)
 
 
 if __name__ == "__main__":

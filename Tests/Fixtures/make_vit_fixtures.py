@@ -16,17 +16,17 @@ size, the position embeddings interpolated (`interpolate_pos_encoding=True`):
 """
 
 import os
-import shutil
 
 import torch
-from safetensors.torch import load_file, save_file
 from transformers import ViTConfig, ViTModel
+
+from fixture_common import deterministic_torch, perturb_parameters, save_expected, save_model, saved_names, tree_size
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "vit")
-torch.set_num_threads(1)
-torch.use_deterministic_algorithms(True)
+deterministic_torch()
 
+# Deliberate pattern (same shape as Tests/Fixtures/make_bert_fixtures.py:CONFIGS): each script's own table of model sizes.
 CONFIGS = {
     "small": dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=37,
                   image_size=32, patch_size=8, num_channels=3, layer_norm_eps=1e-12),
@@ -43,21 +43,12 @@ def main():
         torch.manual_seed(500 + index)
         config = ViTConfig(hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0, **settings)
         model = ViTModel(config).eval()
-        with torch.no_grad():  # layer norms at 1/0 and zero biases would hide swapped names
-            for key, p in model.named_parameters():
-                if "layernorm" in key or key.endswith(".bias") or "cls_token" in key or "position" in key:
-                    p.add_(0.2 * torch.randn_like(p))
+        perturb_parameters(model, lambda key: "layernorm" in key or key.endswith(".bias") or "cls_token" in key
+                           or "position" in key)
         path = os.path.join(OUT, name)
-        shutil.rmtree(path, ignore_errors=True)
-        model.save_pretrained(path, safe_serialization=True)
-        # transformers 5 names its modules differently in memory (layers.N.attention.q_proj) from the
-        # hub files it writes (encoder.layer.N.attention.attention.query): name each parameter as
-        # the saved file does, by finding the saved tensor equal to it.
-        saved = load_file(os.path.join(path, "model.safetensors"))
-        def saved_name(p):
-            matches = [k for k, v in saved.items() if v.shape == p.shape and torch.equal(v, p.detach())]
-            assert len(matches) == 1, matches
-            return matches[0]
+        save_model(model, path)
+        # In memory layers.N.attention.q_proj, in the file encoder.layer.N.attention.attention.query.
+        saved_name = saved_names(path)
         for p in model.parameters():
             p.requires_grad_(False)
         last = config.num_hidden_layers - 1
@@ -88,8 +79,8 @@ def main():
         tensors["interpolated.pixels"] = other
         tensors["interpolated.last_hidden_state"] = resized.last_hidden_state
         tensors["interpolated.pooler"] = resized.pooler_output
-        save_file({k: v.detach().float().contiguous() for k, v in tensors.items()}, os.path.join(path, "expected.safetensors"))
-    total = sum(os.path.getsize(os.path.join(root, f)) for root, _, files in os.walk(OUT) for f in files)
+        save_expected(tensors, os.path.join(path, "expected.safetensors"))
+    total = tree_size(OUT)
     print("wrote %s (%d bytes)" % (OUT, total))
     assert total < 1_000_000
 

@@ -58,6 +58,8 @@ from tokenizers.normalizers import BertNormalizer
 from tokenizers.pre_tokenizers import BertPreTokenizer
 from transformers import BertTokenizerFast
 
+from fixture_common import library_versions, list_sizes, write_json
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "wordpiece")
 SPECIAL = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
@@ -340,12 +342,9 @@ def main():
     vocabulary_path = os.path.join(OUT, "vocab.txt")
     with open(vocabulary_path, "w", encoding="utf-8", newline="\n") as file:
         file.write("\n".join(tokens) + "\n")
-    with open(os.path.join(OUT, "sentences.json"), "w", encoding="utf-8") as file:
-        json.dump(sentences, file, ensure_ascii=True, indent=0)
-        file.write("\n")
+    write_json(os.path.join(OUT, "sentences.json"), sentences, ensure_ascii=True, indent=0)
 
-    work = tempfile.mkdtemp()
-    try:
+    with tempfile.TemporaryDirectory() as work:
         uncased = hugging_face_tokenizer(vocabulary_path, True, os.path.join(work, "uncased"))
         cased = hugging_face_tokenizer(vocabulary_path, False, os.path.join(work, "cased"))
         per_sentence = []
@@ -390,11 +389,9 @@ def main():
                                                    [sentences[b] for _, b in pair_batch], max_length=10),
         }
         vocabulary_files = vocabulary_file_cases(work)
-    finally:
-        shutil.rmtree(work)
 
     expected = {
-        "versions": {"transformers": transformers.__version__, "tokenizers": tokenizers.__version__},
+        "versions": library_versions(transformers, tokenizers),
         "truncated_length": TRUNCATED_LENGTH,
         "sentences": per_sentence,
         "short_truncations": short_truncations,
@@ -404,15 +401,9 @@ def main():
         "rejected_vocabulary_files": [{"name": name, "content": content, "missing": missing}
                                       for name, (content, missing) in REJECTED_VOCABULARY_FILES.items()],
     }
-    with open(os.path.join(OUT, "expected.json"), "w", encoding="utf-8") as file:
-        json.dump(expected, file, ensure_ascii=True, separators=(",", ":"))
-        file.write("\n")
+    write_json(os.path.join(OUT, "expected.json"), expected, ensure_ascii=True, separators=(",", ":"))
 
-    total = 0
-    for name in sorted(os.listdir(OUT)):
-        size = os.path.getsize(os.path.join(OUT, name))
-        total += size
-        print("%-16s %8d bytes" % (name, size))
+    total = list_sizes(OUT)
     unknown = sum(entry["uncased"]["tokens"].count("[UNK]") for entry in per_sentence)
     pieces = sum(sum(token.startswith("##") for token in entry["uncased"]["tokens"]) for entry in per_sentence)
     print("%d sentences, %d vocabulary lines, %d [UNK] and %d ## pieces (uncased)"
