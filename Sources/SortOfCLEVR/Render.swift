@@ -22,22 +22,12 @@ extension Scene {
         precondition(pixels.count == Scene.imageByteCount,
                      "Scene.render(into:): \(pixels.count) bytes, expected \(Scene.imageByteCount)")
         pixels.update(repeating: 255)
-        let size = Scene.imageSize, half = Scene.objectHalfSize
+        let half = Scene.objectHalfSize
         let radiusTimesTwoSquared = 4 * half * half
         for object in objects {
-            let (red, green, blue) = object.color.rgb
-            for py in object.y - half ..< object.y + half {
-                let dy = 2 * (py - object.y) + 1
-                for px in object.x - half ..< object.x + half {
-                    if object.shape == .circle {
-                        let dx = 2 * (px - object.x) + 1
-                        if dx * dx + dy * dy > radiusTimesTwoSquared { continue }
-                    }
-                    let offset = (py * size + px) * 3
-                    pixels[offset] = red
-                    pixels[offset + 1] = green
-                    pixels[offset + 2] = blue
-                }
+            SortOfCLEVRGeneration.paintBox(pixels, imageSize: Scene.imageSize, x: object.x, y: object.y, halfSize: half,
+                                           rgb: object.color.rgb) { u, v in
+                object.shape == .square || u * u + v * v <= radiusTimesTwoSquared
             }
         }
     }

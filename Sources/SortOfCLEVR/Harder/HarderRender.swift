@@ -44,19 +44,10 @@ extension HarderScene {
             }
         }
         for object in objects {
-            let h = object.halfSize
-            let (red, green, blue) = (UInt8(clamping: object.rgb.red), UInt8(clamping: object.rgb.green),
-                                      UInt8(clamping: object.rgb.blue))
-            for py in object.y - h ..< object.y + h {
-                let v = 2 * (py - object.y) + 1
-                for px in object.x - h ..< object.x + h {
-                    let u = 2 * (px - object.x) + 1
-                    guard object.shape.covers(u: u, v: v, halfSize: h) else { continue }
-                    let pixel = (py * size + px) * 3
-                    pixels[pixel] = red
-                    pixels[pixel + 1] = green
-                    pixels[pixel + 2] = blue
-                }
+            let rgb = (UInt8(clamping: object.rgb.red), UInt8(clamping: object.rgb.green), UInt8(clamping: object.rgb.blue))
+            SortOfCLEVRGeneration.paintBox(pixels, imageSize: size, x: object.x, y: object.y, halfSize: object.halfSize,
+                                           rgb: rgb) { u, v in
+                object.shape.covers(u: u, v: v, halfSize: object.halfSize)
             }
         }
         var noise = HarderNoise(seed: background.noiseSeed)
