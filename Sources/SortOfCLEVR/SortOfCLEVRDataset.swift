@@ -24,7 +24,7 @@ public struct SortOfCLEVRDataset: SortOfCLEVRImageSet, Equatable, Sendable {
     public let seed: UInt64
     /// The scenes, one per image.
     public let scenes: [Scene]
-    /// The rendered images, `imageCount × 75 × 75 × 3` bytes (NHWC, RGB; see ``Scene/render()``).
+    /// The rendered images, `imageCount × 75 × 75 × 3` bytes (NHWC, RGB; see ``Scene/render(into:)``).
     public let images: [UInt8]
     /// The questions with their answers: those of image `i` are at
     /// `i * questionsPerImage ..< (i + 1) * questionsPerImage`.
@@ -42,7 +42,7 @@ public struct SortOfCLEVRDataset: SortOfCLEVRImageSet, Equatable, Sendable {
         self.seed = seed
         self.scenes = scenes
         self.questions = questions
-        images = SortOfCLEVRGeneration.images(of: scenes, byteCount: Scene.imageByteCount) { $0.render(into: $1) }
+        images = SortOfCLEVRGeneration.images(of: scenes)
         let length = QuestionVocabulary.maximumQuestionLength
         var tokenIDs = [Int32](repeating: Int32(QuestionVocabulary.paddingID), count: questions.count * length)
         for (index, question) in questions.enumerated() {

@@ -58,13 +58,13 @@ enum SortOfCLEVRGeneration {
         }
     }
 
-    /// The images of `scenes`, `byteCount` bytes each, one after the other, each written by `render`.
-    static func images<Scene>(of scenes: [Scene], byteCount: Int,
-                              render: (Scene, UnsafeMutableBufferPointer<UInt8>) -> Void) -> [UInt8] {
+    /// The images of `scenes`, one after the other (``SortOfCLEVRRendering/render(into:)``).
+    static func images<Scene: SortOfCLEVRRendering>(of scenes: [Scene]) -> [UInt8] {
+        let byteCount = Scene.imageByteCount
         var images = [UInt8](repeating: 0, count: scenes.count * byteCount)
         images.withUnsafeMutableBufferPointer { buffer in
             for (index, scene) in scenes.enumerated() {
-                render(scene, UnsafeMutableBufferPointer(rebasing: buffer[index * byteCount ..< (index + 1) * byteCount]))
+                scene.render(into: UnsafeMutableBufferPointer(rebasing: buffer[index * byteCount ..< (index + 1) * byteCount]))
             }
         }
         return images
@@ -97,5 +97,22 @@ enum SortOfCLEVRGeneration {
     static func derivedSeed(_ seed: UInt64, mixedWith constant: UInt64) -> UInt64 {
         var generator = RandomGenerator(seed: seed ^ constant)
         return generator.next()
+    }
+}
+
+/// A scene that renders to RGB bytes: ``Scene`` and ``HarderScene``.
+public protocol SortOfCLEVRRendering {
+    /// The bytes of one rendered scene.
+    static var imageByteCount: Int { get }
+    /// Renders the scene into `pixels` (``imageByteCount`` bytes), overwriting all of it.
+    func render(into pixels: UnsafeMutableBufferPointer<UInt8>)
+}
+
+extension SortOfCLEVRRendering {
+    /// The scene rendered (``render(into:)``) into a new array of ``imageByteCount`` bytes.
+    public func render() -> [UInt8] {
+        var pixels = [UInt8](repeating: 0, count: Self.imageByteCount)
+        pixels.withUnsafeMutableBufferPointer { render(into: $0) }
+        return pixels
     }
 }

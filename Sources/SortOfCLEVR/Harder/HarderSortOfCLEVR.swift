@@ -25,7 +25,7 @@ public struct HarderSortOfCLEVR: SortOfCLEVRImageSet, Equatable, Sendable {
     public let seed: UInt64
     /// The scenes, one per image.
     public let scenes: [HarderScene]
-    /// The rendered images, `imageCount × 75 × 75 × 3` bytes (NHWC, RGB; see ``HarderScene/render()``).
+    /// The rendered images, `imageCount × 75 × 75 × 3` bytes (NHWC, RGB; see ``HarderScene/render(into:)``).
     public let images: [UInt8]
     /// The questions with their answers: those of image `i` are at
     /// `i * questionsPerImage ..< (i + 1) * questionsPerImage`.
@@ -40,7 +40,7 @@ public struct HarderSortOfCLEVR: SortOfCLEVRImageSet, Equatable, Sendable {
         self.seed = seed
         self.scenes = scenes
         self.questions = questions
-        images = SortOfCLEVRGeneration.images(of: scenes, byteCount: HarderScene.imageByteCount) { $0.render(into: $1) }
+        images = SortOfCLEVRGeneration.images(of: scenes)
     }
 
     /// Generates `imageCount` scenes with their questions from `seed`.
