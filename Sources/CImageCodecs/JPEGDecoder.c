@@ -183,6 +183,7 @@ static fk_image_status fk_jpeg_run(fk_jpeg_decoder *decoder, const uint8_t *data
     return FK_IMAGE_OK;
 }
 
+/* Deliberate pattern (same shape as Sources/CImageCodecs/PNGDecoder.c:fk_png_decode): the header's one decode signature and a zeroed decoder of each library's own type; the shared steps are in CodecSupport. */
 fk_image_status fk_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
                                fk_decoded_image *out, char *message, size_t message_size) {
     fk_decode_begin(out, message, message_size);

@@ -149,6 +149,7 @@ static fk_image_status fk_png_run(fk_png_decoder *decoder) {
     return FK_IMAGE_OK;
 }
 
+/* Deliberate pattern (same shape as Sources/CImageCodecs/JPEGDecoder.c:fk_jpeg_decode): the header's one decode signature and a zeroed decoder of each library's own type; the shared steps are in CodecSupport. */
 fk_image_status fk_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
                               fk_decoded_image *out, char *message, size_t message_size) {
     fk_decode_begin(out, message, message_size);

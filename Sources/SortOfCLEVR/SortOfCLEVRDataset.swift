@@ -12,6 +12,7 @@ import FusionKit
 /// let images = training.imageTensor(images: [0, 1, 2])               // [3, 3, 75, 75] in [0, 1]
 /// print(training.questions[0].text, training.questions[0].answer.text)
 /// ```
+// Deliberate pattern (same shape as Sources/SortOfCLEVR/Harder/HarderSortOfCLEVR.swift:HarderSortOfCLEVR): each set's own stored types, split names and checked init (this one also encodes token ids); the shared logic is SortOfCLEVRGeneration and SortOfCLEVRImageSet.
 public struct SortOfCLEVRDataset: SortOfCLEVRImageSet, Equatable, Sendable {
     /// Questions per image: ten non-relational, then ten relational.
     public static let questionsPerImage = 2 * SceneGenerator.questionsPerKind
@@ -59,6 +60,7 @@ public struct SortOfCLEVRDataset: SortOfCLEVRImageSet, Equatable, Sendable {
     /// all from one `RandomGenerator(seed: seed)`.
     ///
     /// - Precondition: `imageCount >= 0`.
+    // Deliberate pattern (same shape as Sources/SortOfCLEVR/Harder/HarderSortOfCLEVR.swift:generate and paperSplit): public entry points of one line each, over SortOfCLEVRGeneration with this set's generator and split seeds.
     public static func generate(seed: UInt64, imageCount: Int) -> SortOfCLEVRDataset {
         let (scenes, questions) = SortOfCLEVRGeneration.generate(
             seed: seed, imageCount: imageCount, questionsPerImage: questionsPerImage, caller: "SortOfCLEVRDataset.generate",

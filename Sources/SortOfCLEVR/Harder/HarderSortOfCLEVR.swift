@@ -13,6 +13,7 @@ import FusionKit
 /// let pixels = training.image(at: 0)                                     // 75 × 75 × 3 bytes, HWC
 /// print(training.questions[0].text, training.questions[0].answer.text)
 /// ```
+// Deliberate pattern (same shape as Sources/SortOfCLEVR/SortOfCLEVRDataset.swift:SortOfCLEVRDataset): each set's own stored types, split names and checked init; the shared logic is SortOfCLEVRGeneration and SortOfCLEVRImageSet.
 public struct HarderSortOfCLEVR: SortOfCLEVRImageSet, Equatable, Sendable {
     /// Questions per image: ten non-relational, then ten relational.
     public static let questionsPerImage = 2 * HarderSceneGenerator.questionsPerKind
@@ -50,6 +51,7 @@ public struct HarderSortOfCLEVR: SortOfCLEVRImageSet, Equatable, Sendable {
     /// comes from its scene's own noise seed.
     ///
     /// - Precondition: `imageCount >= 0`.
+    // Deliberate pattern (same shape as Sources/SortOfCLEVR/SortOfCLEVRDataset.swift:generate and paperSplit): public entry points of one line each, over SortOfCLEVRGeneration with this set's generator and split seeds.
     public static func generate(seed: UInt64, imageCount: Int) -> HarderSortOfCLEVR {
         let (scenes, questions) = SortOfCLEVRGeneration.generate(
             seed: seed, imageCount: imageCount, questionsPerImage: questionsPerImage, caller: "HarderSortOfCLEVR.generate",

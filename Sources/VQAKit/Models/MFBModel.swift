@@ -15,6 +15,7 @@ public final class MFBModel: Module, VQAModel, CellAttentionModel {
     public let classifier: Sequential
     public private(set) var lastImageAttention: Tensor?
 
+    // Deliberate pattern (same shape as Sources/VQAKit/Models/CrossAttentionModel.swift:CrossAttentionModel.init): the stored properties CellAttentionModel requires (a protocol cannot store them) and the seeded start of every model's init; the shared encoders are makeCellAttentionEncoders.
     public init(_ configuration: VQAModelConfiguration) throws {
         self.configuration = configuration
         var generator = RandomGenerator(seed: configuration.seed)
