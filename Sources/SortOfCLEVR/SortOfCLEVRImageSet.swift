@@ -4,7 +4,7 @@ import FusionKit
 /// are: scenes rendered to 75 × 75 RGB images, one after the other, with ``questionsPerImage``
 /// questions each in image order. The accessors of this extension serve both.
 public protocol SortOfCLEVRImageSet {
-    associatedtype SceneType
+    associatedtype SceneType: SortOfCLEVRRendering
     associatedtype QuestionType
     /// Questions per image: ten non-relational, then ten relational.
     static var questionsPerImage: Int { get }
@@ -26,7 +26,7 @@ extension SortOfCLEVRImageSet {
 
     /// The bytes of image `index` (75 × 75 × 3, HWC).
     public func image(at index: Int) -> ArraySlice<UInt8> {
-        images[index * Scene.imageByteCount ..< (index + 1) * Scene.imageByteCount]
+        images[index * SceneType.imageByteCount ..< (index + 1) * SceneType.imageByteCount]
     }
 
     /// The questions about image `index`.
