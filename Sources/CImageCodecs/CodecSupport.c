@@ -22,6 +22,43 @@ size_t fk_image_byte_count(uint32_t width, uint32_t height, uint32_t channels, u
     return count * bytes_per_sample;
 }
 
+void fk_decode_begin(fk_decoded_image *out, char *message, size_t message_size) {
+    memset(out, 0, sizeof *out);
+    fk_set_message(message, message_size, "%s", "");
+}
+
+fk_image_status fk_allocate_pixels(fk_decoded_image *image, uint8_t **pixels, uint32_t channels, uint32_t bit_depth,
+                                   char *message, size_t message_size) {
+    size_t byte_count = fk_image_byte_count(image->width, image->height, channels, bit_depth / 8);
+    if (byte_count == 0) {
+        fk_set_message(message, message_size, "the image does not fit in memory");
+        return FK_IMAGE_OUT_OF_MEMORY;
+    }
+    /* Zeroed, so no earlier heap contents could ever be returned as pixels. */
+    *pixels = calloc(byte_count, 1);
+    if (*pixels == NULL) {
+        fk_set_message(message, message_size, "cannot allocate %zu bytes for the pixels", byte_count);
+        return FK_IMAGE_OUT_OF_MEMORY;
+    }
+    image->channels = channels;
+    image->bit_depth = bit_depth;
+    image->byte_count = byte_count;
+    return FK_IMAGE_OK;
+}
+
+fk_image_status fk_decode_end(fk_image_status status, const fk_decoded_image *image, uint8_t *pixels,
+                              fk_decoded_image *out) {
+    out->width = image->width;
+    out->height = image->height;
+    if (status != FK_IMAGE_OK) {
+        free(pixels);
+        return status;
+    }
+    *out = *image;
+    out->pixels = pixels;
+    return FK_IMAGE_OK;
+}
+
 void fk_image_free(fk_decoded_image *image) {
     if (image == NULL) return;
     free(image->pixels);

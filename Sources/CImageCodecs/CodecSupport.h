@@ -22,4 +22,19 @@ static inline int fk_exceeds_pixel_limit(uint32_t width, uint32_t height, uint64
     return (uint64_t)width * (uint64_t)height > max_pixels;
 }
 
+/* Starts a decode: `out` zeroed and `message` empty, so that every return leaves both defined. */
+void fk_decode_begin(fk_decoded_image *out, char *message, size_t message_size);
+
+/* Allocates zeroed pixels for `image` (its width and height already set) with `channels` samples
+   of `bit_depth` bits a pixel into `*pixels`, and records channels, bit depth and byte count in
+   `image`. FK_IMAGE_OUT_OF_MEMORY, with `message` saying why, when the byte count overflows
+   size_t or the allocation fails. */
+fk_image_status fk_allocate_pixels(fk_decoded_image *image, uint8_t **pixels, uint32_t channels, uint32_t bit_depth,
+                                   char *message, size_t message_size);
+
+/* Ends a decode: on FK_IMAGE_OK hands `image` with `pixels` to `out`; otherwise frees `pixels`
+   and leaves only the declared width and height in `out`. Returns `status`. */
+fk_image_status fk_decode_end(fk_image_status status, const fk_decoded_image *image, uint8_t *pixels,
+                              fk_decoded_image *out);
+
 #endif

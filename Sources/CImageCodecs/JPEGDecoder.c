@@ -166,18 +166,9 @@ static fk_image_status fk_jpeg_run(fk_jpeg_decoder *decoder, const uint8_t *data
                        (unsigned)width, (unsigned)height, (unsigned)channels);
         return FK_IMAGE_CORRUPT;
     }
-    size_t byte_count = fk_image_byte_count(width, height, channels, 1);
-    if (byte_count == 0) {
-        fk_set_message(decoder->error.message, decoder->error.message_size, "the image does not fit in memory");
-        return FK_IMAGE_OUT_OF_MEMORY;
-    }
-    /* Zeroed, so no earlier heap contents could ever be returned as pixels. */
-    decoder->pixels = calloc(byte_count, 1);
-    if (decoder->pixels == NULL) {
-        fk_set_message(decoder->error.message, decoder->error.message_size,
-                       "cannot allocate %zu bytes for the pixels", byte_count);
-        return FK_IMAGE_OUT_OF_MEMORY;
-    }
+    fk_image_status status = fk_allocate_pixels(&decoder->image, &decoder->pixels, channels, 8,
+                                                decoder->error.message, decoder->error.message_size);
+    if (status != FK_IMAGE_OK) return status;
     size_t row_bytes = (size_t)width * channels;
     while (cinfo->output_scanline < height) {
         JSAMPROW row = decoder->pixels + (size_t)cinfo->output_scanline * row_bytes;
@@ -189,17 +180,13 @@ static fk_image_status fk_jpeg_run(fk_jpeg_decoder *decoder, const uint8_t *data
     }
     /* Reads through EOI, so a file cut after its last scan is an error too. */
     (void)jpeg_finish_decompress(cinfo);
-
-    decoder->image.channels = channels;
-    decoder->image.bit_depth = 8;
-    decoder->image.byte_count = byte_count;
     return FK_IMAGE_OK;
 }
 
+/* Deliberate pattern (same shape as Sources/CImageCodecs/PNGDecoder.c:fk_png_decode): the header's one decode signature and a zeroed decoder of each library's own type; the shared steps are in CodecSupport. */
 fk_image_status fk_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
                                fk_decoded_image *out, char *message, size_t message_size) {
-    memset(out, 0, sizeof *out);
-    fk_set_message(message, message_size, "%s", "");
+    fk_decode_begin(out, message, message_size);
     fk_jpeg_decoder decoder;
     memset(&decoder, 0, sizeof decoder);
     decoder.max_pixels = max_pixels;
@@ -216,13 +203,5 @@ fk_image_status fk_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pi
     /* Safe after a failure anywhere, even inside jpeg_create_decompress: the struct started zeroed
        and libjpeg only frees what its memory manager recorded. */
     jpeg_destroy_decompress(&decoder.cinfo);
-    out->width = decoder.image.width;
-    out->height = decoder.image.height;
-    if (status != FK_IMAGE_OK) {
-        free(decoder.pixels);
-        return status;
-    }
-    *out = decoder.image;
-    out->pixels = decoder.pixels;
-    return FK_IMAGE_OK;
+    return fk_decode_end(status, &decoder.image, decoder.pixels, out);
 }

@@ -132,17 +132,12 @@ static fk_image_status fk_png_run(fk_png_decoder *decoder) {
                        (unsigned)channels, (unsigned)depth, row_bytes);
         return FK_IMAGE_CORRUPT;
     }
-    size_t byte_count = fk_image_byte_count(width, height, channels, depth / 8);
-    if (byte_count == 0 || (size_t)height > SIZE_MAX / sizeof(png_bytep)) {
-        fk_set_message(decoder->message, decoder->message_size, "the image does not fit in memory");
-        return FK_IMAGE_OUT_OF_MEMORY;
-    }
-    /* Zeroed, so no earlier heap contents could ever be returned as pixels. */
-    decoder->pixels = calloc(byte_count, 1);
-    decoder->rows = malloc((size_t)height * sizeof(png_bytep));
-    if (decoder->pixels == NULL || decoder->rows == NULL) {
-        fk_set_message(decoder->message, decoder->message_size,
-                       "cannot allocate %zu bytes for the pixels", byte_count);
+    fk_image_status status = fk_allocate_pixels(&decoder->image, &decoder->pixels, channels, depth,
+                                                decoder->message, decoder->message_size);
+    if (status != FK_IMAGE_OK) return status;
+    if ((size_t)height <= SIZE_MAX / sizeof(png_bytep)) decoder->rows = malloc((size_t)height * sizeof(png_bytep));
+    if (decoder->rows == NULL) {
+        fk_set_message(decoder->message, decoder->message_size, "cannot allocate the %u row pointers", (unsigned)height);
         return FK_IMAGE_OUT_OF_MEMORY;
     }
     for (png_uint_32 y = 0; y < height; y++) decoder->rows[y] = decoder->pixels + (size_t)y * row_bytes;
@@ -151,17 +146,13 @@ static fk_image_status fk_png_run(fk_png_decoder *decoder) {
     /* Reads the chunks after the image through IEND, so a file cut after its last IDAT or a bad
        CRC in a trailing chunk is an error too. */
     png_read_end(png, NULL);
-
-    decoder->image.channels = channels;
-    decoder->image.bit_depth = depth;
-    decoder->image.byte_count = byte_count;
     return FK_IMAGE_OK;
 }
 
+/* Deliberate pattern (same shape as Sources/CImageCodecs/JPEGDecoder.c:fk_jpeg_decode): the header's one decode signature and a zeroed decoder of each library's own type; the shared steps are in CodecSupport. */
 fk_image_status fk_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
                               fk_decoded_image *out, char *message, size_t message_size) {
-    memset(out, 0, sizeof *out);
-    fk_set_message(message, message_size, "%s", "");
+    fk_decode_begin(out, message, message_size);
     fk_png_decoder decoder;
     memset(&decoder, 0, sizeof decoder);
     decoder.data = data;
@@ -181,13 +172,5 @@ fk_image_status fk_png_decode(const uint8_t *data, size_t size, uint64_t max_pix
     fk_image_status status = fk_png_run(&decoder);
     png_destroy_read_struct(&decoder.png, &decoder.info, NULL);
     free(decoder.rows);
-    out->width = decoder.image.width;
-    out->height = decoder.image.height;
-    if (status != FK_IMAGE_OK) {
-        free(decoder.pixels);
-        return status;
-    }
-    *out = decoder.image;
-    out->pixels = decoder.pixels;
-    return FK_IMAGE_OK;
+    return fk_decode_end(status, &decoder.image, decoder.pixels, out);
 }

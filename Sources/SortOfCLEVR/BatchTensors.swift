@@ -1,18 +1,6 @@
 import FusionKit
 
 extension SortOfCLEVRDataset {
-    /// The images `indices` (repeats allowed) as a `[indices.count, 3, 75, 75]` tensor (NCHW, the
-    /// layout of ``Conv2d``), each byte divided by 255, in one pass over the pixels.
-    ///
-    /// - Precondition: every index is in `0 ..< imageCount`.
-    public func imageTensor(images indices: [Int]) -> Tensor {
-        for index in indices {
-            precondition(index >= 0 && index < imageCount,
-                         "SortOfCLEVRDataset.imageTensor: image \(index) out of range 0..<\(imageCount)")
-        }
-        return Scene.imageTensor(pixels: images, images: indices)
-    }
-
     /// The padded word ids of the questions `indices` as a `[indices.count, maximumQuestionLength]`
     /// tensor of ids (the input of ``Embedding``).
     ///

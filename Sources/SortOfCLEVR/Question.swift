@@ -1,4 +1,5 @@
 /// A question about one scene, with its true answer.
+// Deliberate pattern (same shape as Sources/SortOfCLEVR/Harder/HarderQuestion.swift:HarderQuestion): the two sets' questions have different subtype, colour and answer types and Codable forms; a generic type would rename public API.
 public struct Question: Equatable, Hashable, Sendable, Codable {
     /// What is asked.
     public let subtype: QuestionSubtype
@@ -75,6 +76,7 @@ extension Scene {
     /// ```swift
     /// scene.answer(to: "Is the gray object on the left or on the right?")   // .left or .right
     /// ```
+    // Deliberate pattern (same shape as Sources/SortOfCLEVR/Harder/HarderQuestion.swift:HarderScene.answer(to:)): two-line glue over each set's own templates and answer types.
     public func answer(to question: String) -> Answer? {
         guard let match = QuestionTemplates.match(question) else { return nil }
         return answer(match.subtype, about: match.color)

@@ -46,6 +46,7 @@ public enum QuestionSubtype: Int, CaseIterable, Sendable, Codable {
     public var phrasings: [String] { Self.allPhrasings[rawValue] }
 
     /// The phrasings of every subtype, indexed by raw value.
+    // Deliberate pattern (same shape as Sources/SortOfCLEVR/Harder/HarderQuestionSubtype.swift:allPhrasings): each set's own table of English phrasings (data, not logic).
     private static let allPhrasings: [[String]] = [
         // shape
         ["What shape is the {color} object?",

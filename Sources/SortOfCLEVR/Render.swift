@@ -1,5 +1,6 @@
-extension Scene {
-    /// The scene as 75 × 75 RGB pixels, row by row, 3 bytes per pixel (HWC, `imageByteCount` bytes).
+extension Scene: SortOfCLEVRRendering {
+    /// Renders the scene into `pixels`, overwriting all of it: 75 × 75 RGB pixels, row by row,
+    /// 3 bytes per pixel (HWC, `imageByteCount` bytes).
     ///
     /// The background is white (255, 255, 255). Objects are painted in colour order with their
     /// ``ObjectColor/rgb``, using integer arithmetic only, so a scene renders to the same bytes on
@@ -9,35 +10,19 @@ extension Scene {
     ///   `(x, y)`: `(2(px - x) + 1)² + (2(py - y) + 1)² <= 100`.
     ///
     /// Both shapes are symmetric about `(x, y)`, and the pixel `(x, y)` is always painted.
-    public func render() -> [UInt8] {
-        var pixels = [UInt8](repeating: 0, count: Scene.imageByteCount)
-        pixels.withUnsafeMutableBufferPointer { render(into: $0) }
-        return pixels
-    }
-
-    /// Renders the scene (see ``render()``) into `pixels`, overwriting all of it.
+    /// ``render()`` returns the same bytes in a new array.
     ///
     /// - Precondition: `pixels.count == Scene.imageByteCount`.
     public func render(into pixels: UnsafeMutableBufferPointer<UInt8>) {
         precondition(pixels.count == Scene.imageByteCount,
                      "Scene.render(into:): \(pixels.count) bytes, expected \(Scene.imageByteCount)")
         pixels.update(repeating: 255)
-        let size = Scene.imageSize, half = Scene.objectHalfSize
+        let half = Scene.objectHalfSize
         let radiusTimesTwoSquared = 4 * half * half
         for object in objects {
-            let (red, green, blue) = object.color.rgb
-            for py in object.y - half ..< object.y + half {
-                let dy = 2 * (py - object.y) + 1
-                for px in object.x - half ..< object.x + half {
-                    if object.shape == .circle {
-                        let dx = 2 * (px - object.x) + 1
-                        if dx * dx + dy * dy > radiusTimesTwoSquared { continue }
-                    }
-                    let offset = (py * size + px) * 3
-                    pixels[offset] = red
-                    pixels[offset + 1] = green
-                    pixels[offset + 2] = blue
-                }
+            SortOfCLEVRGeneration.paintBox(pixels, imageSize: Scene.imageSize, x: object.x, y: object.y, halfSize: half,
+                                           rgb: object.color.rgb) { u, v in
+                object.shape == .square || u * u + v * v <= radiusTimesTwoSquared
             }
         }
     }

@@ -48,7 +48,7 @@ public enum ObjectShape: Int, CaseIterable, Sendable, Codable {
 /// Coordinates are in pixels with the origin at the image's top-left corner and y growing
 /// downwards. The centre `(x, y)` is the corner shared by pixels `x - 1` and `x` (and rows `y - 1`
 /// and `y`), so a shape covers columns `x - 5 ... x + 4` and rows `y - 5 ... y + 4` and is
-/// symmetric about its centre; see ``Scene/render()``.
+/// symmetric about its centre; see ``Scene/render(into:)``.
 public struct SceneObject: Equatable, Hashable, Sendable, Codable {
     /// The object's colour.
     public var color: ObjectColor
@@ -60,6 +60,7 @@ public struct SceneObject: Equatable, Hashable, Sendable, Codable {
     public var y: Int
 
     /// An object; nothing is checked (``Scene/init(objects:)`` checks a whole scene).
+    // Deliberate pattern (same shape as Sources/SortOfCLEVR/Question.swift:Question.init): a public memberwise initializer (Swift synthesizes only an internal one) of an unrelated type.
     public init(color: ObjectColor, shape: ObjectShape, x: Int, y: Int) {
         self.color = color
         self.shape = shape

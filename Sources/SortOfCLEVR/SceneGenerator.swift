@@ -42,27 +42,12 @@ public enum SceneGenerator {
     /// different shapes at the same distance) the colour is drawn again; in the (never observed)
     /// case that no colour has a single answer for the subtype, the subtype is drawn again.
     public static func questions(about scene: Scene, using generator: inout RandomGenerator) -> [Question] {
-        let answers: [[Answer?]] = QuestionSubtype.allCases.map { subtype in
-            ObjectColor.allCases.map { scene.answer(subtype, about: $0) }
+        SortOfCLEVRGeneration.questions(
+            kinds: [QuestionSubtype.nonRelational, QuestionSubtype.relational], perKind: questionsPerKind,
+            targetCount: ObjectColor.allCases.count, answer: { scene.answer($0, about: ObjectColor(rawValue: $1)!) },
+            phrasingCount: \.phrasings.count, using: &generator
+        ) { subtype, color, phrasing, answer in
+            Question(subtype: subtype, color: ObjectColor(rawValue: color)!, phrasing: phrasing, answer: answer)
         }
-        var questions: [Question] = []
-        questions.reserveCapacity(2 * questionsPerKind)
-        for subtypes in [QuestionSubtype.nonRelational, QuestionSubtype.relational] {
-            for _ in 0 ..< questionsPerKind {
-                var subtype: QuestionSubtype
-                repeat {
-                    subtype = subtypes[generator.uniformInteger(below: subtypes.count)]
-                } while answers[subtype.rawValue].allSatisfy { $0 == nil }
-                var color: ObjectColor
-                var answer: Answer?
-                repeat {
-                    color = ObjectColor(rawValue: generator.uniformInteger(below: ObjectColor.allCases.count))!
-                    answer = answers[subtype.rawValue][color.rawValue]
-                } while answer == nil
-                let phrasing = generator.uniformInteger(below: subtype.phrasings.count)
-                questions.append(Question(subtype: subtype, color: color, phrasing: phrasing, answer: answer!))
-            }
-        }
-        return questions
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 /// grid of attention weights.
 ///
 /// Scenes are drawn as vector shapes, ``scale`` times the size of the 75 × 75 image, with the
-/// geometry of ``Scene/render()`` (a circle of radius 5 about the centre, a 10 × 10 square).
+/// geometry of ``Scene/render(into:)`` (a circle of radius 5 about the centre, a 10 × 10 square).
 ///
 /// ```swift
 /// let svg = SceneSVG.document(scene: dataset.scenes[0], questions: Array(dataset.questions(aboutImage: 0)))
@@ -88,6 +88,7 @@ public enum SceneSVG {
     }
 
     /// `text` with the characters XML gives a meaning escaped.
+    // Deliberate pattern (same shape as Sources/FusionKit/IO/SafeTensorsWriter.swift:jsonString): XML escapes, not JSON's; the two share only the loop.
     static func escape(_ text: String) -> String {
         var result = ""
         for character in text {

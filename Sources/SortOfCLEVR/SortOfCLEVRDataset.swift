@@ -12,7 +12,8 @@ import FusionKit
 /// let images = training.imageTensor(images: [0, 1, 2])               // [3, 3, 75, 75] in [0, 1]
 /// print(training.questions[0].text, training.questions[0].answer.text)
 /// ```
-public struct SortOfCLEVRDataset: Equatable, Sendable {
+// Deliberate pattern (same shape as Sources/SortOfCLEVR/Harder/HarderSortOfCLEVR.swift:HarderSortOfCLEVR): each set's own stored types, split names and checked init (this one also encodes token ids); the shared logic is SortOfCLEVRGeneration and SortOfCLEVRImageSet.
+public struct SortOfCLEVRDataset: SortOfCLEVRImageSet, Equatable, Sendable {
     /// Questions per image: ten non-relational, then ten relational.
     public static let questionsPerImage = 2 * SceneGenerator.questionsPerKind
     /// The training images of the paper's split.
@@ -24,7 +25,7 @@ public struct SortOfCLEVRDataset: Equatable, Sendable {
     public let seed: UInt64
     /// The scenes, one per image.
     public let scenes: [Scene]
-    /// The rendered images, `imageCount × 75 × 75 × 3` bytes (NHWC, RGB; see ``Scene/render()``).
+    /// The rendered images, `imageCount × 75 × 75 × 3` bytes (NHWC, RGB; see ``Scene/render(into:)``).
     public let images: [UInt8]
     /// The questions with their answers: those of image `i` are at
     /// `i * questionsPerImage ..< (i + 1) * questionsPerImage`.
@@ -42,14 +43,7 @@ public struct SortOfCLEVRDataset: Equatable, Sendable {
         self.seed = seed
         self.scenes = scenes
         self.questions = questions
-        var images = [UInt8](repeating: 0, count: scenes.count * Scene.imageByteCount)
-        images.withUnsafeMutableBufferPointer { buffer in
-            for (index, scene) in scenes.enumerated() {
-                let start = index * Scene.imageByteCount
-                scene.render(into: UnsafeMutableBufferPointer(rebasing: buffer[start ..< start + Scene.imageByteCount]))
-            }
-        }
-        self.images = images
+        images = SortOfCLEVRGeneration.images(of: scenes)
         let length = QuestionVocabulary.maximumQuestionLength
         var tokenIDs = [Int32](repeating: Int32(QuestionVocabulary.paddingID), count: questions.count * length)
         for (index, question) in questions.enumerated() {
@@ -66,18 +60,11 @@ public struct SortOfCLEVRDataset: Equatable, Sendable {
     /// all from one `RandomGenerator(seed: seed)`.
     ///
     /// - Precondition: `imageCount >= 0`.
+    // Deliberate pattern (same shape as Sources/SortOfCLEVR/Harder/HarderSortOfCLEVR.swift:generate and paperSplit): public entry points of one line each, over SortOfCLEVRGeneration with this set's generator and split seeds.
     public static func generate(seed: UInt64, imageCount: Int) -> SortOfCLEVRDataset {
-        precondition(imageCount >= 0, "SortOfCLEVRDataset.generate: negative image count \(imageCount)")
-        var generator = RandomGenerator(seed: seed)
-        var scenes: [Scene] = []
-        var questions: [Question] = []
-        scenes.reserveCapacity(imageCount)
-        questions.reserveCapacity(imageCount * questionsPerImage)
-        for _ in 0 ..< imageCount {
-            let scene = SceneGenerator.scene(using: &generator)
-            scenes.append(scene)
-            questions.append(contentsOf: SceneGenerator.questions(about: scene, using: &generator))
-        }
+        let (scenes, questions) = SortOfCLEVRGeneration.generate(
+            seed: seed, imageCount: imageCount, questionsPerImage: questionsPerImage, caller: "SortOfCLEVRDataset.generate",
+            scene: SceneGenerator.scene(using:), questions: SceneGenerator.questions(about:using:))
         return SortOfCLEVRDataset(seed: seed, scenes: scenes, questions: questions)
     }
 
@@ -94,34 +81,12 @@ public struct SortOfCLEVRDataset: Equatable, Sendable {
     /// The seed of the test set that ``paperSplit(seed:trainingImageCount:testImageCount:)``
     /// derives from `seed`: the first output of a generator seeded with `seed` mixed with a constant.
     public static func testSeed(for seed: UInt64) -> UInt64 {
-        var generator = RandomGenerator(seed: seed ^ 0x5445_5354_5345_5421)   // "TESTSET!"
-        return generator.next()
-    }
-
-    /// The number of images (and scenes).
-    public var imageCount: Int { scenes.count }
-
-    /// The number of questions: `imageCount × questionsPerImage`.
-    public var questionCount: Int { questions.count }
-
-    /// The bytes of image `index` (75 × 75 × 3, HWC).
-    public func image(at index: Int) -> ArraySlice<UInt8> {
-        images[index * Scene.imageByteCount ..< (index + 1) * Scene.imageByteCount]
-    }
-
-    /// The questions about image `index`.
-    public func questions(aboutImage index: Int) -> ArraySlice<Question> {
-        questions[index * Self.questionsPerImage ..< (index + 1) * Self.questionsPerImage]
+        SortOfCLEVRGeneration.derivedSeed(seed, mixedWith: 0x5445_5354_5345_5421)   // "TESTSET!"
     }
 
     /// The padded word ids of question `index`.
     public func tokenIDs(ofQuestion index: Int) -> ArraySlice<Int32> {
         let length = QuestionVocabulary.maximumQuestionLength
         return tokenIDs[index * length ..< (index + 1) * length]
-    }
-
-    /// The image a question is about: `questionIndex / questionsPerImage`.
-    public static func imageIndex(ofQuestion questionIndex: Int) -> Int {
-        questionIndex / questionsPerImage
     }
 }

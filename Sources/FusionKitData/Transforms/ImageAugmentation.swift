@@ -28,6 +28,7 @@ public struct ImageAugmentation: Codable, Equatable, Sendable {
     /// What fills the pixels a shift vacates.
     public var shiftFill: ShiftFill
 
+    // Deliberate pattern (same shape as Sources/VQAKit/Training/TrainingHistory.swift:EpochRecord.init and Sources/VQAKit/Models/VQAModelConfiguration.swift:ImageFeatureSettings.init): a public memberwise initializer (Swift synthesizes only an internal one) of an unrelated type.
     public init(brightness: Float = 0, contrast: Float = 0, saturation: Float = 0,
                 maxShift: Int = 0, shiftFill: ShiftFill = .replicateEdge) {
         precondition(brightness >= 0 && contrast >= 0 && saturation >= 0 && maxShift >= 0,

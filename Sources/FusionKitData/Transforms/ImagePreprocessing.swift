@@ -28,6 +28,7 @@ public struct ImagePreprocessing: Codable, Equatable, Sendable {
         public var mean: [Float]
         public var std: [Float]
 
+        // Deliberate pattern (same shape as Sources/FusionKit/Text/TokenizedBatch.swift:TokenizedSequence.init): a public memberwise initializer (Swift synthesizes only an internal one) of an unrelated type, checking that its two arrays agree.
         public init(mean: [Float], std: [Float]) {
             precondition(mean.count == std.count,
                          "ImagePreprocessing.Normalization: \(mean.count) means and \(std.count) standard deviations")

@@ -15,6 +15,7 @@ public struct SplitMix64: RandomNumberGenerator, Sendable, Equatable, Codable {
     }
 
     /// The next 64 random bits.
+    // Deliberate pattern (same shape as Sources/FusionKit/Tensor/RandomGenerator.swift:init(seed:)): FusionKit's SplitMix64 mixer is private to xoshiro's seeding and exposes no stream; this public one is the stream the fixtures reproduce.
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state

@@ -64,6 +64,7 @@ public struct VQAVocabularies: Codable, Equatable, Sendable {
     /// Tokens per question (longer questions are cut).
     public var questionLength: Int
 
+    // Deliberate pattern (same shape as Sources/VQAKit/Models/VQAModelConfiguration.swift:VQADataSettings.init): a public memberwise initializer (Swift synthesizes only an internal one) of an unrelated type.
     public init(words: WordVocabulary, answers: AnswerVocabulary, questionLength: Int) {
         self.words = words
         self.answers = answers

@@ -30,6 +30,7 @@ public struct AnswerTarget: Sendable, Equatable, Codable {
     public var answer: Int
     /// In [0, 1]; kept in double precision so that summed scores are the official accuracy.
     public var score: Double
+    // Deliberate pattern (same shape as Sources/FusionKitData/Loading/LoaderPosition.swift:LoaderPosition.init and Sources/VQAKit/Models/VQAModelConfiguration.swift:ImageBackboneSettings.init): a public memberwise initializer (Swift synthesizes only an internal one) of an unrelated type.
     public init(answer: Int, score: Double) {
         self.answer = answer
         self.score = score

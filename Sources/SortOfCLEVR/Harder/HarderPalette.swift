@@ -68,7 +68,7 @@ public enum HarderColor: Int, CaseIterable, Sendable, Codable {
 }
 
 /// The shape of a harder Sort-of-CLEVR object, drawn inside the object's square box (see
-/// ``HarderScene/render()`` for the exact pixels).
+/// ``HarderScene/render(into:)`` for the exact pixels).
 public enum HarderShape: Int, CaseIterable, Sendable, Codable {
     /// The whole box.
     case square

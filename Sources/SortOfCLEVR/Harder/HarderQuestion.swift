@@ -1,4 +1,5 @@
 /// A question about one harder scene, with its true answer.
+// Deliberate pattern (same shape as Sources/SortOfCLEVR/Question.swift:Question): the two sets' questions have different subtype, colour and answer types and Codable forms; a generic type would rename public API.
 public struct HarderQuestion: Equatable, Hashable, Sendable, Codable {
     /// What is asked.
     public let subtype: HarderQuestionSubtype
@@ -72,6 +73,7 @@ extension HarderScene {
 
     /// The true answer to `question` if it is worded as one of the phrasings (see
     /// ``HarderQuestionTemplates/match(_:)``) and has a single answer for this scene; nil otherwise.
+    // Deliberate pattern (same shape as Sources/SortOfCLEVR/Question.swift:Scene.answer(to:)): two-line glue over each set's own templates and answer types.
     public func answer(to question: String) -> HarderAnswer? {
         guard let match = HarderQuestionTemplates.match(question) else { return nil }
         return answer(match.subtype, about: match.color)

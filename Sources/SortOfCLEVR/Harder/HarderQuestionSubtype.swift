@@ -69,6 +69,7 @@ public enum HarderQuestionSubtype: Int, CaseIterable, Sendable, Codable {
     public var phrasings: [String] { Self.allPhrasings[rawValue] }
 
     /// The phrasings of every subtype, indexed by raw value.
+    // Deliberate pattern (same shape as Sources/SortOfCLEVR/QuestionSubtype.swift:allPhrasings): each set's own table of English phrasings (data, not logic).
     private static let allPhrasings: [[String]] = [
         // shape
         ["What shape is the {color} object?",

@@ -1,7 +1,8 @@
 import FusionKit
 
-extension HarderScene {
-    /// The scene as 75 × 75 RGB pixels, row by row, 3 bytes per pixel (HWC, ``imageByteCount`` bytes).
+extension HarderScene: SortOfCLEVRRendering {
+    /// Renders the scene into `pixels`, overwriting all of it: 75 × 75 RGB pixels, row by row,
+    /// 3 bytes per pixel (HWC, ``imageByteCount`` bytes).
     ///
     /// Integer arithmetic only, so a scene renders to the same bytes on every machine:
     /// 1. every pixel `(x, y)` gets the background's base plus its gradient offset
@@ -19,13 +20,8 @@ extension HarderScene {
     /// 3. noise is added to every byte, objects included: for each pixel in row order, red, green
     ///    then blue, a value uniform in `-16 ... 16` (``noiseAmplitude``) drawn by ``HarderNoise``
     ///    from `RandomGenerator(seed: background.noiseSeed)`, and the sum clamped to `0 ... 255`.
-    public func render() -> [UInt8] {
-        var pixels = [UInt8](repeating: 0, count: Self.imageByteCount)
-        pixels.withUnsafeMutableBufferPointer { render(into: $0) }
-        return pixels
-    }
-
-    /// Renders the scene (see ``render()``) into `pixels`, overwriting all of it.
+    ///
+    /// ``render()`` returns the same bytes in a new array.
     ///
     /// - Precondition: `pixels.count == HarderScene.imageByteCount`.
     public func render(into pixels: UnsafeMutableBufferPointer<UInt8>) {
@@ -44,19 +40,10 @@ extension HarderScene {
             }
         }
         for object in objects {
-            let h = object.halfSize
-            let (red, green, blue) = (UInt8(clamping: object.rgb.red), UInt8(clamping: object.rgb.green),
-                                      UInt8(clamping: object.rgb.blue))
-            for py in object.y - h ..< object.y + h {
-                let v = 2 * (py - object.y) + 1
-                for px in object.x - h ..< object.x + h {
-                    let u = 2 * (px - object.x) + 1
-                    guard object.shape.covers(u: u, v: v, halfSize: h) else { continue }
-                    let pixel = (py * size + px) * 3
-                    pixels[pixel] = red
-                    pixels[pixel + 1] = green
-                    pixels[pixel + 2] = blue
-                }
+            let rgb = (UInt8(clamping: object.rgb.red), UInt8(clamping: object.rgb.green), UInt8(clamping: object.rgb.blue))
+            SortOfCLEVRGeneration.paintBox(pixels, imageSize: size, x: object.x, y: object.y, halfSize: object.halfSize,
+                                           rgb: rgb) { u, v in
+                object.shape.covers(u: u, v: v, halfSize: object.halfSize)
             }
         }
         var noise = HarderNoise(seed: background.noiseSeed)
@@ -69,7 +56,7 @@ extension HarderScene {
 extension HarderShape {
     /// Whether the shape of half-size `halfSize` covers the pixel whose centre is at `(u, v) / 2`
     /// from the object's centre (u and v odd, in `-2·halfSize + 1 ... 2·halfSize - 1`); see
-    /// ``HarderScene/render()``.
+    /// ``HarderScene/render(into:)``.
     func covers(u: Int, v: Int, halfSize h: Int) -> Bool {
         switch self {
         case .square:

@@ -22,6 +22,7 @@ public struct HarderObject: Equatable, Hashable, Sendable, Codable {
     public var y: Int
 
     /// An object; nothing is checked (``HarderScene/init(objects:background:)`` checks a whole scene).
+    // Deliberate pattern (same shape as Sources/VQAKit/Models/VQAModelConfiguration.swift:ImageFeatureSettings.init): a public memberwise initializer (Swift synthesizes only an internal one) of an unrelated type.
     public init(color: HarderColor, rgb: HarderRGB, shape: HarderShape, halfSize: Int, x: Int, y: Int) {
         self.color = color
         self.rgb = rgb
@@ -237,6 +238,7 @@ public enum HarderSceneError: DescribedError, Equatable, Sendable {
     case backgroundTooClose(HarderColor)
 
     /// A message naming the rule and the objects at fault.
+    // Deliberate pattern (same shape as Sources/FusionKit/IO/SafeTensorsError.swift:description): a switch of messages for a different error's cases.
     public var description: String {
         switch self {
         case .wrongObjectCount(let count):

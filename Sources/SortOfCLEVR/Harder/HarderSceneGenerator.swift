@@ -96,26 +96,12 @@ public enum HarderSceneGenerator {
     /// (a tie in squared distance) the object is drawn again; in the case that no object has a
     /// single answer for the subtype, the subtype is drawn again (a count question always has one).
     public static func questions(about scene: HarderScene, using generator: inout RandomGenerator) -> [HarderQuestion] {
-        let answers: [[HarderAnswer?]] = HarderQuestionSubtype.allCases.map { subtype in
-            scene.objects.map { scene.answer(subtype, about: $0.color) }
+        SortOfCLEVRGeneration.questions(
+            kinds: [HarderQuestionSubtype.nonRelational, HarderQuestionSubtype.relational], perKind: questionsPerKind,
+            targetCount: scene.objects.count, answer: { scene.answer($0, about: scene.objects[$1].color) },
+            phrasingCount: \.phrasings.count, using: &generator
+        ) { subtype, object, phrasing, answer in
+            HarderQuestion(subtype: subtype, color: scene.objects[object].color, phrasing: phrasing, answer: answer)
         }
-        var questions: [HarderQuestion] = []
-        questions.reserveCapacity(2 * questionsPerKind)
-        for subtypes in [HarderQuestionSubtype.nonRelational, HarderQuestionSubtype.relational] {
-            for _ in 0 ..< questionsPerKind {
-                var subtype: HarderQuestionSubtype
-                repeat {
-                    subtype = subtypes[generator.uniformInteger(below: subtypes.count)]
-                } while answers[subtype.rawValue].allSatisfy { $0 == nil }
-                var object: Int
-                repeat {
-                    object = generator.uniformInteger(below: scene.objects.count)
-                } while answers[subtype.rawValue][object] == nil
-                let phrasing = generator.uniformInteger(below: subtype.phrasings.count)
-                questions.append(HarderQuestion(subtype: subtype, color: scene.objects[object].color, phrasing: phrasing,
-                                                answer: answers[subtype.rawValue][object]!))
-            }
-        }
-        return questions
     }
 }

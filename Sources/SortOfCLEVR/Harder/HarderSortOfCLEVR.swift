@@ -13,7 +13,8 @@ import FusionKit
 /// let pixels = training.image(at: 0)                                     // 75 × 75 × 3 bytes, HWC
 /// print(training.questions[0].text, training.questions[0].answer.text)
 /// ```
-public struct HarderSortOfCLEVR: Equatable, Sendable {
+// Deliberate pattern (same shape as Sources/SortOfCLEVR/SortOfCLEVRDataset.swift:SortOfCLEVRDataset): each set's own stored types, split names and checked init; the shared logic is SortOfCLEVRGeneration and SortOfCLEVRImageSet.
+public struct HarderSortOfCLEVR: SortOfCLEVRImageSet, Equatable, Sendable {
     /// Questions per image: ten non-relational, then ten relational.
     public static let questionsPerImage = 2 * HarderSceneGenerator.questionsPerKind
     /// The training images of the paper-like split.
@@ -25,7 +26,7 @@ public struct HarderSortOfCLEVR: Equatable, Sendable {
     public let seed: UInt64
     /// The scenes, one per image.
     public let scenes: [HarderScene]
-    /// The rendered images, `imageCount × 75 × 75 × 3` bytes (NHWC, RGB; see ``HarderScene/render()``).
+    /// The rendered images, `imageCount × 75 × 75 × 3` bytes (NHWC, RGB; see ``HarderScene/render(into:)``).
     public let images: [UInt8]
     /// The questions with their answers: those of image `i` are at
     /// `i * questionsPerImage ..< (i + 1) * questionsPerImage`.
@@ -40,14 +41,7 @@ public struct HarderSortOfCLEVR: Equatable, Sendable {
         self.seed = seed
         self.scenes = scenes
         self.questions = questions
-        let byteCount = HarderScene.imageByteCount
-        var images = [UInt8](repeating: 0, count: scenes.count * byteCount)
-        images.withUnsafeMutableBufferPointer { buffer in
-            for (index, scene) in scenes.enumerated() {
-                scene.render(into: UnsafeMutableBufferPointer(rebasing: buffer[index * byteCount ..< (index + 1) * byteCount]))
-            }
-        }
-        self.images = images
+        images = SortOfCLEVRGeneration.images(of: scenes)
     }
 
     /// Generates `imageCount` scenes with their questions from `seed`.
@@ -57,18 +51,11 @@ public struct HarderSortOfCLEVR: Equatable, Sendable {
     /// comes from its scene's own noise seed.
     ///
     /// - Precondition: `imageCount >= 0`.
+    // Deliberate pattern (same shape as Sources/SortOfCLEVR/SortOfCLEVRDataset.swift:generate and paperSplit): public entry points of one line each, over SortOfCLEVRGeneration with this set's generator and split seeds.
     public static func generate(seed: UInt64, imageCount: Int) -> HarderSortOfCLEVR {
-        precondition(imageCount >= 0, "HarderSortOfCLEVR.generate: negative image count \(imageCount)")
-        var generator = RandomGenerator(seed: seed)
-        var scenes: [HarderScene] = []
-        var questions: [HarderQuestion] = []
-        scenes.reserveCapacity(imageCount)
-        questions.reserveCapacity(imageCount * questionsPerImage)
-        for _ in 0 ..< imageCount {
-            let scene = HarderSceneGenerator.scene(using: &generator)
-            scenes.append(scene)
-            questions.append(contentsOf: HarderSceneGenerator.questions(about: scene, using: &generator))
-        }
+        let (scenes, questions) = SortOfCLEVRGeneration.generate(
+            seed: seed, imageCount: imageCount, questionsPerImage: questionsPerImage, caller: "HarderSortOfCLEVR.generate",
+            scene: HarderSceneGenerator.scene(using:), questions: HarderSceneGenerator.questions(about:using:))
         return HarderSortOfCLEVR(seed: seed, scenes: scenes, questions: questions)
     }
 
@@ -87,47 +74,12 @@ public struct HarderSortOfCLEVR: Equatable, Sendable {
     /// The seed of the training set that ``paperSplit(seed:trainingImageCount:validationImageCount:)``
     /// derives from `seed`: the first output of a generator seeded with `seed` mixed with a constant.
     public static func trainingSeed(for seed: UInt64) -> UInt64 {
-        var generator = RandomGenerator(seed: seed ^ 0x4841_5244_5452_4E21)   // "HARDTRN!"
-        return generator.next()
+        SortOfCLEVRGeneration.derivedSeed(seed, mixedWith: 0x4841_5244_5452_4E21)   // "HARDTRN!"
     }
 
     /// The seed of the validation set that ``paperSplit(seed:trainingImageCount:validationImageCount:)``
     /// derives from `seed`: the first output of a generator seeded with `seed` mixed with another constant.
     public static func validationSeed(for seed: UInt64) -> UInt64 {
-        var generator = RandomGenerator(seed: seed ^ 0x4841_5244_5641_4C21)   // "HARDVAL!"
-        return generator.next()
-    }
-
-    /// The number of images (and scenes).
-    public var imageCount: Int { scenes.count }
-
-    /// The number of questions: `imageCount × questionsPerImage`.
-    public var questionCount: Int { questions.count }
-
-    /// The bytes of image `index` (75 × 75 × 3, HWC).
-    public func image(at index: Int) -> ArraySlice<UInt8> {
-        images[index * HarderScene.imageByteCount ..< (index + 1) * HarderScene.imageByteCount]
-    }
-
-    /// The questions about image `index`.
-    public func questions(aboutImage index: Int) -> ArraySlice<HarderQuestion> {
-        questions[index * Self.questionsPerImage ..< (index + 1) * Self.questionsPerImage]
-    }
-
-    /// The image a question is about: `questionIndex / questionsPerImage`.
-    public static func imageIndex(ofQuestion questionIndex: Int) -> Int {
-        questionIndex / questionsPerImage
-    }
-
-    /// The images `indices` as a `[indices.count, 3, 75, 75]` tensor (NCHW), each byte divided by
-    /// 255: the same layout as the plain set's ``SortOfCLEVRDataset/imageTensor(images:)``.
-    ///
-    /// - Precondition: every index is in `0 ..< imageCount`.
-    public func imageTensor(images indices: [Int]) -> Tensor {
-        for index in indices {
-            precondition(index >= 0 && index < imageCount,
-                         "HarderSortOfCLEVR.imageTensor: image \(index) out of range 0..<\(imageCount)")
-        }
-        return Scene.imageTensor(pixels: images, images: indices)
+        SortOfCLEVRGeneration.derivedSeed(seed, mixedWith: 0x4841_5244_5641_4C21)   // "HARDVAL!"
     }
 }

@@ -4,7 +4,7 @@ import FusionKit
 /// image's cells (`CrossModalAttentionFusion`), the result attends again, and an MLP reads the
 /// question with both hops. The keys and values of the cells are computed once per image: all
 /// questions of an image are the query tokens of one attention call.
-public final class CrossAttentionModel: Module, VQAModel {
+public final class CrossAttentionModel: Module, VQAModel, CellAttentionModel {
     public let configuration: VQAModelConfiguration
     public let image: ImageEncoder
     public let question: any QuestionEncoding
@@ -13,23 +13,19 @@ public final class CrossAttentionModel: Module, VQAModel {
     public let classifier: Sequential
     public private(set) var lastImageAttention: Tensor?
 
+    // Deliberate pattern (same shape as Sources/VQAKit/Models/MFBModel.swift:MFBModel.init): the stored properties CellAttentionModel requires (a protocol cannot store them) and the seeded start of every model's init; the shared encoders are makeCellAttentionEncoders.
     public init(_ configuration: VQAModelConfiguration) throws {
         self.configuration = configuration
         var generator = RandomGenerator(seed: configuration.seed)
         let width = configuration.width
-        image = try configuration.makeImageEncoder([(32, 2), (width, 2), (width, 2)], generator: &generator)
-        question = try makeQuestionEncoder(configuration, width: width, generator: &generator)
-        cellProjection = Linear(width + 2, width, generator: &generator)
+        (image, question, cellProjection) = try makeCellAttentionEncoders(configuration, generator: &generator)
         hops = (0..<2).map { _ in CrossModalAttentionFusion(queryWidth: width, keyWidth: width, headCount: 4, generator: &generator) }
         classifier = multilayerPerceptron([3 * width, 2 * width, configuration.answerCount], generator: &generator)
         super.init()
     }
 
     public func callAsFunction(images: Tensor, questions: Tensor) -> Tensor {
-        let perImage = questionsPerImage(images: images, questions: questions, model: "CrossAttentionModel")
-        // The two encoders side by side when no gradient is recorded (Parallel.concurrently).
-        let (map, q) = Parallel.concurrently({ image(images) }, { question(questions).final })  // q: [B·Q, d]
-        let cells = cellProjection(image.tokens(map)).relu()                      // [B, HW, d]
+        let (perImage, map, q, cells) = encodeCells(images: images, questions: questions)   // q: [B·Q, d], cells: [B, HW, d]
         let width = q.shape[1]
         var state = q.reshaped([images.shape[0], perImage, width])
         var outputs = [q]

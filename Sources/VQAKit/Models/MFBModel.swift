@@ -4,7 +4,7 @@ import FusionKit
 /// question by multimodal factorised bilinear pooling, a linear map of the fused cells scores
 /// them, the softmax of the scores pools the cells, and a second MFB fuses the pooled image with
 /// the question for the answer.
-public final class MFBModel: Module, VQAModel {
+public final class MFBModel: Module, VQAModel, CellAttentionModel {
     public let configuration: VQAModelConfiguration
     public let image: ImageEncoder
     public let question: any QuestionEncoding
@@ -15,13 +15,12 @@ public final class MFBModel: Module, VQAModel {
     public let classifier: Sequential
     public private(set) var lastImageAttention: Tensor?
 
+    // Deliberate pattern (same shape as Sources/VQAKit/Models/CrossAttentionModel.swift:CrossAttentionModel.init): the stored properties CellAttentionModel requires (a protocol cannot store them) and the seeded start of every model's init; the shared encoders are makeCellAttentionEncoders.
     public init(_ configuration: VQAModelConfiguration) throws {
         self.configuration = configuration
         var generator = RandomGenerator(seed: configuration.seed)
         let width = configuration.width
-        image = try configuration.makeImageEncoder([(32, 2), (width, 2), (width, 2)], generator: &generator)
-        question = try makeQuestionEncoder(configuration, width: width, generator: &generator)
-        cellProjection = Linear(width + 2, width, generator: &generator)
+        (image, question, cellProjection) = try makeCellAttentionEncoders(configuration, generator: &generator)
         attentionFusion = MFBFusion(widths: [width, width], factor: 5, outputWidth: width / 2, generator: &generator)
         attentionScore = Linear(width / 2, 1, generator: &generator)
         answerFusion = MFBFusion(widths: [width, width], factor: 5, outputWidth: 2 * width, generator: &generator)
@@ -30,10 +29,7 @@ public final class MFBModel: Module, VQAModel {
     }
 
     public func callAsFunction(images: Tensor, questions: Tensor) -> Tensor {
-        let perImage = questionsPerImage(images: images, questions: questions, model: "MFBModel")
-        // The two encoders side by side when no gradient is recorded (Parallel.concurrently).
-        let (map, q) = Parallel.concurrently({ image(images) }, { question(questions).final })  // q: [B·Q, d]
-        let cells = cellProjection(image.tokens(map)).relu()                                    // [B, HW, d]
+        let (perImage, map, q, cells) = encodeCells(images: images, questions: questions)   // q: [B·Q, d], cells: [B, HW, d]
         let (imageCount, cellCount, width) = (cells.shape[0], cells.shape[1], cells.shape[2])
         // The attention MFB of every question with every cell of its image. MFBFusion projects
         // the last axis and multiplies with broadcasting, so given cells [B, 1, HW, d] and

@@ -27,6 +27,7 @@ public struct VQAModelConfiguration: Codable, Equatable, Sendable {
     /// --image-encoder`): that backbone, frozen or with its last stages trained.
     public var imageBackbone: ImageBackboneSettings?
 
+    // Deliberate pattern (same shape as Sources/VQAKit/Training/TrainingOptions.swift:TrainingOptions.init and ImageFeatureSettings.init below): a public memberwise initializer (Swift synthesizes only an internal one) of an unrelated type.
     public init(model: String, vocabularySize: Int, answerCount: Int, width: Int = 64, seed: UInt64 = 1,
                 questionEncoder: PretrainedQuestionSettings? = nil, data: VQADataSettings? = nil) {
         self.model = model
@@ -125,6 +126,7 @@ public struct VQADataSettings: Codable, Equatable, Sendable {
     public var vocabularies: VQAVocabularies
     public var preprocessing: ImagePreprocessing
 
+    // Deliberate pattern (same shape as Sources/FusionKitData/VQA/VQADataset.swift:VQAVocabularies.init): a public memberwise initializer (Swift synthesizes only an internal one) of an unrelated type.
     public init(format: VQAFormat, vocabularies: VQAVocabularies, preprocessing: ImagePreprocessing) {
         self.format = format
         self.vocabularies = vocabularies
@@ -146,6 +148,7 @@ public struct ImageFeatureSettings: Codable, Equatable, Sendable {
     /// How images are prepared for the encoder.
     public var preprocessing: ImagePreprocessing
 
+    // Deliberate pattern (same shape as VQAModelConfiguration.init above and Sources/SortOfCLEVR/Harder/HarderScene.swift:HarderObject.init): a public memberwise initializer (Swift synthesizes only an internal one) of an unrelated type.
     public init(channels: Int, side: Int, encoder: String, weights: String, stage: Int, preprocessing: ImagePreprocessing) {
         self.channels = channels
         self.side = side
@@ -167,6 +170,7 @@ public struct ImageBackboneSettings: Codable, Equatable, Sendable {
     /// Stages trained, from the last kept one back (0: frozen).
     public var trainedStages: Int
 
+    // Deliberate pattern (same shape as Sources/FusionKitData/VQA/VQAExample.swift:AnswerTarget.init): a public memberwise initializer (Swift synthesizes only an internal one) of an unrelated type.
     public init(features: ImageFeatureSettings, trainedStages: Int) {
         self.features = features
         self.trainedStages = trainedStages

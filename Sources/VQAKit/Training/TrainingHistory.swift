@@ -15,6 +15,7 @@ public struct EpochRecord: Codable, Equatable, Sendable {
     /// histories written before the loader existed).
     public var loaderWaitSeconds: Double?
 
+    // Deliberate pattern (same shape as Sources/FusionKitData/Transforms/ImageAugmentation.swift:ImageAugmentation.init): a public memberwise initializer (Swift synthesizes only an internal one) of an unrelated type.
     public init(epoch: Int, trainingLoss: Double, trainingAccuracy: Double, test: AccuracyTable, seconds: Double,
                 questionsPerSecond: Double, lossCurve: [Double], loaderWaitSeconds: Double? = nil) {
         self.epoch = epoch

@@ -26,6 +26,7 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     /// index, so a resumed run draws the same; nil: none.
     public var augmentation: ImageAugmentation?
 
+    // Deliberate pattern (same shape as Sources/VQAKit/Models/VQAModelConfiguration.swift:VQAModelConfiguration.init): a public memberwise initializer (Swift synthesizes only an internal one) of an unrelated type.
     public init(epochs: Int = 12, batchSize: Int = 8, learningRate: Float = 1e-3, weightDecay: Float = 1e-4,
                 warmupSteps: Int = 200, maximumGradientNorm: Float = 5, shuffleSeed: UInt64 = 1,
                 questionEncoderLearningRate: Float? = nil, augmentation: ImageAugmentation? = nil) {
