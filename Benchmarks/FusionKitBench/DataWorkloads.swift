@@ -111,7 +111,7 @@ enum DataWorkloads {
         let output = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0, let line = String(decoding: output, as: UTF8.self).split(separator: "\n").last else { return nil }
-        return try? JSONDecoder().decode(LoaderRecord.self, from: Data(line.utf8))
+        return try? ReportJSON.decoder().decode(LoaderRecord.self, from: Data(line.utf8))
     }
 
     /// The child side of `loaderRecord`: `vqa train --model film --data n<size> --image-size 128
@@ -129,10 +129,11 @@ enum DataWorkloads {
         let record = LoaderRecord(images: size, peakBytes: MemoryProbe.peakResidentBytes(), waitSeconds: epoch.loaderWaitSeconds ?? 0,
                                   steps: trainer.stepsTrained, seconds: epoch.seconds, stepsWaiting: long.count,
                                   firstStepWait: long.first { $0.position.step == 0 }?.seconds ?? 0)
-        return String(decoding: try JSONEncoder().encode(record), as: UTF8.self)
+        return String(decoding: try ReportJSON.encoder().encode(record), as: UTF8.self)
     }
 }
 
+// Deliberate pattern (same shape as Tests/FusionKitTests/Text/CLIPTokenizerTests.swift:RejectedVocabularyFile): a record declared field by field, its JSON keys from ReportJSON.
 /// One training run of the loader rows.
 struct LoaderRecord: Codable {
     var images: Int
@@ -144,14 +145,6 @@ struct LoaderRecord: Codable {
     /// wait (the loader starts with the epoch, so the first batch is always waited for).
     var stepsWaiting: Int
     var firstStepWait: Double
-
-    enum CodingKeys: String, CodingKey {
-        case images, steps, seconds
-        case peakBytes = "peak_bytes"
-        case waitSeconds = "wait_seconds"
-        case stepsWaiting = "steps_waiting"
-        case firstStepWait = "first_step_wait"
-    }
 
     var line: String {
         String(format: "%5d images: peak %.0f MB, %d steps in %.1f s, waited %.3f s for images (%d steps waited ≥ 1 ms; the first %.3f s)",

@@ -1,5 +1,22 @@
 import Foundation
 
+/// The JSON of the report and of the records the child processes print: snake_case keys
+/// (`fusionkit_seconds`, `peak_bytes`, …), as Benchmarks/scripts/table.py and earlier reports read
+/// them, from the fields' names, for every record alike.
+enum ReportJSON {
+    static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return encoder
+    }
+
+    static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return decoder
+    }
+}
+
 /// One benchmark row: FusionKit's time for a workload beside a reference's on the same machine
 /// in the same run.
 struct Record: Codable {
@@ -32,55 +49,19 @@ struct Record: Codable {
 
     /// Achieved GFLOP/s: the products' operations over the whole row's time.
     var gflops: Double?
-
-    enum CodingKeys: String, CodingKey {
-        case name, reference, ratio, throughput
-        case fusionkitSeconds = "fusionkit_seconds"
-        case referenceSeconds = "reference_seconds"
-        case pytorchSeconds = "pytorch_seconds"
-        case pytorchRatio = "pytorch_ratio"
-        case onnxruntimeSeconds = "onnxruntime_seconds"
-        case onnxruntimeRatio = "onnxruntime_ratio"
-        case throughputUnit = "throughput_unit"
-        case rounds, operations, gflops
-        case ratioRange = "ratio_range"
-        case pytorchRatioRange = "pytorch_ratio_range"
-        case onnxruntimeRatioRange = "onnxruntime_ratio_range"
-        case floorSeconds = "floor_seconds"
-    }
 }
 
-/// Peak resident bytes of one model's training run in FusionKit and in PyTorch.
 /// Resident memory that loading a model folder adds to a fresh process, against the file's size.
-struct LoadingRecord: Codable {
-    var model: String
-    var fileBytes: Int
-    var growthBytes: Int?
-
-    var ratio: Double? { growthBytes.map { Double($0) / Double(Swift.max(fileBytes, 1)) } }
-
-    enum CodingKeys: String, CodingKey {
-        case model, ratio
-        case fileBytes = "file_bytes"
-        case growthBytes = "growth_bytes"
-    }
+struct LoadingRecord: Encodable {
+    let model: String
+    let fileBytes: Int
+    let growthBytes: Int?
+    /// growthBytes / fileBytes, a field so that the report's JSON holds it too.
+    let ratio: Double?
 
     init(model: String, fileBytes: Int, growthBytes: Int?) {
         (self.model, self.fileBytes, self.growthBytes) = (model, fileBytes, growthBytes)
-    }
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(model: try container.decode(String.self, forKey: .model), fileBytes: try container.decode(Int.self, forKey: .fileBytes),
-                  growthBytes: try container.decodeIfPresent(Int.self, forKey: .growthBytes))
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(model, forKey: .model)
-        try container.encode(fileBytes, forKey: .fileBytes)
-        try container.encodeIfPresent(growthBytes, forKey: .growthBytes)
-        try container.encodeIfPresent(ratio, forKey: .ratio)
+        ratio = growthBytes.map { Double($0) / Double(Swift.max(fileBytes, 1)) }
     }
 
     var line: String {
@@ -89,14 +70,18 @@ struct LoadingRecord: Codable {
     }
 }
 
-struct MemoryRecord: Codable {
-    var model: String
-    var fusionkitBytes: Int?
-    var pytorchBytes: Int?
+/// Peak resident bytes of one model's training run in FusionKit and in PyTorch.
+struct MemoryRecord: Encodable {
+    let model: String
+    let fusionkitBytes: Int?
+    let pytorchBytes: Int?
+    /// fusionkitBytes / pytorchBytes when both sides ran, a field so that the report's JSON holds it too.
+    let ratio: Double?
 
-    var ratio: Double? {
-        guard let fusionkitBytes, let pytorchBytes, pytorchBytes > 0 else { return nil }
-        return Double(fusionkitBytes) / Double(pytorchBytes)
+    init(model: String, fusionkitBytes: Int?, pytorchBytes: Int?) {
+        (self.model, self.fusionkitBytes, self.pytorchBytes) = (model, fusionkitBytes, pytorchBytes)
+        guard let fusionkitBytes, let pytorchBytes, pytorchBytes > 0 else { ratio = nil; return }
+        ratio = Double(fusionkitBytes) / Double(pytorchBytes)
     }
 
     /// "FusionKit | PyTorch | ratio" cells.
@@ -104,37 +89,10 @@ struct MemoryRecord: Codable {
         func megabytes(_ bytes: Int?) -> String { bytes.map { String(format: "%.0f MB", Double($0) / 1e6) } ?? "" }
         return "\(megabytes(fusionkitBytes)) | \(megabytes(pytorchBytes)) | \(ratio.map { String(format: "%.3f", $0) } ?? "")"
     }
-
-    enum CodingKeys: String, CodingKey {
-        case model, ratio
-        case fusionkitBytes = "fusionkit_bytes"
-        case pytorchBytes = "pytorch_bytes"
-    }
-
-    init(model: String, fusionkitBytes: Int?, pytorchBytes: Int?) {
-        self.model = model
-        self.fusionkitBytes = fusionkitBytes
-        self.pytorchBytes = pytorchBytes
-    }
-
-    init(from decoder: Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        model = try container.decode(String.self, forKey: .model)
-        fusionkitBytes = try container.decodeIfPresent(Int.self, forKey: .fusionkitBytes)
-        pytorchBytes = try container.decodeIfPresent(Int.self, forKey: .pytorchBytes)
-    }
-
-    func encode(to encoder: Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(model, forKey: .model)
-        try container.encodeIfPresent(fusionkitBytes, forKey: .fusionkitBytes)
-        try container.encodeIfPresent(pytorchBytes, forKey: .pytorchBytes)
-        try container.encodeIfPresent(ratio, forKey: .ratio)
-    }
 }
 
 /// The whole run: machine facts and the rows.
-struct Report: Codable {
+struct Report: Encodable {
     var date: String
     var blas: String
     var threads: Int
@@ -204,7 +162,7 @@ struct Report: Codable {
 
     /// Writes the report as JSON, atomically (temporary file, then rename).
     func write(to path: String) throws {
-        let encoder = JSONEncoder()
+        let encoder = ReportJSON.encoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let data = try encoder.encode(self)
         let url = URL(fileURLWithPath: path)

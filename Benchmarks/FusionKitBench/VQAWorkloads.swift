@@ -87,7 +87,7 @@ extension VQAWorkloads {
             guard (try? process.run()) != nil else { fatalError("bench: cannot start a child for \(workload.name)") }
             let output = pipe.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
-            guard process.terminationStatus == 0, let record = try? JSONDecoder().decode(Record.self, from: output) else {
+            guard process.terminationStatus == 0, let record = try? ReportJSON.decoder().decode(Record.self, from: output) else {
                 fatalError("bench: the child for \(workload.name) failed: \(String(decoding: output, as: UTF8.self))")
             }
             return record
@@ -103,7 +103,7 @@ extension VQAWorkloads {
         guard let workload = all(models: [model], batch: batch).first(where: { $0.name == name }) else {
             throw ValidationError("--model-probe: unknown workload \(name)")
         }
-        return String(decoding: try JSONEncoder().encode(workload.run()), as: UTF8.self)
+        return String(decoding: try ReportJSON.encoder().encode(workload.run()), as: UTF8.self)
     }
 }
 

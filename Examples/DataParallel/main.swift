@@ -7,6 +7,7 @@ import FusionKitDistributed
 /// teacher network. Run it alone, or under `mpirun -np N`: every rank takes its share of each
 /// global batch, gradients are summed across ranks, and the weights rank 0 saves are those a
 /// single process would reach with the same global batch.
+// Deliberate pattern (same shape as Examples/MultiBranchCNN/MultiBranchCNN.swift:MultiBranchCNN and Examples/FusionTour/FusionTour.swift:FusionTour): each example declares its own command, options and checks in full, so that it reads and runs alone.
 @main
 struct DataParallelMLP: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -4,6 +4,7 @@ import Foundation
 
 /// A walk through the fusion catalogue: every strategy on small random inputs (text-like vectors
 /// and token sequences, image-like feature maps), printing what goes in and what comes out.
+// Deliberate pattern (same shape as Examples/DataParallel/main.swift:DataParallelMLP and Examples/MultiBranchCNN/MultiBranchCNN.swift:MultiBranchCNN): each example declares its own command, options and checks in full, so that it reads and runs alone.
 @main
 struct FusionTour: ParsableCommand {
     static let configuration = CommandConfiguration(

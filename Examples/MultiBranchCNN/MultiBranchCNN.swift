@@ -3,6 +3,7 @@ import FusionKit
 import Foundation
 
 /// Trains the multi-branch CNN on generated shape images and prints loss and accuracy per epoch.
+// Deliberate pattern (same shape as Examples/DataParallel/main.swift:DataParallelMLP and Examples/FusionTour/FusionTour.swift:FusionTour): each example declares its own command, options and checks in full, so that it reads and runs alone.
 @main
 struct MultiBranchCNN: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -180,6 +180,7 @@ struct ImageDecodingTests {
         }
     }
 
+    // Deliberate pattern (same shape as Tests/DataTests/ImageDecodingTests.swift:cmykUnsupported): #expect(throws:) spelling out the error case expected (unsupported there, corrupt here) and its reason.
     @Test("a progressive JPEG of more than 1000 scans is refused")
     func scanLimit() throws {
         let url = imageFixture("jpeg_many_scans.jpg")

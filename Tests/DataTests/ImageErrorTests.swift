@@ -30,6 +30,21 @@ struct ImageErrorTests {
         return try body(url)
     }
 
+    /// The image `bytes` (of the fixture `name`), cut after each of `cuts` bytes, is reported as a
+    /// truncated `format` file whose reason contains `reason(cut)`.
+    func expectTruncated(_ bytes: [UInt8], named name: String, as format: ImageFormat, cutAt cuts: [Int],
+                         sourceLocation: SourceLocation = #_sourceLocation, reason: (Int) -> String) throws {
+        for cut in cuts {
+            try withFile("cut-\(cut)-\(name)", Array(bytes.prefix(cut))) { url in
+                guard case .truncated(_, format, let found) = decodeError(url, sourceLocation: sourceLocation) else {
+                    Issue.record("\(name) cut at \(cut) of \(bytes.count) bytes is not reported as truncated", sourceLocation: sourceLocation)
+                    return
+                }
+                #expect(found.contains(reason(cut)), "\(name) cut at \(cut): \(found)", sourceLocation: sourceLocation)
+            }
+        }
+    }
+
     @Test("a missing file and a directory are unreadable")
     func unreadable() throws {
         let folder = try temporaryFolder("image-unreadable")
@@ -90,15 +105,7 @@ struct ImageErrorTests {
         let bytes = try imageFixtureBytes("png_rgb8_interlaced.png")
         let firstIDAT = try #require(pngChunkOffsets(bytes).first { pngChunkType(bytes, at: $0) == "IDAT" })
         let cuts = [8, 12, 20, 33, firstIDAT + 8, firstIDAT + 100, bytes.count / 2, bytes.count - 12, bytes.count - 1]
-        for cut in cuts {
-            try withFile("cut-\(cut).png", Array(bytes.prefix(cut))) { url in
-                guard case .truncated(_, .png, let reason) = decodeError(url) else {
-                    Issue.record("PNG cut at \(cut) of \(bytes.count) bytes is not reported as truncated")
-                    return
-                }
-                #expect(reason.contains("\(cut) bytes"))
-            }
-        }
+        try expectTruncated(bytes, named: "png_rgb8_interlaced.png", as: .png, cutAt: cuts) { "\($0) bytes" }
     }
 
     @Test("a JPEG cut anywhere after its signature is truncated, never grey-filled")
@@ -107,15 +114,7 @@ struct ImageErrorTests {
             let bytes = try imageFixtureBytes(name)
             let scanStart = try #require(jpegSegments(bytes).last).offset
             let cuts = [3, 4, 20, scanStart, scanStart + 20, bytes.count / 2, bytes.count - 100, bytes.count - 2, bytes.count - 1]
-            for cut in cuts {
-                try withFile("cut-\(cut)-\(name)", Array(bytes.prefix(cut))) { url in
-                    guard case .truncated(_, .jpeg, let reason) = decodeError(url) else {
-                        Issue.record("\(name) cut at \(cut) of \(bytes.count) bytes is not reported as truncated")
-                        return
-                    }
-                    #expect(reason.contains("Premature end"))
-                }
-            }
+            try expectTruncated(bytes, named: name, as: .jpeg, cutAt: cuts) { _ in "Premature end" }
         }
     }
 

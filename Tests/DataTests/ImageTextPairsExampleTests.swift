@@ -35,12 +35,14 @@ struct CaptionedImages: Dataset {
     }
 }
 
+/// The three captioned images of Tests/Fixtures/datasets/captions, as JSON lines.
+private let captionsFixture = fixturesFolder.appendingPathComponent("datasets/captions/captions.jsonl")
+
 @Suite("Data layer example: image–caption pairs")
 struct ImageTextPairsExampleTests {
     @Test("the pairs load in shuffled batches of image tensors and captions, the same for a seed")
     func pairsInBatches() throws {
-        let file = fixturesFolder.appendingPathComponent("datasets/captions/captions.jsonl")
-        let pairs = try CaptionedImages(file: file, prepare: .clip(size: 32))
+        let pairs = try CaptionedImages(file: captionsFixture, prepare: .clip(size: 32))
         let loader = try DataLoader(pairs, batchSize: 2, seed: 1, workers: 2) { examples, _ in
             (images: Tensor(stacking: examples.map(\.image)), captions: examples.map(\.caption))
         }
@@ -62,8 +64,7 @@ struct ImageTextPairsExampleTests {
 struct ImageCaptionDatasetTests {
     @Test("pairs from JSON lines, written and read back; broken lines name the file and the line")
     func readWrite() throws {
-        let file = fixturesFolder.appendingPathComponent("datasets/captions/captions.jsonl")
-        let pairs = try ImageCaptionDataset(file: file, preprocessing: .plain(size: 20))
+        let pairs = try ImageCaptionDataset(file: captionsFixture, preprocessing: .plain(size: 20))
         #expect(pairs.count == 3 && pairs.entries[1].caption == "two blue circles")
         let second = try pairs.example(at: 1)
         #expect(second.caption == "two blue circles" && second.image.height == 20 && second.image.width == 20)

@@ -5,6 +5,7 @@ import Testing
 /// The official VQA v2 evaluation's verdicts, written by
 /// Tests/Fixtures/vqa_eval/make_vqa_eval_table.py from the script itself.
 private struct VQAEvalTable: Decodable {
+    // Deliberate pattern (same shape as Tests/FusionKitTests/Text/CLIPTokenizerTests.swift:RejectedVocabularyFile): each fixture file's records are declared field by field, as that file holds them.
     struct Row: Decodable {
         var id: Int
         var prediction: String
@@ -14,15 +15,6 @@ private struct VQAEvalTable: Decodable {
         var accuracy: Double
         var questionType: String
         var answerType: String
-
-        enum CodingKeys: String, CodingKey {
-            case id, prediction, accuracy
-            case humanAnswers = "human_answers"
-            case humanAnswersAsCompared = "human_answers_as_compared"
-            case normalizedPrediction = "normalized_prediction"
-            case questionType = "question_type"
-            case answerType = "answer_type"
-        }
     }
 
     struct Aggregate: Decodable {
@@ -36,13 +28,6 @@ private struct VQAEvalTable: Decodable {
         var perQuestionType: [String: Double]
         var perAnswerType: [String: Double]
         var scriptRoundedPercent: Rounded
-
-        enum CodingKeys: String, CodingKey {
-            case overall
-            case perQuestionType = "per_question_type"
-            case perAnswerType = "per_answer_type"
-            case scriptRoundedPercent = "script_rounded_percent"
-        }
     }
 
     struct Tables: Decodable {
@@ -52,13 +37,6 @@ private struct VQAEvalTable: Decodable {
         var contractions: [String: String]
         var periodPattern: String
         var commaPattern: String
-
-        enum CodingKeys: String, CodingKey {
-            case punctuation, articles, contractions
-            case numberWords = "number_words"
-            case periodPattern = "period_pattern"
-            case commaPattern = "comma_pattern"
-        }
     }
 
     var rowsCount: Int
@@ -66,18 +44,15 @@ private struct VQAEvalTable: Decodable {
     var scriptTables: Tables
     var rows: [Row]
 
-    enum CodingKeys: String, CodingKey {
-        case aggregate, rows
-        case rowsCount = "rows_count"
-        case scriptTables = "script_tables"
-    }
-
     static func load() throws -> VQAEvalTable {
         let url = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent()
             .deletingLastPathComponent()
             .appendingPathComponent("Fixtures/vqa_eval/vqa_eval_table.json")
-        return try JSONDecoder().decode(VQAEvalTable.self, from: Data(contentsOf: url))
+        // The table's snake_case keys become the fields' names.
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try decoder.decode(VQAEvalTable.self, from: Data(contentsOf: url))
     }
 }
 

@@ -7,10 +7,16 @@ import Testing
 struct VQALayoutTests {
     let datasets = fixturesFolder.appendingPathComponent("datasets")
 
+    /// The fixture folder `name`, after checking that its layout is detected as `layout`.
+    func fixture(_ name: String, detectedAs layout: VQAFormat, sourceLocation: SourceLocation = #_sourceLocation) throws -> URL {
+        let root = datasets.appendingPathComponent(name)
+        #expect(try VQALayout.detect(root: root) == layout, sourceLocation: sourceLocation)
+        return root
+    }
+
     @Test("CLEVR: questions, answers, families and image paths; the test split has no answers")
     func clevr() throws {
-        let root = datasets.appendingPathComponent("clevr")
-        #expect(try VQALayout.detect(root: root) == .clevr)
+        let root = try fixture("clevr", detectedAs: .clevr)
         let train = try VQALayout.read(root: root, split: "train")
         #expect(train.questions.count == 6)
         #expect(train.questions[0] == VQAQuestionRecord(image: "CLEVR_train_000000.png", question: "How many things are red?",
@@ -25,8 +31,7 @@ struct VQALayoutTests {
 
     @Test("VQA v2: ten human answers joined by question id, answer types, COCO image names")
     func vqaV2() throws {
-        let root = datasets.appendingPathComponent("vqa-v2")
-        #expect(try VQALayout.detect(root: root) == .vqaV2)
+        let root = try fixture("vqa-v2", detectedAs: .vqaV2)
         let train = try VQALayout.read(root: root, split: "train")
         #expect(train.questions.count == 5)
         let first = train.questions[0]
@@ -41,8 +46,7 @@ struct VQALayoutTests {
 
     @Test("JSON lines: paths relative to the file, optional type, several answers, blank lines skipped")
     func jsonLines() throws {
-        let root = datasets.appendingPathComponent("jsonl")
-        #expect(try VQALayout.detect(root: root) == .jsonLines)
+        let root = try fixture("jsonl", detectedAs: .jsonLines)
         let train = try VQALayout.read(root: root, split: "train")
         #expect(train.questions.map(\.answers) == [["cup"], ["yes"], ["Blue"]])
         #expect(train.questions.map(\.type) == ["object", "yes/no", nil])

@@ -67,6 +67,7 @@ struct AnswerTests {
 
     @Test func tiesBetweenShapesHaveNoAnswer() throws {
         // Green and blue are both 10 from red; one is a square, the other a circle.
+        // Deliberate pattern (same shape as Tests/SortOfCLEVRTests/SceneTests.swift:shapesCoverTheDocumentedPixels): a scene placed by hand, object by object, for the tie it sets up.
         let scene = try Scene(objects: [
             SceneObject(color: .red, shape: .square, x: 30, y: 30),
             SceneObject(color: .green, shape: .square, x: 40, y: 30),

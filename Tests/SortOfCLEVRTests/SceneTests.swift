@@ -48,6 +48,7 @@ struct SceneTests {
     }
 
     @Test func shapesCoverTheDocumentedPixels() throws {
+        // Deliberate pattern (same shape as Tests/SortOfCLEVRTests/AnswerTests.swift:tiesBetweenShapesHaveNoAnswer): a scene placed by hand, object by object, for the pixels it checks.
         let scene = try Scene(objects: [
             SceneObject(color: .red, shape: .square, x: 5, y: 5),
             SceneObject(color: .green, shape: .circle, x: 70, y: 70),

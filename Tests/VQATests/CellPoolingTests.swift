@@ -33,7 +33,7 @@ struct CellPoolingTests {
         let data = smallData(seed: 8, images: 2)
         let model = try smallModel("pixel-attention")
         model.eval()
-        _ = withoutGradient { model(images: data.images([0, 1]), questions: data.questions(rows: data.questionRows([0, 1]))) }
+        _ = answerLogits(model, data, images: [0, 1])
         let attention = try #require(model.lastImageAttention)
         #expect(attention.shape == [40, 10, 10])
         for sum in attention.sum(alongAxes: 1, 2).scalars { #expect(abs(sum - 1) < 1e-4) }

@@ -28,6 +28,7 @@ func runVQA(_ arguments: [String], input: String? = nil) throws -> (status: Int3
 
 @Suite("The vqa program's answers to bad input")
 struct CommandLineTests {
+    // Deliberate pattern (same shape as Tests/VQATests/ImageFeatureCacheTests.swift:cacheAndTrain): a test in a temporary folder of its own, removed when it ends.
     @Test("an unknown model name exits non-zero and lists the known models")
     func unknownModel() throws {
         let folder = try temporaryFolder("cli-model")
@@ -110,8 +111,7 @@ struct CommandLineTests {
 
     @Test("vqa on a data folder: train, eval and ask --image work; unknown words, test splits and broken images are refused by name")
     func dataFolder() throws {
-        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/datasets")
+        let fixtures = datasetFixtures
         let folder = try temporaryFolder("cli-folder")
         defer { try? FileManager.default.removeItem(at: folder) }
         let data = folder.appendingPathComponent("jsonl")
@@ -154,13 +154,10 @@ struct CommandLineTests {
 
     @Test("vqa features, then train, eval and ask on the cached maps")
     func cachedFeatures() throws {
-        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/datasets/jsonl")
+        let fixtures = datasetFixtures.appendingPathComponent("jsonl")
         let folder = try temporaryFolder("cli-features")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let weights = folder.appendingPathComponent("resnet18.safetensors").path
-        var generator = RandomGenerator(seed: 2)
-        try SafeTensors.write(ResNet(depth: 18, classCount: 10, generator: &generator).stateDict(), to: URL(fileURLWithPath: weights))
+        let weights = try randomResNet18Weights(in: folder, seed: 2).path
         for split in ["train", "val"] {
             let (status, output) = try runVQA(["features", "--data", fixtures.path, "--split", split, "--image-weights", weights,
                                                "--image-size", "64", "--stage", "3",

@@ -7,9 +7,6 @@ import VQAKit
 
 @Suite("VQA on data folders")
 struct FolderDataTests {
-    static let datasets = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/datasets")
-
     @Test("Sort-of-CLEVR exported in CLEVR's layout loads to exactly the native images, questions and answers")
     func exportedSortOfCLEVR() throws {
         let training = SortOfCLEVRDataset.generate(seed: 21, imageCount: 4)
@@ -51,7 +48,7 @@ struct FolderDataTests {
     func vqaV2Targets() throws {
         var options = FolderData.Options()
         options.imageSize = 16
-        let data = try FolderData(root: Self.datasets.appendingPathComponent("vqa-v2"), options: options)
+        let data = try FolderData(root: datasetFixtures.appendingPathComponent("vqa-v2"), options: options)
         #expect(data.settings.vocabularies.answers.normalization == .vqa)
         let answers = data.settings.vocabularies.answers
         for record in 0..<data.training.questionCount {
@@ -80,7 +77,7 @@ struct FolderDataTests {
         options.evaluationSplit = "val"
         options.imageSize = 24
         options.answerCount = 2
-        let data = try FolderData(root: Self.datasets.appendingPathComponent("jsonl"), options: options)
+        let data = try FolderData(root: datasetFixtures.appendingPathComponent("jsonl"), options: options)
         // Two answer classes of three training answers: one question has no class and trains nothing.
         #expect(data.settings.vocabularies.answers.count == 2)
         #expect((0..<data.training.questionCount).filter { data.training.question($0).targets.isEmpty }.count == 1)
@@ -104,7 +101,7 @@ struct FolderDataTests {
 
     @Test("batches pad images' question lists; padding has no target and no score")
     func padding() throws {
-        let data = try FolderData(root: Self.datasets.appendingPathComponent("vqa-v2"), options: {
+        let data = try FolderData(root: datasetFixtures.appendingPathComponent("vqa-v2"), options: {
             var options = FolderData.Options(); options.imageSize = 16; return options }())
         // Image 9 has three questions, image 24 two.
         let batch = VQABatch(collating: [try data.training.example(at: 0), try data.training.example(at: 1)],
@@ -124,7 +121,7 @@ struct HostileConfigurationTests {
     func outOfRange() throws {
         var options = FolderData.Options()
         options.imageSize = 16
-        let data = try FolderData(root: FolderDataTests.datasets.appendingPathComponent("jsonl"), options: options)
+        let data = try FolderData(root: datasetFixtures.appendingPathComponent("jsonl"), options: options)
         let good = data.configuration(model: "concat-mlp", width: 8, seed: 1)
         #expect(good.problem == nil)
         #expect(try VQAModelConfiguration.parse(good.json, path: "x") == good)

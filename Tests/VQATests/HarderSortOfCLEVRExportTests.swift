@@ -7,6 +7,7 @@ import VQAKit
 
 @Suite("Harder Sort-of-CLEVR export")
 struct HarderSortOfCLEVRExportTests {
+    // Deliberate pattern (same shape as Tests/VQATests/FolderDataTests.swift:exportedSortOfCLEVR): both generate and export two splits, then check them apart, this one through CLEVRLayout and the files, that one through FolderData.
     @Test("exported in CLEVR's layout, it reads back with the same images, questions, answers and families")
     func exportReadsBack() throws {
         let training = HarderSortOfCLEVR.generate(seed: 31, imageCount: 3)

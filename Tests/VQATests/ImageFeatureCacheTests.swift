@@ -6,23 +6,17 @@ import VQAKit
 
 @Suite("Cached image features")
 struct ImageFeatureCacheTests {
-    static let datasets = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/datasets")
-
     @Test("vqa features' file holds the frozen ResNet's maps of every image; models train on it; the transformer refuses it")
     func cacheAndTrain() throws {
         let folder = try temporaryFolder("features")
         defer { try? FileManager.default.removeItem(at: folder) }
-        // A ResNet-18 with its own initial weights stands in for pretrained ones.
-        let weights = folder.appendingPathComponent("resnet18.safetensors")
-        var generator = RandomGenerator(seed: 5)
-        try SafeTensors.write(ResNet(depth: 18, classCount: 10, generator: &generator).stateDict(), to: weights)
+        let weights = try randomResNet18Weights(in: folder, seed: 5)
         let encoder = try PretrainedImageBackbone(encoder: "resnet18", weights: weights, stage: 3, imageSize: 64)
         #expect(encoder.settings.channels == 256 && encoder.settings.side == 4)
 
         var options = FolderData.Options()
         options.imageSize = 16
-        let data = try FolderData(root: Self.datasets.appendingPathComponent("jsonl"), options: options)
+        let data = try FolderData(root: datasetFixtures.appendingPathComponent("jsonl"), options: options)
         let trainingFile = folder.appendingPathComponent("train.safetensors"), evaluationFile = folder.appendingPathComponent("val.safetensors")
         try ImageFeatureCache.write(split: data.training.split, encoder: encoder, to: trainingFile, batchSize: 1)
         try ImageFeatureCache.write(split: data.evaluation.split, encoder: encoder, to: evaluationFile)
@@ -51,7 +45,7 @@ struct ImageFeatureCacheTests {
         #expect(throws: VQAError.self) { try ModelCatalog.makeModel(transformer) }
 
         // A split whose images the file does not hold is refused, naming the file.
-        let other = try FolderData(root: Self.datasets.appendingPathComponent("captions").deletingLastPathComponent()
+        let other = try FolderData(root: datasetFixtures.appendingPathComponent("captions").deletingLastPathComponent()
             .appendingPathComponent("clevr"), options: options)
         #expect(throws: VQAError.self) { try CachedFeatureDataset(questions: other.training, features: trainingFile) }
     }
@@ -63,19 +57,18 @@ private func scaledError(_ actual: [Float], _ expected: [Float]) -> Float {
     return zip(actual, expected).map { abs($0 - $1) }.max().map { $0 / scale } ?? .infinity
 }
 
+// Deliberate pattern (same shape as Tests/VQATests/ImageFeatureCacheTests.swift:cacheAndTrain): a test in a temporary folder with a random ResNet-18 (randomResNet18Weights), then its own checks.
 @Suite("A pretrained image backbone inside a VQA model")
 struct ImageBackboneTests {
     @Test("frozen stages and their batch-norm statistics stay as loaded; the trained last stage moves; the checkpoint keeps it")
     func fineTuneLastStage() throws {
         let folder = try temporaryFolder("backbone")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let weights = folder.appendingPathComponent("resnet18.safetensors")
-        var generator = RandomGenerator(seed: 8)
-        try SafeTensors.write(ResNet(depth: 18, classCount: 10, generator: &generator).stateDict(), to: weights)
+        let weights = try randomResNet18Weights(in: folder, seed: 8)
         let probe = try PretrainedImageBackbone(encoder: "resnet18", weights: weights, stage: 3, imageSize: 64)
         var options = FolderData.Options()
         options.preprocessing = probe.settings.preprocessing
-        let data = try FolderData(root: ImageFeatureCacheTests.datasets.appendingPathComponent("jsonl"), options: options)
+        let data = try FolderData(root: datasetFixtures.appendingPathComponent("jsonl"), options: options)
         var configuration = data.configuration(model: "mfb", width: 16, seed: 4)
         configuration.imageBackbone = ImageBackboneSettings(features: probe.settings, trainedStages: 1)
         let model = try ModelCatalog.makeModel(configuration)

@@ -32,8 +32,7 @@ struct ModelCatalogTests {
         for name in ["transformer", "slot-transformer", "cell-transformer", "spatial-attention", "pixel-attention", "cross-attention", "film"] {
             let model = try smallModel(name)
             model.eval()
-            let together = withoutGradient { model(images: data.images([0, 1]), questions: data.questions(rows: data.questionRows([0, 1]))) }
-            let alone = withoutGradient { model(images: data.images([1]), questions: data.questions(rows: data.questionRows([1]))) }
+            let together = answerLogits(model, data, images: [0, 1]), alone = answerLogits(model, data, images: [1])
             let secondHalf = together.slice(20..<40, alongAxis: 0).scalars
             for (a, b) in zip(secondHalf, alone.scalars) { #expect(abs(a - b) <= 1e-4 * max(1, abs(b)), "\(name)") }
         }
@@ -60,13 +59,14 @@ struct ModelCatalogTests {
         #expect(VQAError.unknownModel("resnet", known: ["a", "b"]).description.contains("known models: a, b"))
     }
 
+    // Deliberate pattern (same shape as Tests/VQATests/ModelCatalogTests.swift:answersIndependentOfBatch): one model after another, in evaluation mode, answering a batch; what each test then checks differs.
     @Test("attention models report where each question looked, one weight per image cell summing to 1")
     func attentionMaps() throws {
         let data = smallData(seed: 7, images: 1)
         for name in ["transformer", "slot-transformer", "cell-transformer", "spatial-attention", "pixel-attention", "cross-attention", "mfb"] {
             let model = try smallModel(name)
             model.eval()
-            _ = withoutGradient { model(images: data.images([0]), questions: data.questions(rows: data.questionRows([0]))) }
+            _ = answerLogits(model, data, images: [0])
             let attention = try #require(model.lastImageAttention, "\(name)")
             let side = ["transformer", "slot-transformer", "spatial-attention"].contains(name) ? 19 : 10
             #expect(attention.shape == [20, side, side], "\(name)")

@@ -23,6 +23,11 @@ struct PretrainedQuestionEncoderTests {
         return folder
     }
 
+    /// The model's pretrained question encoder (an issue, thrown, if it has none).
+    func questionEncoder(of model: any VQAModel, sourceLocation: SourceLocation = #_sourceLocation) throws -> PretrainedQuestionEncoder {
+        try #require(model.namedChildren().compactMap { $0.1 as? PretrainedQuestionEncoder }.first, sourceLocation: sourceLocation)
+    }
+
     func configuration(_ folder: URL, trainedLayers: Int) -> VQAModelConfiguration {
         var configuration = VQAModelConfiguration.sortOfCLEVR(model: "concat-mlp", width: 16, seed: 3)
         configuration.questionEncoder = PretrainedQuestionSettings(folder: folder.path, trainedLayers: trainedLayers)
@@ -34,7 +39,7 @@ struct PretrainedQuestionEncoderTests {
         let folder = try bertFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let model = try ModelCatalog.makeModel(configuration(folder, trainedLayers: 0))
-        let encoder = try #require(model.namedChildren().compactMap { $0.1 as? PretrainedQuestionEncoder }.first)
+        let encoder = try questionEncoder(of: model)
         #expect(encoder.pretrainedTrainableParameters.isEmpty)
         let data = smallData(seed: 5, images: 2)
         let images = data.images([0, 1])
@@ -48,12 +53,11 @@ struct PretrainedQuestionEncoderTests {
         // top layer (never cached) built from the same folder and seed, in evaluation mode.
         let uncachedModel = try ModelCatalog.makeModel(configuration(folder, trainedLayers: 1))
         uncachedModel.eval()
-        let uncached = try #require(uncachedModel.namedChildren().compactMap { $0.1 as? PretrainedQuestionEncoder }.first)
+        let uncached = try questionEncoder(of: uncachedModel)
         #expect(isCloseEnough(withoutGradient { uncached(questions).final }, first))
         #expect(uncached.cachedQuestionCount == 0)
         // A question's vector does not depend on the batch it came in (padding is masked out).
-        let fresh = try #require(try ModelCatalog.makeModel(configuration(folder, trainedLayers: 0)).namedChildren()
-            .compactMap { $0.1 as? PretrainedQuestionEncoder }.first)
+        let fresh = try questionEncoder(of: try ModelCatalog.makeModel(configuration(folder, trainedLayers: 0)))
         #expect(isCloseEnough(fresh(data.questions(rows: [3])).final, first.slice(3..<4, alongAxis: 0)))
         let logits = model(images: images, questions: questions)
         #expect(logits.shape == [40, Answer.allCases.count])
@@ -62,12 +66,13 @@ struct PretrainedQuestionEncoderTests {
         #expect(encoder.projection.weight.gradient != nil)
     }
 
+    // Deliberate pattern (same shape as Tests/VQATests/PretrainedQuestionEncoderTests.swift:frozen): a model with a BERT question encoder from a fresh folder, frozen there and fine-tuned here, each with its own checks.
     @Test("fine-tuning the top layer: its gradients flow, it gets its own learning rate, and checkpoints round-trip")
     func fineTuned() throws {
         let folder = try bertFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let model = try ModelCatalog.makeModel(configuration(folder, trainedLayers: 1))
-        let encoder = try #require(model.namedChildren().compactMap { $0.1 as? PretrainedQuestionEncoder }.first)
+        let encoder = try questionEncoder(of: model)
         #expect(encoder.pretrainedTrainableParameters.count == 16)
         let options = TrainingOptions(epochs: 1, batchSize: 2, learningRate: 1e-3, warmupSteps: 1, questionEncoderLearningRate: 1e-4)
         let trainer = Trainer(model: model, options: options, dataIdentity: "test")

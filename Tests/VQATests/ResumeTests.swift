@@ -12,8 +12,7 @@ struct ResumeTests {
     /// Trains one epoch with a checkpoint, then stops as a killed run would (the checkpoint of
     /// epoch 1 is on disk, epoch 2 never starts).
     func interruptedRun(_ model: any VQAModel, data: VQAData, test: VQAData, checkpoint: URL) throws {
-        let trainer = Trainer(model: model, options: options, dataIdentity: "small")
-        trainer.showsProgress = false
+        let trainer = quietTrainer(model, options: options)
         #expect(throws: CancellationError.self) {
             try trainer.train(on: data, test: test, types: .sortOfCLEVR, checkpoint: checkpoint) { _ in throw CancellationError() }
         }
@@ -30,14 +29,11 @@ struct ResumeTests {
             let folder = try temporaryFolder("resume")
             defer { try? FileManager.default.removeItem(at: folder) }
 
-            let straight = Trainer(model: try smallModel("transformer"), options: options, dataIdentity: "small")
-            straight.showsProgress = false
-            try straight.train(on: data, test: test, types: .sortOfCLEVR, checkpoint: nil)
+            let straight = try uninterruptedRun(try smallModel("transformer"), options: options, data: data, test: test)
 
             // The first run ends right after epoch 1's checkpoint, as a killed run would.
             let checkpoint = folder.appendingPathComponent("checkpoint.safetensors")
-            let first = Trainer(model: try smallModel("transformer"), options: options, dataIdentity: "small")
-            first.showsProgress = false
+            let first = quietTrainer(try smallModel("transformer"), options: options)
             do {
                 try first.train(on: data, test: test, types: .sortOfCLEVR, checkpoint: checkpoint) { _ in throw CancellationError() }
                 preconditionFailure("the first run was not interrupted")
@@ -45,24 +41,19 @@ struct ResumeTests {
             // A new process: the same model built afresh, its weights zeroed to show they come from the checkpoint.
             let fresh = try smallModel("transformer")
             for parameter in fresh.parameters() { parameter.value = Tensor.zeros(parameter.value.shape) }
-            let resumed = Trainer(model: fresh, options: options, dataIdentity: "small")
-            resumed.showsProgress = false
+            let resumed = quietTrainer(fresh, options: options)
             try resumed.resume(from: checkpoint)
             precondition(resumed.completedEpochs == 1, "resume: \(resumed.completedEpochs) epochs done, expected 1")
             try resumed.train(on: data, test: test, types: .sortOfCLEVR, checkpoint: checkpoint)
 
             precondition(resumed.completedEpochs == 2)
-            precondition(stateValues(resumed.model) == stateValues(straight.model), "resumed weights differ")
-            precondition(resumed.optimizer.stateDict().mapValues(\.scalars) == straight.optimizer.stateDict().mapValues(\.scalars),
-                         "resumed optimizer state differs")
-            precondition(resumed.history.epochs.map(\.trainingLoss) == straight.history.epochs.map(\.trainingLoss),
-                         "losses differ: \(resumed.history.epochs.map(\.trainingLoss)) vs \(straight.history.epochs.map(\.trainingLoss))")
-            precondition(resumed.history.epochs.map(\.test) == straight.history.epochs.map(\.test), "test accuracies differ")
+            preconditionSameEnd(resumed, straight)
             let saved = try VQACheckpoint.describe(checkpoint)
             precondition(saved.history.epochs.count == 2, "the checkpoint is not the finished run")
         }
     }
 
+    // Deliberate pattern (same shape as Tests/VQATests/ResumeTests.swift:resumeEqualsUninterrupted): the same straight, interrupted and resumed runs, interrupted at another point, written out step by step so that the child process reads top to bottom.
     @Test("a run killed in the middle of an epoch resumes from its mid-epoch checkpoint to the numbers of an uninterrupted run")
     func midEpochResume() async {
         await #expect(processExitsWith: .success) {
@@ -73,15 +64,12 @@ struct ResumeTests {
             let folder = try temporaryFolder("mid-epoch")
             defer { try? FileManager.default.removeItem(at: folder) }
 
-            let straight = Trainer(model: try smallModel("film"), options: options, dataIdentity: "small")
-            straight.showsProgress = false
-            try straight.train(on: data, test: test, types: .sortOfCLEVR, checkpoint: nil)
+            let straight = try uninterruptedRun(try smallModel("film"), options: options, data: data, test: test)
 
             // Checkpoints every 2 steps; the run dies after the third step of epoch 2, whose work
             // is lost with it: the checkpoint holds epoch 2 after its second step.
             let checkpoint = folder.appendingPathComponent("checkpoint.safetensors")
-            let first = Trainer(model: try smallModel("film"), options: options, dataIdentity: "small")
-            first.showsProgress = false
+            let first = quietTrainer(try smallModel("film"), options: options)
             first.checkpointInterval = 2
             first.stepEnded = { position in
                 if position == LoaderPosition(epoch: 1, step: 3) { throw CancellationError() }
@@ -93,18 +81,12 @@ struct ResumeTests {
             let saved = try VQACheckpoint.describe(checkpoint)
             precondition(saved.progress?.position == LoaderPosition(epoch: 1, step: 2), "checkpoint at \(String(describing: saved.progress))")
 
-            let resumed = Trainer(model: try smallModel("film"), options: options, dataIdentity: "small")
-            resumed.showsProgress = false
+            let resumed = quietTrainer(try smallModel("film"), options: options)
             try resumed.resume(from: checkpoint)
             precondition(resumed.nextPosition == LoaderPosition(epoch: 1, step: 2))
             try resumed.train(on: data, test: test, types: .sortOfCLEVR, checkpoint: checkpoint)
-            precondition(stateValues(resumed.model) == stateValues(straight.model), "resumed weights differ")
-            precondition(resumed.optimizer.stateDict().mapValues(\.scalars) == straight.optimizer.stateDict().mapValues(\.scalars),
-                         "resumed optimizer state differs")
-            precondition(resumed.history.epochs.map(\.trainingLoss) == straight.history.epochs.map(\.trainingLoss),
-                         "losses differ: \(resumed.history.epochs.map(\.trainingLoss)) vs \(straight.history.epochs.map(\.trainingLoss))")
+            preconditionSameEnd(resumed, straight)
             precondition(resumed.history.epochs.map(\.lossCurve) == straight.history.epochs.map(\.lossCurve), "loss curves differ")
-            precondition(resumed.history.epochs.map(\.test) == straight.history.epochs.map(\.test), "test accuracies differ")
             let finished = try VQACheckpoint.describe(checkpoint)
             precondition(finished.progress == nil, "the finished run's checkpoint still holds an epoch in progress")
         }
@@ -184,4 +166,22 @@ struct ResumeTests {
         try model.save(to: bare)
         #expect(throws: VQAError.self) { _ = try VQACheckpoint.loadModel(from: bare) }
     }
+}
+
+/// A run of `model` through all of `options`' epochs without a checkpoint: what a resumed run must reach.
+private func uninterruptedRun(_ model: any VQAModel, options: TrainingOptions, data: VQAData, test: VQAData) throws -> Trainer {
+    let trainer = quietTrainer(model, options: options)
+    try trainer.train(on: data, test: test, types: .sortOfCLEVR, checkpoint: nil)
+    return trainer
+}
+
+/// Stops the process (the resume tests run in a child process of their own) unless `resumed` ended
+/// with `straight`'s weights, optimizer state, training losses and test accuracies.
+private func preconditionSameEnd(_ resumed: Trainer, _ straight: Trainer) {
+    precondition(stateValues(resumed.model) == stateValues(straight.model), "resumed weights differ")
+    precondition(resumed.optimizer.stateDict().mapValues(\.scalars) == straight.optimizer.stateDict().mapValues(\.scalars),
+                 "resumed optimizer state differs")
+    precondition(resumed.history.epochs.map(\.trainingLoss) == straight.history.epochs.map(\.trainingLoss),
+                 "losses differ: \(resumed.history.epochs.map(\.trainingLoss)) vs \(straight.history.epochs.map(\.trainingLoss))")
+    precondition(resumed.history.epochs.map(\.test) == straight.history.epochs.map(\.test), "test accuracies differ")
 }

@@ -11,6 +11,14 @@ struct CNNAttentionTests {
 
     func state(_ module: Module) -> [String: Tensor] { module.stateDict() }
 
+    /// The block's backward matches finite differences with respect to its input alone, then to its
+    /// input and every parameter (moved in place by the gradient checker).
+    func expectBlockGradients(_ x: Tensor, parameters: [Parameter], sourceLocation: SourceLocation = #_sourceLocation,
+                              _ block: (Tensor) -> Tensor) {
+        expectGradients([x], sourceLocation: sourceLocation) { block($0[0]) }
+        expectGradients([x], parameters: parameters, sourceLocation: sourceLocation) { block($0[0]) }
+    }
+
     // MARK: Squeeze-and-excitation
 
     /// The SE block from its definition, element by element in double precision.
@@ -78,8 +86,7 @@ struct CNNAttentionTests {
         var generator = RandomGenerator(seed: 7)
         let se = SqueezeExcitation(channels: 6, reduction: 2, generator: &generator)
         let x = random([2, 6, 3, 4], seed: 8)
-        expectGradients([x]) { se($0[0]) }
-        expectGradients([x], parameters: se.parameters()) { se($0[0]) }
+        expectBlockGradients(x, parameters: se.parameters()) { se($0) }
         // The same block written inline from the parameter values, differentiated in all of them.
         let p = state(se)
         expectGradients([x, p["fc1.weight"]!, p["fc1.bias"]!, p["fc2.weight"]!, p["fc2.bias"]!]) { v in
@@ -207,12 +214,12 @@ struct CNNAttentionTests {
         #expect(isClose(block(x), x, relative: 0, absolute: 1e-6))
     }
 
+    // Deliberate pattern (same shape as Tests/FusionKitTests/Attention/CNNAttentionTests.swift:squeezeExcitationGradients): each block's gradient check, then the block written again inline from its own parameters, which share no code.
     @Test func nonLocalGradients() {
         var generator = RandomGenerator(seed: 20)
         let block = NonLocalBlock(channels: 4, interChannels: 2, generator: &generator)
         let x = random([2, 4, 3, 3], seed: 21)
-        expectGradients([x]) { block($0[0]) }
-        expectGradients([x], parameters: block.parameters()) { block($0[0]) }
+        expectBlockGradients(x, parameters: block.parameters()) { block($0) }
         // Written inline with an explicit transpose and the [N, P, C'] layout of the paper, so the
         // module's transpose flags are checked against a different arrangement of the same products.
         let p = state(block)

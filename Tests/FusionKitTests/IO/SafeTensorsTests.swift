@@ -44,6 +44,18 @@ private func invalidEntryReason(_ data: Data, name: String,
     return reason
 }
 
+/// For each of `values`, a file of four data bytes whose one tensor "t" has the entry `entry(value)`
+/// is refused as an invalid entry whose reason contains `reason`.
+private func expectInvalidEntries<Value>(_ values: [Value], reasonContaining reason: String,
+                                         sourceLocation: SourceLocation = #_sourceLocation,
+                                         entry: (Value) -> String) {
+    for value in values {
+        let found = invalidEntryReason(makeFile("{\"t\":\(entry(value))}", data: [0, 0, 0, 0]), name: "t",
+                                       sourceLocation: sourceLocation)
+        #expect(found?.contains(reason) == true, "\(value): \(found ?? "")", sourceLocation: sourceLocation)
+    }
+}
+
 private func bitPatterns(_ tensor: Tensor?) -> [UInt32] { tensor?.scalars.map(\.bitPattern) ?? [] }
 
 /// A fresh empty directory under the system's temporary directory.
@@ -374,33 +386,24 @@ struct SafeTensorsCorruptionTests {
     }
 
     @Test func badShapeDimensions() {
-        for dimension in ["-1", "2.5", "1e0", "\"1\"", "null", "true", "[1]", "-0.0",
-                          "9223372036854775808", "99999999999999999999999999999"] {
-            let data = makeFile("{\"t\":{\"dtype\":\"F32\",\"shape\":[1,\(dimension)],\"data_offsets\":[0,4]}}",
-                                data: [0, 0, 0, 0])
-            let reason = invalidEntryReason(data, name: "t")
-            #expect(reason?.contains("shape[1]") == true, "\(dimension): \(reason ?? "")")
+        expectInvalidEntries(["-1", "2.5", "1e0", "\"1\"", "null", "true", "[1]", "-0.0",
+                              "9223372036854775808", "99999999999999999999999999999"], reasonContaining: "shape[1]") {
+            "{\"dtype\":\"F32\",\"shape\":[1,\($0)],\"data_offsets\":[0,4]}"
         }
     }
 
     @Test func shapesWhoseProductOverflows() {
         let huge = [[1 << 32, 1 << 32], [Int.max, 2], [1 << 62, 4, 0], [3037000500, 3037000500], [1 << 61, 2]]
-        for shape in huge {
-            let reason = invalidEntryReason(makeFile("{\"t\":\(entry("F32", shape, 0, 4))}", data: [0, 0, 0, 0]), name: "t")
-            #expect(reason?.contains("more elements than can be addressed") == true, "\(shape): \(reason ?? "")")
-        }
+        expectInvalidEntries(huge, reasonContaining: "more elements than can be addressed") { entry("F32", $0, 0, 4) }
         // A huge dimension after a zero never overflows: an empty tensor.
         let empty = try? SafeTensors.decode(makeFile("{\"t\":\(entry("F32", [0, Int.max], 0, 0))}"))
         #expect(empty?["t"]?.count == 0 && empty?["t"]?.shape == [0, Int.max])
     }
 
     @Test func badDataOffsets() {
-        for offsets in ["[0]", "[0,4,8]", "[]", "[-4,0]", "[0,-4]", "[0,4.0]", "[0,\"4\"]", "[null,4]",
-                        "[0,18446744073709551616]", "4"] {
-            let data = makeFile("{\"t\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":\(offsets)}}",
-                                data: [0, 0, 0, 0])
-            let reason = invalidEntryReason(data, name: "t")
-            #expect(reason?.contains("data_offsets") == true, "\(offsets): \(reason ?? "")")
+        expectInvalidEntries(["[0]", "[0,4,8]", "[]", "[-4,0]", "[0,-4]", "[0,4.0]", "[0,\"4\"]", "[null,4]",
+                              "[0,18446744073709551616]", "4"], reasonContaining: "data_offsets") {
+            "{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":\($0)}"
         }
     }
 
@@ -650,6 +653,7 @@ struct SafeTensorsFuzzTests {
 
 // MARK: - Raw tensors
 
+// Deliberate pattern (same shape as Tests/FusionKitTests/IO/SafeTensorsTests.swift:invalidNamesThrowBeforeTouchingTheFile): a test writing into a temporary directory of its own, removed when it ends.
 @Suite("SafeTensors raw tensors keep their dtype")
 struct SafeTensorsRawTests {
     @Test func rawRoundTripKeepsBytesAndAlignsData() throws {
@@ -688,19 +692,7 @@ struct SafeTensorsRawTests {
 struct SafeTensorsSpecialFileTests {
     /// Reads `path` on another thread and returns the error, failing if the read takes a second.
     private func errorWithinASecond(_ path: String) -> SafeTensorsError? {
-        let finished = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var error: SafeTensorsError?
-        Thread.detachNewThread {
-            do { _ = try SafeTensors.read(contentsOf: URL(fileURLWithPath: path)) } catch let thrown as SafeTensorsError {
-                error = thrown
-            } catch {}
-            finished.signal()
-        }
-        guard finished.wait(timeout: .now() + 1) == .success else {
-            Issue.record("reading \(path) did not return within a second")
-            return nil
-        }
-        return error
+        thrownError(SafeTensorsError.self, by: "reading \(path)", within: 1) { _ = try SafeTensors.read(contentsOf: URL(fileURLWithPath: path)) }
     }
 
     @Test("a named pipe, a directory and /dev/zero are typed errors naming the kind of file, within a second")

@@ -179,15 +179,8 @@ struct ModuleTests {
     /// Products large enough that backward runs dA and dB side by side on one BLAS thread each.
     @Test func largeBackwardProductsMatchTheirFormulas() {
         var generator = RandomGenerator(seed: 9)
-        let x = Tensor.randomNormal([2, 64, 128], generator: &generator).requiringGradient()
-        let w = Tensor.randomNormal([96, 128], generator: &generator).requiringGradient()
-        let b = Tensor.randomNormal([96], generator: &generator).requiringGradient()
-        let g = Tensor.randomNormal([2, 64, 96], generator: &generator)
-        x.affine(weight: w, bias: b).backward(g)
-        let rows = g.reshaped([128, 96]), inputs = x.detached().reshaped([128, 128])
-        #expect(isClose(x.gradient!, g.matmul(w.detached()), relative: 1e-4, absolute: 1e-4))
-        #expect(isClose(w.gradient!, rows.matmul(inputs, transposeA: true), relative: 1e-4, absolute: 1e-4))
-        #expect(isClose(b.gradient!, rows.sum(alongAxes: 0), relative: 1e-4, absolute: 1e-4))
+        let (x, w, _, _) = expectAffineGradients(leading: [2, 64], inputs: 128, outputs: 96, generator: &generator,
+                                                 parameterAbsolute: 1e-4)
         let a = Tensor.randomNormal([3, 128, 96], generator: &generator).requiringGradient()
         let c = Tensor.randomNormal([3, 96, 128], generator: &generator).requiringGradient()
         let upstream = Tensor.randomNormal([3, 128, 128], generator: &generator)
@@ -201,15 +194,9 @@ struct ModuleTests {
     /// 37 outputs leave a partial group of four in the bias sums.
     @Test func tallAffineGradientsMatchTheirFormulas() {
         var generator = RandomGenerator(seed: 10)
-        let x = Tensor.randomNormal([9, 1280, 24], generator: &generator).requiringGradient()
-        let w = Tensor.randomNormal([37, 24], generator: &generator).requiringGradient()
-        let b = Tensor.randomNormal([37], generator: &generator).requiringGradient()
-        let g = Tensor.randomNormal([9, 1280, 37], generator: &generator)
-        x.affine(weight: w, bias: b).backward(g)
-        let rows = g.reshaped([11520, 37]), inputs = x.detached().reshaped([11520, 24])
-        #expect(isClose(x.gradient!, g.matmul(w.detached()), relative: 1e-4, absolute: 1e-4))
-        #expect(isClose(w.gradient!, rows.matmul(inputs, transposeA: true), relative: 1e-4, absolute: 1e-3))
-        #expect(isClose(b.gradient!, rows.sum(alongAxes: 0), relative: 1e-4, absolute: 1e-3))
+        let (x, w, b, g) = expectAffineGradients(leading: [9, 1280], inputs: 24, outputs: 37, generator: &generator,
+                                                 parameterAbsolute: 1e-3)
+        let rows = g.reshaped([11520, 37])
         // Only the bias learns: the weight's gradient is not formed.
         let frozen = w.detached(), bias = b.detached().requiringGradient()
         x.detached().affine(weight: frozen, bias: bias).backward(g)
@@ -296,4 +283,24 @@ struct GlobalGeneratorLayerTests {
             precondition(Linear(4, 3).weight.value != Linear(4, 3).weight.value, "two layers drew the same weights")
         }
     }
+}
+
+/// Backward of `x.affine(weight: w, bias: b)` on random x [leading…, inputs], w [outputs, inputs],
+/// b [outputs] and upstream g (drawn in that order) gives dx = g·w, dw = gᵀ·x and db = Σ g over the
+/// rows, dx within 1e-4 and the parameters' within `parameterAbsolute` (relative 1e-4 for all three).
+private func expectAffineGradients(leading: [Int], inputs: Int, outputs: Int, generator: inout RandomGenerator,
+                                   parameterAbsolute: Float, sourceLocation: SourceLocation = #_sourceLocation)
+    -> (x: Tensor, w: Tensor, b: Tensor, g: Tensor) {
+    let x = Tensor.randomNormal(leading + [inputs], generator: &generator).requiringGradient()
+    let w = Tensor.randomNormal([outputs, inputs], generator: &generator).requiringGradient()
+    let b = Tensor.randomNormal([outputs], generator: &generator).requiringGradient()
+    let g = Tensor.randomNormal(leading + [outputs], generator: &generator)
+    x.affine(weight: w, bias: b).backward(g)
+    let count = leading.reduce(1, *)
+    let rows = g.reshaped([count, outputs]), flatInputs = x.detached().reshaped([count, inputs])
+    #expect(isClose(x.gradient!, g.matmul(w.detached()), relative: 1e-4, absolute: 1e-4), sourceLocation: sourceLocation)
+    #expect(isClose(w.gradient!, rows.matmul(flatInputs, transposeA: true), relative: 1e-4, absolute: parameterAbsolute),
+            sourceLocation: sourceLocation)
+    #expect(isClose(b.gradient!, rows.sum(alongAxes: 0), relative: 1e-4, absolute: parameterAbsolute), sourceLocation: sourceLocation)
+    return (x, w, b, g)
 }

@@ -5,23 +5,16 @@ import Testing
 /// Slow, obviously correct reference implementations that the fast kernels are checked against:
 /// every element is computed from its full multi-index.
 enum Reference {
-    /// All multi-indices of a shape in row-major order.
+    /// All multi-indices of a shape in row-major order: each from its flat position, the last axis
+    /// taking the remainder (not the odometer the kernels step, so the two do not share a mistake).
     static func indices(_ shape: [Int]) -> [[Int]] {
-        let count = shape.reduce(1, *)
-        if count == 0 { return [] }
-        var result: [[Int]] = []
-        var index = [Int](repeating: 0, count: shape.count)
-        for _ in 0..<count {
-            result.append(index)
-            var axis = shape.count - 1
-            while axis >= 0 {
-                index[axis] += 1
-                if index[axis] < shape[axis] { break }
-                index[axis] = 0
-                axis -= 1
+        (0..<shape.reduce(1, *)).map { position in
+            var rest = position, index = [Int](repeating: 0, count: shape.count)
+            for axis in shape.indices.reversed() {
+                (rest, index[axis]) = rest.quotientAndRemainder(dividingBy: shape[axis])
             }
+            return index
         }
-        return result
     }
 
     static func flat(_ index: [Int], _ shape: [Int]) -> Int {

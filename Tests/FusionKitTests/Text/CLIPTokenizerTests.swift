@@ -15,16 +15,12 @@ struct CLIPTokenizerTests {
 
     // MARK: Fixtures
 
+    // Deliberate pattern (same shape as Tests/FusionKitTests/Text/WordPieceTokenizerTests.swift:Expected): one Decodable struct a record of this suite's expected.json, each as its script writes it; what both suites read alike is in Support/TokenizerFixtures.swift.
+
     struct SentenceCase: Decodable {
         let ids: [Int]
         let tokens: [String]
         let truncated: [Int]?
-    }
-
-    struct ShortTruncation: Decodable {
-        let sentence: Int
-        let maxLength: Int
-        let ids: [Int]
     }
 
     struct Batch: Decodable {
@@ -69,7 +65,7 @@ struct CLIPTokenizerTests {
     struct Expected: Decodable {
         let contextLength: Int
         let sentences: [SentenceCase]
-        let shortTruncations: [ShortTruncation]
+        let shortTruncations: [TokenizerFixtures.ShortTruncation]
         let batches: Batches
         let configurations: [ConfigurationCase]
         let configurationProbes: [String]
@@ -84,28 +80,13 @@ struct CLIPTokenizerTests {
     }
 
     static func load() throws -> Fixtures {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        let sentences = try decoder.decode([String].self, from: Data(contentsOf: fixtures.appendingPathComponent("sentences.json")))
-        let expected = try decoder.decode(Expected.self, from: Data(contentsOf: fixtures.appendingPathComponent("expected.json")))
+        let (sentences, expected) = try TokenizerFixtures.load(fixtures, expecting: Expected.self)
         return Fixtures(sentences: sentences, expected: expected, tokenizer: try CLIPTokenizer(folder: fixtures))
     }
 
-    /// `text` with every scalar outside printable ASCII escaped, for messages.
-    static func escaped(_ text: String) -> String {
-        String(text.unicodeScalars.prefix(80).map { $0.escaped(asASCII: true) }.joined())
-    }
-
-    /// Tokens compared scalar by scalar (Swift's `==` on strings would equate canonical equivalents).
-    static func scalars(_ tokens: [String]) -> [[UInt32]] {
-        tokens.map { $0.unicodeScalars.map(\.value) }
-    }
-
-    static func makeTemporaryFolder() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("clip-tokenizer-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder
-    }
+    static func escaped(_ text: String) -> String { TokenizerFixtures.escaped(text) }
+    static func scalars(_ tokens: [String]) -> [[UInt32]] { TokenizerFixtures.scalars(tokens) }
+    static func makeTemporaryFolder() throws -> URL { try TokenizerFixtures.makeTemporaryFolder("clip-tokenizer") }
 
     /// A folder holding `vocab` as vocab.json and `merges` as merges.txt.
     static func makeVocabularyFolder(vocab: String, merges: [UInt8]) throws -> URL {
@@ -118,17 +99,7 @@ struct CLIPTokenizerTests {
     /// The error loading a tokenizer from `folder` throws, run on another thread so that a read that
     /// waits (on a named pipe) fails the test instead of hanging it.
     static func error(loading folder: URL) -> TokenizerError? {
-        let finished = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var caught: TokenizerError?
-        Thread.detachNewThread {
-            do throws(TokenizerError) { _ = try CLIPTokenizer(folder: folder) } catch { caught = error }
-            finished.signal()
-        }
-        guard finished.wait(timeout: .now() + 5) == .success else {
-            Issue.record("loading \(folder.path) did not return within 5 seconds")
-            return nil
-        }
-        return caught
+        thrownError(TokenizerError.self, by: "loading \(folder.path)", within: 5) { _ = try CLIPTokenizer(folder: folder) }
     }
 
     // MARK: Parity
@@ -157,10 +128,8 @@ struct CLIPTokenizerTests {
     @Test("truncation to 2, 3, 5 and 10 ids keeps <|startoftext|> and <|endoftext|>")
     func shortTruncations() throws {
         let fixtures = try Self.load()
-        #expect(!fixtures.expected.shortTruncations.isEmpty)
-        for truncation in fixtures.expected.shortTruncations {
-            let ids = fixtures.tokenizer.encode(fixtures.sentences[truncation.sentence], maximumLength: truncation.maxLength)
-            #expect(ids == truncation.ids, "sentence \(truncation.sentence) truncated to \(truncation.maxLength)")
+        TokenizerFixtures.expectShortTruncations(fixtures.expected.shortTruncations, of: fixtures.sentences) {
+            fixtures.tokenizer.encode($0, maximumLength: $1)
         }
     }
 

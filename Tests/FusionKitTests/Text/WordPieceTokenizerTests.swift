@@ -14,6 +14,8 @@ struct WordPieceTokenizerTests {
 
     // MARK: Fixtures
 
+    // Deliberate pattern (same shape as Tests/FusionKitTests/Text/CLIPTokenizerTests.swift:Expected): one Decodable struct a record of this suite's expected.json, each as its script writes it; what both suites read alike is in Support/TokenizerFixtures.swift.
+
     struct Encoding: Decodable {
         let ids: [Int]
         let tokens: [String]
@@ -24,12 +26,6 @@ struct WordPieceTokenizerTests {
         let cased: Encoding
         let uncasedTruncated: [Int]
         let casedTruncated: [Int]
-    }
-
-    struct ShortTruncation: Decodable {
-        let sentence: Int
-        let maxLength: Int
-        let ids: [Int]
     }
 
     struct PairEncoding: Decodable {
@@ -71,7 +67,7 @@ struct WordPieceTokenizerTests {
     struct Expected: Decodable {
         let truncatedLength: Int
         let sentences: [SentenceCase]
-        let shortTruncations: [ShortTruncation]
+        let shortTruncations: [TokenizerFixtures.ShortTruncation]
         let pairs: [PairCase]
         let batches: Batches
         let vocabularyFiles: [VocabularyFile]
@@ -86,31 +82,16 @@ struct WordPieceTokenizerTests {
     }
 
     static func load() throws -> Fixtures {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        let sentences = try decoder.decode([String].self, from: Data(contentsOf: fixtures.appendingPathComponent("sentences.json")))
-        let expected = try decoder.decode(Expected.self, from: Data(contentsOf: fixtures.appendingPathComponent("expected.json")))
+        let (sentences, expected) = try TokenizerFixtures.load(fixtures, expecting: Expected.self)
         let vocabulary = fixtures.appendingPathComponent("vocab.txt")
         return Fixtures(sentences: sentences, expected: expected,
                         uncased: try WordPieceTokenizer(vocabularyFile: vocabulary),
                         cased: try WordPieceTokenizer(vocabularyFile: vocabulary, lowercases: false))
     }
 
-    /// `text` with every scalar outside printable ASCII escaped, for messages.
-    static func escaped(_ text: String) -> String {
-        String(text.unicodeScalars.prefix(80).map { $0.escaped(asASCII: true) }.joined())
-    }
-
-    /// Tokens compared scalar by scalar (Swift's `==` on strings would equate "é" and "e" + U+0301).
-    static func scalars(_ tokens: [String]) -> [[UInt32]] {
-        tokens.map { $0.unicodeScalars.map(\.value) }
-    }
-
-    static func makeTemporaryFolder() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("wordpiece-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder
-    }
+    static func escaped(_ text: String) -> String { TokenizerFixtures.escaped(text) }
+    static func scalars(_ tokens: [String]) -> [[UInt32]] { TokenizerFixtures.scalars(tokens) }
+    static func makeTemporaryFolder() throws -> URL { try TokenizerFixtures.makeTemporaryFolder("wordpiece") }
 
     // MARK: Parity
 
@@ -141,10 +122,8 @@ struct WordPieceTokenizerTests {
     @Test("truncation to 2, 3 and 5 ids keeps [CLS] and [SEP]")
     func shortTruncations() throws {
         let fixtures = try Self.load()
-        #expect(!fixtures.expected.shortTruncations.isEmpty)
-        for truncation in fixtures.expected.shortTruncations {
-            let ids = fixtures.uncased.encode(fixtures.sentences[truncation.sentence], maximumLength: truncation.maxLength)
-            #expect(ids == truncation.ids, "sentence \(truncation.sentence) truncated to \(truncation.maxLength)")
+        TokenizerFixtures.expectShortTruncations(fixtures.expected.shortTruncations, of: fixtures.sentences) {
+            fixtures.uncased.encode($0, maximumLength: $1)
         }
     }
 
@@ -243,18 +222,7 @@ struct WordPieceTokenizerTests {
         let folder = try Self.makeTemporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         func error(loading url: URL) -> TokenizerError? {
-            // On another thread, so that a read that waits (on a named pipe) fails the test instead of hanging it.
-            let finished = DispatchSemaphore(value: 0)
-            nonisolated(unsafe) var caught: TokenizerError?
-            Thread.detachNewThread {
-                do throws(TokenizerError) { _ = try WordPieceVocabulary(contentsOf: url) } catch { caught = error }
-                finished.signal()
-            }
-            guard finished.wait(timeout: .now() + 5) == .success else {
-                Issue.record("loading \(url.path) did not return within 5 seconds")
-                return nil
-            }
-            return caught
+            thrownError(TokenizerError.self, by: "loading \(url.path)", within: 5) { _ = try WordPieceVocabulary(contentsOf: url) }
         }
 
         let empty = folder.appendingPathComponent("empty.txt")
