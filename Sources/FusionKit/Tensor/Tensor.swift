@@ -125,9 +125,6 @@ public struct Tensor: @unchecked Sendable {
         return try withUnsafeMutablePointer { try body(UnsafeMutableBufferPointer(start: $0, count: count)) }
     }
 
-    /// The base pointer for reading; valid while `self` is alive and unmodified.
-    @usableFromInline var pointer: UnsafePointer<Float> { UnsafePointer(storage.pointer) }
-
     /// Runs `body` with a writable base pointer, after ensuring the storage is not shared.
     /// The pointer is valid only inside `body`.
     @inlinable
