@@ -76,42 +76,38 @@ extension Attention {
         // Every element of the gradients is written by exactly one block's GEMM (beta 0).
         let (dQuery, dKey, dValue, dScores) = rows.uninitializedGradients(wantScores: wantScores)
         let (queries, keys) = (rows.queries, rows.keys)
-        withPointers(query, key, value) { q, k, v in
-            withPointers(weights, g) { p, upstream in
-                withFreshPointers(dQuery, dKey, dValue) { dq, dk, dv in
-                    dScores.withFreshPointer { ds in
-                        forEachBlock(rows) { range in
-                            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(queries * keys, 1))
-                            defer { scratch.deallocate() }
-                            for block in range {
-                                let (b, h) = (block / rows.heads, block % rows.heads)
-                                let probabilities = p + rows.scoreRow(b, h, 0), gradient = upstream + rows.outputOffset(b, 0, h)
-                                let dS = ds.map { $0 + rows.scoreRow(b, h, 0) } ?? scratch
-                                // dV = Pᵀ·G.
-                                Tensor.gemm(probabilities, gradient, dv + rows.valueOffset(b, 0, h), m: keys, n: rows.valueDepth,
-                                            k: queries, transposeA: true, transposeB: false, rowStrides: (keys, rows.valueStride, rows.valueStride))
-                                // dP = G·Vᵀ, then dS = P ⊙ (dP − Σ_k P ⊙ dP) row by row.
-                                Tensor.gemm(gradient, v + rows.valueOffset(b, 0, h), dS, m: queries, n: keys, k: rows.valueDepth,
-                                            transposeA: false, transposeB: true, rowStrides: (rows.valueStride, rows.valueStride, keys))
-                                for i in 0..<queries {
-                                    let (weightRow, row) = (probabilities + i * keys, dS + i * keys)
-                                    var weighted: Float = 0
-                                    for j in 0..<keys { weighted += weightRow[j] * row[j] }
-                                    for j in 0..<keys { row[j] = weightRow[j] * (row[j] - weighted) }
-                                }
-                                // dQ = scale·dS·K and dK = scale·dSᵀ·Q.
-                                Tensor.gemm(dS, k + rows.keyOffset(b, 0, h), dq + rows.queryOffset(b, 0, h), m: queries, n: rows.depth,
-                                            k: keys, transposeA: false, transposeB: false, alpha: scale,
-                                            rowStrides: (keys, rows.queryStride, rows.queryStride))
-                                Tensor.gemm(dS, q + rows.queryOffset(b, 0, h), dk + rows.keyOffset(b, 0, h), m: keys, n: rows.depth,
-                                            k: queries, transposeA: true, transposeB: false, alpha: scale,
-                                            rowStrides: (keys, rows.queryStride, rows.queryStride))
-                            }
+        withPointers(query, key, value) { q, k, v in withPointers(weights, g) { p, upstream in
+            withFreshPointers(dQuery, dKey, dValue) { dq, dk, dv in dScores.withFreshPointer { ds in
+                forEachBlock(rows) { range in
+                    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(queries * keys, 1))
+                    defer { scratch.deallocate() }
+                    for block in range {
+                        let (b, h) = (block / rows.heads, block % rows.heads)
+                        let probabilities = p + rows.scoreRow(b, h, 0), gradient = upstream + rows.outputOffset(b, 0, h)
+                        let dS = ds.map { $0 + rows.scoreRow(b, h, 0) } ?? scratch
+                        // dV = Pᵀ·G.
+                        Tensor.gemm(probabilities, gradient, dv + rows.valueOffset(b, 0, h), m: keys, n: rows.valueDepth,
+                                    k: queries, transposeA: true, transposeB: false, rowStrides: (keys, rows.valueStride, rows.valueStride))
+                        // dP = G·Vᵀ, then dS = P ⊙ (dP − Σ_k P ⊙ dP) row by row.
+                        Tensor.gemm(gradient, v + rows.valueOffset(b, 0, h), dS, m: queries, n: keys, k: rows.valueDepth,
+                                    transposeA: false, transposeB: true, rowStrides: (rows.valueStride, rows.valueStride, keys))
+                        for i in 0..<queries {
+                            let (weightRow, row) = (probabilities + i * keys, dS + i * keys)
+                            var weighted: Float = 0
+                            for j in 0..<keys { weighted += weightRow[j] * row[j] }
+                            for j in 0..<keys { row[j] = weightRow[j] * (row[j] - weighted) }
                         }
+                        // dQ = scale·dS·K and dK = scale·dSᵀ·Q.
+                        Tensor.gemm(dS, k + rows.keyOffset(b, 0, h), dq + rows.queryOffset(b, 0, h), m: queries, n: rows.depth,
+                                    k: keys, transposeA: false, transposeB: false, alpha: scale,
+                                    rowStrides: (keys, rows.queryStride, rows.queryStride))
+                        Tensor.gemm(dS, q + rows.queryOffset(b, 0, h), dk + rows.keyOffset(b, 0, h), m: keys, n: rows.depth,
+                                    k: queries, transposeA: true, transposeB: false, alpha: scale,
+                                    rowStrides: (keys, rows.queryStride, rows.queryStride))
                     }
                 }
-            }
-        }
+            } }
+        } }
         return (dQuery, dKey, dValue, dScores)
     }
 

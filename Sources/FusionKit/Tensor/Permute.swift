@@ -51,7 +51,8 @@ extension Tensor {
                     // shared out among cores. A run along the innermost dimension would be as short as
                     // three floats here (RGB planes read as pixels).
                     let (matrices, rows, columns) = dims.count == 2 ? (1, dims[0], dims[1]) : (dims[0], dims[1], dims[2])
-                    let (matrixStride, rowStride, columnStride) = dims.count == 2 ? (0, strides[0], strides[1]) : (strides[0], strides[1], strides[2])
+                    let (matrixStride, rowStride, columnStride) =
+                        dims.count == 2 ? (0, strides[0], strides[1]) : (strides[0], strides[1], strides[2])
                     let bands = matrices == 1 ? Swift.max(1, (rows + 31) / 32) : matrices
                     Parallel.forEachChunk(count: bands, elementsEach: count / bands) { range in
                         for band in range {

@@ -124,7 +124,8 @@ enum RecurrentKernels {
                             let first = positions.lowerBound
                             for t in 0..<time {
                                 for p in positions {
-                                    (xs + (t * batch + p) * inputSize).update(from: source + (order.element[p] * time + t) * inputSize, count: inputSize)
+                                    (xs + (t * batch + p) * inputSize).update(from: source + (order.element[p] * time + t) * inputSize,
+                                                                              count: inputSize)
                                 }
                                 let active = order.activeEnd(of: positions, at: t) - first
                                 guard active > 0 else { continue }
@@ -209,92 +210,94 @@ enum RecurrentKernels {
         // `inputGateGradient` itself, so `dHidden` may equal `dInput`.
         let sums = withPointers(gradient, inputsInOrder, gates, saved) { g, xs, gatePointer, savedPointer in
             withPointers(previous, inputWeight, hiddenWeight) { previousPointer, inputWeightPointer, hiddenWeightPointer in
-                withFreshPointers(hiddenCarry, cellCarry) { dh, dc in
-                    inputGateGradient.withFreshPointer { dInput in hiddenGateGradient.withFreshPointer { dHidden in
-                        gradientOfXStorage.withFreshPointer { dxPointer in
-                            for p in 0..<batch {
-                                let b = order.element[p]
-                                (dh + p * hidden).update(from: g + b * rowsIn + time * hidden, count: hidden)
-                                if Gates.hasCellState {
-                                    (dc + p * hidden).update(from: g + b * rowsIn + (time + 1) * hidden, count: hidden)
-                                } else {
-                                    (dc + p * hidden).update(repeating: 0, count: hidden)
+                withFreshPointers(hiddenCarry, cellCarry, inputGateGradient) { dh, dc, dInput in
+                    hiddenGateGradient.withFreshPointer { dHidden in gradientOfXStorage.withFreshPointer { dxPointer in
+                        for p in 0..<batch {
+                            let b = order.element[p]
+                            (dh + p * hidden).update(from: g + b * rowsIn + time * hidden, count: hidden)
+                            if Gates.hasCellState {
+                                (dc + p * hidden).update(from: g + b * rowsIn + (time + 1) * hidden, count: hidden)
+                            } else {
+                                (dc + p * hidden).update(repeating: 0, count: hidden)
+                            }
+                        }
+                        // As forward: each core walks back through the whole sequence for its share
+                        // of the batch (time-major rows), then turns its elements' rows, one position
+                        // at a time, into its rows of dX and its partial sums of dW_ih, dW_hh and the
+                        // bias gradients, added after. Rows past a share's last running element are
+                        // left out: their gradients are zero.
+                        return BLAS.parallelPartialSums(count: batch) { positions in
+                            let first = positions.lowerBound
+                            for step in (0..<time).reversed() {
+                                let t = reverse ? time - 1 - step : step
+                                let end = order.activeEnd(of: positions, at: t)
+                                for p in first..<end {
+                                    let row = t * batch + p
+                                    guard t < order.length[p] else {
+                                        (dInput + row * width).update(repeating: 0, count: width)
+                                        if Gates.hasSeparateHiddenGradient { (dHidden + row * width).update(repeating: 0, count: width) }
+                                        continue
+                                    }
+                                    let carry = dh + p * hidden, upstream = g + order.element[p] * rowsIn + t * hidden
+                                    for j in 0..<hidden { carry[j] += upstream[j] }
+                                    Gates.backward(hiddenSize: hidden, gates: gatePointer + row * width,
+                                                   saved: savedPointer + row * saving,
+                                                   previousHidden: previousPointer + row * hidden, hiddenGradient: carry,
+                                                   cellGradient: dc + p * hidden, inputGateGradient: dInput + row * width,
+                                                   hiddenGateGradient: dHidden + row * width)
+                                }
+                                // dh_prev += dGates_hh(t)·W_hh over this core's running rows of position t.
+                                if (step > 0 || needsInitialState) && end > first {
+                                    Tensor.gemm(dHidden + (t * batch + first) * width, hiddenWeightPointer, dh + first * hidden,
+                                                m: end - first, n: hidden, k: width, transposeA: false, transposeB: false, beta: 1)
                                 }
                             }
-                            // As forward: each core walks back through the whole sequence for its share
-                            // of the batch (time-major rows), then turns its elements' rows, one position
-                            // at a time, into its rows of dX and its partial sums of dW_ih, dW_hh and the
-                            // bias gradients, added after. Rows past a share's last running element are
-                            // left out: their gradients are zero.
-                            return BLAS.parallelPartialSums(count: batch) { positions in
-                                let first = positions.lowerBound
-                                for step in (0..<time).reversed() {
-                                    let t = reverse ? time - 1 - step : step
-                                    let end = order.activeEnd(of: positions, at: t)
-                                    for p in first..<end {
-                                        let row = t * batch + p
-                                        guard t < order.length[p] else {
-                                            (dInput + row * width).update(repeating: 0, count: width)
-                                            if Gates.hasSeparateHiddenGradient { (dHidden + row * width).update(repeating: 0, count: width) }
-                                            continue
+                            let dInputWeight = wantInputWeight ? Tensor.zeros(inputWeight.shape) : nil
+                            let dHiddenWeight = wantHiddenWeight ? Tensor.zeros(hiddenWeight.shape) : nil
+                            let dInputBias = wantInputBias ? Tensor.zeros([width]) : nil
+                            let dHiddenBias = wantHiddenBias ? Tensor.zeros([width]) : nil
+                            let dxInOrder = wantX ? Tensor(uninitializedShape: [positions.count, inputSize]) : nil
+                            for t in 0..<time {
+                                let end = order.activeEnd(of: positions, at: t), active = end - first
+                                let rows = t * batch + first
+                                if let dxPointer, let dxInOrder {
+                                    dxInOrder.withFreshPointer { target in
+                                        if active > 0 {
+                                            Tensor.gemm(dInput + rows * width, inputWeightPointer, target, m: active, n: inputSize,
+                                                        k: width, transposeA: false, transposeB: false)
                                         }
-                                        let carry = dh + p * hidden, upstream = g + order.element[p] * rowsIn + t * hidden
-                                        for j in 0..<hidden { carry[j] += upstream[j] }
-                                        Gates.backward(hiddenSize: hidden, gates: gatePointer + row * width,
-                                                       saved: savedPointer + row * saving,
-                                                       previousHidden: previousPointer + row * hidden, hiddenGradient: carry,
-                                                       cellGradient: dc + p * hidden, inputGateGradient: dInput + row * width,
-                                                       hiddenGateGradient: dHidden + row * width)
-                                    }
-                                    // dh_prev += dGates_hh(t)·W_hh over this core's running rows of position t.
-                                    if (step > 0 || needsInitialState) && end > first {
-                                        Tensor.gemm(dHidden + (t * batch + first) * width, hiddenWeightPointer, dh + first * hidden,
-                                                    m: end - first, n: hidden, k: width, transposeA: false, transposeB: false, beta: 1)
+                                        for p in positions {
+                                            let row = dxPointer + (order.element[p] * time + t) * inputSize
+                                            if p < end { row.update(from: target + (p - first) * inputSize, count: inputSize) }
+                                            else { row.update(repeating: 0, count: inputSize) }
+                                        }
                                     }
                                 }
-                                let dInputWeight = wantInputWeight ? Tensor.zeros(inputWeight.shape) : nil
-                                let dHiddenWeight = wantHiddenWeight ? Tensor.zeros(hiddenWeight.shape) : nil
-                                let dInputBias = wantInputBias ? Tensor.zeros([width]) : nil
-                                let dHiddenBias = wantHiddenBias ? Tensor.zeros([width]) : nil
-                                let dxInOrder = wantX ? Tensor(uninitializedShape: [positions.count, inputSize]) : nil
-                                for t in 0..<time {
-                                    let end = order.activeEnd(of: positions, at: t), active = end - first
-                                    let rows = t * batch + first
-                                    if let dxPointer, let dxInOrder {
-                                        dxInOrder.withFreshPointer { target in
-                                            if active > 0 {
-                                                Tensor.gemm(dInput + rows * width, inputWeightPointer, target, m: active, n: inputSize,
-                                                            k: width, transposeA: false, transposeB: false)
-                                            }
-                                            for p in positions {
-                                                let row = dxPointer + (order.element[p] * time + t) * inputSize
-                                                if p < end { row.update(from: target + (p - first) * inputSize, count: inputSize) }
-                                                else { row.update(repeating: 0, count: inputSize) }
-                                            }
-                                        }
-                                    }
-                                    guard active > 0 else { continue }
-                                    if let dInputWeight {
-                                        dInputWeight.withFreshPointer { target in
-                                            Tensor.gemm(dInput + rows * width, xs + rows * inputSize, target,
-                                                        m: width, n: inputSize, k: active, transposeA: true, transposeB: false, beta: 1)
-                                        }
-                                    }
-                                    if let dHiddenWeight {
-                                        dHiddenWeight.withFreshPointer { target in
-                                            Tensor.gemm(dHidden + rows * width, previousPointer + rows * hidden, target,
-                                                        m: width, n: hidden, k: active, transposeA: true, transposeB: false, beta: 1)
-                                        }
-                                    }
-                                    if let dInputBias {
-                                        dInputBias.withFreshPointer { Lanes.addColumnSums(dInput + rows * width, rows: active, columns: width, into: $0) }
-                                    }
-                                    if let dHiddenBias {
-                                        dHiddenBias.withFreshPointer { Lanes.addColumnSums(dHidden + rows * width, rows: active, columns: width, into: $0) }
+                                guard active > 0 else { continue }
+                                if let dInputWeight {
+                                    dInputWeight.withFreshPointer { target in
+                                        Tensor.gemm(dInput + rows * width, xs + rows * inputSize, target,
+                                                    m: width, n: inputSize, k: active, transposeA: true, transposeB: false, beta: 1)
                                     }
                                 }
-                                return [dInputWeight, dHiddenWeight, dInputBias, dHiddenBias]
+                                if let dHiddenWeight {
+                                    dHiddenWeight.withFreshPointer { target in
+                                        Tensor.gemm(dHidden + rows * width, previousPointer + rows * hidden, target,
+                                                    m: width, n: hidden, k: active, transposeA: true, transposeB: false, beta: 1)
+                                    }
+                                }
+                                if let dInputBias {
+                                    dInputBias.withFreshPointer { sums in
+                                        Lanes.addColumnSums(dInput + rows * width, rows: active, columns: width, into: sums)
+                                    }
+                                }
+                                if let dHiddenBias {
+                                    dHiddenBias.withFreshPointer { sums in
+                                        Lanes.addColumnSums(dHidden + rows * width, rows: active, columns: width, into: sums)
+                                    }
+                                }
                             }
+                            return [dInputWeight, dHiddenWeight, dInputBias, dHiddenBias]
                         }
                     } }
                 }

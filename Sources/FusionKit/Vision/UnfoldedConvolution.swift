@@ -38,7 +38,8 @@ enum UnfoldedConvolution {
             bias.withPointer { biases in residual.withPointer { residuals in
                 result.withFreshPointer { out in
                     if winograd {
-                        WinogradConvolution.forward(source, weight: weight, transformed: keptWeight("winograd", WinogradConvolution.transformedWeights),
+                        WinogradConvolution.forward(source, weight: weight,
+                                                    transformed: keptWeight("winograd", WinogradConvolution.transformedWeights),
                                                     bias: biases, into: out, geometry: g,
                                                     epilogue: epilogue.map { ($0.relu, residuals) })
                     } else {
