@@ -26,37 +26,40 @@ extension Attention {
         KernelPathLog.record("attention", AttentionPath.headGEMMs.rawValue)
         let rows = HeadRows(checking: "headGEMMs", query: query, key: key, value: value, heads: heads, mask: mask)
         let (factor, offsets, weights, output) = rows.forwardStart(mask: mask, scale: scale)
-        let (q, k, v) = (query.pointer, key.pointer, value.pointer)
-        let (p, o) = (weights.storage.pointer, output.storage.pointer)
-        let added = offsets?.pointer, padding = mask.keyPadding?.pointer, causal = mask.causal
         let (queries, keys) = (rows.queries, rows.keys)
-        forEachBlock(rows) { range in
-            for block in range {
-                let (b, h) = (block / rows.heads, block % rows.heads)
-                let scores = p + rows.scoreRow(b, h, 0)
-                Tensor.gemm(q + rows.queryOffset(b, 0, h), k + rows.keyOffset(b, 0, h), scores, m: queries, n: keys,
-                            k: rows.depth, transposeA: false, transposeB: true, alpha: factor,
-                            rowStrides: (rows.queryStride, rows.queryStride, keys))
-                for i in 0..<queries {
-                    let row = scores + i * keys
-                    if let added {
-                        let offset = added + rows.scoreRow(b, h, i)
-                        for j in 0..<keys { row[j] += offset[j] }
+        let causal = mask.causal
+        withPointers(query, key, value) { q, k, v in
+            offsets.withPointer { added in mask.keyPadding.withPointer { padding in
+                withFreshPointers(weights, output) { p, o in
+                    forEachBlock(rows) { range in
+                        for block in range {
+                            let (b, h) = (block / rows.heads, block % rows.heads)
+                            let scores = p + rows.scoreRow(b, h, 0)
+                            Tensor.gemm(q + rows.queryOffset(b, 0, h), k + rows.keyOffset(b, 0, h), scores, m: queries, n: keys,
+                                        k: rows.depth, transposeA: false, transposeB: true, alpha: factor,
+                                        rowStrides: (rows.queryStride, rows.queryStride, keys))
+                            for i in 0..<queries {
+                                let row = scores + i * keys
+                                if let added {
+                                    let offset = added + rows.scoreRow(b, h, i)
+                                    for j in 0..<keys { row[j] += offset[j] }
+                                }
+                                if let padding {
+                                    for j in 0..<keys where padding[b * keys + j] != 0 { row[j] = -.infinity }
+                                }
+                                if causal {
+                                    for j in (i + 1)..<keys { row[j] = -.infinity }
+                                }
+                                fk_softmax_row(row, keys)
+                            }
+                            Tensor.gemm(scores, v + rows.valueOffset(b, 0, h), o + rows.outputOffset(b, 0, h), m: queries,
+                                        n: rows.valueDepth, k: keys, transposeA: false, transposeB: false,
+                                        rowStrides: (keys, rows.valueStride, rows.valueStride))
+                        }
                     }
-                    if let padding {
-                        for j in 0..<keys where padding[b * keys + j] != 0 { row[j] = -.infinity }
-                    }
-                    if causal {
-                        for j in (i + 1)..<keys { row[j] = -.infinity }
-                    }
-                    fk_softmax_row(row, keys)
                 }
-                Tensor.gemm(scores, v + rows.valueOffset(b, 0, h), o + rows.outputOffset(b, 0, h), m: queries,
-                            n: rows.valueDepth, k: keys, transposeA: false, transposeB: false,
-                            rowStrides: (keys, rows.valueStride, rows.valueStride))
-            }
+            } }
         }
-        withExtendedLifetime((query, key, value, offsets, mask.keyPadding)) {}
         return recordHeadAttention("headGEMMAttention", output: output, weights: weights, query: query, key: key, value: value,
                                    mask: mask) { g, wantScores in
             headGEMMsBackward(g, query: query, key: key, value: value, weights: weights, rows: rows, scale: factor, wantScores: wantScores)
@@ -72,38 +75,39 @@ extension Attention {
         -> HeadGradients {
         // Every element of the gradients is written by exactly one block's GEMM (beta 0).
         let (dQuery, dKey, dValue, dScores) = rows.uninitializedGradients(wantScores: wantScores)
-        let (q, k, v, p, upstream) = (query.pointer, key.pointer, value.pointer, weights.pointer, g.pointer)
-        let (dq, dk, dv, ds) = (dQuery.storage.pointer, dKey.storage.pointer, dValue.storage.pointer, dScores?.storage.pointer)
         let (queries, keys) = (rows.queries, rows.keys)
-        forEachBlock(rows) { range in
-            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(queries * keys, 1))
-            defer { scratch.deallocate() }
-            for block in range {
-                let (b, h) = (block / rows.heads, block % rows.heads)
-                let probabilities = p + rows.scoreRow(b, h, 0), gradient = upstream + rows.outputOffset(b, 0, h)
-                let dS = ds.map { $0 + rows.scoreRow(b, h, 0) } ?? scratch
-                // dV = Pᵀ·G.
-                Tensor.gemm(probabilities, gradient, dv + rows.valueOffset(b, 0, h), m: keys, n: rows.valueDepth,
-                            k: queries, transposeA: true, transposeB: false, rowStrides: (keys, rows.valueStride, rows.valueStride))
-                // dP = G·Vᵀ, then dS = P ⊙ (dP − Σ_k P ⊙ dP) row by row.
-                Tensor.gemm(gradient, v + rows.valueOffset(b, 0, h), dS, m: queries, n: keys, k: rows.valueDepth,
-                            transposeA: false, transposeB: true, rowStrides: (rows.valueStride, rows.valueStride, keys))
-                for i in 0..<queries {
-                    let (weightRow, row) = (probabilities + i * keys, dS + i * keys)
-                    var weighted: Float = 0
-                    for j in 0..<keys { weighted += weightRow[j] * row[j] }
-                    for j in 0..<keys { row[j] = weightRow[j] * (row[j] - weighted) }
+        withPointers(query, key, value) { q, k, v in withPointers(weights, g) { p, upstream in
+            withFreshPointers(dQuery, dKey, dValue) { dq, dk, dv in dScores.withFreshPointer { ds in
+                forEachBlock(rows) { range in
+                    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(queries * keys, 1))
+                    defer { scratch.deallocate() }
+                    for block in range {
+                        let (b, h) = (block / rows.heads, block % rows.heads)
+                        let probabilities = p + rows.scoreRow(b, h, 0), gradient = upstream + rows.outputOffset(b, 0, h)
+                        let dS = ds.map { $0 + rows.scoreRow(b, h, 0) } ?? scratch
+                        // dV = Pᵀ·G.
+                        Tensor.gemm(probabilities, gradient, dv + rows.valueOffset(b, 0, h), m: keys, n: rows.valueDepth,
+                                    k: queries, transposeA: true, transposeB: false, rowStrides: (keys, rows.valueStride, rows.valueStride))
+                        // dP = G·Vᵀ, then dS = P ⊙ (dP − Σ_k P ⊙ dP) row by row.
+                        Tensor.gemm(gradient, v + rows.valueOffset(b, 0, h), dS, m: queries, n: keys, k: rows.valueDepth,
+                                    transposeA: false, transposeB: true, rowStrides: (rows.valueStride, rows.valueStride, keys))
+                        for i in 0..<queries {
+                            let (weightRow, row) = (probabilities + i * keys, dS + i * keys)
+                            var weighted: Float = 0
+                            for j in 0..<keys { weighted += weightRow[j] * row[j] }
+                            for j in 0..<keys { row[j] = weightRow[j] * (row[j] - weighted) }
+                        }
+                        // dQ = scale·dS·K and dK = scale·dSᵀ·Q.
+                        Tensor.gemm(dS, k + rows.keyOffset(b, 0, h), dq + rows.queryOffset(b, 0, h), m: queries, n: rows.depth,
+                                    k: keys, transposeA: false, transposeB: false, alpha: scale,
+                                    rowStrides: (keys, rows.queryStride, rows.queryStride))
+                        Tensor.gemm(dS, q + rows.queryOffset(b, 0, h), dk + rows.keyOffset(b, 0, h), m: keys, n: rows.depth,
+                                    k: queries, transposeA: true, transposeB: false, alpha: scale,
+                                    rowStrides: (keys, rows.queryStride, rows.queryStride))
+                    }
                 }
-                // dQ = scale·dS·K and dK = scale·dSᵀ·Q.
-                Tensor.gemm(dS, k + rows.keyOffset(b, 0, h), dq + rows.queryOffset(b, 0, h), m: queries, n: rows.depth,
-                            k: keys, transposeA: false, transposeB: false, alpha: scale,
-                            rowStrides: (keys, rows.queryStride, rows.queryStride))
-                Tensor.gemm(dS, q + rows.queryOffset(b, 0, h), dk + rows.keyOffset(b, 0, h), m: keys, n: rows.depth,
-                            k: queries, transposeA: true, transposeB: false, alpha: scale,
-                            rowStrides: (keys, rows.queryStride, rows.queryStride))
-            }
-        }
-        withExtendedLifetime((query, key, value, weights, g)) {}
+            } }
+        } }
         return (dQuery, dKey, dValue, dScores)
     }
 

@@ -32,35 +32,38 @@ extension Attention {
         KernelPathLog.record("attention", AttentionPath.interleavedHeads.rawValue)
         let rows = HeadRows(checking: "interleavedHeads", query: query, key: key, value: value, heads: heads, mask: mask)
         let (factor, offsets, weights, output) = rows.forwardStart(mask: mask, scale: scale)
-        let (q, k, v) = (query.pointer, key.pointer, value.pointer)
-        let (p, o) = (weights.storage.pointer, output.storage.pointer)
-        let added = offsets?.pointer, padding = mask.keyPadding?.pointer, causal = mask.causal
-        Parallel.forEachChunk(count: rows.batch, minimumChunk: minimumChunk(rows)) { elements in
-            for b in elements {
-                for h in 0..<heads {
-                    for i in 0..<rows.queries {
-                        let row = rows.scoreRow(b, h, i)
-                        let scores = p + row
-                        let queryRow = q + rows.queryOffset(b, i, h)
-                        for j in 0..<rows.keys {
-                            var score = factor * Lanes.dot(queryRow, k + rows.keyOffset(b, j, h), rows.depth)
-                            if let added { score += added[row + j] }
-                            if (causal && j > i) || (padding != nil && padding![b * rows.keys + j] != 0) { score = -.infinity }
-                            scores[j] = score
-                        }
-                        // One vector kernel: Swift's own loops for the peak and the sum stay
-                        // scalar, as they may not reorder the additions.
-                        fk_softmax_row(scores, rows.keys)
-                        let out = o + rows.outputOffset(b, i, h)
-                        out.initialize(repeating: 0, count: rows.valueDepth)
-                        for j in 0..<rows.keys where scores[j] != 0 {
-                            Lanes.addScaled(v + rows.valueOffset(b, j, h), scores[j], into: out, rows.valueDepth)
+        let causal = mask.causal
+        withPointers(query, key, value) { q, k, v in
+            offsets.withPointer { added in mask.keyPadding.withPointer { padding in
+                withFreshPointers(weights, output) { p, o in
+                    Parallel.forEachChunk(count: rows.batch, minimumChunk: minimumChunk(rows)) { elements in
+                        for b in elements {
+                            for h in 0..<heads {
+                                for i in 0..<rows.queries {
+                                    let row = rows.scoreRow(b, h, i)
+                                    let scores = p + row
+                                    let queryRow = q + rows.queryOffset(b, i, h)
+                                    for j in 0..<rows.keys {
+                                        var score = factor * Lanes.dot(queryRow, k + rows.keyOffset(b, j, h), rows.depth)
+                                        if let added { score += added[row + j] }
+                                        if (causal && j > i) || (padding != nil && padding![b * rows.keys + j] != 0) { score = -.infinity }
+                                        scores[j] = score
+                                    }
+                                    // One vector kernel: Swift's own loops for the peak and the sum stay
+                                    // scalar, as they may not reorder the additions.
+                                    fk_softmax_row(scores, rows.keys)
+                                    let out = o + rows.outputOffset(b, i, h)
+                                    out.initialize(repeating: 0, count: rows.valueDepth)
+                                    for j in 0..<rows.keys where scores[j] != 0 {
+                                        Lanes.addScaled(v + rows.valueOffset(b, j, h), scores[j], into: out, rows.valueDepth)
+                                    }
+                                }
+                            }
                         }
                     }
                 }
-            }
+            } }
         }
-        withExtendedLifetime(offsets) {}
         return recordHeadAttention("interleavedHeadAttention", output: output, weights: weights, query: query, key: key, value: value,
                                    mask: mask) { g, wantScores in
             interleavedHeadsBackward(g, query: query, key: key, value: value, weights: weights, rows: rows, scale: factor, wantScores: wantScores)
@@ -74,49 +77,53 @@ extension Attention {
                                                  rows: HeadRows, scale: Float, wantScores: Bool)
         -> HeadGradients {
         let (dQuery, dKey, dValue, dScores) = rows.uninitializedGradients(wantScores: wantScores)
-        let (q, k, v, p, upstream) = (query.pointer, key.pointer, value.pointer, weights.pointer, g.pointer)
-        let (dq, dk, dv, ds) = (dQuery.storage.pointer, dKey.storage.pointer, dValue.storage.pointer, dScores?.storage.pointer)
         let (queries, keys) = (rows.queries, rows.keys)
-        Parallel.forEachChunk(count: rows.batch, minimumChunk: minimumChunk(rows)) { elements in
-            let block = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(queries * keys, 1))
-            defer { block.deallocate() }
-            for b in elements {
-                for h in 0..<rows.heads {
-                    let probabilities = p + rows.scoreRow(b, h, 0)
-                    // dP_ij = g_i·v_j, then dS_ij = P_ij (dP_ij − Σ_j P_ij dP_ij).
-                    for i in 0..<queries {
-                        let gradient = upstream + rows.outputOffset(b, i, h)
-                        let (weightRow, row) = (probabilities + i * keys, block + i * keys)
-                        var weighted: Float = 0
-                        for j in 0..<keys {
-                            row[j] = weightRow[j] == 0 ? 0 : Lanes.dot(gradient, v + rows.valueOffset(b, j, h), rows.valueDepth)
-                            weighted += weightRow[j] * row[j]
-                        }
-                        for j in 0..<keys { row[j] = weightRow[j] * (row[j] - weighted) }
-                    }
-                    if let ds { (ds + rows.scoreRow(b, h, 0)).update(from: block, count: queries * keys) }
-                    // dQ_i = scale Σ_j dS_ij k_j.
-                    for i in 0..<queries {
-                        let target = dq + rows.queryOffset(b, i, h)
-                        target.initialize(repeating: 0, count: rows.depth)
-                        for j in 0..<keys where block[i * keys + j] != 0 {
-                            Lanes.addScaled(k + rows.keyOffset(b, j, h), scale * block[i * keys + j], into: target, rows.depth)
-                        }
-                    }
-                    // dK_j = scale Σ_i dS_ij q_i and dV_j = Σ_i P_ij g_i.
-                    for j in 0..<keys {
-                        let keyTarget = dk + rows.keyOffset(b, j, h), valueTarget = dv + rows.valueOffset(b, j, h)
-                        keyTarget.initialize(repeating: 0, count: rows.depth)
-                        valueTarget.initialize(repeating: 0, count: rows.valueDepth)
-                        for i in 0..<queries {
-                            let (dScore, weight) = (block[i * keys + j], probabilities[i * keys + j])
-                            if dScore != 0 { Lanes.addScaled(q + rows.queryOffset(b, i, h), scale * dScore, into: keyTarget, rows.depth) }
-                            if weight != 0 { Lanes.addScaled(upstream + rows.outputOffset(b, i, h), weight, into: valueTarget, rows.valueDepth) }
+        withPointers(query, key, value) { q, k, v in withPointers(weights, g) { p, upstream in
+            withFreshPointers(dQuery, dKey, dValue) { dq, dk, dv in dScores.withFreshPointer { ds in
+                Parallel.forEachChunk(count: rows.batch, minimumChunk: minimumChunk(rows)) { elements in
+                    let block = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(queries * keys, 1))
+                    defer { block.deallocate() }
+                    for b in elements {
+                        for h in 0..<rows.heads {
+                            let probabilities = p + rows.scoreRow(b, h, 0)
+                            // dP_ij = g_i·v_j, then dS_ij = P_ij (dP_ij − Σ_j P_ij dP_ij).
+                            for i in 0..<queries {
+                                let gradient = upstream + rows.outputOffset(b, i, h)
+                                let (weightRow, row) = (probabilities + i * keys, block + i * keys)
+                                var weighted: Float = 0
+                                for j in 0..<keys {
+                                    row[j] = weightRow[j] == 0 ? 0 : Lanes.dot(gradient, v + rows.valueOffset(b, j, h), rows.valueDepth)
+                                    weighted += weightRow[j] * row[j]
+                                }
+                                for j in 0..<keys { row[j] = weightRow[j] * (row[j] - weighted) }
+                            }
+                            if let ds { (ds + rows.scoreRow(b, h, 0)).update(from: block, count: queries * keys) }
+                            // dQ_i = scale Σ_j dS_ij k_j.
+                            for i in 0..<queries {
+                                let target = dq + rows.queryOffset(b, i, h)
+                                target.initialize(repeating: 0, count: rows.depth)
+                                for j in 0..<keys where block[i * keys + j] != 0 {
+                                    Lanes.addScaled(k + rows.keyOffset(b, j, h), scale * block[i * keys + j], into: target, rows.depth)
+                                }
+                            }
+                            // dK_j = scale Σ_i dS_ij q_i and dV_j = Σ_i P_ij g_i.
+                            for j in 0..<keys {
+                                let keyTarget = dk + rows.keyOffset(b, j, h), valueTarget = dv + rows.valueOffset(b, j, h)
+                                keyTarget.initialize(repeating: 0, count: rows.depth)
+                                valueTarget.initialize(repeating: 0, count: rows.valueDepth)
+                                for i in 0..<queries {
+                                    let (dScore, weight) = (block[i * keys + j], probabilities[i * keys + j])
+                                    if dScore != 0 { Lanes.addScaled(q + rows.queryOffset(b, i, h), scale * dScore, into: keyTarget, rows.depth) }
+                                    if weight != 0 {
+                                        Lanes.addScaled(upstream + rows.outputOffset(b, i, h), weight, into: valueTarget, rows.valueDepth)
+                                    }
+                                }
+                            }
                         }
                     }
                 }
-            }
-        }
+            } }
+        } }
         return (dQuery, dKey, dValue, dScores)
     }
 

@@ -34,8 +34,10 @@ public enum LinearAlgebra {
         }
         // R: the upper triangle of the first p rows.
         var r = Tensor.zeros([p, n])
-        r.withUnsafeMutablePointer { target in
-            for i in 0..<p { for j in i..<n { target[i * n + j] = factored.pointer[i * n + j] } }
+        factored.withPointer { source in
+            r.withUnsafeMutablePointer { target in
+                for i in 0..<p { for j in i..<n { target[i * n + j] = source[i * n + j] } }
+            }
         }
         // Q: the first p columns, formed from the Householder reflectors.
         var q = factored.slice(0..<p, alongAxis: 1)

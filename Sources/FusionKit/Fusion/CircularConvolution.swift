@@ -44,9 +44,9 @@ enum FourierTransform {
             fftwf_destroy_plan(backward)
             plannerLock.unlock()
         }
-        input.update(from: x.pointer, count: rows * length)
+        x.withPointer { input.update(from: $0, count: rows * length) }
         fftwf_execute_dft_r2c(forward, input, spectrumX)
-        input.update(from: y.pointer, count: rows * length)
+        y.withPointer { input.update(from: $0, count: rows * length) }
         fftwf_execute_dft_r2c(forward, input, spectrumY)
         // Complex product (with the second factor conjugated for a correlation).
         let sign: Float = conjugateSecond ? -1 : 1
@@ -56,8 +56,10 @@ enum FourierTransform {
             spectrumX[i] = (ar * br - ai * bi, ar * bi + ai * br)
         }
         fftwf_execute_dft_c2r(backward, spectrumX, input)
-        let scale = 1 / Float(length), out = result.storage.pointer
-        for i in 0..<(rows * length) { out[i] = input[i] * scale }
+        let scale = 1 / Float(length)
+        result.withFreshPointer { out in
+            for i in 0..<(rows * length) { out[i] = input[i] * scale }
+        }
         return result
     }
 }

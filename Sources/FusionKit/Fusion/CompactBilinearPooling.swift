@@ -66,14 +66,18 @@ extension Tensor {
         }
         let signs = sign.scalars
         var result = Tensor.zeros([rows, dimension])
-        let source = pointer
-        result.withUnsafeMutablePointer { out in
-            for r in 0..<rows { for j in 0..<width { out[r * dimension + buckets[j]] += signs[j] * source[r * width + j] } }
+        withPointer { source in
+            result.withUnsafeMutablePointer { out in
+                for r in 0..<rows { for j in 0..<width { out[r * dimension + buckets[j]] += signs[j] * source[r * width + j] } }
+            }
         }
         return recordUnary("countSketch", result) { g in
             let gradient = Tensor(uninitializedShape: [rows, width])
-            let from = g.pointer, into = gradient.storage.pointer
-            for r in 0..<rows { for j in 0..<width { into[r * width + j] = signs[j] * from[r * dimension + buckets[j]] } }
+            g.withPointer { from in
+                gradient.withFreshPointer { into in
+                    for r in 0..<rows { for j in 0..<width { into[r * width + j] = signs[j] * from[r * dimension + buckets[j]] } }
+                }
+            }
             return gradient
         }
     }

@@ -19,40 +19,46 @@ extension Tensor {
         outputShape[rank - 1] = width
         let result = Tensor(uninitializedShape: outputShape)
         let norms = Tensor(uninitializedShape: [rows])
-        let source = pointer, out = result.storage.pointer, rowNorms = norms.storage.pointer
-        Parallel.forEachChunk(count: rows, elementsEach: width * factor) { range in
-            for row in range {
-                let x = source + row * width * factor, y = out + row * width
-                var squares: Float = 0
-                for j in 0..<width {
-                    var p: Float = 0
-                    for f in 0..<factor { p += x[j * factor + f] }
-                    let root = (Swift.abs(p) + sqrtEpsilon).squareRoot()
-                    let s = p > 0 ? root : (p < 0 ? -root : 0)
-                    y[j] = s
-                    squares += s * s
+        withPointer { source in
+            withFreshPointers(result, norms) { out, rowNorms in
+                Parallel.forEachChunk(count: rows, elementsEach: width * factor) { range in
+                    for row in range {
+                        let x = source + row * width * factor, y = out + row * width
+                        var squares: Float = 0
+                        for j in 0..<width {
+                            var p: Float = 0
+                            for f in 0..<factor { p += x[j * factor + f] }
+                            let root = (Swift.abs(p) + sqrtEpsilon).squareRoot()
+                            let s = p > 0 ? root : (p < 0 ? -root : 0)
+                            y[j] = s
+                            squares += s * s
+                        }
+                        let norm = (squares + normEpsilon).squareRoot()
+                        rowNorms[row] = norm
+                        for j in 0..<width { y[j] /= norm }
+                    }
                 }
-                let norm = (squares + normEpsilon).squareRoot()
-                rowNorms[row] = norm
-                for j in 0..<width { y[j] /= norm }
             }
         }
         let input = self
         guard Autograd.shouldRecord(input) else { return result }
         return result.recorded("factorPooledSignedRoot", inputs: [input]) { g in
             let gradient = Tensor(uninitializedShape: input.shape)
-            let upstream = g.pointer, y = result.pointer, rowNorms = norms.pointer, target = gradient.storage.pointer
-            Parallel.forEachChunk(count: rows, elementsEach: width * factor) { range in
-                for row in range {
-                    let gy = upstream + row * width, yr = y + row * width, norm = rowNorms[row]
-                    var dot: Float = 0
-                    for j in 0..<width { dot += gy[j] * yr[j] }
-                    let dx = target + row * width * factor
-                    for j in 0..<width {
-                        let s = yr[j] * norm
-                        let ds = (gy[j] - yr[j] * dot) / norm
-                        let dp = s == 0 ? 0 : ds / (2 * Swift.abs(s))
-                        for f in 0..<factor { dx[j * factor + f] = dp }
+            withPointers(g, result, norms) { upstream, y, rowNorms in
+                gradient.withFreshPointer { target in
+                    Parallel.forEachChunk(count: rows, elementsEach: width * factor) { range in
+                        for row in range {
+                            let gy = upstream + row * width, yr = y + row * width, norm = rowNorms[row]
+                            var dot: Float = 0
+                            for j in 0..<width { dot += gy[j] * yr[j] }
+                            let dx = target + row * width * factor
+                            for j in 0..<width {
+                                let s = yr[j] * norm
+                                let ds = (gy[j] - yr[j] * dot) / norm
+                                let dp = s == 0 ? 0 : ds / (2 * Swift.abs(s))
+                                for f in 0..<factor { dx[j * factor + f] = dp }
+                            }
+                        }
                     }
                 }
             }

@@ -42,31 +42,38 @@ enum PooledRelations {
 
         let tape = recording ? Tape(batch: batch, pairs: pairs, widths: widths) : nil
         let output = Tensor(repeating: 0, shape: [batch, outputWidth])
-        let out = output.storage.pointer
         let plan = ChunkPlan(batch: batch, pairs: pairs, examplesPerChunk: chunkExamples)
-        // Chunks are shared out among the cores, each with its own scratch buffers and
-        // single-threaded GEMMs; every chunk writes only its own examples' rows.
-        plan.run { chunkIndices in
-            let buffers = ChunkBuffers(rows: plan.examplesPerChunk * pairs, width: widths.max()!)
-            for chunkIndex in chunkIndices {
-                let examples = plan.examples(chunkIndex)
-                let rows = examples.count * pairs
-                var input = buffers.first
-                fillFirstLayer(a: a.pointer, b: b.pointer, q: q.pointer, examples: examples, n: n, width: width0, into: input)
-                for layer in 0..<layerCount {
-                    let target = layer < layerCount - 1
-                        ? (tape?.hidden[layer].storage.pointer).map { $0 + examples.lowerBound * pairs * widths[layer + 1] }
-                            ?? buffers.other(than: input)
-                        : buffers.other(than: input)
-                    affine(input, weight: weights[layer].pointer, bias: biases[layer].pointer, rows: rows,
-                           inputWidth: widths[layer], outputWidth: widths[layer + 1], into: target)
-                    if layer < layerCount - 1 { reluInPlace(target, count: rows * widths[layer + 1]) }
-                    input = target
-                }
-                let mask = layerCount > 0 ? tape.map { $0.mask + examples.lowerBound * pairs * outputWidth } : nil
-                poolRelu(input, examples: examples, pairs: pairs, width: outputWidth, scale: scale,
-                         applyRelu: layerCount > 0, mask: mask, into: out)
-            }
+        // The tape's hidden layers r₁ … r_{L−1} when recording (fresh, written below), else none.
+        let hidden = tape?.hidden ?? []
+        withPointers(a, b, q) { pa, pb, pq in
+            withPointers(weights) { weightPointers in withPointers(biases) { biasPointers in
+                withFreshPointers(hidden) { hiddenPointers in output.withFreshPointer { out in
+                    // Chunks are shared out among the cores, each with its own scratch buffers and
+                    // single-threaded GEMMs; every chunk writes only its own examples' rows.
+                    plan.run { chunkIndices in
+                        ChunkBuffers.with(rows: plan.examplesPerChunk * pairs, width: widths.max()!) { buffers in
+                            for chunkIndex in chunkIndices {
+                                let examples = plan.examples(chunkIndex)
+                                let rows = examples.count * pairs
+                                var input = buffers.first
+                                fillFirstLayer(a: pa, b: pb, q: pq, examples: examples, n: n, width: width0, into: input)
+                                for layer in 0..<layerCount {
+                                    let target = layer < hiddenPointers.count
+                                        ? hiddenPointers[layer] + examples.lowerBound * pairs * widths[layer + 1]
+                                        : buffers.other(than: input)
+                                    affine(input, weight: weightPointers[layer], bias: biasPointers[layer], rows: rows,
+                                           inputWidth: widths[layer], outputWidth: widths[layer + 1], into: target)
+                                    if layer < layerCount - 1 { reluInPlace(target, count: rows * widths[layer + 1]) }
+                                    input = target
+                                }
+                                let mask = layerCount > 0 ? tape.map { $0.mask + examples.lowerBound * pairs * outputWidth } : nil
+                                poolRelu(input, examples: examples, pairs: pairs, width: outputWidth, scale: scale,
+                                         applyRelu: layerCount > 0, mask: mask, into: out)
+                            }
+                        }
+                    }
+                } }
+            } }
         }
         guard let tape else { return output }
         return output.recorded("pooledRelations", inputs: inputs) { g in
@@ -131,16 +138,17 @@ enum PooledRelations {
         deinit { mask.deallocate() }
     }
 
-    /// Three scratch buffers of one chunk's rows at the widest layer.
-    final class ChunkBuffers {
+    /// Three scratch buffers of one chunk's rows at the widest layer. The pointers are valid
+    /// only inside the closure given to `with`, which keeps the tensors behind them alive.
+    struct ChunkBuffers {
         let first: UnsafeMutablePointer<Float>, second: UnsafeMutablePointer<Float>, third: UnsafeMutablePointer<Float>
-        private let storage: [Tensor]
 
-        init(rows: Int, width: Int) {
-            storage = (0..<3).map { _ in Tensor(uninitializedShape: [Swift.max(1, rows * width)]) }
-            first = storage[0].storage.pointer
-            second = storage[1].storage.pointer
-            third = storage[2].storage.pointer
+        /// Calls `body` with three fresh buffers of `rows` × `width` floats.
+        static func with<R>(rows: Int, width: Int, _ body: (ChunkBuffers) throws -> R) rethrows -> R {
+            let scratch = (0..<3).map { _ in Tensor(uninitializedShape: [Swift.max(1, rows * width)]) }
+            return try withFreshPointers(scratch[0], scratch[1], scratch[2]) { first, second, third in
+                try body(ChunkBuffers(first: first, second: second, third: third))
+            }
         }
 
         /// A buffer different from `buffer` and from `alsoNot`.
@@ -212,56 +220,69 @@ extension PooledRelations {
         let widths = [width0] + weights.map { $0.shape[0] }
         let needsPairGradient = a.requiresGradient || b.requiresGradient || q.requiresGradient
         let gradientA = Tensor.zeros(a.shape), gradientB = Tensor.zeros(b.shape)
-        let upstream = g.pointer, outputWidth = widths.last!
-        // Each core sums its chunks' weight and bias gradients on its own; they are added at the
-        // end. Object and question gradients are per example, so chunks write them directly.
-        let sums = plan.runSumming { chunkIndices in
-            let buffers = ChunkBuffers(rows: plan.examplesPerChunk * pairs, width: widths.max()!)
-            let weightGradients = weights.map { Tensor.zeros($0.shape) }
-            let biasGradients = biases.map { Tensor.zeros($0.shape) }
-            for chunkIndex in chunkIndices {
-                let examples = plan.examples(chunkIndex), first = examples.lowerBound
-                let rows = examples.count * pairs
-                // The last layer's gradient: scale·G[e] wherever its relu passed.
-                var gradient = buffers.first
-                let passed: (UnsafePointer<UInt8>)? = layerCount > 0 ? UnsafePointer(tape.mask + first * pairs * outputWidth) : nil
-                var firstLayer: UnsafeMutablePointer<Float>?
-                if layerCount == 0 {
-                    firstLayer = buffers.second
-                    fillFirstLayer(a: a.pointer, b: b.pointer, q: q.pointer, examples: examples, n: n, width: width0, into: firstLayer!)
-                }
-                spreadUpstream(upstream, examples: examples, pairs: pairs, width: outputWidth, scale: scale,
-                               passed: passed, positive: firstLayer.map { UnsafePointer($0) }, into: gradient)
-                for layer in stride(from: layerCount - 1, through: 0, by: -1) {
-                    let inputWidth = widths[layer], width = widths[layer + 1]
-                    let input: UnsafeMutablePointer<Float>
-                    if layer == 0 {
-                        input = buffers.other(than: gradient)
-                        fillFirstLayer(a: a.pointer, b: b.pointer, q: q.pointer, examples: examples, n: n, width: width0, into: input)
-                        firstLayer = input
-                    } else {
-                        input = tape.hidden[layer - 1].storage.pointer + first * pairs * inputWidth
+        let outputWidth = widths.last!
+        let sums = withPointers(g, a, b, q) { upstream, pa, pb, pq in
+            withPointers(weights) { weightPointers in withPointers(tape.hidden) { hiddenPointers in
+                withFreshPointers(gradientA, gradientB) { intoA, intoB in
+                    // Each core sums its chunks' weight and bias gradients on its own; they are
+                    // added at the end. Object and question gradients are per example, so chunks
+                    // write them directly.
+                    plan.runSumming { chunkIndices in
+                        let weightGradients = weights.map { Tensor.zeros($0.shape) }
+                        let biasGradients = biases.map { Tensor.zeros($0.shape) }
+                        ChunkBuffers.with(rows: plan.examplesPerChunk * pairs, width: widths.max()!) { buffers in
+                            withFreshPointers(weightGradients) { weightGradientPointers in
+                                withFreshPointers(biasGradients) { biasGradientPointers in
+                                    for chunkIndex in chunkIndices {
+                                        let examples = plan.examples(chunkIndex), first = examples.lowerBound
+                                        let rows = examples.count * pairs
+                                        // The last layer's gradient: scale·G[e] wherever its relu passed.
+                                        var gradient = buffers.first
+                                        let passed: (UnsafePointer<UInt8>)? =
+                                            layerCount > 0 ? UnsafePointer(tape.mask + first * pairs * outputWidth) : nil
+                                        var firstLayer: UnsafeMutablePointer<Float>?
+                                        if layerCount == 0 {
+                                            firstLayer = buffers.second
+                                            fillFirstLayer(a: pa, b: pb, q: pq, examples: examples, n: n, width: width0, into: firstLayer!)
+                                        }
+                                        spreadUpstream(upstream, examples: examples, pairs: pairs, width: outputWidth, scale: scale,
+                                                       passed: passed, positive: firstLayer.map { UnsafePointer($0) }, into: gradient)
+                                        for layer in stride(from: layerCount - 1, through: 0, by: -1) {
+                                            let inputWidth = widths[layer], width = widths[layer + 1]
+                                            let input: UnsafePointer<Float>
+                                            if layer == 0 {
+                                                let buffer = buffers.other(than: gradient)
+                                                fillFirstLayer(a: pa, b: pb, q: pq, examples: examples, n: n, width: width0, into: buffer)
+                                                firstLayer = buffer
+                                                input = UnsafePointer(buffer)
+                                            } else {
+                                                input = hiddenPointers[layer - 1] + first * pairs * inputWidth
+                                            }
+                                            if weights[layer].requiresGradient {
+                                                Tensor.gemm(gradient, input, weightGradientPointers[layer], m: width, n: inputWidth, k: rows,
+                                                            transposeA: true, transposeB: false, beta: 1)
+                                            }
+                                            if biases[layer].requiresGradient {
+                                                addColumnSums(gradient, rows: rows, width: width, into: biasGradientPointers[layer])
+                                            }
+                                            if layer == 0 && !needsPairGradient { break }
+                                            let next = buffers.other(than: gradient, alsoNot: layer == 0 ? firstLayer : nil)
+                                            Tensor.gemm(gradient, weightPointers[layer], next, m: rows, n: inputWidth, k: width,
+                                                        transposeA: false, transposeB: false)
+                                            maskWherePositive(next, by: input, count: rows * inputWidth)
+                                            gradient = next
+                                        }
+                                        if needsPairGradient {
+                                            spreadToObjects(gradient, examples: examples, n: n, width: width0, intoA: intoA, intoB: intoB)
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        return weightGradients + biasGradients
                     }
-                    if weights[layer].requiresGradient {
-                        Tensor.gemm(gradient, input, weightGradients[layer].storage.pointer, m: width, n: inputWidth, k: rows,
-                                    transposeA: true, transposeB: false, beta: 1)
-                    }
-                    if biases[layer].requiresGradient {
-                        addColumnSums(gradient, rows: rows, width: width, into: biasGradients[layer].storage.pointer)
-                    }
-                    if layer == 0 && !needsPairGradient { break }
-                    let next = buffers.other(than: gradient, alsoNot: layer == 0 ? input : nil)
-                    Tensor.gemm(gradient, weights[layer].pointer, next, m: rows, n: inputWidth, k: width,
-                                transposeA: false, transposeB: false)
-                    maskWherePositive(next, by: input, count: rows * inputWidth)
-                    gradient = next
                 }
-                if needsPairGradient {
-                    spreadToObjects(gradient, examples: examples, n: n, width: width0,
-                                    intoA: gradientA.storage.pointer, intoB: gradientB.storage.pointer)
-                }
-            }
-            return weightGradients + biasGradients
+            } }
         }
         let weightGradients = Array(sums[..<layerCount]), biasGradients = Array(sums[layerCount...])
         // dQ[e] = Σ_ij g₀ = Σ_i dA[e, i].

@@ -17,15 +17,19 @@ extension Tensor {
         var outputShape = shape
         outputShape[rank - 1] = outputs
         let result = Tensor(uninitializedShape: outputShape)
-        let out = result.storage.pointer
-        if let bias {
-            for row in 0..<rows { (out + row * outputs).update(from: bias.pointer, count: outputs) }
-        } else {
-            out.initialize(repeating: 0, count: result.count)
-        }
-        if rows > 0 && inputs > 0 && outputs > 0 {
-            Tensor.gemm(pointer, weight.pointer, out, m: rows, n: outputs, k: inputs,
-                        transposeA: false, transposeB: true, beta: 1)
+        result.withFreshPointer { out in
+            if let bias {
+                bias.withPointer { b in
+                    for row in 0..<rows { (out + row * outputs).update(from: b, count: outputs) }
+                }
+            } else {
+                out.initialize(repeating: 0, count: result.count)
+            }
+            if rows > 0 && inputs > 0 && outputs > 0 {
+                withPointers(self, weight) { x, w in
+                    Tensor.gemm(x, w, out, m: rows, n: outputs, k: inputs, transposeA: false, transposeB: true, beta: 1)
+                }
+            }
         }
         let x = self
         guard Autograd.shouldRecord(x, weight) || bias.map(Autograd.shouldRecord) == true else { return result }
@@ -39,24 +43,28 @@ extension Tensor {
                 return [gradientOfX, wantWeight ? rowsOfG.matmul(rowsOfX, transposeA: true) : nil,
                         wantBias ? rowsOfG.sum(alongAxes: 0) : nil]
             }
-            let (upstream, source) = (rowsOfG.pointer, rowsOfX.pointer)
-            let sums = BLAS.parallelPartialSums(count: rows) { range in
-                let (first, count) = (range.lowerBound, range.count)
-                var partial: [Tensor?] = [nil, nil]
-                if wantWeight {
-                    let dw = Tensor(uninitializedShape: [outputs, inputs])
-                    Tensor.gemm(upstream + first * outputs, source + first * inputs, dw.storage.pointer,
-                                m: outputs, n: inputs, k: count, transposeA: true, transposeB: false)
-                    partial[0] = dw
+            let sums = withPointers(rowsOfG, rowsOfX) { upstream, source in
+                BLAS.parallelPartialSums(count: rows) { range in
+                    let (first, count) = (range.lowerBound, range.count)
+                    var partial: [Tensor?] = [nil, nil]
+                    if wantWeight {
+                        let dw = Tensor(uninitializedShape: [outputs, inputs])
+                        dw.withFreshPointer { target in
+                            Tensor.gemm(upstream + first * outputs, source + first * inputs, target,
+                                        m: outputs, n: inputs, k: count, transposeA: true, transposeB: false)
+                        }
+                        partial[0] = dw
+                    }
+                    if wantBias {
+                        let db = Tensor(repeating: 0, shape: [outputs])
+                        db.withFreshPointer { target in
+                            Lanes.addColumnSums(upstream + first * outputs, rows: count, columns: outputs, into: target)
+                        }
+                        partial[1] = db
+                    }
+                    return partial
                 }
-                if wantBias {
-                    let db = Tensor(repeating: 0, shape: [outputs])
-                    Lanes.addColumnSums(upstream + first * outputs, rows: count, columns: outputs, into: db.storage.pointer)
-                    partial[1] = db
-                }
-                return partial
             }
-            withExtendedLifetime((rowsOfG, rowsOfX)) {}
             return [gradientOfX, sums[0], sums[1]]
         }
     }

@@ -133,16 +133,20 @@ extension Tensor {
     @inline(__always)
     mutating func updateInPlace<Op: BinaryOperator>(with rhs: Tensor, op name: String, _ op: Op) {
         if rhs.shape == shape || rhs.count == 1 {
-            makeUnique()
-            let target = storage.pointer, source = rhs.pointer
-            if rhs.count == 1 && rhs.shape != shape {
-                let value = source[0]
-                Parallel.forEachChunk(count: count) { range in
-                    for i in range { target[i] = op(target[i], value) }
-                }
-            } else {
-                Parallel.forEachChunk(count: count) { range in
-                    for i in range { target[i] = op(target[i], source[i]) }
+            // Read before the scope, which has exclusive access to `self` while it runs.
+            let count = self.count, broadcastsScalar = rhs.count == 1 && rhs.shape != shape
+            withUnsafeMutablePointer { target in
+                rhs.withPointer { source in
+                    if broadcastsScalar {
+                        let value = source[0]
+                        Parallel.forEachChunk(count: count) { range in
+                            for i in range { target[i] = op(target[i], value) }
+                        }
+                    } else {
+                        Parallel.forEachChunk(count: count) { range in
+                            for i in range { target[i] = op(target[i], source[i]) }
+                        }
+                    }
                 }
             }
             return
@@ -156,10 +160,11 @@ extension Tensor {
     /// Replaces every element `x` by `op(x)`, in place when the storage is not shared.
     @inline(__always)
     mutating func mapInPlace<Op: UnaryOperator>(_ op: Op) {
-        makeUnique()
-        let target = storage.pointer
-        Parallel.forEachChunk(count: count) { range in
-            for i in range { target[i] = op(target[i]) }
+        let count = self.count  // read before the scope, which has exclusive access to `self`
+        withUnsafeMutablePointer { target in
+            Parallel.forEachChunk(count: count) { range in
+                for i in range { target[i] = op(target[i]) }
+            }
         }
     }
 }

@@ -29,7 +29,9 @@ extension Tensor {
         precondition(step != 0, "arange: step is zero")
         let count = Swift.max(0, Int((Double(end - start) / Double(step)).rounded(.up)))
         let result = Tensor(uninitializedShape: [count])
-        for i in 0..<count { result.storage.pointer[i] = start + Float(i) * step }
+        result.withFreshPointer { out in
+            for i in 0..<count { out[i] = start + Float(i) * step }
+        }
         return result
     }
 
@@ -38,7 +40,9 @@ extension Tensor {
         precondition(count >= 0, "linspace: negative count \(count)")
         let result = Tensor(uninitializedShape: [count])
         let step = count > 1 ? (end - start) / Float(count - 1) : 0
-        for i in 0..<count { result.storage.pointer[i] = i == count - 1 ? end : start + Float(i) * step }
+        result.withFreshPointer { out in
+            for i in 0..<count { out[i] = i == count - 1 ? end : start + Float(i) * step }
+        }
         return result
     }
 
@@ -53,8 +57,8 @@ extension Tensor {
     public static func randomNormal(_ shape: [Int], mean: Float = 0, standardDeviation: Float = 1,
                                     generator: inout RandomGenerator) -> Tensor {
         let result = Tensor(uninitializedShape: shape)
-        for i in 0..<result.count {
-            result.storage.pointer[i] = mean + standardDeviation * generator.nextNormal()
+        result.withFreshPointer { out in
+            for i in 0..<result.count { out[i] = mean + standardDeviation * generator.nextNormal() }
         }
         return result
     }
@@ -65,8 +69,8 @@ extension Tensor {
         precondition(lower <= upper, "randomUniform: lower \(lower) is above upper \(upper)")
         let result = Tensor(uninitializedShape: shape)
         let width = upper - lower
-        for i in 0..<result.count {
-            result.storage.pointer[i] = lower + width * generator.nextUniform()
+        result.withFreshPointer { out in
+            for i in 0..<result.count { out[i] = lower + width * generator.nextUniform() }
         }
         return result
     }

@@ -9,10 +9,12 @@ enum ElementwiseKernel {
     @inline(__always)
     static func map<Op: UnaryOperator>(_ x: Tensor, _ op: Op) -> Tensor {
         let result = Tensor(uninitializedShape: x.shape)
-        let source = x.pointer
-        let target = result.storage.pointer
-        Parallel.forEachChunk(count: x.count) { range in
-            for i in range { target[i] = op(source[i]) }
+        x.withPointer { source in
+            result.withFreshPointer { target in
+                Parallel.forEachChunk(count: x.count) { range in
+                    for i in range { target[i] = op(source[i]) }
+                }
+            }
         }
         return result
     }
@@ -22,51 +24,56 @@ enum ElementwiseKernel {
     static func zip<Op: BinaryOperator>(_ a: Tensor, _ b: Tensor, op name: String, _ op: Op) -> Tensor {
         if a.shape == b.shape {
             let result = Tensor(uninitializedShape: a.shape)
-            let pa = a.pointer, pb = b.pointer, out = result.storage.pointer
             // Sums and products through the C kernels compiled for the CPU's widest vectors
             // (the same bits; Swift's loop is built for SSE2).
             let kernel: ((UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void)? =
                 Op.self == Operators.Add.self ? fk_add : Op.self == Operators.Multiply.self ? fk_mul : nil
-            Parallel.forEachChunk(count: a.count) { range in
-                if let kernel {
-                    kernel(pa + range.lowerBound, pb + range.lowerBound, out + range.lowerBound, range.count)
-                } else {
-                    for i in range { out[i] = op(pa[i], pb[i]) }
+            withPointers(a, b) { pa, pb in
+                result.withFreshPointer { out in
+                    Parallel.forEachChunk(count: a.count) { range in
+                        if let kernel {
+                            kernel(pa + range.lowerBound, pb + range.lowerBound, out + range.lowerBound, range.count)
+                        } else {
+                            for i in range { out[i] = op(pa[i], pb[i]) }
+                        }
+                    }
                 }
             }
             return result
         }
         let shape = Shape.broadcast(a.shape, b.shape, op: name)
         let result = Tensor(uninitializedShape: shape)
-        let out = result.storage.pointer
         let count = result.count
         if count == 0 { return result }
-        let pa = a.pointer, pb = b.pointer
-        if b.count == 1 {
-            let value = pb[0]
-            if a.count == count {
-                Parallel.forEachChunk(count: count) { range in
-                    for i in range { out[i] = op(pa[i], value) }
+        withPointers(a, b) { pa, pb in
+            result.withFreshPointer { out in
+                if b.count == 1 {
+                    let value = pb[0]
+                    if a.count == count {
+                        Parallel.forEachChunk(count: count) { range in
+                            for i in range { out[i] = op(pa[i], value) }
+                        }
+                        return
+                    }
+                } else if a.count == 1 {
+                    let value = pa[0]
+                    if b.count == count {
+                        Parallel.forEachChunk(count: count) { range in
+                            for i in range { out[i] = op(value, pb[i]) }
+                        }
+                        return
+                    }
                 }
-                return result
-            }
-        } else if a.count == 1 {
-            let value = pa[0]
-            if b.count == count {
-                Parallel.forEachChunk(count: count) { range in
-                    for i in range { out[i] = op(value, pb[i]) }
+                let plan = BroadcastPlan(shape: shape, a.shape, b.shape)
+                plan.forEachRun(parallel: count >= 131072) { outOffset, offsetA, offsetB, length, strideA, strideB in
+                    let o = out + outOffset, x = pa + offsetA, y = pb + offsetB
+                    switch (strideA, strideB) {
+                    case (1, 1): for i in 0..<length { o[i] = op(x[i], y[i]) }
+                    case (1, 0): let v = y[0]; for i in 0..<length { o[i] = op(x[i], v) }
+                    case (0, 1): let v = x[0]; for i in 0..<length { o[i] = op(v, y[i]) }
+                    default: for i in 0..<length { o[i] = op(x[i * strideA], y[i * strideB]) }
+                    }
                 }
-                return result
-            }
-        }
-        let plan = BroadcastPlan(shape: shape, a.shape, b.shape)
-        plan.forEachRun(parallel: count >= 131072) { outOffset, offsetA, offsetB, length, strideA, strideB in
-            let o = out + outOffset, x = pa + offsetA, y = pb + offsetB
-            switch (strideA, strideB) {
-            case (1, 1): for i in 0..<length { o[i] = op(x[i], y[i]) }
-            case (1, 0): let v = y[0]; for i in 0..<length { o[i] = op(x[i], v) }
-            case (0, 1): let v = x[0]; for i in 0..<length { o[i] = op(v, y[i]) }
-            default: for i in 0..<length { o[i] = op(x[i * strideA], y[i * strideB]) }
             }
         }
         return result

@@ -44,13 +44,14 @@ extension Tensor {
         var result = Tensor.zeros(shape)
         let outer = shape[..<axis].reduce(1, *), inner = shape[(axis + 1)...].reduce(1, *)
         let length = shape[axis], count = indices.count
-        let from = source.pointer
-        result.withUnsafeMutablePointer { target in
-            for o in 0..<outer {
-                for (position, index) in indices.enumerated() {
-                    let row = target + (o * length + index) * inner
-                    let block = from + (o * count + position) * inner
-                    for i in 0..<inner { row[i] += block[i] }
+        source.withPointer { from in
+            result.withUnsafeMutablePointer { target in
+                for o in 0..<outer {
+                    for (position, index) in indices.enumerated() {
+                        let row = target + (o * length + index) * inner
+                        let block = from + (o * count + position) * inner
+                        for i in 0..<inner { row[i] += block[i] }
+                    }
                 }
             }
         }
@@ -69,14 +70,18 @@ extension Tensor {
         }
         let offsets = gatherOffsets(alongAxis: axis, indices: indices)
         let result = Tensor(uninitializedShape: indices.shape)
-        let source = pointer, target = result.storage.pointer
-        for (position, offset) in offsets.enumerated() { target[position] = source[offset] }
+        withPointer { source in
+            result.withFreshPointer { target in
+                for (position, offset) in offsets.enumerated() { target[position] = source[offset] }
+            }
+        }
         return recordUnary("gather", result) { g in
             // Scatter-add: each gathered element sends its gradient back to where it came from.
             var gradient = Tensor.zeros(self.shape)
-            let from = g.pointer
-            gradient.withUnsafeMutablePointer { into in
-                for (position, offset) in offsets.enumerated() { into[offset] += from[position] }
+            g.withPointer { from in
+                gradient.withUnsafeMutablePointer { into in
+                    for (position, offset) in offsets.enumerated() { into[offset] += from[position] }
+                }
             }
             return gradient
         }
@@ -89,21 +94,22 @@ extension Tensor {
         let length = shape[axis]
         var offsets = [Int](repeating: 0, count: indices.count)
         var coordinate = [Int](repeating: 0, count: rank)
-        let values = indices.pointer
-        for position in 0..<indices.count {
-            let value = values[position]
-            let k = Int(exactly: value) ?? -1
-            precondition(k >= 0 && k < length,
-                         "gather: index \(value) is out of range for axis \(axis) of shape \(shape)")
-            var offset = 0
-            for d in 0..<rank { offset += (d == axis ? k : coordinate[d]) * inputStrides[d] }
-            offsets[position] = offset
-            var d = rank - 1
-            while d >= 0 {
-                coordinate[d] += 1
-                if coordinate[d] < indexShape[d] { break }
-                coordinate[d] = 0
-                d -= 1
+        indices.withPointer { values in
+            for position in 0..<indices.count {
+                let value = values[position]
+                let k = Int(exactly: value) ?? -1
+                precondition(k >= 0 && k < length,
+                             "gather: index \(value) is out of range for axis \(axis) of shape \(shape)")
+                var offset = 0
+                for d in 0..<rank { offset += (d == axis ? k : coordinate[d]) * inputStrides[d] }
+                offsets[position] = offset
+                var d = rank - 1
+                while d >= 0 {
+                    coordinate[d] += 1
+                    if coordinate[d] < indexShape[d] { break }
+                    coordinate[d] = 0
+                    d -= 1
+                }
             }
         }
         return offsets
@@ -119,8 +125,10 @@ extension Tensor {
         let outer = shape[..<axis].reduce(1, *)
         let inner = shape[(axis + 1)...].reduce(1, *)
         let length = shape[axis]
-        for o in 0..<outer {
-            fill(result.storage.pointer + o * newLength * inner, pointer + o * length * inner, inner)
+        withPointer { source in
+            result.withFreshPointer { target in
+                for o in 0..<outer { fill(target + o * newLength * inner, source + o * length * inner, inner) }
+            }
         }
         return result
     }

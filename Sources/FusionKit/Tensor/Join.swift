@@ -21,9 +21,12 @@ extension Tensor {
         var column = 0
         for tensor in tensors {
             let block = tensor.shape[axis] * inner
-            let source = tensor.pointer
-            for o in 0..<outer {
-                (result.storage.pointer + o * rowLength + column).update(from: source + o * block, count: block)
+            tensor.withPointer { source in
+                result.withFreshPointer { target in
+                    for o in 0..<outer {
+                        (target + o * rowLength + column).update(from: source + o * block, count: block)
+                    }
+                }
             }
             column += block
         }

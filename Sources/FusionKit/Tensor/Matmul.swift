@@ -80,11 +80,10 @@ extension Tensor {
         let batchA = Array(a.shape.dropLast(2)), batchB = Array(b.shape.dropLast(2))
         let batch = batchA == batchB ? batchA : Shape.broadcast(batchA, batchB, op: "matmul (batch dimensions of \(shape) and \(other.shape))")
         let result = Tensor(uninitializedShape: batch + [m, n])
-        let out = result.storage.pointer
         let batchCount = batch.reduce(1, *)
         if result.count > 0 {
             if k == 0 || alpha == 0 {
-                out.initialize(repeating: 0, count: result.count)
+                result.withFreshPointer { $0.initialize(repeating: 0, count: result.count) }
             } else {
                 // B shared by every batch (and A not transposed): A's batch folds into its rows,
                 // one large product. Otherwise one product per batch element, broadcast operands
@@ -98,22 +97,26 @@ extension Tensor {
                 }
                 let rows = folded ? batchCount * m : m
                 let path = Tensor.forcedMatmulPath ?? Tensor.matmulPath(items: offsets.count, productSize: rows * n * k)
-                let pa = a.pointer, pb = b.pointer, loops = path == .reference || path == .loopsPerCore
-                let multiply = { (items: Range<Int>) in
-                    for item in items {
-                        let (x, y, z) = (pa + offsets[item].0 * m * k, pb + offsets[item].1 * k * n, out + item * rows * n)
-                        if loops {
-                            Tensor.loopProduct(x, y, z, m: rows, n: n, k: k, transposeA: transposeA, transposeB: transposeB, alpha: alpha)
+                let loops = path == .reference || path == .loopsPerCore
+                let perCore = path == .loopsPerCore || path == .gemmPerCore
+                withPointers(a, b) { pa, pb in
+                    result.withFreshPointer { out in
+                        let multiply = { (items: Range<Int>) in
+                            for item in items {
+                                let (x, y, z) = (pa + offsets[item].0 * m * k, pb + offsets[item].1 * k * n, out + item * rows * n)
+                                if loops {
+                                    Tensor.loopProduct(x, y, z, m: rows, n: n, k: k, transposeA: transposeA, transposeB: transposeB, alpha: alpha)
+                                } else {
+                                    Tensor.gemm(x, y, z, m: rows, n: n, k: k, transposeA: transposeA, transposeB: transposeB, alpha: alpha)
+                                }
+                            }
+                        }
+                        if perCore {
+                            BLAS.parallelChunks(count: offsets.count, multiply)
                         } else {
-                            Tensor.gemm(x, y, z, m: rows, n: n, k: k, transposeA: transposeA, transposeB: transposeB, alpha: alpha)
+                            multiply(0..<offsets.count)
                         }
                     }
-                }
-                let perCore = path == .loopsPerCore || path == .gemmPerCore
-                if perCore {
-                    BLAS.parallelChunks(count: offsets.count, multiply)
-                } else {
-                    multiply(0..<offsets.count)
                 }
                 // Logged from what ran, not from the choice, so that a test sees a miswired path.
                 KernelPathLog.record("matmul", (loops ? (perCore ? MatmulPath.loopsPerCore : .reference)

@@ -39,14 +39,17 @@ extension Tensor {
     private func fusedModulation(scale: Tensor, shift: Tensor, scaleOffset: Float) -> Tensor {
         let runs = shape[0] * shape[1], spatial = count / Swift.max(runs, 1)
         let result = Tensor(uninitializedShape: shape)
-        let (x, y, s, t) = (pointer, result.storage.pointer, scale.pointer, shift.pointer)
-        // Runs of one channel of one example.
-        Parallel.forEachChunk(count: runs, elementsEach: spatial) { range in
-            for run in range {
-                NormalizationKernels.affine(x + run * spatial, y + run * spatial, spatial, factor: s[run] + scaleOffset, shift: t[run])
+        withPointers(self, scale, shift) { x, s, t in
+            result.withFreshPointer { y in
+                // Runs of one channel of one example.
+                Parallel.forEachChunk(count: runs, elementsEach: spatial) { range in
+                    for run in range {
+                        NormalizationKernels.affine(x + run * spatial, y + run * spatial, spatial,
+                                                    factor: s[run] + scaleOffset, shift: t[run])
+                    }
+                }
             }
         }
-        withExtendedLifetime((self, scale, shift)) {}
         let inputs = [self, scale, shift]
         guard Autograd.shouldRecord(inputs) else { return result }
         let input = detached(), factors = scale.detached()
@@ -55,19 +58,24 @@ extension Tensor {
             let wantParameters = wantScale || wantShift
             let inputGradient = wantInput ? Tensor(uninitializedShape: input.shape) : nil
             let scaleGradient = Tensor(uninitializedShape: factors.shape), shiftGradient = Tensor(uninitializedShape: factors.shape)
-            let (g, x, s) = (gradient.pointer, input.pointer, factors.pointer)
-            let dx = inputGradient?.storage.pointer, ds = scaleGradient.storage.pointer, dt = shiftGradient.storage.pointer
-            Parallel.forEachChunk(count: runs, elementsEach: spatial) { range in
-                for run in range {
-                    let offset = run * spatial
-                    if let dx { NormalizationKernels.affine(g + offset, dx + offset, spatial, factor: s[run] + scaleOffset, shift: 0) }
-                    if wantParameters {
-                        let sums = NormalizationKernels.gradientSums(x + offset, g + offset, spatial, mean: 0)
-                        (ds[run], dt[run]) = (sums.product, sums.gradient)
+            withPointers(gradient, input, factors) { g, x, s in
+                withFreshPointers(scaleGradient, shiftGradient) { ds, dt in
+                    inputGradient.withFreshPointer { dx in
+                        Parallel.forEachChunk(count: runs, elementsEach: spatial) { range in
+                            for run in range {
+                                let offset = run * spatial
+                                if let dx {
+                                    NormalizationKernels.affine(g + offset, dx + offset, spatial, factor: s[run] + scaleOffset, shift: 0)
+                                }
+                                if wantParameters {
+                                    let sums = NormalizationKernels.gradientSums(x + offset, g + offset, spatial, mean: 0)
+                                    (ds[run], dt[run]) = (sums.product, sums.gradient)
+                                }
+                            }
+                        }
                     }
                 }
             }
-            withExtendedLifetime((gradient, input, factors)) {}
             return [inputGradient, wantScale ? scaleGradient : nil, wantShift ? shiftGradient : nil]
         }
     }

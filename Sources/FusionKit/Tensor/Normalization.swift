@@ -21,17 +21,21 @@ extension Tensor {
         let rows = count / length
         let result = Tensor(uninitializedShape: shape)
         let means = Tensor(uninitializedShape: [rows]), scales = Tensor(uninitializedShape: [rows])
-        let x = pointer, y = result.storage.pointer, meanOut = means.storage.pointer, scaleOut = scales.storage.pointer
-        let w = weight?.pointer, b = bias?.pointer
-        Parallel.forEachChunk(count: rows, elementsEach: length, minimumElements: Tuning.parallelArithmeticElements) { range in
-            for row in range {
-                let xr = x + row * length, yr = y + row * length
-                let mean = NormalizationKernels.sum(xr, length) / Float(length)
-                let scale = 1 / (NormalizationKernels.centeredSquares(xr, length, mean: mean) / Float(length) + epsilon).squareRoot()
-                meanOut[row] = mean
-                scaleOut[row] = scale
-                NormalizationKernels.normalize(xr, yr, length, mean: mean, scale: scale, weight: w, bias: b)
-            }
+        withPointer { x in
+            weight.withPointer { w in bias.withPointer { b in
+                withFreshPointers(result, means, scales) { y, meanOut, scaleOut in
+                    Parallel.forEachChunk(count: rows, elementsEach: length, minimumElements: Tuning.parallelArithmeticElements) { range in
+                        for row in range {
+                            let xr = x + row * length, yr = y + row * length
+                            let mean = NormalizationKernels.sum(xr, length) / Float(length)
+                            let scale = 1 / (NormalizationKernels.centeredSquares(xr, length, mean: mean) / Float(length) + epsilon).squareRoot()
+                            meanOut[row] = mean
+                            scaleOut[row] = scale
+                            NormalizationKernels.normalize(xr, yr, length, mean: mean, scale: scale, weight: w, bias: b)
+                        }
+                    }
+                }
+            } }
         }
         var inputs = [self]
         if let weight { inputs.append(weight) }
@@ -52,22 +56,25 @@ extension Tensor {
                                            weight: Tensor?) -> (input: Tensor, weight: Tensor, bias: Tensor) {
         let rows = input.count / length
         let dx = Tensor(uninitializedShape: input.shape)
-        let x = input.pointer, g = outputGradient.pointer, out = dx.storage.pointer
-        let mean = means.pointer, scale = scales.pointer, w = weight?.pointer
-        Parallel.forEachChunk(count: rows, elementsEach: length, minimumElements: Tuning.parallelArithmeticElements) { range in
-            for row in range {
-                NormalizationKernels.inputGradient(x + row * length, g + row * length, out + row * length, length,
-                                                   mean: mean[row], scale: scale[row], weight: w)
-            }
-        }
-        // Weight and bias gradients: sums over the rows, in one pass.
         let dw = Tensor.zeros([length]), db = Tensor.zeros([length])
-        let dwOut = dw.storage.pointer, dbOut = db.storage.pointer
-        for row in 0..<rows {
-            let xr = x + row * length, gr = g + row * length, m = mean[row], r = scale[row]
-            for i in 0..<length {
-                dwOut[i] += gr[i] * (xr[i] - m) * r
-                dbOut[i] += gr[i]
+        withPointers(input, outputGradient, means, scales) { x, g, mean, scale in
+            weight.withPointer { w in
+                withFreshPointers(dx, dw, db) { out, dwOut, dbOut in
+                    Parallel.forEachChunk(count: rows, elementsEach: length, minimumElements: Tuning.parallelArithmeticElements) { range in
+                        for row in range {
+                            NormalizationKernels.inputGradient(x + row * length, g + row * length, out + row * length, length,
+                                                               mean: mean[row], scale: scale[row], weight: w)
+                        }
+                    }
+                    // Weight and bias gradients: sums over the rows, in one pass.
+                    for row in 0..<rows {
+                        let xr = x + row * length, gr = g + row * length, m = mean[row], r = scale[row]
+                        for i in 0..<length {
+                            dwOut[i] += gr[i] * (xr[i] - m) * r
+                            dbOut[i] += gr[i]
+                        }
+                    }
+                }
             }
         }
         return (dx, dw, db)
@@ -86,28 +93,34 @@ extension Tensor {
         let result = Tensor(uninitializedShape: shape)
         let means = Tensor(uninitializedShape: [channels]), variances = Tensor(uninitializedShape: [channels])
         let scales = Tensor(uninitializedShape: [channels])
-        let x = pointer, y = result.storage.pointer, w = weight?.pointer, b = bias?.pointer
-        let meanOut = means.storage.pointer, varianceOut = variances.storage.pointer, scaleOut = scales.storage.pointer
-        Parallel.forEachChunk(count: channels, elementsEach: batch * spatial) { range in
-            for c in range {
-                var total: Float = 0
-                for i in 0..<batch { total += NormalizationKernels.sum(x + (i * channels + c) * spatial, spatial) }
-                let mean = total / n
-                var squares: Float = 0
-                for i in 0..<batch {
-                    squares += NormalizationKernels.centeredSquares(x + (i * channels + c) * spatial, spatial, mean: mean)
+        withPointer { x in
+            weight.withPointer { w in bias.withPointer { b in
+                withFreshPointers(result, means, variances) { y, meanOut, varianceOut in
+                    scales.withFreshPointer { scaleOut in
+                        Parallel.forEachChunk(count: channels, elementsEach: batch * spatial) { range in
+                            for c in range {
+                                var total: Float = 0
+                                for i in 0..<batch { total += NormalizationKernels.sum(x + (i * channels + c) * spatial, spatial) }
+                                let mean = total / n
+                                var squares: Float = 0
+                                for i in 0..<batch {
+                                    squares += NormalizationKernels.centeredSquares(x + (i * channels + c) * spatial, spatial, mean: mean)
+                                }
+                                let variance = squares / n, scale = 1 / (variance + epsilon).squareRoot()
+                                meanOut[c] = mean
+                                varianceOut[c] = variance
+                                scaleOut[c] = scale
+                                // y = x·(r·w) + (b − μ·r·w)
+                                let factor = scale * (w?[c] ?? 1), shift = (b?[c] ?? 0) - mean * factor
+                                for i in 0..<batch {
+                                    let offset = (i * channels + c) * spatial
+                                    NormalizationKernels.affine(x + offset, y + offset, spatial, factor: factor, shift: shift)
+                                }
+                            }
+                        }
+                    }
                 }
-                let variance = squares / n, scale = 1 / (variance + epsilon).squareRoot()
-                meanOut[c] = mean
-                varianceOut[c] = variance
-                scaleOut[c] = scale
-                // y = x·(r·w) + (b − μ·r·w)
-                let factor = scale * (w?[c] ?? 1), shift = (b?[c] ?? 0) - mean * factor
-                for i in 0..<batch {
-                    let offset = (i * channels + c) * spatial
-                    NormalizationKernels.affine(x + offset, y + offset, spatial, factor: factor, shift: shift)
-                }
-            }
+            } }
         }
         var inputs = [self]
         if let weight { inputs.append(weight) }
@@ -131,29 +144,32 @@ extension Tensor {
         let n = Float(batch * spatial)
         let dx = Tensor(uninitializedShape: input.shape)
         let dw = Tensor(uninitializedShape: [channels]), db = Tensor(uninitializedShape: [channels])
-        let x = input.pointer, g = outputGradient.pointer, out = dx.storage.pointer
-        let mean = means.pointer, scale = scales.pointer, w = weight?.pointer
-        let dwOut = dw.storage.pointer, dbOut = db.storage.pointer
-        Parallel.forEachChunk(count: channels, elementsEach: batch * spatial) { range in
-            for c in range {
-                // Σ g and Σ g·x̂ over the channel.
-                var sumG: Float = 0, sumGX: Float = 0
-                for i in 0..<batch {
-                    let offset = (i * channels + c) * spatial
-                    let sums = NormalizationKernels.gradientSums(x + offset, g + offset, spatial, mean: mean[c])
-                    sumG += sums.gradient
-                    sumGX += sums.product
-                }
-                sumGX *= scale[c]
-                dwOut[c] = sumGX
-                dbOut[c] = sumG
-                let factor = scale[c] * (w?[c] ?? 1)
-                let meanG = sumG / n, meanGX = sumGX / n
-                for i in 0..<batch {
-                    let offset = (i * channels + c) * spatial
-                    NormalizationKernels.channelInputGradient(x + offset, g + offset, out + offset, spatial, mean: mean[c],
-                                                              scale: scale[c], factor: factor, meanGradient: meanG,
-                                                              meanProduct: meanGX)
+        withPointers(input, outputGradient, means, scales) { x, g, mean, scale in
+            weight.withPointer { w in
+                withFreshPointers(dx, dw, db) { out, dwOut, dbOut in
+                    Parallel.forEachChunk(count: channels, elementsEach: batch * spatial) { range in
+                        for c in range {
+                            // Σ g and Σ g·x̂ over the channel.
+                            var sumG: Float = 0, sumGX: Float = 0
+                            for i in 0..<batch {
+                                let offset = (i * channels + c) * spatial
+                                let sums = NormalizationKernels.gradientSums(x + offset, g + offset, spatial, mean: mean[c])
+                                sumG += sums.gradient
+                                sumGX += sums.product
+                            }
+                            sumGX *= scale[c]
+                            dwOut[c] = sumGX
+                            dbOut[c] = sumG
+                            let factor = scale[c] * (w?[c] ?? 1)
+                            let meanG = sumG / n, meanGX = sumGX / n
+                            for i in 0..<batch {
+                                let offset = (i * channels + c) * spatial
+                                NormalizationKernels.channelInputGradient(x + offset, g + offset, out + offset, spatial, mean: mean[c],
+                                                                          scale: scale[c], factor: factor, meanGradient: meanG,
+                                                                          meanProduct: meanGX)
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -169,11 +185,14 @@ extension Tensor {
         precondition(factors.count == channels && shifts.count == channels,
                      "channelAffine: \(factors.count) factors for \(channels) channels of \(shape)")
         let result = Tensor(uninitializedShape: shape)
-        let x = pointer, y = result.storage.pointer
-        Parallel.forEachChunk(count: batch * channels, elementsEach: spatial) { range in
-            for run in range {
-                let c = run % channels
-                NormalizationKernels.affine(x + run * spatial, y + run * spatial, spatial, factor: factors[c], shift: shifts[c])
+        withPointer { x in
+            result.withFreshPointer { y in
+                Parallel.forEachChunk(count: batch * channels, elementsEach: spatial) { range in
+                    for run in range {
+                        let c = run % channels
+                        NormalizationKernels.affine(x + run * spatial, y + run * spatial, spatial, factor: factors[c], shift: shifts[c])
+                    }
+                }
             }
         }
         return result

@@ -39,61 +39,65 @@ extension Tensor {
                 strides.append(inputStrides[source])
             }
         }
-        let source = pointer, target = result.storage.pointer
-        if dims.isEmpty {
-            target[0] = source[0]
-            return result
-        }
-        if dims.count == 2 || (dims.count == 3 && strides[1] == 1) {
-            // Transposes of matrices, one or a batch of them ([B, C, P] → [B, P, C] and back in
-            // every model that reads feature maps as tokens): tiles, matrices or bands of rows
-            // shared out among cores. A run along the innermost dimension would be as short as
-            // three floats here (RGB planes read as pixels).
-            let (matrices, rows, columns) = dims.count == 2 ? (1, dims[0], dims[1]) : (dims[0], dims[1], dims[2])
-            let (matrixStride, rowStride, columnStride) = dims.count == 2 ? (0, strides[0], strides[1]) : (strides[0], strides[1], strides[2])
-            let bands = matrices == 1 ? Swift.max(1, (rows + 31) / 32) : matrices
-            Parallel.forEachChunk(count: bands, elementsEach: count / bands) { range in
-                for band in range {
-                    if matrices == 1 {
-                        let first = band * 32, height = Swift.min(32, rows - first)
-                        Tensor.transposeCopy(source + first * rowStride, target + first * columns, rows: height, columns: columns,
-                                             rowStride: rowStride, columnStride: columnStride)
-                    } else {
-                        Tensor.transposeCopy(source + band * matrixStride, target + band * rows * columns, rows: rows,
-                                             columns: columns, rowStride: rowStride, columnStride: columnStride)
+        withPointer { source in
+            result.withFreshPointer { target in
+                if dims.isEmpty {
+                    target[0] = source[0]
+                    return
+                }
+                if dims.count == 2 || (dims.count == 3 && strides[1] == 1) {
+                    // Transposes of matrices, one or a batch of them ([B, C, P] → [B, P, C] and back in
+                    // every model that reads feature maps as tokens): tiles, matrices or bands of rows
+                    // shared out among cores. A run along the innermost dimension would be as short as
+                    // three floats here (RGB planes read as pixels).
+                    let (matrices, rows, columns) = dims.count == 2 ? (1, dims[0], dims[1]) : (dims[0], dims[1], dims[2])
+                    let (matrixStride, rowStride, columnStride) =
+                        dims.count == 2 ? (0, strides[0], strides[1]) : (strides[0], strides[1], strides[2])
+                    let bands = matrices == 1 ? Swift.max(1, (rows + 31) / 32) : matrices
+                    Parallel.forEachChunk(count: bands, elementsEach: count / bands) { range in
+                        for band in range {
+                            if matrices == 1 {
+                                let first = band * 32, height = Swift.min(32, rows - first)
+                                Tensor.transposeCopy(source + first * rowStride, target + first * columns, rows: height, columns: columns,
+                                                     rowStride: rowStride, columnStride: columnStride)
+                            } else {
+                                Tensor.transposeCopy(source + band * matrixStride, target + band * rows * columns, rows: rows,
+                                                     columns: columns, rowStride: rowStride, columnStride: columnStride)
+                            }
+                        }
                     }
+                    return
                 }
-            }
-            return result
-        }
-        // Runs along the innermost merged dimension, shared out among cores; each worker finds
-        // its first run's source offset from the run number.
-        let inner = dims.count - 1
-        let length = dims[inner], step = strides[inner]
-        let runs = count / length
-        Parallel.forEachChunk(count: runs, elementsEach: length) { range in
-            var index = [Int](repeating: 0, count: dims.count)
-            var offset = 0, remainder = range.lowerBound
-            for axis in stride(from: inner - 1, through: 0, by: -1) {
-                index[axis] = remainder % dims[axis]
-                remainder /= dims[axis]
-                offset += index[axis] * strides[axis]
-            }
-            for run in range {
-                let out = target + run * length
-                if step == 1 {
-                    out.update(from: source + offset, count: length)
-                } else {
-                    for i in 0..<length { out[i] = source[offset + i * step] }
-                }
-                var axis = inner - 1
-                while axis >= 0 {
-                    index[axis] += 1
-                    offset += strides[axis]
-                    if index[axis] < dims[axis] { break }
-                    offset -= strides[axis] * dims[axis]
-                    index[axis] = 0
-                    axis -= 1
+                // Runs along the innermost merged dimension, shared out among cores; each worker finds
+                // its first run's source offset from the run number.
+                let inner = dims.count - 1
+                let length = dims[inner], step = strides[inner]
+                let runs = count / length
+                Parallel.forEachChunk(count: runs, elementsEach: length) { range in
+                    var index = [Int](repeating: 0, count: dims.count)
+                    var offset = 0, remainder = range.lowerBound
+                    for axis in stride(from: inner - 1, through: 0, by: -1) {
+                        index[axis] = remainder % dims[axis]
+                        remainder /= dims[axis]
+                        offset += index[axis] * strides[axis]
+                    }
+                    for run in range {
+                        let out = target + run * length
+                        if step == 1 {
+                            out.update(from: source + offset, count: length)
+                        } else {
+                            for i in 0..<length { out[i] = source[offset + i * step] }
+                        }
+                        var axis = inner - 1
+                        while axis >= 0 {
+                            index[axis] += 1
+                            offset += strides[axis]
+                            if index[axis] < dims[axis] { break }
+                            offset -= strides[axis] * dims[axis]
+                            index[axis] = 0
+                            axis -= 1
+                        }
+                    }
                 }
             }
         }

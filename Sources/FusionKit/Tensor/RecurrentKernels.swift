@@ -100,7 +100,6 @@ enum RecurrentKernels {
         let order = SequenceOrder(lengths: lengths, shares: BLAS.parallelShares(count: batch))
         let inputsInOrder = Tensor(uninitializedShape: [time, batch, inputSize])
         let gates = Tensor(uninitializedShape: [time, batch, width])
-        let gatePointer = gates.storage.pointer
         let saved = Tensor(uninitializedShape: [time, batch, Swift.max(saving, 1)])
         let previous = Tensor(uninitializedShape: [time, batch, hidden])  // h before each position
         let result = Tensor(uninitializedShape: [batch, time + stateRows, hidden])
@@ -108,63 +107,67 @@ enum RecurrentKernels {
         let cell = startState(initialCell, order: order, hidden: hidden)
         let recurrent = Tensor(uninitializedShape: [batch, width])
         let biasOfHidden = hiddenBias ?? Tensor.zeros([width])
-        let (h, c, out) = (state.storage.pointer, cell.storage.pointer, result.storage.pointer)
-        let (xs, source) = (inputsInOrder.storage.pointer, x.pointer)
         let rowsOut = (time + stateRows) * hidden
-        // The batch elements never meet, so each core runs the whole sequence for its share of
-        // them, with single-threaded GEMMs: one fork and join per sequence instead of a
-        // multi-threaded GEMM and a single-threaded gate loop at every step.
-        let recurrentPointer = recurrent.storage.pointer
         // The weights as [in, width] and [hidden, width], copied once per sequence: each step's
         // products are then X·W (rows of B contiguous, read in place by the GEMM kernel for the
         // few rows of a step) instead of X·Wᵀ, which would gather Wᵀ into strips at every step.
         let (inputColumns, hiddenColumns) = withoutGradient { (inputWeight.transposed(), hiddenWeight.transposed()) }
-        BLAS.parallelChunks(count: batch) { positions in
-            let first = positions.lowerBound
-            for t in 0..<time {
-                for p in positions {
-                    (xs + (t * batch + p) * inputSize).update(from: source + (order.element[p] * time + t) * inputSize, count: inputSize)
-                }
-                let active = order.activeEnd(of: positions, at: t) - first
-                guard active > 0 else { continue }
-                let projected = gatePointer + (t * batch + first) * width
-                fillRows(projected, rows: active, with: inputBias, width: width)
-                Tensor.gemm(xs + (t * batch + first) * inputSize, inputColumns.pointer, projected, m: active, n: width,
-                            k: inputSize, transposeA: false, transposeB: false, beta: 1)
-            }
-            for step in 0..<time {
-                let t = reverse ? time - 1 - step : step
-                (previous.storage.pointer + (t * batch + first) * hidden).update(from: h + first * hidden,
-                                                                                 count: positions.count * hidden)
-                let end = order.activeEnd(of: positions, at: t), active = end - first
-                if step == 0 && initialHidden == nil {
-                    (recurrentPointer + first * width).update(repeating: 0, count: active * width)
-                } else if active > 0 {
-                    Tensor.gemm(h + first * hidden, hiddenColumns.pointer, recurrentPointer + first * width,
-                                m: active, n: width, k: hidden, transposeA: false, transposeB: false)
-                }
-                for p in positions {
-                    let output = out + order.element[p] * rowsOut + t * hidden
-                    guard p < end && t < order.length[p] else {
-                        output.update(repeating: 0, count: hidden)
-                        continue
+        // Every tensor written below was created above for this pass (`startState` copies).
+        withPointers(x, inputColumns, hiddenColumns, biasOfHidden) { source, inputColumnsPointer, hiddenColumnsPointer, hiddenBiasPointer in
+            withFreshPointers(inputsInOrder, gates, saved) { xs, gatePointer, savedPointer in
+                withFreshPointers(previous, result, recurrent) { previousPointer, out, recurrentPointer in
+                    withFreshPointers(state, cell) { h, c in
+                        // The batch elements never meet, so each core runs the whole sequence for its
+                        // share of them, with single-threaded GEMMs: one fork and join per sequence
+                        // instead of a multi-threaded GEMM and a single-threaded gate loop at every step.
+                        BLAS.parallelChunks(count: batch) { positions in
+                            let first = positions.lowerBound
+                            for t in 0..<time {
+                                for p in positions {
+                                    (xs + (t * batch + p) * inputSize).update(from: source + (order.element[p] * time + t) * inputSize,
+                                                                              count: inputSize)
+                                }
+                                let active = order.activeEnd(of: positions, at: t) - first
+                                guard active > 0 else { continue }
+                                let projected = gatePointer + (t * batch + first) * width
+                                fillRows(projected, rows: active, with: inputBias, width: width)
+                                Tensor.gemm(xs + (t * batch + first) * inputSize, inputColumnsPointer, projected, m: active, n: width,
+                                            k: inputSize, transposeA: false, transposeB: false, beta: 1)
+                            }
+                            for step in 0..<time {
+                                let t = reverse ? time - 1 - step : step
+                                (previousPointer + (t * batch + first) * hidden).update(from: h + first * hidden,
+                                                                                        count: positions.count * hidden)
+                                let end = order.activeEnd(of: positions, at: t), active = end - first
+                                if step == 0 && initialHidden == nil {
+                                    (recurrentPointer + first * width).update(repeating: 0, count: active * width)
+                                } else if active > 0 {
+                                    Tensor.gemm(h + first * hidden, hiddenColumnsPointer, recurrentPointer + first * width,
+                                                m: active, n: width, k: hidden, transposeA: false, transposeB: false)
+                                }
+                                for p in positions {
+                                    let output = out + order.element[p] * rowsOut + t * hidden
+                                    guard p < end && t < order.length[p] else {
+                                        output.update(repeating: 0, count: hidden)
+                                        continue
+                                    }
+                                    let row = t * batch + p
+                                    Gates.forward(hiddenSize: hidden, gates: gatePointer + row * width,
+                                                  recurrent: recurrentPointer + p * width, hiddenBias: hiddenBiasPointer, hidden: h + p * hidden,
+                                                  cell: c + p * hidden, saved: savedPointer + row * saving)
+                                    output.update(from: h + p * hidden, count: hidden)
+                                }
+                            }
+                        }
+                        for p in 0..<batch {
+                            let b = order.element[p]
+                            (out + b * rowsOut + time * hidden).update(from: h + p * hidden, count: hidden)
+                            if Gates.hasCellState { (out + b * rowsOut + (time + 1) * hidden).update(from: c + p * hidden, count: hidden) }
+                        }
                     }
-                    let row = t * batch + p
-                    Gates.forward(hiddenSize: hidden, gates: gatePointer + row * width,
-                                  recurrent: recurrentPointer + p * width, hiddenBias: biasOfHidden.pointer, hidden: h + p * hidden,
-                                  cell: c + p * hidden, saved: saved.storage.pointer + row * saving)
-                    output.update(from: h + p * hidden, count: hidden)
                 }
             }
         }
-        for p in 0..<batch {
-            let b = order.element[p]
-            (out + b * rowsOut + time * hidden).update(from: h + p * hidden, count: hidden)
-            if Gates.hasCellState { (out + b * rowsOut + (time + 1) * hidden).update(from: c + p * hidden, count: hidden) }
-        }
-        // The loops above reach these buffers through raw pointers only; without this Swift may
-        // release them (back to the buffer cache) after their last named use.
-        withExtendedLifetime((state, cell, recurrent, biasOfHidden, gates, inputsInOrder, x, inputColumns, hiddenColumns)) {}
 
         let inputs = [x, inputWeight, hiddenWeight, inputBias, hiddenBias, initialHidden, initialCell]
         guard Autograd.shouldRecord(inputs.compactMap { $0 }) else { return result }
@@ -191,98 +194,115 @@ enum RecurrentKernels {
         // The optional inputs (biases, initial states): whether each wants a gradient.
         let wants = inputs.map { $0?.requiresGradient == true }
         let rowsIn = (time + shape.stateRows) * hidden
-        let g = gradient.pointer
         // The carried dL/dh and dL/dc (in `order`), starting from the gradients of the final states.
         let hiddenCarry = Tensor(uninitializedShape: [batch, hidden])
         let cellCarry = Tensor(uninitializedShape: [batch, hidden])
-        let dh = hiddenCarry.storage.pointer, dc = cellCarry.storage.pointer
-        for p in 0..<batch {
-            let b = order.element[p]
-            (dh + p * hidden).update(from: g + b * rowsIn + time * hidden, count: hidden)
-            if Gates.hasCellState {
-                (dc + p * hidden).update(from: g + b * rowsIn + (time + 1) * hidden, count: hidden)
-            } else {
-                (dc + p * hidden).update(repeating: 0, count: hidden)
-            }
-        }
         let inputGateGradient = Tensor(uninitializedShape: [time, batch, width])
         let hiddenGateGradient = Gates.hasSeparateHiddenGradient ? Tensor(uninitializedShape: [time, batch, width])
                                                                   : inputGateGradient
-        let (dInput, dHidden) = (inputGateGradient.storage.pointer, hiddenGateGradient.storage.pointer)
         let needsInitialState = wants[5] || wants[6]
-        // As forward: each core walks back through the whole sequence for its share of the batch
-        // (time-major rows), then turns its elements' rows, one position at a time, into its
-        // rows of dX and its partial sums of dW_ih, dW_hh and the bias gradients, added after.
-        // Rows past a share's last running element are left out: their gradients are zero.
         let inputSize = shape.inputSize
         let wantX = x.requiresGradient, wantInputWeight = inputWeight.requiresGradient
         let wantHiddenWeight = hiddenWeight.requiresGradient
         let wantInputBias = wants[3], wantHiddenBias = wants[4]
         let gradientOfXStorage = wantX ? Tensor(uninitializedShape: x.shape) : nil
-        let dxPointer = gradientOfXStorage?.storage.pointer
-        let xs = inputsInOrder.pointer
-        let sums = BLAS.parallelPartialSums(count: batch) { positions in
-            let first = positions.lowerBound
-            for step in (0..<time).reversed() {
-                let t = reverse ? time - 1 - step : step
-                let end = order.activeEnd(of: positions, at: t)
-                for p in first..<end {
-                    let row = t * batch + p
-                    guard t < order.length[p] else {
-                        (dInput + row * width).update(repeating: 0, count: width)
-                        if Gates.hasSeparateHiddenGradient { (dHidden + row * width).update(repeating: 0, count: width) }
-                        continue
-                    }
-                    let carry = dh + p * hidden, upstream = g + order.element[p] * rowsIn + t * hidden
-                    for j in 0..<hidden { carry[j] += upstream[j] }
-                    Gates.backward(hiddenSize: hidden, gates: gates.pointer + row * width, saved: saved.pointer + row * saving,
-                                   previousHidden: previous.pointer + row * hidden, hiddenGradient: carry,
-                                   cellGradient: dc + p * hidden, inputGateGradient: dInput + row * width,
-                                   hiddenGateGradient: dHidden + row * width)
-                }
-                // dh_prev += dGates_hh(t)·W_hh over this core's running rows of position t.
-                if (step > 0 || needsInitialState) && end > first {
-                    Tensor.gemm(dHidden + (t * batch + first) * width, hiddenWeight.pointer, dh + first * hidden,
-                                m: end - first, n: hidden, k: width, transposeA: false, transposeB: false, beta: 1)
+        // Every tensor written below was created above for this pass; `hiddenGateGradient` may be
+        // `inputGateGradient` itself, so `dHidden` may equal `dInput`.
+        let sums = withPointers(gradient, inputsInOrder, gates, saved) { g, xs, gatePointer, savedPointer in
+            withPointers(previous, inputWeight, hiddenWeight) { previousPointer, inputWeightPointer, hiddenWeightPointer in
+                withFreshPointers(hiddenCarry, cellCarry, inputGateGradient) { dh, dc, dInput in
+                    hiddenGateGradient.withFreshPointer { dHidden in gradientOfXStorage.withFreshPointer { dxPointer in
+                        for p in 0..<batch {
+                            let b = order.element[p]
+                            (dh + p * hidden).update(from: g + b * rowsIn + time * hidden, count: hidden)
+                            if Gates.hasCellState {
+                                (dc + p * hidden).update(from: g + b * rowsIn + (time + 1) * hidden, count: hidden)
+                            } else {
+                                (dc + p * hidden).update(repeating: 0, count: hidden)
+                            }
+                        }
+                        // As forward: each core walks back through the whole sequence for its share
+                        // of the batch (time-major rows), then turns its elements' rows, one position
+                        // at a time, into its rows of dX and its partial sums of dW_ih, dW_hh and the
+                        // bias gradients, added after. Rows past a share's last running element are
+                        // left out: their gradients are zero.
+                        return BLAS.parallelPartialSums(count: batch) { positions in
+                            let first = positions.lowerBound
+                            for step in (0..<time).reversed() {
+                                let t = reverse ? time - 1 - step : step
+                                let end = order.activeEnd(of: positions, at: t)
+                                for p in first..<end {
+                                    let row = t * batch + p
+                                    guard t < order.length[p] else {
+                                        (dInput + row * width).update(repeating: 0, count: width)
+                                        if Gates.hasSeparateHiddenGradient { (dHidden + row * width).update(repeating: 0, count: width) }
+                                        continue
+                                    }
+                                    let carry = dh + p * hidden, upstream = g + order.element[p] * rowsIn + t * hidden
+                                    for j in 0..<hidden { carry[j] += upstream[j] }
+                                    Gates.backward(hiddenSize: hidden, gates: gatePointer + row * width,
+                                                   saved: savedPointer + row * saving,
+                                                   previousHidden: previousPointer + row * hidden, hiddenGradient: carry,
+                                                   cellGradient: dc + p * hidden, inputGateGradient: dInput + row * width,
+                                                   hiddenGateGradient: dHidden + row * width)
+                                }
+                                // dh_prev += dGates_hh(t)·W_hh over this core's running rows of position t.
+                                if (step > 0 || needsInitialState) && end > first {
+                                    Tensor.gemm(dHidden + (t * batch + first) * width, hiddenWeightPointer, dh + first * hidden,
+                                                m: end - first, n: hidden, k: width, transposeA: false, transposeB: false, beta: 1)
+                                }
+                            }
+                            let dInputWeight = wantInputWeight ? Tensor.zeros(inputWeight.shape) : nil
+                            let dHiddenWeight = wantHiddenWeight ? Tensor.zeros(hiddenWeight.shape) : nil
+                            let dInputBias = wantInputBias ? Tensor.zeros([width]) : nil
+                            let dHiddenBias = wantHiddenBias ? Tensor.zeros([width]) : nil
+                            let dxInOrder = wantX ? Tensor(uninitializedShape: [positions.count, inputSize]) : nil
+                            for t in 0..<time {
+                                let end = order.activeEnd(of: positions, at: t), active = end - first
+                                let rows = t * batch + first
+                                if let dxPointer, let dxInOrder {
+                                    dxInOrder.withFreshPointer { target in
+                                        if active > 0 {
+                                            Tensor.gemm(dInput + rows * width, inputWeightPointer, target, m: active, n: inputSize,
+                                                        k: width, transposeA: false, transposeB: false)
+                                        }
+                                        for p in positions {
+                                            let row = dxPointer + (order.element[p] * time + t) * inputSize
+                                            if p < end { row.update(from: target + (p - first) * inputSize, count: inputSize) }
+                                            else { row.update(repeating: 0, count: inputSize) }
+                                        }
+                                    }
+                                }
+                                guard active > 0 else { continue }
+                                if let dInputWeight {
+                                    dInputWeight.withFreshPointer { target in
+                                        Tensor.gemm(dInput + rows * width, xs + rows * inputSize, target,
+                                                    m: width, n: inputSize, k: active, transposeA: true, transposeB: false, beta: 1)
+                                    }
+                                }
+                                if let dHiddenWeight {
+                                    dHiddenWeight.withFreshPointer { target in
+                                        Tensor.gemm(dHidden + rows * width, previousPointer + rows * hidden, target,
+                                                    m: width, n: hidden, k: active, transposeA: true, transposeB: false, beta: 1)
+                                    }
+                                }
+                                if let dInputBias {
+                                    dInputBias.withFreshPointer { sums in
+                                        Lanes.addColumnSums(dInput + rows * width, rows: active, columns: width, into: sums)
+                                    }
+                                }
+                                if let dHiddenBias {
+                                    dHiddenBias.withFreshPointer { sums in
+                                        Lanes.addColumnSums(dHidden + rows * width, rows: active, columns: width, into: sums)
+                                    }
+                                }
+                            }
+                            return [dInputWeight, dHiddenWeight, dInputBias, dHiddenBias]
+                        }
+                    } }
                 }
             }
-            let dInputWeight = wantInputWeight ? Tensor.zeros(inputWeight.shape) : nil
-            let dHiddenWeight = wantHiddenWeight ? Tensor.zeros(hiddenWeight.shape) : nil
-            let dInputBias = wantInputBias ? Tensor.zeros([width]) : nil
-            let dHiddenBias = wantHiddenBias ? Tensor.zeros([width]) : nil
-            let dxInOrder = wantX ? Tensor(uninitializedShape: [positions.count, inputSize]) : nil
-            for t in 0..<time {
-                let end = order.activeEnd(of: positions, at: t), active = end - first
-                let rows = t * batch + first
-                if let dxPointer, let dxInOrder {
-                    let target = dxInOrder.storage.pointer
-                    if active > 0 {
-                        Tensor.gemm(dInput + rows * width, inputWeight.pointer, target, m: active, n: inputSize,
-                                    k: width, transposeA: false, transposeB: false)
-                    }
-                    for p in positions {
-                        let row = dxPointer + (order.element[p] * time + t) * inputSize
-                        if p < end { row.update(from: target + (p - first) * inputSize, count: inputSize) }
-                        else { row.update(repeating: 0, count: inputSize) }
-                    }
-                }
-                guard active > 0 else { continue }
-                if let dInputWeight {
-                    Tensor.gemm(dInput + rows * width, xs + rows * inputSize, dInputWeight.storage.pointer,
-                                m: width, n: inputSize, k: active, transposeA: true, transposeB: false, beta: 1)
-                }
-                if let dHiddenWeight {
-                    Tensor.gemm(dHidden + rows * width, previous.pointer + rows * hidden, dHiddenWeight.storage.pointer,
-                                m: width, n: hidden, k: active, transposeA: true, transposeB: false, beta: 1)
-                }
-                if let dInputBias { Lanes.addColumnSums(dInput + rows * width, rows: active, columns: width, into: dInputBias.storage.pointer) }
-                if let dHiddenBias { Lanes.addColumnSums(dHidden + rows * width, rows: active, columns: width, into: dHiddenBias.storage.pointer) }
-            }
-            withExtendedLifetime(dxInOrder) {}
-            return [dInputWeight, dHiddenWeight, dInputBias, dHiddenBias]
         }
-        // dInput and dHidden are raw pointers into these; keep them alive until here.
-        withExtendedLifetime((inputGateGradient, hiddenGateGradient, inputsInOrder)) {}
         return [gradientOfXStorage, sums[0], sums[1], sums[2], sums[3],
                 wants[5] ? hiddenCarry.indexSelect(order.positions, alongAxis: 0) : nil,
                 wants[6] ? cellCarry.indexSelect(order.positions, alongAxis: 0) : nil]
@@ -299,6 +319,8 @@ enum RecurrentKernels {
             target.update(repeating: 0, count: rows * width)
             return
         }
-        for row in 0..<rows { (target + row * width).update(from: bias.pointer, count: width) }
+        bias.withPointer { source in
+            for row in 0..<rows { (target + row * width).update(from: source, count: width) }
+        }
     }
 }

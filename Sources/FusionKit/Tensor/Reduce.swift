@@ -116,16 +116,19 @@ extension Tensor {
         let outer = shape[..<first].reduce(1, *), length = sorted.reduce(1) { $0 * shape[$1] }
         let inner = shape[(sorted.last! + 1)...].reduce(1, *)
         let result = Tensor(uninitializedShape: shape)
-        let source = pointer, extremes = kept.pointer, upstream = gradient.pointer, target = result.storage.pointer
-        Parallel.forEachChunk(count: outer, elementsEach: length * inner) { range in
-            for o in range {
-                for i in 0..<inner {
-                    let base = o * length * inner + i, extreme = extremes[o * inner + i]
-                    var ties = 0
-                    for j in 0..<length where source[base + j * inner] == extreme { ties += 1 }
-                    let share = ties > 0 ? upstream[o * inner + i] / Float(ties) : 0
-                    for j in 0..<length {
-                        target[base + j * inner] = source[base + j * inner] == extreme ? share : 0
+        withPointers(self, kept, gradient) { source, extremes, upstream in
+            result.withFreshPointer { target in
+                Parallel.forEachChunk(count: outer, elementsEach: length * inner) { range in
+                    for o in range {
+                        for i in 0..<inner {
+                            let base = o * length * inner + i, extreme = extremes[o * inner + i]
+                            var ties = 0
+                            for j in 0..<length where source[base + j * inner] == extreme { ties += 1 }
+                            let share = ties > 0 ? upstream[o * inner + i] / Float(ties) : 0
+                            for j in 0..<length {
+                                target[base + j * inner] = source[base + j * inner] == extreme ? share : 0
+                            }
+                        }
                     }
                 }
             }
@@ -151,19 +154,22 @@ extension Tensor {
         var keptShape = shape
         keptShape[axis] = 1
         let result = Tensor(uninitializedShape: keptShape)
-        let source = pointer, target = result.storage.pointer
-        for o in 0..<outer {
-            for i in 0..<inner {
-                let base = source + o * length * inner + i
-                var best = base[0], bestIndex = 0
-                if best == best {
-                    for j in 1..<Swift.max(length, 1) {
-                        let v = base[j * inner]
-                        if v != v { bestIndex = j; break }
-                        if greater ? v > best : v < best { best = v; bestIndex = j }
+        withPointer { source in
+            result.withFreshPointer { target in
+                for o in 0..<outer {
+                    for i in 0..<inner {
+                        let base = source + o * length * inner + i
+                        var best = base[0], bestIndex = 0
+                        if best == best {
+                            for j in 1..<Swift.max(length, 1) {
+                                let v = base[j * inner]
+                                if v != v { bestIndex = j; break }
+                                if greater ? v > best : v < best { best = v; bestIndex = j }
+                            }
+                        }
+                        target[o * inner + i] = Float(bestIndex)
                     }
                 }
-                target[o * inner + i] = Float(bestIndex)
             }
         }
         return keep ? result : result.squeezingShape(at: [axis])

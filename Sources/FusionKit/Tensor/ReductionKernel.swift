@@ -23,7 +23,11 @@ enum ReductionKernel {
                          "\(op): cannot reduce over an empty axis of shape \(x.shape)")
             for axis in run.start...run.end { shape[axis] = 1 }
             let reduced = Tensor(uninitializedShape: shape)
-            reduceBlock(result.pointer, reduced.storage.pointer, outer: outer, length: length, inner: inner, kind: kind)
+            result.withPointer { source in
+                reduced.withFreshPointer { target in
+                    reduceBlock(source, target, outer: outer, length: length, inner: inner, kind: kind)
+                }
+            }
             result = reduced
         }
         return result

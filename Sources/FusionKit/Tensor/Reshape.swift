@@ -54,16 +54,20 @@ extension Tensor {
         // One pass writing the result: runs of the merged broadcast walk, each a fill (stride 0)
         // or a copy (stride 1).
         let result = Tensor(uninitializedShape: newShape)
-        let total = result.count, source = pointer, out = result.storage.pointer
-        if total == count {
-            if total > 0 { out.update(from: source, count: total) }   // only unit axes were added
-        } else if total > 0 {
-            BroadcastPlan(shape: newShape, shape, []).forEachRun(parallel: total >= 131072) { outOffset, offset, _, length, stride, _ in
-                let o = out + outOffset, x = source + offset
-                switch stride {
-                case 0: o.initialize(repeating: x[0], count: length)
-                case 1: o.update(from: x, count: length)
-                default: for i in 0..<length { o[i] = x[i * stride] }
+        let total = result.count
+        withPointer { source in
+            result.withFreshPointer { out in
+                if total == count {
+                    if total > 0 { out.update(from: source, count: total) }   // only unit axes were added
+                } else if total > 0 {
+                    BroadcastPlan(shape: newShape, shape, []).forEachRun(parallel: total >= 131072) { outOffset, offset, _, length, stride, _ in
+                        let o = out + outOffset, x = source + offset
+                        switch stride {
+                        case 0: o.initialize(repeating: x[0], count: length)
+                        case 1: o.update(from: x, count: length)
+                        default: for i in 0..<length { o[i] = x[i * stride] }
+                        }
+                    }
                 }
             }
         }

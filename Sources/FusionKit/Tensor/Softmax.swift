@@ -25,31 +25,37 @@ extension Tensor {
         precondition(rank >= 1, "logSumExp: needs at least one axis, got shape \(shape)")
         let length = shape[rank - 1], rows = length == 0 ? 0 : count / length
         let result = Tensor(uninitializedShape: Array(shape.dropLast()) + [1])
-        let source = pointer, target = result.storage.pointer
         let chunk = Swift.max(1, 32768 / Swift.max(length, 1))
-        Parallel.forEachChunk(count: rows, minimumChunk: chunk) { range in
-            let exps = UnsafeMutablePointer<Float>.allocate(capacity: length)
-            defer { exps.deallocate() }
-            for r in range {
-                let x = source + r * length
-                var peak = ReductionKernel.extreme(x, count: length, greater: true)
-                if !peak.isFinite { peak = peak.isNaN ? peak : 0 }
-                for i in 0..<length { exps[i] = x[i] - peak }
-                fk_exp(exps, exps, length)
-                target[r] = Foundation.log(ReductionKernel.sum(exps, count: length)) + peak
+        withPointer { source in
+            result.withFreshPointer { target in
+                Parallel.forEachChunk(count: rows, minimumChunk: chunk) { range in
+                    let exps = UnsafeMutablePointer<Float>.allocate(capacity: length)
+                    defer { exps.deallocate() }
+                    for r in range {
+                        let x = source + r * length
+                        var peak = ReductionKernel.extreme(x, count: length, greater: true)
+                        if !peak.isFinite { peak = peak.isNaN ? peak : 0 }
+                        for i in 0..<length { exps[i] = x[i] - peak }
+                        fk_exp(exps, exps, length)
+                        target[r] = Foundation.log(ReductionKernel.sum(exps, count: length)) + peak
+                    }
+                }
             }
         }
-        if length == 0 { result.storage.pointer.initialize(repeating: -.infinity, count: result.count) }
+        if length == 0 { result.withFreshPointer { $0.initialize(repeating: -.infinity, count: result.count) } }
         let input = self
         return recordUnary("logSumExp", result) { g in
             let gradient = Tensor(uninitializedShape: input.shape)
-            let x = input.pointer, totals = result.pointer, upstream = g.pointer, out = gradient.storage.pointer
-            Parallel.forEachChunk(count: rows, minimumChunk: chunk) { range in
-                for r in range {
-                    let row = out + r * length, total = totals[r], scale = upstream[r]
-                    for i in 0..<length { row[i] = x[r * length + i] - total }
-                    fk_exp(row, row, length)
-                    for i in 0..<length { row[i] *= scale }
+            withPointers(input, result, g) { x, totals, upstream in
+                gradient.withFreshPointer { out in
+                    Parallel.forEachChunk(count: rows, minimumChunk: chunk) { range in
+                        for r in range {
+                            let row = out + r * length, total = totals[r], scale = upstream[r]
+                            for i in 0..<length { row[i] = x[r * length + i] - total }
+                            fk_exp(row, row, length)
+                            for i in 0..<length { row[i] *= scale }
+                        }
+                    }
                 }
             }
             return gradient
@@ -66,13 +72,16 @@ extension Tensor {
         }
         let length = y.shape[axis], rows = y.count / length
         let result = Tensor(uninitializedShape: y.shape)
-        let py = y.pointer, pg = g.pointer, out = result.storage.pointer
-        Parallel.forEachChunk(count: rows, minimumChunk: Swift.max(1, 32768 / Swift.max(length, 1))) { range in
-            for r in range {
-                let yr = py + r * length, gr = pg + r * length, o = out + r * length
-                var dot: Float = 0
-                for i in 0..<length { dot += gr[i] * yr[i] }
-                for i in 0..<length { o[i] = yr[i] * (gr[i] - dot) }
+        withPointers(y, g) { py, pg in
+            result.withFreshPointer { out in
+                Parallel.forEachChunk(count: rows, minimumChunk: Swift.max(1, 32768 / Swift.max(length, 1))) { range in
+                    for r in range {
+                        let yr = py + r * length, gr = pg + r * length, o = out + r * length
+                        var dot: Float = 0
+                        for i in 0..<length { dot += gr[i] * yr[i] }
+                        for i in 0..<length { o[i] = yr[i] * (gr[i] - dot) }
+                    }
+                }
             }
         }
         return result
@@ -94,23 +103,26 @@ extension Tensor {
         let result = Tensor(uninitializedShape: shape)
         if count == 0 { return result }
         let rows = count / length
-        let source = pointer, target = result.storage.pointer
-        Parallel.forEachChunk(count: rows, minimumChunk: Swift.max(1, 32768 / Swift.max(length, 1))) { range in
-            let exps = UnsafeMutablePointer<Float>.allocate(capacity: logarithm ? length : 1)
-            defer { exps.deallocate() }
-            for r in range {
-                let x = source + r * length, y = target + r * length
-                var peak = ReductionKernel.extreme(x, count: length, greater: true)
-                if !peak.isFinite { peak = peak.isNaN ? peak : 0 }
-                for i in 0..<length { y[i] = x[i] - peak }
-                if logarithm {
-                    fk_exp(y, exps, length)
-                    let logTotal = Foundation.log(ReductionKernel.sum(exps, count: length))
-                    for i in 0..<length { y[i] -= logTotal }
-                } else {
-                    fk_exp(y, y, length)
-                    let scale = 1 / ReductionKernel.sum(y, count: length)
-                    for i in 0..<length { y[i] *= scale }
+        withPointer { source in
+            result.withFreshPointer { target in
+                Parallel.forEachChunk(count: rows, minimumChunk: Swift.max(1, 32768 / Swift.max(length, 1))) { range in
+                    let exps = UnsafeMutablePointer<Float>.allocate(capacity: logarithm ? length : 1)
+                    defer { exps.deallocate() }
+                    for r in range {
+                        let x = source + r * length, y = target + r * length
+                        var peak = ReductionKernel.extreme(x, count: length, greater: true)
+                        if !peak.isFinite { peak = peak.isNaN ? peak : 0 }
+                        for i in 0..<length { y[i] = x[i] - peak }
+                        if logarithm {
+                            fk_exp(y, exps, length)
+                            let logTotal = Foundation.log(ReductionKernel.sum(exps, count: length))
+                            for i in 0..<length { y[i] -= logTotal }
+                        } else {
+                            fk_exp(y, y, length)
+                            let scale = 1 / ReductionKernel.sum(y, count: length)
+                            for i in 0..<length { y[i] *= scale }
+                        }
+                    }
                 }
             }
         }

@@ -49,7 +49,7 @@ public struct Tensor: @unchecked Sendable {
         precondition(buffer.count == count,
                      "Tensor.init: \(buffer.count) scalars do not fill shape \(shape) (\(count) elements)")
         self.init(uninitializedShape: shape)
-        if count > 0 { storage.pointer.update(from: buffer.baseAddress!, count: count) }
+        if count > 0 { withFreshPointer { $0.update(from: buffer.baseAddress!, count: count) } }
     }
 
     /// A one-dimensional tensor holding `scalars`.
@@ -78,18 +78,21 @@ public struct Tensor: @unchecked Sendable {
 
     /// All elements in row-major order.
     public var scalars: [Float] {
-        Array(UnsafeBufferPointer(start: storage.pointer, count: count))
+        withUnsafeBufferPointer { Array($0) }
     }
 
     /// The single element of a tensor with one element (any rank).
     public var scalar: Float {
         precondition(count == 1, "Tensor.scalar: tensor of shape \(shape) has \(count) elements, not 1")
-        return storage.pointer[0]
+        return withPointer { $0[0] }
     }
 
     /// Reads the element at a full index, one coordinate per dimension.
     public subscript(_ index: Int...) -> Float {
-        get { storage.pointer[flatIndex(index)] }
+        get {
+            let offset = flatIndex(index)
+            return withPointer { $0[offset] }
+        }
         set {
             let offset = flatIndex(index)
             withUnsafeMutablePointer { $0[offset] = newValue }
@@ -106,29 +109,28 @@ public struct Tensor: @unchecked Sendable {
         return offset
     }
 
-    /// Calls `body` with the elements in row-major order.
+    /// Calls `body` with the elements in row-major order. The buffer is valid only inside `body`.
     @inlinable
     public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
-        try body(UnsafeBufferPointer(start: storage.pointer, count: storage.count))
+        try withPointer { try body(UnsafeBufferPointer(start: $0, count: storage.count)) }
     }
 
     /// Calls `body` with writable elements, copying the storage first if another tensor shares it.
+    /// The buffer is valid only inside `body`.
     @inlinable
     public mutating func withUnsafeMutableBufferPointer<R>(
         _ body: (UnsafeMutableBufferPointer<Float>) throws -> R
     ) rethrows -> R {
-        makeUnique()
-        return try body(UnsafeMutableBufferPointer(start: storage.pointer, count: storage.count))
+        let count = storage.count
+        return try withUnsafeMutablePointer { try body(UnsafeMutableBufferPointer(start: $0, count: count)) }
     }
 
-    /// The base pointer for reading; valid while `self` is alive and unmodified.
-    @usableFromInline var pointer: UnsafePointer<Float> { UnsafePointer(storage.pointer) }
-
     /// Runs `body` with a writable base pointer, after ensuring the storage is not shared.
+    /// The pointer is valid only inside `body`.
     @inlinable
     mutating func withUnsafeMutablePointer<R>(_ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
         makeUnique()
-        return try body(storage.pointer)
+        return try withExtendedLifetime(storage) { try body($0.pointer) }
     }
 
     /// Copies the storage if another tensor shares it.
@@ -148,13 +150,130 @@ public struct Tensor: @unchecked Sendable {
     }
 }
 
+// MARK: - Scoped pointer access
+//
+// Kernels reach a tensor's elements only through the scopes below (and `withUnsafeBufferPointer`,
+// `withUnsafeMutableBufferPointer`, `withUnsafeMutablePointer` above); no other file reads
+// `storage.pointer`. A scope keeps the tensor's storage alive until its closure returns, which
+// a bare pointer would not: Swift may release a value right after its last use, even while a
+// pointer taken from it is still being read. The contract for every scope:
+//
+// - The pointer is valid only inside the closure. Do not store it, return it, or capture it in a
+//   closure that runs later (a backward closure recorded in the graph takes its own scope when
+//   it runs).
+// - Work handed to `Parallel.forEachChunk` or `WorkerPool.run` inside the closure may use the
+//   pointer: those calls return only when all of their work is done.
+// - Pointers handed to C kernels and BLAS are used by those calls alone, which return before
+//   the closure does.
+
+extension Tensor {
+    /// Calls `body` with the base pointer of the elements (row-major), for reading.
+    @inlinable
+    func withPointer<R>(_ body: (UnsafePointer<Float>) throws -> R) rethrows -> R {
+        try withExtendedLifetime(storage) { try body(UnsafePointer($0.pointer)) }
+    }
+
+    /// Calls `body` with a writable base pointer to the elements of a tensor whose storage no
+    /// other tensor holds because it was just created (`Tensor(uninitializedShape:)`, `zeros`,
+    /// `copy` …) and has not been handed out yet, so no copy-on-write check is made.
+    ///
+    /// The caller guarantees that the storage is not shared: writing through this pointer into
+    /// a shared storage would change every tensor holding it. For a tensor that may be shared,
+    /// use the mutating `withUnsafeMutablePointer`, which copies first.
+    @inlinable
+    func withFreshPointer<R>(_ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
+        try withExtendedLifetime(storage) { try body($0.pointer) }
+    }
+}
+
+extension Optional where Wrapped == Tensor {
+    /// `Tensor.withPointer` for an optional input (a bias, a mask): `body` receives nil when the
+    /// tensor is absent.
+    @inlinable
+    func withPointer<R>(_ body: (UnsafePointer<Float>?) throws -> R) rethrows -> R {
+        guard let tensor = self else { return try body(nil) }
+        return try tensor.withPointer { try body($0) }
+    }
+
+    /// `Tensor.withFreshPointer` for an optional result (a gradient that is computed only when
+    /// needed): `body` receives nil when the tensor is absent. The same contract: the storage
+    /// was just created and is not shared.
+    @inlinable
+    func withFreshPointer<R>(_ body: (UnsafeMutablePointer<Float>?) throws -> R) rethrows -> R {
+        guard let tensor = self else { return try body(nil) }
+        return try tensor.withFreshPointer { try body($0) }
+    }
+}
+
+/// Calls `body` with the base pointers of two tensors, for reading (see `Tensor.withPointer`).
+@inlinable
+func withPointers<R>(_ a: Tensor, _ b: Tensor,
+                     _ body: (UnsafePointer<Float>, UnsafePointer<Float>) throws -> R) rethrows -> R {
+    try a.withPointer { pa in try b.withPointer { pb in try body(pa, pb) } }
+}
+
+/// Calls `body` with the base pointers of three tensors, for reading (see `Tensor.withPointer`).
+@inlinable
+func withPointers<R>(_ a: Tensor, _ b: Tensor, _ c: Tensor,
+                     _ body: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>) throws -> R)
+    rethrows -> R {
+    try a.withPointer { pa in try b.withPointer { pb in try c.withPointer { pc in try body(pa, pb, pc) } } }
+}
+
+/// Calls `body` with the base pointers of four tensors, for reading (see `Tensor.withPointer`).
+@inlinable
+func withPointers<R>(
+    _ a: Tensor, _ b: Tensor, _ c: Tensor, _ d: Tensor,
+    _ body: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>) throws -> R
+) rethrows -> R {
+    try a.withPointer { pa in
+        try b.withPointer { pb in try c.withPointer { pc in try d.withPointer { pd in try body(pa, pb, pc, pd) } } }
+    }
+}
+
+/// Calls `body` with the base pointers of `tensors` in order, for reading (see
+/// `Tensor.withPointer`): for a list of layers' weights. The array is built on each call.
+@inlinable
+func withPointers<R>(_ tensors: [Tensor], _ body: ([UnsafePointer<Float>]) throws -> R) rethrows -> R {
+    try withExtendedLifetime(tensors) { try body($0.map { UnsafePointer($0.storage.pointer) }) }
+}
+
+/// Calls `body` with writable base pointers of `tensors` in order, with the contract of
+/// `Tensor.withFreshPointer`: every storage was just created and is not shared.
+@inlinable
+func withFreshPointers<R>(_ tensors: [Tensor], _ body: ([UnsafeMutablePointer<Float>]) throws -> R) rethrows -> R {
+    try withExtendedLifetime(tensors) { try body($0.map { $0.storage.pointer }) }
+}
+
+/// Calls `body` with writable base pointers of two freshly created tensors, with the contract of
+/// `Tensor.withFreshPointer`: neither storage is shared.
+@inlinable
+func withFreshPointers<R>(
+    _ a: Tensor, _ b: Tensor,
+    _ body: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) throws -> R
+) rethrows -> R {
+    try a.withFreshPointer { pa in try b.withFreshPointer { pb in try body(pa, pb) } }
+}
+
+/// Calls `body` with writable base pointers of three freshly created tensors, with the contract
+/// of `Tensor.withFreshPointer`: no storage is shared.
+@inlinable
+func withFreshPointers<R>(
+    _ a: Tensor, _ b: Tensor, _ c: Tensor,
+    _ body: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) throws -> R
+) rethrows -> R {
+    try a.withFreshPointer { pa in try b.withFreshPointer { pb in try c.withFreshPointer { pc in try body(pa, pb, pc) } } }
+}
+
 extension Tensor: Equatable {
     /// Two tensors are equal when their shapes and all elements are equal.
     public static func == (lhs: Tensor, rhs: Tensor) -> Bool {
         guard lhs.shape == rhs.shape else { return false }
         if lhs.storage === rhs.storage { return true }
-        for i in 0..<lhs.count where lhs.storage.pointer[i] != rhs.storage.pointer[i] { return false }
-        return true
+        return withPointers(lhs, rhs) { l, r in
+            for i in 0..<lhs.count where l[i] != r[i] { return false }
+            return true
+        }
     }
 }
 

@@ -4,6 +4,8 @@
 /// so `Tensor` behaves as a value.
 @usableFromInline
 final class TensorStorage: @unchecked Sendable {
+    /// The elements. Read only here, in BufferCache.swift and in Tensor.swift's scoped accessors
+    /// (`withPointer`, `withFreshPointer`, …), which keep this storage alive while it is used.
     @usableFromInline let pointer: UnsafeMutablePointer<Float>
     @usableFromInline let count: Int
     /// The bytes behind `pointer` (at least `count` floats; a reused buffer may be larger).

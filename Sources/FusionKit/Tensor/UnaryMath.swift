@@ -136,9 +136,12 @@ extension Tensor {
     /// across cores for large tensors.
     private func vectorMap(_ kernel: (UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int) -> Void) -> Tensor {
         let result = Tensor(uninitializedShape: shape)
-        let source = pointer, target = result.storage.pointer
-        Parallel.forEachChunk(count: count, minimumChunk: Tuning.parallelArithmeticElements) { range in
-            kernel(source + range.lowerBound, target + range.lowerBound, range.count)
+        withPointer { source in
+            result.withFreshPointer { target in
+                Parallel.forEachChunk(count: count, minimumChunk: Tuning.parallelArithmeticElements) { range in
+                    kernel(source + range.lowerBound, target + range.lowerBound, range.count)
+                }
+            }
         }
         return result
     }

@@ -20,30 +20,32 @@ extension Tensor {
         let (outputHeight, outputWidth) = (rowRanges.count, columnRanges.count)
         let planes = g.batch * g.channels, outputPlane = outputHeight * outputWidth, width = g.width
         let result = Tensor(uninitializedShape: [g.batch, g.channels, outputHeight, outputWidth])
-        let source = pointer, target = result.storage.pointer
-        Parallel.forEachChunk(count: planes, elementsEach: g.inputPlane, minimumElements: Tuning.parallelArithmeticElements) { range in
-            let line = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(width, 1))
-            defer { line.deallocate() }
-            for plane in range {
-                let input = source + plane * g.inputPlane, output = target + plane * outputPlane
-                for oh in 0..<outputHeight {
-                    let rows = rowRanges[oh]
-                    line.update(from: input + rows.lowerBound * width, count: width)
-                    for r in rows.dropFirst() {
-                        let row = input + r * width
-                        // NaN wins: once in `line` it stays, as no comparison with it holds.
-                        for c in 0..<width where row[c] > line[c] || row[c].isNaN { line[c] = row[c] }
-                    }
-                    for ow in 0..<outputWidth {
-                        let columns = columnRanges[ow]
-                        var best = line[columns.lowerBound]
-                        for c in columns.dropFirst() where line[c] > best || line[c].isNaN { best = line[c] }
-                        output[oh * outputWidth + ow] = best
+        withPointer { source in
+            result.withFreshPointer { target in
+                Parallel.forEachChunk(count: planes, elementsEach: g.inputPlane, minimumElements: Tuning.parallelArithmeticElements) { range in
+                    let line = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(width, 1))
+                    defer { line.deallocate() }
+                    for plane in range {
+                        let input = source + plane * g.inputPlane, output = target + plane * outputPlane
+                        for oh in 0..<outputHeight {
+                            let rows = rowRanges[oh]
+                            line.update(from: input + rows.lowerBound * width, count: width)
+                            for r in rows.dropFirst() {
+                                let row = input + r * width
+                                // NaN wins: once in `line` it stays, as no comparison with it holds.
+                                for c in 0..<width where row[c] > line[c] || row[c].isNaN { line[c] = row[c] }
+                            }
+                            for ow in 0..<outputWidth {
+                                let columns = columnRanges[ow]
+                                var best = line[columns.lowerBound]
+                                for c in columns.dropFirst() where line[c] > best || line[c].isNaN { best = line[c] }
+                                output[oh * outputWidth + ow] = best
+                            }
+                        }
                     }
                 }
             }
         }
-        withExtendedLifetime(self) {}
         return result
     }
 }

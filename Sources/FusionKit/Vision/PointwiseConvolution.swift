@@ -12,25 +12,28 @@ extension Tensor {
                      "conv2d (1×1): input \(input.shape), weight \(weight.shape), bias \(bias?.shape ?? []) do not match")
         let result = Tensor(uninitializedShape: [batch, outChannels, plane])
         let residual = epilogue?.residual
-        let source = input.pointer, weights = weight.pointer, biases = bias?.pointer, out = result.storage.pointer
-        let residuals = residual?.pointer
-        let shared = Tensor.sharesBatchAmongCores(count: batch, productSize: outChannels * plane * channels)
-        let multiply = { (images: Range<Int>) in
-            for n in images {
-                let image = n * outChannels * plane
-                let finish = ProductEpilogue.ifAny(bias: biases, residual: residuals.map { $0 + image }, residualStride: plane,
-                                             relu: epilogue?.relu ?? false)
-                Tensor.gemm(weights, source + n * channels * plane, out + image, m: outChannels, n: plane, k: channels,
-                            transposeA: false, transposeB: false, epilogue: finish)
-            }
+        withPointers(input, weight) { source, weights in
+            bias.withPointer { biases in residual.withPointer { residuals in
+                result.withFreshPointer { out in
+                    let shared = Tensor.sharesBatchAmongCores(count: batch, productSize: outChannels * plane * channels)
+                    let multiply = { (images: Range<Int>) in
+                        for n in images {
+                            let image = n * outChannels * plane
+                            let finish = ProductEpilogue.ifAny(bias: biases, residual: residuals.map { $0 + image }, residualStride: plane,
+                                                         relu: epilogue?.relu ?? false)
+                            Tensor.gemm(weights, source + n * channels * plane, out + image, m: outChannels, n: plane, k: channels,
+                                        transposeA: false, transposeB: false, epilogue: finish)
+                        }
+                    }
+                    // As the batched matmul: small products one per core, large ones on OpenBLAS's threads.
+                    if shared {
+                        BLAS.parallelChunks(count: batch, multiply)
+                    } else {
+                        multiply(0..<batch)
+                    }
+                }
+            } }
         }
-        // As the batched matmul: small products one per core, large ones on OpenBLAS's threads.
-        if shared {
-            BLAS.parallelChunks(count: batch, multiply)
-        } else {
-            multiply(0..<batch)
-        }
-        withExtendedLifetime((input, weight, bias, residual)) {}
         guard epilogue == nil, Autograd.shouldRecord([input, weight] + (bias.map { [$0] } ?? [])) else { return result }
         return result.recorded("conv2d (1×1)", inputs: [input, weight] + (bias.map { [$0] } ?? [])) { gradient in
             // Y_n = W·X_n + b: dX_n = Wᵀ·dY_n, dW = Σ_n dY_n·X_nᵀ, db = Σ over images and positions.

@@ -82,30 +82,33 @@ extension Tensor {
         let result = Tensor(uninitializedShape: [g.batch, g.channels, outputHeight, outputWidth])
         // For max pooling: the flat in-plane index of each maximum, for backward.
         var winners = maximum ? [Int32](repeating: -1, count: planes * outputPlane) : []
-        let source = pointer, target = result.storage.pointer
-        winners.withUnsafeMutableBufferPointer { winnerBuffer in
-            let winnerPointer = winnerBuffer.baseAddress
-            Parallel.forEachChunk(count: planes, elementsEach: g.inputPlane, minimumElements: Tuning.parallelArithmeticElements) { range in
-                for plane in range {
-                    let input = source + plane * g.inputPlane, output = target + plane * outputPlane
-                    for oh in 0..<outputHeight {
-                        for ow in 0..<outputWidth {
-                            let cell = oh * outputWidth + ow
-                            if maximum {
-                                var best = -Float.infinity, bestIndex = -1
-                                for r in rowRanges[oh] {
-                                    for c in columnRanges[ow] {
-                                        let value = input[r * g.width + c]
-                                        if value > best || value.isNaN || bestIndex < 0 { best = value; bestIndex = r * g.width + c }
-                                        if value.isNaN { break }
+        withPointer { source in
+            result.withFreshPointer { target in
+                winners.withUnsafeMutableBufferPointer { winnerBuffer in
+                    let winnerPointer = winnerBuffer.baseAddress
+                    Parallel.forEachChunk(count: planes, elementsEach: g.inputPlane, minimumElements: Tuning.parallelArithmeticElements) { range in
+                        for plane in range {
+                            let input = source + plane * g.inputPlane, output = target + plane * outputPlane
+                            for oh in 0..<outputHeight {
+                                for ow in 0..<outputWidth {
+                                    let cell = oh * outputWidth + ow
+                                    if maximum {
+                                        var best = -Float.infinity, bestIndex = -1
+                                        for r in rowRanges[oh] {
+                                            for c in columnRanges[ow] {
+                                                let value = input[r * g.width + c]
+                                                if value > best || value.isNaN || bestIndex < 0 { best = value; bestIndex = r * g.width + c }
+                                                if value.isNaN { break }
+                                            }
+                                        }
+                                        output[cell] = best
+                                        winnerPointer![plane * outputPlane + cell] = Int32(bestIndex)
+                                    } else {
+                                        var total: Float = 0
+                                        for r in rowRanges[oh] { for c in columnRanges[ow] { total += input[r * g.width + c] } }
+                                        output[cell] = total / divisors[cell]
                                     }
                                 }
-                                output[cell] = best
-                                winnerPointer![plane * outputPlane + cell] = Int32(bestIndex)
-                            } else {
-                                var total: Float = 0
-                                for r in rowRanges[oh] { for c in columnRanges[ow] { total += input[r * g.width + c] } }
-                                output[cell] = total / divisors[cell]
                             }
                         }
                     }
@@ -114,22 +117,24 @@ extension Tensor {
         }
         let inputShape = shape, inputPlane = g.inputPlane
         return recordUnary(op, result) { gradient in
-            var dX = Tensor.zeros(inputShape)
-            let from = gradient.pointer
-            let into = dX.storage.pointer  // dX is fresh (unshared) and returned below
-            // Planes are disjoint, so they are shared out among the cores as in the forward.
-            Parallel.forEachChunk(count: planes, elementsEach: inputPlane, minimumElements: Tuning.parallelArithmeticElements) { range in
-                for plane in range {
-                    let target = into + plane * inputPlane, upstream = from + plane * outputPlane
-                    for oh in 0..<outputHeight {
-                        for ow in 0..<outputWidth {
-                            let cell = oh * outputWidth + ow
-                            if maximum {
-                                let index = Int(winners[plane * outputPlane + cell])
-                                if index >= 0 { target[index] += upstream[cell] }
-                            } else {
-                                let share = upstream[cell] / divisors[cell]
-                                for r in rowRanges[oh] { for c in columnRanges[ow] { target[r * g.width + c] += share } }
+            let dX = Tensor.zeros(inputShape)
+            gradient.withPointer { from in
+                dX.withFreshPointer { into in
+                    // Planes are disjoint, so they are shared out among the cores as in the forward.
+                    Parallel.forEachChunk(count: planes, elementsEach: inputPlane, minimumElements: Tuning.parallelArithmeticElements) { range in
+                        for plane in range {
+                            let target = into + plane * inputPlane, upstream = from + plane * outputPlane
+                            for oh in 0..<outputHeight {
+                                for ow in 0..<outputWidth {
+                                    let cell = oh * outputWidth + ow
+                                    if maximum {
+                                        let index = Int(winners[plane * outputPlane + cell])
+                                        if index >= 0 { target[index] += upstream[cell] }
+                                    } else {
+                                        let share = upstream[cell] / divisors[cell]
+                                        for r in rowRanges[oh] { for c in columnRanges[ow] { target[r * g.width + c] += share } }
+                                    }
+                                }
                             }
                         }
                     }

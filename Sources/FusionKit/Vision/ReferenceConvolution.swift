@@ -10,33 +10,38 @@ enum ReferenceConvolution {
     static func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, geometry g: ConvolutionGeometry, groups: Int) -> Tensor {
         let outChannels = weight.shape[0]
         let result = Tensor(uninitializedShape: [g.batch, outChannels, g.outputHeight, g.outputWidth])
-        let x = input.pointer, w = weight.pointer, out = result.storage.pointer, b = bias?.pointer
-        for n in 0..<g.batch {
-            for o in 0..<outChannels {
-                let plane = out + (n * outChannels + o) * g.outputPlane
-                plane.initialize(repeating: b?[o] ?? 0, count: g.outputPlane)
-                visitTaps(g, groups: groups, outChannels: outChannels, n: n, o: o) { output, inputIndex, weightIndex in
-                    plane[output] += w[weightIndex] * x[inputIndex]
-                }
-            }
-        }
-        withExtendedLifetime((input, weight, bias)) {}
-        guard Autograd.shouldRecord(input, weight) || bias.map(Autograd.shouldRecord) == true else { return result }
-        return result.recorded("conv2d (reference)", inputs: [input, weight] + (bias.map { [$0] } ?? [])) { gradient in
-            let dy = gradient.pointer
-            let wantInput = input.requiresGradient, wantWeight = weight.requiresGradient
-            var dx = [Float](repeating: 0, count: wantInput ? input.count : 0)
-            var dw = [Float](repeating: 0, count: wantWeight ? weight.count : 0)
-            for n in 0..<g.batch {
-                for o in 0..<outChannels {
-                    let upstream = dy + (n * outChannels + o) * g.outputPlane
-                    visitTaps(g, groups: groups, outChannels: outChannels, n: n, o: o) { output, inputIndex, weightIndex in
-                        if wantInput { dx[inputIndex] += w[weightIndex] * upstream[output] }
-                        if wantWeight { dw[weightIndex] += x[inputIndex] * upstream[output] }
+        withPointers(input, weight) { x, w in
+            bias.withPointer { b in
+                result.withFreshPointer { out in
+                    for n in 0..<g.batch {
+                        for o in 0..<outChannels {
+                            let plane = out + (n * outChannels + o) * g.outputPlane
+                            plane.initialize(repeating: b?[o] ?? 0, count: g.outputPlane)
+                            visitTaps(g, groups: groups, outChannels: outChannels, n: n, o: o) { output, inputIndex, weightIndex in
+                                plane[output] += w[weightIndex] * x[inputIndex]
+                            }
+                        }
                     }
                 }
             }
-            withExtendedLifetime((gradient, input, weight)) {}
+        }
+        guard Autograd.shouldRecord(input, weight) || bias.map(Autograd.shouldRecord) == true else { return result }
+        return result.recorded("conv2d (reference)", inputs: [input, weight] + (bias.map { [$0] } ?? [])) { gradient in
+            let wantInput = input.requiresGradient, wantWeight = weight.requiresGradient
+            var dx = [Float](repeating: 0, count: wantInput ? input.count : 0)
+            var dw = [Float](repeating: 0, count: wantWeight ? weight.count : 0)
+            // The backward takes its own pointers: it runs after the forward's scope has ended.
+            withPointers(gradient, input, weight) { dy, x, w in
+                for n in 0..<g.batch {
+                    for o in 0..<outChannels {
+                        let upstream = dy + (n * outChannels + o) * g.outputPlane
+                        visitTaps(g, groups: groups, outChannels: outChannels, n: n, o: o) { output, inputIndex, weightIndex in
+                            if wantInput { dx[inputIndex] += w[weightIndex] * upstream[output] }
+                            if wantWeight { dw[weightIndex] += x[inputIndex] * upstream[output] }
+                        }
+                    }
+                }
+            }
             let db = bias?.requiresGradient == true ? gradient.sum(alongAxes: [0, 2, 3]) : nil
             return [wantInput ? Tensor(dx, shape: input.shape) : nil, wantWeight ? Tensor(dw, shape: weight.shape) : nil]
                 + (bias == nil ? [] : [db])

@@ -64,12 +64,13 @@ extension Tensor {
         newShape[rank - 1] = newWidth
         var result = Tensor.zeros(newShape)
         let planes = count / Swift.max(height * width, 1)
-        let source = pointer
-        result.withUnsafeMutablePointer { target in
-            for plane in 0..<planes {
-                for r in 0..<height {
-                    (target + plane * newHeight * newWidth + (r + top) * newWidth + left)
-                        .update(from: source + plane * height * width + r * width, count: width)
+        withPointer { source in
+            result.withUnsafeMutablePointer { target in
+                for plane in 0..<planes {
+                    for r in 0..<height {
+                        (target + plane * newHeight * newWidth + (r + top) * newWidth + left)
+                            .update(from: source + plane * height * width + r * width, count: width)
+                    }
                 }
             }
         }

@@ -26,7 +26,6 @@ enum UnfoldedConvolution {
         // GEMM straight into the image's NCHW output. Images are shared out among cores, each
         // GEMM single-threaded.
         let result = Tensor(uninitializedShape: [g.batch, outChannels, g.outputHeight, g.outputWidth])
-        let source = input.pointer, out = result.storage.pointer
         // The weight's columns in the order of the column matrix's rows: (tap, channel) when the
         // unfolding is by phase (see PhaseUnfold.swift), else the weight's own (channel, tap).
         let tapMajor = g.unfoldsByPhase
@@ -34,33 +33,39 @@ enum UnfoldedConvolution {
         // read the reordered weight (its input gradient is itself a convolution).
         let kernel = tapMajor && !winograd
             ? keptWeight("tapMajor") { $0.reshaped([outChannels, groupIn, g.kernelArea]).permuted([0, 2, 1]) } : weight
-        let weights = kernel.pointer, biases = bias?.pointer
-        let residual = epilogue?.residual, residuals = residual?.pointer
-        if winograd {
-            WinogradConvolution.forward(source, weight: weight, transformed: keptWeight("winograd", WinogradConvolution.transformedWeights),
-                                        bias: biases, into: out, geometry: g,
-                                        epilogue: epilogue.map { ($0.relu, residuals) })
-        } else {
-            BLAS.parallelChunks(count: g.batch) { images in
-                let columns = Tensor(uninitializedShape: [rows, plane])
-                let matrix = columns.storage.pointer
-                for n in images {
-                    for group in 0..<groups {
-                        Unfold.im2col(source + n * imageSize, matrix, single, firstChannel: group * groupIn, channels: groupIn)
-                        let block = (n * outChannels + group * groupOut) * plane
-                        let finish = ProductEpilogue.ifAny(bias: biases.map { $0 + group * groupOut }, residual: residuals.map { $0 + block },
-                                                     residualStride: plane, relu: epilogue?.relu ?? false)
-                        Tensor.gemm(weights + group * groupOut * rows, matrix, out + block, m: groupOut, n: plane, k: rows,
-                                    transposeA: false, transposeB: false, epilogue: finish)
+        let residual = epilogue?.residual
+        withPointers(input, kernel) { source, weights in
+            bias.withPointer { biases in residual.withPointer { residuals in
+                result.withFreshPointer { out in
+                    if winograd {
+                        WinogradConvolution.forward(source, weight: weight,
+                                                    transformed: keptWeight("winograd", WinogradConvolution.transformedWeights),
+                                                    bias: biases, into: out, geometry: g,
+                                                    epilogue: epilogue.map { ($0.relu, residuals) })
+                    } else {
+                        BLAS.parallelChunks(count: g.batch) { images in
+                            let columns = Tensor(uninitializedShape: [rows, plane])
+                            columns.withFreshPointer { matrix in
+                                for n in images {
+                                    for group in 0..<groups {
+                                        Unfold.im2col(source + n * imageSize, matrix, single, firstChannel: group * groupIn, channels: groupIn)
+                                        let block = (n * outChannels + group * groupOut) * plane
+                                        let finish = ProductEpilogue.ifAny(bias: biases.map { $0 + group * groupOut },
+                                                                           residual: residuals.map { $0 + block },
+                                                                           residualStride: plane, relu: epilogue?.relu ?? false)
+                                        Tensor.gemm(weights + group * groupOut * rows, matrix, out + block, m: groupOut, n: plane, k: rows,
+                                                    transposeA: false, transposeB: false, epilogue: finish)
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
-            }
+            } }
         }
-        withExtendedLifetime((kernel, input, residual)) {}
         guard epilogue == nil, Autograd.shouldRecord(input, weight) || bias.map(Autograd.shouldRecord) == true else { return result }
         return result.recorded("conv2d", inputs: [input, weight] + (bias.map { [$0] } ?? [])) { gradient in
             let wantInput = input.requiresGradient, wantWeight = weight.requiresGradient
-            let upstream = gradient.pointer, weights = kernel.pointer, source = input.pointer
             // Stride-1 "same" layers: dX is a convolution of dY (see ConvolutionInputGradient.swift),
             // written whole, so it needs no zeroing. On Winograd layers, that convolution is a
             // Winograd one too, run before the loop below.
@@ -70,49 +75,52 @@ enum UnfoldedConvolution {
             let inputByWinograd = wantInput && method == .winograd, inputInLoop = wantInput && !inputByWinograd
             let transposedWeights = inputInLoop && asConvolution ? Unfold.inputGradientWeights(weight, groups: groups) : nil
             let dYRows = groupOut * g.kernelArea
-            // Fresh tensors, written through their storage by the loops below.
+            // Fresh tensors, written by the loops below.
             let gradientOfInput = !wantInput ? nil : asConvolution ? Tensor(uninitializedShape: input.shape) : Tensor.zeros(input.shape)
-            let inputTarget = gradientOfInput?.storage.pointer
-            if inputByWinograd {
-                let adjoint = WinogradConvolution.adjointWeights(weight)
-                let backwardGeometry = ConvolutionGeometry(input: gradient.shape, kernel: (3, 3), stride: (1, 1),
-                                                           padding: padding, dilation: (1, 1), op: "conv2d backward")
-                WinogradConvolution.forward(upstream, weight: adjoint, bias: nil, into: inputTarget!, geometry: backwardGeometry)
-            }
-            // Each core accumulates its own weight gradient; they are added at the end.
-            // The weight gradient is summed transposed, dWᵀ_g [rows, out/g] += columns · dY_gᵀ: the
-            // column matrix is then the product's A, read where it lies, and only dY_g (out/g ×
-            // Ho·Wo) is packed, not the kh·kw times larger columns (Docs/Benchmarks.md, "conv2d weight
-            // gradient summed transposed").
-            let sums = BLAS.parallelPartialSums(count: g.batch) { images in
-                let partial = wantWeight ? Tensor.zeros([groups, rows, groupOut]) : nil
-                let partialPointer = partial?.storage.pointer
-                let dColumns = Tensor(uninitializedShape: inputInLoop ? [asConvolution ? dYRows : rows, plane] : [1])
-                let columns = Tensor(uninitializedShape: wantWeight ? [rows, plane] : [1])
-                let matrix = columns.storage.pointer
-                for n in images {
-                    for group in 0..<groups {
-                        let dY = upstream + (n * outChannels + group * groupOut) * plane
-                        if wantWeight {
-                            Unfold.im2col(source + n * imageSize, matrix, single, firstChannel: group * groupIn, channels: groupIn)
-                            Tensor.gemm(matrix, dY, partialPointer! + group * rows * groupOut, m: rows, n: groupOut, k: plane,
-                                        transposeA: false, transposeB: true, beta: 1)
-                        }
-                        if inputInLoop && asConvolution {
-                            Unfold.inputGradientColumns(upstream + n * outChannels * plane, dColumns.storage.pointer, single,
-                                                        firstChannel: group * groupOut, channels: groupOut)
-                            Tensor.gemm(transposedWeights!.pointer + group * groupIn * dYRows, dColumns.storage.pointer,
-                                        inputTarget! + n * imageSize + group * groupIn * g.inputPlane,
-                                        m: groupIn, n: plane, k: dYRows, transposeA: false, transposeB: false)
-                        } else if inputInLoop {
-                            Tensor.gemm(weights + group * groupOut * rows, dY, dColumns.storage.pointer, m: rows, n: plane,
-                                        k: groupOut, transposeA: true, transposeB: false)
-                            Unfold.col2im(dColumns.storage.pointer, inputTarget! + n * imageSize, single,
-                                          firstChannel: group * groupIn, channels: groupIn)
-                        }
+            let sums = withPointers(gradient, kernel, input) { upstream, weights, source in
+                transposedWeights.withPointer { transposed in gradientOfInput.withFreshPointer { inputTarget in
+                    if inputByWinograd {
+                        let adjoint = WinogradConvolution.adjointWeights(weight)
+                        let backwardGeometry = ConvolutionGeometry(input: gradient.shape, kernel: (3, 3), stride: (1, 1),
+                                                                   padding: padding, dilation: (1, 1), op: "conv2d backward")
+                        WinogradConvolution.forward(upstream, weight: adjoint, bias: nil, into: inputTarget!, geometry: backwardGeometry)
                     }
-                }
-                return [partial]
+                    // Each core accumulates its own weight gradient; they are added at the end.
+                    // The weight gradient is summed transposed, dWᵀ_g [rows, out/g] += columns · dY_gᵀ:
+                    // the column matrix is then the product's A, read where it lies, and only dY_g
+                    // (out/g × Ho·Wo) is packed, not the kh·kw times larger columns
+                    // (Docs/Benchmarks.md, "conv2d weight gradient summed transposed").
+                    return BLAS.parallelPartialSums(count: g.batch) { images in
+                        let partial = wantWeight ? Tensor.zeros([groups, rows, groupOut]) : nil
+                        let dColumns = Tensor(uninitializedShape: inputInLoop ? [asConvolution ? dYRows : rows, plane] : [1])
+                        let columns = Tensor(uninitializedShape: wantWeight ? [rows, plane] : [1])
+                        partial.withFreshPointer { partialPointer in withFreshPointers(dColumns, columns) { dColumnsPointer, matrix in
+                            for n in images {
+                                for group in 0..<groups {
+                                    let dY = upstream + (n * outChannels + group * groupOut) * plane
+                                    if wantWeight {
+                                        Unfold.im2col(source + n * imageSize, matrix, single, firstChannel: group * groupIn, channels: groupIn)
+                                        Tensor.gemm(matrix, dY, partialPointer! + group * rows * groupOut, m: rows, n: groupOut, k: plane,
+                                                    transposeA: false, transposeB: true, beta: 1)
+                                    }
+                                    if inputInLoop && asConvolution {
+                                        Unfold.inputGradientColumns(upstream + n * outChannels * plane, dColumnsPointer, single,
+                                                                    firstChannel: group * groupOut, channels: groupOut)
+                                        Tensor.gemm(transposed! + group * groupIn * dYRows, dColumnsPointer,
+                                                    inputTarget! + n * imageSize + group * groupIn * g.inputPlane,
+                                                    m: groupIn, n: plane, k: dYRows, transposeA: false, transposeB: false)
+                                    } else if inputInLoop {
+                                        Tensor.gemm(weights + group * groupOut * rows, dY, dColumnsPointer, m: rows, n: plane,
+                                                    k: groupOut, transposeA: true, transposeB: false)
+                                        Unfold.col2im(dColumnsPointer, inputTarget! + n * imageSize, single,
+                                                      firstChannel: group * groupIn, channels: groupIn)
+                                    }
+                                }
+                            }
+                        } }
+                        return [partial]
+                    }
+                } }
             }
             // Back from [group, column-matrix row, output] to the weight's [output, channel, tap],
             // the rows being (tap, channel) when unfolded by phase, else (channel, tap).

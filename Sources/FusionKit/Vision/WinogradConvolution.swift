@@ -50,36 +50,37 @@ enum WinogradConvolution {
         let plan = Plan(g, outChannels: outChannels)
         let eachImage = sharesEachImage(g, outChannels: outChannels)
         KernelPathLog.record("winograd sharing", eachImage ? "eachImage" : "images")
-        if eachImage {
-            // Fewer images than cores: each image's three steps are shared among the cores
-            // instead (input channels, positions, output channels), one image at a time.
-            let block = Block(plan, images: 1)
-            for n in 0..<g.batch {
-                Parallel.forEachChunk(count: g.channels, minimumChunk: 1) { channels in
-                    block.transformInput(input, images: n..<n + 1, channels: channels)
+        transformed.withPointer { u in
+            if eachImage {
+                // Fewer images than cores: each image's three steps are shared among the cores
+                // instead (input channels, positions, output channels), one image at a time.
+                let block = Block(plan, images: 1)
+                for n in 0..<g.batch {
+                    Parallel.forEachChunk(count: g.channels, minimumChunk: 1) { channels in
+                        block.transformInput(input, images: n..<n + 1, channels: channels)
+                    }
+                    Parallel.forEachChunk(count: 16, minimumChunk: 1) { positions in
+                        block.multiply(u, positions: positions, images: n..<n + 1)
+                    }
+                    Parallel.forEachChunk(count: outChannels, minimumChunk: 1) { channels in
+                        block.transformOutput(into: out, bias: bias, images: n..<n + 1, outChannels: channels, epilogue: epilogue)
+                    }
                 }
-                Parallel.forEachChunk(count: 16, minimumChunk: 1) { positions in
-                    block.multiply(transformed.pointer, positions: positions, images: n..<n + 1)
-                }
-                Parallel.forEachChunk(count: outChannels, minimumChunk: 1) { channels in
-                    block.transformOutput(into: out, bias: bias, images: n..<n + 1, outChannels: channels, epilogue: epilogue)
-                }
-            }
-        } else {
-            BLAS.parallelChunks(count: g.batch) { images in
-                let block = Block(plan, images: Swift.min(plan.imagesPerBlock, images.count))
-                var first = images.lowerBound
-                while first < images.upperBound {
-                    let last = Swift.min(first + plan.imagesPerBlock, images.upperBound)
-                    block.transformInput(input, images: first..<last, channels: 0..<g.channels)
-                    block.multiply(transformed.pointer, positions: 0..<16, images: first..<last)
-                    block.transformOutput(into: out, bias: bias, images: first..<last, outChannels: 0..<outChannels,
-                                          epilogue: epilogue)
-                    first = last
+            } else {
+                BLAS.parallelChunks(count: g.batch) { images in
+                    let block = Block(plan, images: Swift.min(plan.imagesPerBlock, images.count))
+                    var first = images.lowerBound
+                    while first < images.upperBound {
+                        let last = Swift.min(first + plan.imagesPerBlock, images.upperBound)
+                        block.transformInput(input, images: first..<last, channels: 0..<g.channels)
+                        block.multiply(u, positions: 0..<16, images: first..<last)
+                        block.transformOutput(into: out, bias: bias, images: first..<last, outChannels: 0..<outChannels,
+                                              epilogue: epilogue)
+                        first = last
+                    }
                 }
             }
         }
-        withExtendedLifetime(transformed) {}
     }
 
     /// Whether `forward` shares the steps of each image among the cores rather than the images:
@@ -122,6 +123,8 @@ enum WinogradConvolution {
         /// 4 KB apart the transforms' 16 streams of stores and loads fall into the same cache sets
         /// (input transform at 110 cycles per tile instead of ~20).
         let inputStride: Int, productStride: Int
+        /// Scratch created with the block and never handed out, so written through
+        /// `withFreshPointer` (each step into its own disjoint part).
         let inputs: Tensor, products: Tensor
 
         init(_ plan: Plan, images: Int) {
@@ -139,47 +142,52 @@ enum WinogradConvolution {
         /// V for `channels` of `images` (the block's first image is images.lowerBound); the
         /// columns past the last tile are zeroed.
         func transformInput(_ input: UnsafePointer<Float>, images: Range<Int>, channels: Range<Int>) {
-            let g = plan.geometry, v = inputs.storage.pointer
+            let g = plan.geometry
             let used = images.count * plan.tilesPerImage, tiles = tiles(images)
-            if tiles > used {
-                for position in 0..<16 {
-                    for c in channels { (v + position * inputStride + c * tiles + used).update(repeating: 0, count: tiles - used) }
-                }
-            }
             // The border stays zero from the buffer's creation, as every plane writes the same positions.
             let paddedScratch = Tensor.zeros([plan.paddedHeight * plan.paddedWidth])
-            let padded = paddedScratch.storage.pointer
-            for n in images {
-                for c in channels {
-                    pad(input + (n * g.channels + c) * g.inputPlane, into: padded, geometry: g, paddedWidth: plan.paddedWidth)
-                    fk_winograd_input(padded, plan.paddedWidth, plan.tileRows, plan.tileColumns,
-                                      v + c * tiles + (n - images.lowerBound) * plan.tilesPerImage, inputStride)
+            withFreshPointers(inputs, paddedScratch) { v, padded in
+                if tiles > used {
+                    for position in 0..<16 {
+                        for c in channels { (v + position * inputStride + c * tiles + used).update(repeating: 0, count: tiles - used) }
+                    }
+                }
+                for n in images {
+                    for c in channels {
+                        pad(input + (n * g.channels + c) * g.inputPlane, into: padded, geometry: g, paddedWidth: plan.paddedWidth)
+                        fk_winograd_input(padded, plan.paddedWidth, plan.tileRows, plan.tileColumns,
+                                          v + c * tiles + (n - images.lowerBound) * plan.tilesPerImage, inputStride)
+                    }
                 }
             }
-            withExtendedLifetime(paddedScratch) {}
         }
 
         /// M_ξ = U_ξ·V_ξ for `positions` over the tiles of `images` (as transformed last).
         func multiply(_ u: UnsafePointer<Float>, positions: Range<Int>, images: Range<Int>) {
             let first = positions.lowerBound, pairs = plan.outChannels * plan.geometry.channels
             BLAS.recordProducts(m: plan.outChannels, n: tiles(images), k: plan.geometry.channels, count: positions.count)
-            fk_winograd_products(u + first * pairs, inputs.storage.pointer + first * inputStride, inputStride,
-                                 products.storage.pointer + first * productStride, productStride,
-                                 plan.outChannels, plan.geometry.channels, tiles(images), positions.count)
+            inputs.withPointer { v in
+                products.withFreshPointer { m in
+                    fk_winograd_products(u + first * pairs, v + first * inputStride, inputStride, m + first * productStride,
+                                         productStride, plan.outChannels, plan.geometry.channels, tiles(images), positions.count)
+                }
+            }
         }
 
         /// Y = Aᵀ M A + bias for `outChannels` of `images` into the NCHW output, then the
         /// epilogue on each plane while it is in the cache.
         func transformOutput(into out: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?, images: Range<Int>,
                              outChannels: Range<Int>, epilogue: (relu: Bool, residual: UnsafePointer<Float>?)?) {
-            let g = plan.geometry, m = products.storage.pointer, tiles = tiles(images)
-            for n in images {
-                for o in outChannels {
-                    let offset = (n * plan.outChannels + o) * g.outputPlane
-                    fk_winograd_output(m + o * tiles + (n - images.lowerBound) * plan.tilesPerImage, productStride, bias?[o] ?? 0,
-                                       out + offset, g.outputHeight, g.outputWidth, plan.tileColumns)
-                    if let epilogue {
-                        fk_epilogue(out + offset, epilogue.residual.map { $0 + offset }, g.outputPlane, epilogue.relu ? 1 : 0)
+            let g = plan.geometry, tiles = tiles(images)
+            products.withPointer { m in
+                for n in images {
+                    for o in outChannels {
+                        let offset = (n * plan.outChannels + o) * g.outputPlane
+                        fk_winograd_output(m + o * tiles + (n - images.lowerBound) * plan.tilesPerImage, productStride, bias?[o] ?? 0,
+                                           out + offset, g.outputHeight, g.outputWidth, plan.tileColumns)
+                        if let epilogue {
+                            fk_epilogue(out + offset, epilogue.residual.map { $0 + offset }, g.outputPlane, epilogue.relu ? 1 : 0)
+                        }
                     }
                 }
             }
@@ -192,14 +200,16 @@ enum WinogradConvolution {
     static func adjointWeights(_ weight: Tensor) -> Tensor {
         let (outChannels, channels) = (weight.shape[0], weight.shape[1])
         let result = Tensor(uninitializedShape: [channels, outChannels, 3, 3])
-        let w = weight.pointer, target = result.storage.pointer
-        for o in 0..<outChannels {
-            for c in 0..<channels {
-                let from = w + (o * channels + c) * 9, to = target + (c * outChannels + o) * 9
-                for tap in 0..<9 { to[tap] = from[8 - tap] }
+        weight.withPointer { w in
+            result.withFreshPointer { target in
+                for o in 0..<outChannels {
+                    for c in 0..<channels {
+                        let from = w + (o * channels + c) * 9, to = target + (c * outChannels + o) * 9
+                        for tap in 0..<9 { to[tap] = from[8 - tap] }
+                    }
+                }
             }
         }
-        withExtendedLifetime(weight) {}
         return result
     }
 
@@ -210,31 +220,32 @@ enum WinogradConvolution {
         let result = Tensor(uninitializedShape: [16, outChannels, channels])
         // Pair by pair into [pair][16], then transposed into [16][pair]: both passes write in order.
         let blocks = Tensor(uninitializedShape: [pairs, 16])
-        let w = weight.pointer, t = blocks.storage.pointer, u = result.storage.pointer
-        // Pairs are independent: shared out among cores (a 2048 × 512 layer holds a million).
-        Parallel.forEachChunk(count: pairs, minimumChunk: Tuning.parallelArithmeticElements) { range in for pair in range {
-            let g = w + pair * 9, target = t + pair * 16
-            // One row of 3 (of g, then of G·g) becomes 4: (r0, ½(r0 + r1 + r2), ½(r0 − r1 + r2), r2).
-            func expand(_ r0: Float, _ r1: Float, _ r2: Float) -> (Float, Float, Float, Float) {
-                (r0, 0.5 * (r0 + r1 + r2), 0.5 * (r0 - r1 + r2), r2)
-            }
-            // G·g column by column: a 4×3 block.
-            let c0 = expand(g[0], g[3], g[6]), c1 = expand(g[1], g[4], g[7]), c2 = expand(g[2], g[5], g[8])
-            // (G·g)·Gᵀ row by row.
-            let rows = (expand(c0.0, c1.0, c2.0), expand(c0.1, c1.1, c2.1), expand(c0.2, c1.2, c2.2), expand(c0.3, c1.3, c2.3))
-            (target[0], target[1], target[2], target[3]) = rows.0
-            (target[4], target[5], target[6], target[7]) = rows.1
-            (target[8], target[9], target[10], target[11]) = rows.2
-            (target[12], target[13], target[14], target[15]) = rows.3
-        } }
-        Parallel.forEachChunk(count: pairs, minimumChunk: Tuning.parallelArithmeticElements) { range in
-            for position in 0..<16 {
-                let line = u + position * pairs
-                for pair in range { line[pair] = t[pair * 16 + position] }
+        weight.withPointer { w in
+            withFreshPointers(blocks, result) { t, u in
+                // Pairs are independent: shared out among cores (a 2048 × 512 layer holds a million).
+                Parallel.forEachChunk(count: pairs, minimumChunk: Tuning.parallelArithmeticElements) { range in for pair in range {
+                    let g = w + pair * 9, target = t + pair * 16
+                    // One row of 3 (of g, then of G·g) becomes 4: (r0, ½(r0 + r1 + r2), ½(r0 − r1 + r2), r2).
+                    func expand(_ r0: Float, _ r1: Float, _ r2: Float) -> (Float, Float, Float, Float) {
+                        (r0, 0.5 * (r0 + r1 + r2), 0.5 * (r0 - r1 + r2), r2)
+                    }
+                    // G·g column by column: a 4×3 block.
+                    let c0 = expand(g[0], g[3], g[6]), c1 = expand(g[1], g[4], g[7]), c2 = expand(g[2], g[5], g[8])
+                    // (G·g)·Gᵀ row by row.
+                    let rows = (expand(c0.0, c1.0, c2.0), expand(c0.1, c1.1, c2.1), expand(c0.2, c1.2, c2.2), expand(c0.3, c1.3, c2.3))
+                    (target[0], target[1], target[2], target[3]) = rows.0
+                    (target[4], target[5], target[6], target[7]) = rows.1
+                    (target[8], target[9], target[10], target[11]) = rows.2
+                    (target[12], target[13], target[14], target[15]) = rows.3
+                } }
+                Parallel.forEachChunk(count: pairs, minimumChunk: Tuning.parallelArithmeticElements) { range in
+                    for position in 0..<16 {
+                        let line = u + position * pairs
+                        for pair in range { line[pair] = t[pair * 16 + position] }
+                    }
+                }
             }
         }
-        withExtendedLifetime(blocks) {}
-        withExtendedLifetime(weight) {}
         return result
     }
 
