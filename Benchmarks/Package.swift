@@ -5,6 +5,8 @@ import PackageDescription
 // so that a library user resolves no command-line parser. `make bench` builds it in release.
 let package = Package(
     name: "FusionKitBenchmarks",
+    // Deliberate pattern (same shape as Examples/Package.swift): a manifest cannot import
+    // another, so each program package names its two dependencies itself.
     dependencies: [
         // The library package one folder up. Named, so that products are found whatever the
         // clone's folder is called.

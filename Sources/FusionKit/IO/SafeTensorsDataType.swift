@@ -3,6 +3,8 @@ extension SafeTensors {
     ///
     /// Conversion is exact for `F16`, `BF16`, `BOOL` and integers up to 2^24 in magnitude; larger
     /// integers and `F64` values round to the nearest `Float`. `BOOL` bytes other than 0 read as 1.
+    ///
+    /// One case per element type of the format's specification, each with its spelling in files.
     public enum DataType: String, CaseIterable, Sendable {
         /// 64-bit IEEE float.
         case float64 = "F64"

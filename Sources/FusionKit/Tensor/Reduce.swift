@@ -1,5 +1,8 @@
 /// Reductions along any set of axes. With `keepingDimensions` the reduced axes stay as size 1,
 /// so the result broadcasts against the input.
+///
+/// Each reduction comes in the same three overloads (axes as an array, axes as arguments, all
+/// axes), a deliberate pattern: one entry point, `reduce`, does the work for all of them.
 extension Tensor {
     /// The sum over `axes`.
     public func sum(alongAxes axes: [Int], keepingDimensions: Bool = false) -> Tensor {
