@@ -67,8 +67,11 @@ let package = Package(
             dependencies: ["FusionKit"]
         ),
         .testTarget(name: "SortOfCLEVRTests", dependencies: ["SortOfCLEVR", "FusionKit"]),
-        .testTarget(name: "DistributedTests", dependencies: ["FusionKitDistributed", "FusionKitData", "FusionKit"]),
+        // Builds and finds the example programs that tests run (Examples/.build); not a product.
+        .target(name: "ExampleProgramSupport", path: "Tests/ExampleProgramSupport"),
+        .testTarget(name: "DistributedTests",
+                    dependencies: ["FusionKitDistributed", "FusionKitData", "FusionKit", "ExampleProgramSupport"]),
         .testTarget(name: "DataTests", dependencies: ["FusionKitData", "FusionKit"]),
-        .testTarget(name: "VQATests", dependencies: ["VQAKit", "SortOfCLEVR", "FusionKit", "FusionKitData"]),
+        .testTarget(name: "VQATests", dependencies: ["VQAKit", "SortOfCLEVR", "FusionKit", "FusionKitData", "ExampleProgramSupport"]),
     ]
 )

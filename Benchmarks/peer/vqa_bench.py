@@ -76,7 +76,7 @@ def batch(image_count, vocabulary_size):
 def load_model(model_name):
     path = os.path.join(peer_directory(), f"{model_name}.weights.safetensors")
     if not os.path.exists(path):
-        _note(f"no weights at {path}; run `vqa-peer-export --weights-only {peer_directory()}`")
+        _note(f"no weights at {path}; run `Benchmarks/.build/release/vqa-peer-export --weights-only {peer_directory()}`")
         return None
     return model_from_state(model_name, load_file(path))
 

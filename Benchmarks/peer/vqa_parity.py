@@ -1,7 +1,7 @@
 """Checks that the PyTorch peers (vqa_models.py) compute the same functions as FusionKit's VQA models.
 
-    nice swift build -c release --scratch-path .build-peer --product vqa-peer-export
-    .build-peer/release/vqa-peer-export /tmp/vqa-peer
+    swift build -c release --package-path Benchmarks --product vqa-peer-export
+    Benchmarks/.build/release/vqa-peer-export /tmp/vqa-peer
     /work/.venv-torch/bin/python Benchmarks/peer/vqa_parity.py /tmp/vqa-peer [model ...]
 
 For each `<model>.safetensors` written by vqa-peer-export it loads the state dict into the peer

@@ -2,7 +2,7 @@
 # Milliseconds per training step on 2 MPI ranks of two `vqa` builds, run alternately so that the
 # host's drift hits both alike. Prints one line per run; compare medians.
 # Usage: Benchmarks/scripts/compare-distributed-steps.sh OLD_VQA NEW_VQA [rounds] [models…]
-#   e.g. after `git worktree add /tmp/old HEAD~1 && (cd /tmp/old && swift build -c release --product vqa)`:
+#   e.g. after `git worktree add /tmp/old HEAD~1 && (cd /tmp/old && swift build -c release --package-path Examples --product vqa)`:
 #   Benchmarks/scripts/compare-distributed-steps.sh /tmp/old/Examples/.build/release/vqa Examples/.build/release/vqa 5 concat-mlp transformer
 set -euo pipefail
 old=$1 new=$2 rounds=${3:-5}

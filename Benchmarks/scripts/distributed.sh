@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Time per training step of each VQA model on 1 process and on 2 MPI ranks (same global batch),
 # and the time the ranks spend summing gradients. Prints a markdown table.
-# Usage: Benchmarks/scripts/distributed.sh [images] [batch]   (after: swift build -c release --product vqa)
+# Usage: Benchmarks/scripts/distributed.sh [images] [batch]   (after: swift build -c release --package-path Examples --product vqa)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 images=${1:-480}

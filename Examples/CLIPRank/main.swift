@@ -6,7 +6,7 @@ import FusionKitData
 // vocab.json, merges.txt — a Hugging Face CLIPModel as `save_pretrained` writes it, with its
 // tokenizer files).
 //
-//   swift run -c release clip-rank --model FOLDER --image photo.jpg "a dog on a sofa" "a red car" …
+//   swift run -c release --package-path Examples clip-rank --model FOLDER --image photo.jpg "a dog on a sofa" "a red car" …
 
 var arguments = Array(CommandLine.arguments.dropFirst())
 var folder: URL?, image: URL?

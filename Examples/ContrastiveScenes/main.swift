@@ -9,7 +9,7 @@ import SortOfCLEVR
 // pairs after every epoch. Without --pairs it first writes generated pairs: Sort-of-CLEVR scenes
 // as PNG files, described in words ("red circle top left green square middle right …").
 //
-//   swift run -c release contrastive-scenes [epochs] [training pairs] [--pairs DIR]
+//   swift run -c release --package-path Examples contrastive-scenes [epochs] [training pairs] [--pairs DIR]
 //
 // DIR holds train.jsonl and test.jsonl; images are padded to a square and resized to 75 × 75.
 

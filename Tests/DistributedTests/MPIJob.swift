@@ -1,17 +1,11 @@
+import ExampleProgramSupport
 import Foundation
 import FusionKit
 import Testing
 
-/// The package's root folder (the tests run programs of the examples package, in Examples/.build).
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
-
-/// A program of the examples package, built by `swift build --package-path Examples` before `swift test`.
+/// A program of the examples package, built from the current sources (`exampleProgram`).
 func builtProgram(_ name: String) throws -> URL {
-    let candidates = ["Examples/.build/debug/\(name)", "Examples/.build/release/\(name)"]
-        .map { packageRoot.appendingPathComponent($0) }
-    return try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) },
-                        "build \(name) first (swift build --package-path Examples)")
+    try exampleProgram(name)
 }
 
 /// Open MPI's launcher (`make setup` installs openmpi-bin).

@@ -1,14 +1,9 @@
 import Testing
 import SortOfCLEVR
 
-/// What the plain and the harder generator have in common, so that one check serves both.
-protocol GeneratedScenes {
-    associatedtype SceneType: Equatable
-    associatedtype QuestionType: Equatable
+/// A data set the check below can generate and compare: the plain and the harder one.
+protocol GeneratedScenes: SortOfCLEVRImageSet where SceneType: Equatable, QuestionType: Equatable {
     static func generate(seed: UInt64, imageCount: Int) -> Self
-    var scenes: [SceneType] { get }
-    var questions: [QuestionType] { get }
-    var images: [UInt8] { get }
 }
 
 extension SortOfCLEVRDataset: GeneratedScenes {}

@@ -1,3 +1,4 @@
+import ExampleProgramSupport
 import Foundation
 import FusionKit
 import Testing
@@ -5,13 +6,8 @@ import Testing
 /// Runs the `vqa` program of the examples package (`make test` builds it with
 /// `swift build --package-path Examples` before `swift test`).
 func runVQA(_ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String) {
-    let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    let candidates = ["Examples/.build/debug/vqa", "Examples/.build/release/vqa"].map { packageRoot.appendingPathComponent($0) }
-    let binary = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) },
-                              "build the vqa program first (swift build --package-path Examples)")
     let process = Process()
-    process.executableURL = binary
+    process.executableURL = try exampleProgram("vqa")
     process.arguments = arguments
     let pipe = Pipe()
     process.standardOutput = pipe

@@ -161,8 +161,9 @@ public struct Tensor: @unchecked Sendable {
 // - The pointer is valid only inside the closure. Do not store it, return it, or capture it in a
 //   closure that runs later (a backward closure recorded in the graph takes its own scope when
 //   it runs).
-// - Work handed to `Parallel.forEachChunk` or `WorkerPool.run` inside the closure may use the
-//   pointer: those calls return only when all of their work is done.
+// - Work handed inside the closure to a call that returns only when all of its work is done
+//   (`Parallel.forEachChunk`, `BLAS.parallelChunks`, `BLAS.parallelPartialSums`, the worker
+//   pool) may use the pointer; work that could still run after the call returns may not.
 // - Pointers handed to C kernels and BLAS are used by those calls alone, which return before
 //   the closure does.
 

@@ -14,7 +14,7 @@ public struct TokenizedSequence: Equatable, Sendable {
     }
 
     /// One text's ids, every token of type 0.
-    public init(singleText ids: [Int]) {
+    init(singleText ids: [Int]) {
         self.init(ids: ids, tokenTypes: Array(repeating: 0, count: ids.count))
     }
 

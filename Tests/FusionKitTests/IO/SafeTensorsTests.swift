@@ -691,8 +691,10 @@ struct SafeTensorsRawTests {
 @Suite("SafeTensors refuses special files at once, and its errors read as text")
 struct SafeTensorsSpecialFileTests {
     /// Reads `path` on another thread and returns the error, failing if the read takes a second.
-    private func errorWithinASecond(_ path: String) -> SafeTensorsError? {
-        thrownError(SafeTensorsError.self, by: "reading \(path)", within: 1) { _ = try SafeTensors.read(contentsOf: URL(fileURLWithPath: path)) }
+    private func errorWithinASecond(_ path: String, sourceLocation: SourceLocation = #_sourceLocation) -> SafeTensorsError? {
+        thrownError(SafeTensorsError.self, by: "reading \(path)", within: 1, sourceLocation: sourceLocation) {
+            _ = try SafeTensors.read(contentsOf: URL(fileURLWithPath: path))
+        }
     }
 
     @Test("a named pipe, a directory and /dev/zero are typed errors naming the kind of file, within a second")

@@ -98,8 +98,10 @@ struct CLIPTokenizerTests {
 
     /// The error loading a tokenizer from `folder` throws, run on another thread so that a read that
     /// waits (on a named pipe) fails the test instead of hanging it.
-    static func error(loading folder: URL) -> TokenizerError? {
-        thrownError(TokenizerError.self, by: "loading \(folder.path)", within: 5) { _ = try CLIPTokenizer(folder: folder) }
+    static func error(loading folder: URL, sourceLocation: SourceLocation = #_sourceLocation) -> TokenizerError? {
+        thrownError(TokenizerError.self, by: "loading \(folder.path)", within: 5, sourceLocation: sourceLocation) {
+            _ = try CLIPTokenizer(folder: folder)
+        }
     }
 
     // MARK: Parity

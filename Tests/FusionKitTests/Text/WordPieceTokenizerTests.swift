@@ -221,8 +221,10 @@ struct WordPieceTokenizerTests {
     func unreadableVocabularies() throws {
         let folder = try Self.makeTemporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        func error(loading url: URL) -> TokenizerError? {
-            thrownError(TokenizerError.self, by: "loading \(url.path)", within: 5) { _ = try WordPieceVocabulary(contentsOf: url) }
+        func error(loading url: URL, sourceLocation: SourceLocation = #_sourceLocation) -> TokenizerError? {
+            thrownError(TokenizerError.self, by: "loading \(url.path)", within: 5, sourceLocation: sourceLocation) {
+                _ = try WordPieceVocabulary(contentsOf: url)
+            }
         }
 
         let empty = folder.appendingPathComponent("empty.txt")
