@@ -116,7 +116,7 @@ enum RecurrentKernels {
         withPointers(x, inputColumns, hiddenColumns, biasOfHidden) { source, inputColumnsPointer, hiddenColumnsPointer, hiddenBiasPointer in
             withFreshPointers(inputsInOrder, gates, saved) { xs, gatePointer, savedPointer in
                 withFreshPointers(previous, result, recurrent) { previousPointer, out, recurrentPointer in
-                    withFreshPointers(state, cell) { h, c in
+                    withFreshPointers(state, cell) { h, c in inputBias.withPointer { inputBiasPointer in
                         // The batch elements never meet, so each core runs the whole sequence for its
                         // share of them, with single-threaded GEMMs: one fork and join per sequence
                         // instead of a multi-threaded GEMM and a single-threaded gate loop at every step.
@@ -130,7 +130,7 @@ enum RecurrentKernels {
                                 let active = order.activeEnd(of: positions, at: t) - first
                                 guard active > 0 else { continue }
                                 let projected = gatePointer + (t * batch + first) * width
-                                fillRows(projected, rows: active, with: inputBias, width: width)
+                                fillRows(projected, rows: active, with: inputBiasPointer, width: width)
                                 Tensor.gemm(xs + (t * batch + first) * inputSize, inputColumnsPointer, projected, m: active, n: width,
                                             k: inputSize, transposeA: false, transposeB: false, beta: 1)
                             }
@@ -164,7 +164,7 @@ enum RecurrentKernels {
                             (out + b * rowsOut + time * hidden).update(from: h + p * hidden, count: hidden)
                             if Gates.hasCellState { (out + b * rowsOut + (time + 1) * hidden).update(from: c + p * hidden, count: hidden) }
                         }
-                    }
+                    } }
                 }
             }
         }
@@ -257,46 +257,41 @@ enum RecurrentKernels {
                             let dInputBias = wantInputBias ? Tensor.zeros([width]) : nil
                             let dHiddenBias = wantHiddenBias ? Tensor.zeros([width]) : nil
                             let dxInOrder = wantX ? Tensor(uninitializedShape: [positions.count, inputSize]) : nil
+                            // The partial sums' scopes, opened once for the whole sequence.
+                            dInputWeight.withFreshPointer { inputWeightSums in dHiddenWeight.withFreshPointer { hiddenWeightSums in
+                            dInputBias.withFreshPointer { inputBiasSums in dHiddenBias.withFreshPointer { hiddenBiasSums in
+                            dxInOrder.withFreshPointer { dxRows in
                             for t in 0..<time {
                                 let end = order.activeEnd(of: positions, at: t), active = end - first
                                 let rows = t * batch + first
-                                if let dxPointer, let dxInOrder {
-                                    dxInOrder.withFreshPointer { target in
-                                        if active > 0 {
-                                            Tensor.gemm(dInput + rows * width, inputWeightPointer, target, m: active, n: inputSize,
-                                                        k: width, transposeA: false, transposeB: false)
-                                        }
-                                        for p in positions {
-                                            let row = dxPointer + (order.element[p] * time + t) * inputSize
-                                            if p < end { row.update(from: target + (p - first) * inputSize, count: inputSize) }
-                                            else { row.update(repeating: 0, count: inputSize) }
-                                        }
+                                if let dxPointer, let target = dxRows {
+                                    if active > 0 {
+                                        Tensor.gemm(dInput + rows * width, inputWeightPointer, target, m: active, n: inputSize,
+                                                    k: width, transposeA: false, transposeB: false)
+                                    }
+                                    for p in positions {
+                                        let row = dxPointer + (order.element[p] * time + t) * inputSize
+                                        if p < end { row.update(from: target + (p - first) * inputSize, count: inputSize) }
+                                        else { row.update(repeating: 0, count: inputSize) }
                                     }
                                 }
                                 guard active > 0 else { continue }
-                                if let dInputWeight {
-                                    dInputWeight.withFreshPointer { target in
-                                        Tensor.gemm(dInput + rows * width, xs + rows * inputSize, target,
-                                                    m: width, n: inputSize, k: active, transposeA: true, transposeB: false, beta: 1)
-                                    }
+                                if let target = inputWeightSums {
+                                    Tensor.gemm(dInput + rows * width, xs + rows * inputSize, target,
+                                                m: width, n: inputSize, k: active, transposeA: true, transposeB: false, beta: 1)
                                 }
-                                if let dHiddenWeight {
-                                    dHiddenWeight.withFreshPointer { target in
-                                        Tensor.gemm(dHidden + rows * width, previousPointer + rows * hidden, target,
-                                                    m: width, n: hidden, k: active, transposeA: true, transposeB: false, beta: 1)
-                                    }
+                                if let target = hiddenWeightSums {
+                                    Tensor.gemm(dHidden + rows * width, previousPointer + rows * hidden, target,
+                                                m: width, n: hidden, k: active, transposeA: true, transposeB: false, beta: 1)
                                 }
-                                if let dInputBias {
-                                    dInputBias.withFreshPointer { sums in
-                                        Lanes.addColumnSums(dInput + rows * width, rows: active, columns: width, into: sums)
-                                    }
+                                if let sums = inputBiasSums {
+                                    Lanes.addColumnSums(dInput + rows * width, rows: active, columns: width, into: sums)
                                 }
-                                if let dHiddenBias {
-                                    dHiddenBias.withFreshPointer { sums in
-                                        Lanes.addColumnSums(dHidden + rows * width, rows: active, columns: width, into: sums)
-                                    }
+                                if let sums = hiddenBiasSums {
+                                    Lanes.addColumnSums(dHidden + rows * width, rows: active, columns: width, into: sums)
                                 }
                             }
+                            } } } } }
                             return [dInputWeight, dHiddenWeight, dInputBias, dHiddenBias]
                         }
                     } }
@@ -314,13 +309,11 @@ enum RecurrentKernels {
     }
 
     /// Writes `bias` (or zeros) into each of `rows` rows of `width` floats.
-    private static func fillRows(_ target: UnsafeMutablePointer<Float>, rows: Int, with bias: Tensor?, width: Int) {
+    private static func fillRows(_ target: UnsafeMutablePointer<Float>, rows: Int, with bias: UnsafePointer<Float>?, width: Int) {
         guard let bias else {
             target.update(repeating: 0, count: rows * width)
             return
         }
-        bias.withPointer { source in
-            for row in 0..<rows { (target + row * width).update(from: source, count: width) }
-        }
+        for row in 0..<rows { (target + row * width).update(from: bias, count: width) }
     }
 }
