@@ -11,7 +11,7 @@ struct VQACommand: ParsableCommand {
         commandName: "vqa",
         abstract: "Visual question answering on Sort-of-CLEVR with FusionKit's fusion strategies.",
         subcommands: [GenerateCommand.self, TrainCommand.self, EvalCommand.self, AskCommand.self, CompareCommand.self,
-                      FeaturesCommand.self])
+                      FeaturesCommand.self, HopsCommand.self])
 
     static func main() {
         // Epoch lines reach a log file as they happen, not when the run ends.

@@ -79,6 +79,8 @@ public final class SpatialAttentionModel: Module, VQAModel {
     /// learning rate in size) can make the attention sharp within a run.
     public static let distanceUnit: Float = 50
     public private(set) var lastImageAttention: Tensor?
+    /// `.firstMap`, after an evaluation-mode call: where each hop looked (``HopDiagnostics``).
+    public private(set) var lastHops: HopWeights?
 
     public init(_ configuration: VQAModelConfiguration, scoring: Scoring = .cells) throws {
         self.configuration = configuration
@@ -177,6 +179,7 @@ public final class SpatialAttentionModel: Module, VQAModel {
                 .transposed(1, 2).expandingShape(at: 1)                                        // [B, 1, 1, P]
             let bias = (distances * distanceScales.value + dips * avoidanceScales!.value) * Self.distanceUnit + presence
             let secondFine = fine.attention(queries: secondQuery(first), keys: secondKey(fine.tokens), bias: bias)
+            if !isTraining { lastHops = HopWeights(places: located.detached(), first: firstFine.detached(), second: secondFine.detached()) }
             let secondRead = FineMap.read(secondValue(cells), weights: fine.cellWeights(secondFine))
                 + FineMap.read(secondPixelValue!(fine.tokens), weights: secondFine)
             second = secondNorm(first + secondOutput(secondRead))
@@ -205,4 +208,14 @@ public final class SpatialAttentionModel: Module, VQAModel {
         return Attention.multiHead(query: queries, key: keys, value: values, heads: headCount,
                                    mask: AttentionMask(additive: bias), generator: &unused)
     }
+}
+
+/// Where `pixel-attention`'s two hops looked in its last evaluation-mode call, over the first
+/// map's P = side² positions (row-major).
+public struct HopWeights {
+    /// [B, H, Q, 2]: the place (x, y in [−1, 1]) hop 2's head h measures distances from, the
+    /// centroid of hop 1's head-h weights.
+    public let places: Tensor
+    /// [B, H, Q, P]: hop 1's and hop 2's weights.
+    public let first: Tensor, second: Tensor
 }
