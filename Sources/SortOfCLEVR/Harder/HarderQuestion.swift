@@ -53,22 +53,34 @@ extension HarderScene {
         case .vertical:
             return 2 * object.y < Self.imageSize ? .top : .bottom
         case .closestShape, .furthestShape, .closestColor, .furthestColor:
-            let closest = subtype == .closestShape || subtype == .closestColor
-            var best: HarderObject?
-            var bestDistance = 0, tied = false
-            for other in objects where other.color != color {
-                let distance = object.squaredDistance(to: other)
-                if best != nil && distance == bestDistance {
-                    tied = true
-                } else if best == nil || (distance < bestDistance) == closest {
-                    (best, bestDistance, tied) = (other, distance, false)
-                }
-            }
-            guard let found = best, !tied else { return nil }
+            guard let found = relatedObject(subtype, of: object) else { return nil }
             return subtype == .closestShape || subtype == .furthestShape ? HarderAnswer(found.shape) : HarderAnswer(found.color)
         case .count:
             return HarderAnswer(count: objects.count { $0.shape == object.shape })
         }
+    }
+
+    /// The object a closest or furthest question about `object` asks about: the other object
+    /// nearest to (furthest from) its centre, or nil when two are at the same squared distance or
+    /// `subtype` is not a closest or furthest family.
+    public func relatedObject(_ subtype: HarderQuestionSubtype, of object: HarderObject) -> HarderObject? {
+        let closest: Bool
+        switch subtype {
+        case .closestShape, .closestColor: closest = true
+        case .furthestShape, .furthestColor: closest = false
+        default: return nil
+        }
+        var best: HarderObject?
+        var bestDistance = 0, tied = false
+        for other in objects where other.color != object.color {
+            let distance = object.squaredDistance(to: other)
+            if best != nil && distance == bestDistance {
+                tied = true
+            } else if best == nil || (distance < bestDistance) == closest {
+                (best, bestDistance, tied) = (other, distance, false)
+            }
+        }
+        return tied ? nil : best
     }
 
     /// The true answer to `question` if it is worded as one of the phrasings (see

@@ -53,7 +53,7 @@ public struct HopDiagnostics: Sendable {
                 let (image, asked) = (start + row / perImage, row % perImage)
                 let (truthQuestion, scene) = try matching(question, of: split, image: image, batch: batch, row: row, truth: truth)
                 let named = scene[truthQuestion.color]!
-                let target = relatedObject(truthQuestion.subtype, of: named, in: scene)
+                let target = scene.relatedObject(truthQuestion.subtype, of: named)
                 let family = truthQuestion.subtype.rawValue
                 counts[family] += 1
                 // Which object each position of the first map (a 3×3, stride-2 convolution's
@@ -99,7 +99,7 @@ public struct HopDiagnostics: Sendable {
     }
 
     /// The regenerated question and scene behind `row` of `batch`, after checking that the folder
-    /// holds the same question text and the same image.
+    /// holds the same question text and (at the image's first row) the same image.
     private static func matching(_ question: VQAQuestionExample, of split: VQADataset, image: Int, batch: VQABatch, row: Int,
                                  truth: HarderSortOfCLEVR) throws -> (HarderQuestion, HarderScene) {
         let record = question.record
@@ -108,6 +108,8 @@ public struct HopDiagnostics: Sendable {
             throw VQAError.invalidArgument("question \(record) of \(split.split.source) is not the one its seed generates")
         }
         let sceneIndex = record / HarderSortOfCLEVR.questionsPerImage
+        guard row % batch.questionsPerImage == 0 else { return (truth.questions[record], truth.scenes[sceneIndex]) }
+        // An image's first question row compares its pixels, once per image.
         let drawn = truth.image(at: sceneIndex)
         let side = HarderScene.imageSize, planeSize = side * side
         let pixels = batch.images.slice((row / batch.questionsPerImage)..<(row / batch.questionsPerImage + 1), alongAxis: 0).scalars
@@ -120,18 +122,6 @@ public struct HopDiagnostics: Sendable {
             }
         }
         return (truth.questions[record], truth.scenes[sceneIndex])
-    }
-
-    /// The object a closest or furthest question is about (nil for the other families).
-    private static func relatedObject(_ subtype: HarderQuestionSubtype, of named: HarderObject, in scene: HarderScene) -> HarderObject? {
-        switch subtype {
-        case .closestShape, .closestColor:
-            return scene.objects.filter { $0.color != named.color }.min { named.squaredDistance(to: $0) < named.squaredDistance(to: $1) }
-        case .furthestShape, .furthestColor:
-            return scene.objects.filter { $0.color != named.color }.max { named.squaredDistance(to: $0) < named.squaredDistance(to: $1) }
-        default:
-            return nil
-        }
     }
 
     /// The rows as a Markdown table.
