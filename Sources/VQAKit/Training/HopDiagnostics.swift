@@ -7,7 +7,8 @@ import SortOfCLEVR
 /// scenes that drew it (`vqa hops`): per question family and head, the share of hop 1's weights
 /// on the object the question names, the share of hop 2's on that object, on the object a closest
 /// or furthest question asks about, on the scene's other objects and on the background, and how
-/// far hop 1's place is from the named object's centre. A research tool: it says which hop fails
+/// far the place hop 2's head measures from (hop 1's head-h centroid) is from the named object's
+/// centre. A research tool: it says which hop fails
 /// when a family is not learned (Docs/VQA.md, "Where the hops look").
 public struct HopDiagnostics: Sendable {
     /// One family's means over its questions, for one head.
@@ -17,7 +18,7 @@ public struct HopDiagnostics: Sendable {
         public var questions: Int
         /// Shares of the weights, each in [0, 1]; the four hop-2 shares sum to 1.
         public var firstOnNamed: Double, secondOnNamed: Double, secondOnTarget: Double, secondOnOthers: Double, secondOnBackground: Double
-        /// Pixels from hop 1's place to the named object's centre.
+        /// Pixels from the place hop 2's head measures from to the named object's centre.
         public var placeError: Double
     }
     public private(set) var rows: [Row]
@@ -44,7 +45,9 @@ public struct HopDiagnostics: Sendable {
             let examples = try (start..<min(start + imagesPerBatch, split.count)).map { try split.example(at: $0) }
             let batch = VQABatch(collating: examples, answerCount: model.configuration.answerCount)
             _ = withoutGradient { model(images: batch.images, questions: batch.questions) }
-            guard let hops = spatial.lastHops else { break }
+            guard let hops = spatial.lastHops else {
+                preconditionFailure("HopDiagnostics.measure: pixel-attention recorded no hop weights in evaluation mode")
+            }
             let side = Int(Double(hops.first.shape[3]).squareRoot().rounded())
             let (places, first, second) = (hops.places.scalars, hops.first.scalars, hops.second.scalars)
             let perImage = batch.questionsPerImage, positions = side * side
