@@ -29,7 +29,7 @@ struct ModelCatalogTests {
     @Test("each image is encoded once for all of its questions: answers do not depend on the batch's other images")
     func answersIndependentOfBatch() throws {
         let data = smallData(seed: 6, images: 3)
-        for name in ["transformer", "slot-transformer", "cell-transformer", "spatial-attention", "pixel-attention", "cross-attention", "film"] {
+        for name in ["transformer", "slot-transformer", "cell-transformer", "spatial-attention", "pixel-attention", "word-attention", "cross-attention", "film"] {
             let model = try smallModel(name)
             model.eval()
             let together = answerLogits(model, data, images: [0, 1]), alone = answerLogits(model, data, images: [1])
@@ -63,7 +63,7 @@ struct ModelCatalogTests {
     @Test("attention models report where each question looked, one weight per image cell summing to 1")
     func attentionMaps() throws {
         let data = smallData(seed: 7, images: 1)
-        for name in ["transformer", "slot-transformer", "cell-transformer", "spatial-attention", "pixel-attention", "cross-attention", "mfb"] {
+        for name in ["transformer", "slot-transformer", "cell-transformer", "spatial-attention", "pixel-attention", "word-attention", "cross-attention", "mfb"] {
             let model = try smallModel(name)
             model.eval()
             _ = answerLogits(model, data, images: [0])

@@ -3,15 +3,15 @@ import Foundation
 import SortOfCLEVR
 import VQAKit
 
-/// `vqa hops`: where a `pixel-attention` checkpoint's two hops look on the evaluation split of a
+/// `vqa hops`: where a `pixel-attention` or `word-attention` checkpoint's two hops look on the evaluation split of a
 /// harder Sort-of-CLEVR folder (`vqa generate --harder --format clevr`), measured against the
 /// scenes regenerated from the seed the folder's questions file names.
 struct HopsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hops",
-        abstract: "Where pixel-attention's hops look on a harder Sort-of-CLEVR folder, per question family and head.")
+        abstract: "Where pixel-attention's or word-attention's hops look on a harder Sort-of-CLEVR folder, per question family and head.")
 
-    @Option(help: "A pixel-attention checkpoint written by `vqa train`.") var checkpoint: String
+    @Option(help: "A pixel-attention or word-attention checkpoint written by `vqa train`.") var checkpoint: String
     @OptionGroup var data: DataOptions
 
     func run() throws {

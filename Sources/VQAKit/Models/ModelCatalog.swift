@@ -37,6 +37,9 @@ public enum ModelCatalog {
         Entry(name: "pixel-attention", summary: "spatial-attention with both hops scored over the first convolution's 38×38 map (10×10 cells read)") {
             try SpatialAttentionModel($0, scoring: .firstMap)
         },
+        Entry(name: "word-attention", summary: "each vocabulary word attends over the first convolution's map; relations measured from the named word's place; learns which word names an object by telling images apart") {
+            try WordAttentionModel($0)
+        },
         Entry(name: "relation-network", summary: "Relation Network over all pairs of 5×5 cells") { try RelationNetworkModel($0) },
         Entry(name: "mfb", summary: "MFB bilinear pooling with question-guided attention over cells") { try MFBModel($0) },
         Entry(name: "transformer", summary: "transformer over colour slots (k-means colour prototypes: built for Sort-of-CLEVR) and the question") {

@@ -17,12 +17,16 @@ public protocol VQAModel: Module {
     /// Whether ``prepare(forTrainingOn:)`` does anything: the trainer loads the first step's
     /// images for it only then.
     var needsPreparation: Bool { get }
+    /// A loss the model adds to the answers' own in training (nil: none), from its last
+    /// training-mode call.
+    var auxiliaryLoss: Tensor? { get }
 }
 
 extension VQAModel {
     public var lastImageAttention: Tensor? { nil }
     public func prepare(forTrainingOn images: Tensor) {}
     public var needsPreparation: Bool { false }
+    public var auxiliaryLoss: Tensor? { nil }
 }
 
 /// Repeats each image's features for each of its questions: [B, …] → [B·Q, …] (the gradient sums

@@ -3,7 +3,7 @@ import FusionKit
 import FusionKitData
 import SortOfCLEVR
 
-/// Where `pixel-attention`'s two hops look on a harder Sort-of-CLEVR split, measured against the
+/// Where `pixel-attention`'s or `word-attention`'s two hops look on a harder Sort-of-CLEVR split, measured against the
 /// scenes that drew it (`vqa hops`): per question family and head, the share of hop 1's weights
 /// on the object the question names, the share of hop 2's on that object, on the object a closest
 /// or furthest question asks about, on the scene's other objects and on the background, and how
@@ -31,11 +31,11 @@ public struct HopDiagnostics: Sendable {
     ///   or was changed since).
     public static func measure(_ model: any VQAModel, on split: VQADataset, truth: HarderSortOfCLEVR,
                                imagesPerBatch: Int = 10) throws -> HopDiagnostics {
-        guard let spatial = model as? SpatialAttentionModel, spatial.scoring == .firstMap else {
-            throw VQAError.invalidArgument("hops are measured for pixel-attention only, not \(model.configuration.model)")
+        guard let recording = model as? any HopRecording, recording.recordsHops else {
+            throw VQAError.invalidArgument("hops are measured for pixel-attention and word-attention only, not \(model.configuration.model)")
         }
         let families = HarderQuestionSubtype.allCases
-        let heads = spatial.headCount
+        let heads = recording.headCount
         var sums = [[[Double]]](repeating: [[Double]](repeating: [Double](repeating: 0, count: 6), count: heads), count: families.count)
         var counts = [Int](repeating: 0, count: families.count)
         let wasTraining = model.isTraining
@@ -45,8 +45,8 @@ public struct HopDiagnostics: Sendable {
             let examples = try (start..<min(start + imagesPerBatch, split.count)).map { try split.example(at: $0) }
             let batch = VQABatch(collating: examples, answerCount: model.configuration.answerCount)
             _ = withoutGradient { model(images: batch.images, questions: batch.questions) }
-            guard let hops = spatial.lastHops else {
-                preconditionFailure("HopDiagnostics.measure: pixel-attention recorded no hop weights in evaluation mode")
+            guard let hops = recording.lastHops else {
+                preconditionFailure("HopDiagnostics.measure: \(model.configuration.model) recorded no hop weights in evaluation mode")
             }
             let side = Int(Double(hops.first.shape[3]).squareRoot().rounded())
             let (places, first, second) = (hops.places.scalars, hops.first.scalars, hops.second.scalars)
@@ -138,4 +138,21 @@ public struct HopDiagnostics: Sendable {
         }
         return lines.joined(separator: "\n")
     }
+}
+
+/// A model that records, after each evaluation-mode call, where its two hops looked
+/// (``HopWeights``, every tensor with ``headCount`` heads).
+public protocol HopRecording: VQAModel {
+    var headCount: Int { get }
+    /// Whether this instance records them (`spatial-attention`, the same class, does not).
+    var recordsHops: Bool { get }
+    var lastHops: HopWeights? { get }
+}
+
+extension SpatialAttentionModel: HopRecording {
+    public var recordsHops: Bool { scoring == .firstMap }
+}
+
+extension WordAttentionModel: HopRecording {
+    public var recordsHops: Bool { true }
 }

@@ -172,7 +172,8 @@ public final class Trainer {
                 for index in optimizer.groups.indices { optimizer.groups[index].learningRate = rate * groupScales[index] }
                 optimizer.zeroGradients()
                 let logits = model(images: batch.images, questions: batch.questions)
-                let loss = batch.loss(logits)
+                let answerLoss = batch.loss(logits)
+                let loss = model.auxiliaryLoss.map { answerLoss + $0 } ?? answerLoss
                 try parallel.backward(loss, share: Float(batch.images.shape[0]) / Float(globalCount))
                 _ = clipGradientNorm(parameters, maxNorm: options.maximumGradientNorm)
                 optimizer.step()
