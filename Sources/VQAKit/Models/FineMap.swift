@@ -78,3 +78,11 @@ public struct CellPooling: Sendable {
             * Float(window * window)
     }
 }
+
+/// Squared distances [B, H, Q, N] from places [B, H, Q, 2] (each head's, or one shared with
+/// H = 1) to `points` [B, N, 2]: ‖p‖² + ‖c‖² − 2 p·c, clamped at 0 against rounding.
+func squaredDistances(from places: Tensor, to points: Tensor) -> Tensor {
+    let pointSquares = points.square().sum(alongAxes: [2], keepingDimensions: true).transposed(1, 2).expandingShape(at: 1)   // [B, 1, 1, N]
+    return (places.square().sum(alongAxes: [3], keepingDimensions: true) + pointSquares
+        - places.matmul(points.expandingShape(at: 1), transposeB: true) * 2).relu()
+}

@@ -192,14 +192,6 @@ public final class SpatialAttentionModel: Module, VQAModel {
         return classifier(Tensor.concatenate(answerInputs, alongAxis: 1))
     }
 
-    /// Squared distances [B, H, Q, N] from each head's place `located` [B, H, Q, 2] to each of
-    /// `points` [B, N, 2].
-    private func squaredDistances(from located: Tensor, to points: Tensor) -> Tensor {
-        let pointSquares = points.square().sum(alongAxes: [2], keepingDimensions: true).transposed(1, 2).expandingShape(at: 1)   // [B, 1, 1, N]
-        return (located.square().sum(alongAxes: [3], keepingDimensions: true) + pointSquares
-            - located.matmul(points.expandingShape(at: 1), transposeB: true) * 2).relu()
-    }
-
     /// Multi-head attention of `queries` [B, Q, d] over `keys`, `values` [B, N, d], with an
     /// optional additive `bias` [B, H, Q, N] (`Attention.multiHead`): the heads' readings
     /// concatenated [B, Q, d] and the weights [B, H, Q, N].

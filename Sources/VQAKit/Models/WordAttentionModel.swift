@@ -143,10 +143,11 @@ public final class WordAttentionModel: Module, VQAModel {
         let namingOfWords = (picks.reshaped([count, length, vocabulary]) * naming).sum(alongAxes: [1])    // [N, V]
         if isTraining {
             // Which image of the batch each question was asked about, from how strongly its
-            // naming words' attention matched in each image (the largest of their scores, where a
-            // log-sum-exp over the positions left the naming on four colours of ten): only
-            // a word that names something in its own image can tell, so this teaches the naming
-            // weights and the words' own attention what the answers do not.
+            // naming words' attention matched in each image (the largest of their scores: a word
+            // that names an object matches at one place, where a log-sum-exp over the positions
+            // also counts how much of the image half-matches): only a word that names something
+            // in its own image can tell, so this teaches the naming weights and the words' own
+            // attention what the answers do not.
             let strength = wordScores.max(alongAxes: [2])                                                  // [B, V]
             let matching = namingOfWords.matmul(strength.transposed(0, 1))                                  // [N, B]
             auxiliaryLoss = crossEntropyLoss(logits: matching, targets: Tensor((0..<count).map { Float($0 / perImage) }, shape: [count]))
@@ -177,18 +178,11 @@ public final class WordAttentionModel: Module, VQAModel {
         }
         return classifier(Tensor.concatenate([asked, namedFlat, related], alongAxis: 1))
     }
-
-    /// Squared distances [B, H, Q, N] from places [B, H, Q, 2] to `points` [B, N, 2].
-    private func squaredDistances(from places: Tensor, to points: Tensor) -> Tensor {
-        let pointSquares = points.square().sum(alongAxes: [2], keepingDimensions: true).transposed(1, 2).expandingShape(at: 1)
-        return (places.square().sum(alongAxes: [3], keepingDimensions: true) + pointSquares
-            - places.matmul(points.expandingShape(at: 1), transposeB: true) * 2).relu()
-    }
 }
 
 extension WordAttentionModel {
     /// [tokens, V]: 1 at each non-padding token's id.
-    func oneHot(_ ids: [Int], vocabulary: Int) -> Tensor {
+    private func oneHot(_ ids: [Int], vocabulary: Int) -> Tensor {
         var values = [Float](repeating: 0, count: ids.count * vocabulary)
         for (index, id) in ids.enumerated() where id > 0 && id < vocabulary { values[index * vocabulary + id] = 1 }
         return Tensor(values, shape: [ids.count, vocabulary])
