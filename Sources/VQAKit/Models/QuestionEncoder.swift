@@ -21,18 +21,25 @@ public final class QuestionEncoder: Module {
         super.init()
     }
 
-    /// Questions [N, L] of token ids (padded with 0 at the end) → the final state [N, width] and
-    /// the state after every word [N, L, width].
-    public func callAsFunction(_ tokens: Tensor) -> (final: Tensor, words: Tensor) {
-        precondition(tokens.rank == 2, "QuestionEncoder: expected token ids [N, L], got \(tokens.shape)")
+    /// Each question's length in questions [N, L] of token ids padded with 0 at the end: the
+    /// position after its last non-padding token, at least 1 (the GRU reads one step of an
+    /// empty question).
+    public static func lengths(of tokens: Tensor) -> [Int] {
         let length = tokens.shape[1]
-        let lengths = tokens.withUnsafeBufferPointer { ids in
+        return tokens.withUnsafeBufferPointer { ids in
             (0..<tokens.shape[0]).map { row in
                 var count = 0
                 for position in 0..<length where ids[row * length + position] != 0 { count = position + 1 }
                 return Swift.max(count, 1)
             }
         }
+    }
+
+    /// Questions [N, L] of token ids (padded with 0 at the end) → the final state [N, width] and
+    /// the state after every word [N, L, width].
+    public func callAsFunction(_ tokens: Tensor) -> (final: Tensor, words: Tensor) {
+        precondition(tokens.rank == 2, "QuestionEncoder: expected token ids [N, L], got \(tokens.shape)")
+        let lengths = Self.lengths(of: tokens)
         let embedded = embedding(tokens)
         let (words, hidden) = gru(embedded, lengths: lengths)
         let counts = Tensor(lengths.map { 1 / Float($0) }, shape: [tokens.shape[0], 1])

@@ -134,7 +134,7 @@ public final class WordAttentionModel: Module, VQAModel {
         let picks = oneHot(ids, vocabulary: vocabulary).reshaped([batch, perImage * length, vocabulary])
         let found = picks.matmul(findings).reshaped([count, length, width + 2])
         let embedded = wordEmbedding(questions)
-        let lengths = (0..<count).map { row in Swift.max(1, ((0..<length).last { ids[row * length + $0] != 0 } ?? 0) + 1) }
+        let lengths = QuestionEncoder.lengths(of: questions)
         let (_, hidden) = gru(Tensor.concatenate([embedded, found], alongAxis: 2), lengths: lengths)
         let meanEmbedding = embedded.sum(alongAxes: 1) * Tensor(lengths.map { 1 / Float($0) }, shape: [count, 1])
         let asked = hidden.reshaped([count, width]) + bagOfWords(meanEmbedding)
