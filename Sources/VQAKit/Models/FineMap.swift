@@ -27,14 +27,10 @@ struct FineMap {
     /// [B, Q, d] against `keys` [B, P, d] (head h: columns h·d/H ..< (h + 1)·d/H of both, as
     /// `Attention.multiHead` splits them), plus an additive `bias` [B, H, Q, P].
     func attention(queries: Tensor, keys: Tensor, bias: Tensor?) -> Tensor {
-        let (batch, asked, width, positions) = (queries.shape[0], queries.shape[1], queries.shape[2], keys.shape[1])
+        let (batch, width, positions) = (queries.shape[0], queries.shape[2], keys.shape[1])
         precondition(width % heads == 0 && keys.shape == [batch, positions, width] && positions == side * side,
                      "FineMap.attention: queries \(queries.shape) and keys \(keys.shape) do not fit [B, Q, d], [B, \(side * side), d] with \(heads) heads")
-        let headWidth = width / heads
-        let splitQueries = queries.reshaped([batch, asked, heads, headWidth]).permuted([0, 2, 1, 3])   // [B, H, Q, dₕ]
-        let splitKeys = keys.reshaped([batch, positions, heads, headWidth]).permuted([0, 2, 3, 1])     // [B, H, dₕ, P]
-        let scores = splitQueries.matmul(splitKeys) * (1 / Float(headWidth).squareRoot())
-        return (bias.map { scores + $0 } ?? scores).softmax(alongAxis: 3)
+        return multiHeadScores(queries: queries, keys: keys, heads: heads, bias: bias).softmax(alongAxis: 3)
     }
 
     /// Weights over the positions [B, H, Q, P] summed over each cell's positions: [B, H, Q, cells].
@@ -85,4 +81,18 @@ func squaredDistances(from places: Tensor, to points: Tensor) -> Tensor {
     let pointSquares = points.square().sum(alongAxes: [2], keepingDimensions: true).transposed(1, 2).expandingShape(at: 1)   // [B, 1, 1, N]
     return (places.square().sum(alongAxes: [3], keepingDimensions: true) + pointSquares
         - places.matmul(points.expandingShape(at: 1), transposeB: true) * 2).relu()
+}
+
+/// Multi-head scaled dot-product scores [B, H, Q, N] of `queries` [B, Q, d] against `keys`
+/// [B, N, d] (head h: columns h·d/H ..< (h + 1)·d/H of both, as `Attention.multiHead` splits
+/// them), plus an additive `bias` broadcast to [B, H, Q, N].
+func multiHeadScores(queries: Tensor, keys: Tensor, heads: Int, bias: Tensor?) -> Tensor {
+    let (batch, asked, width, count) = (queries.shape[0], queries.shape[1], queries.shape[2], keys.shape[1])
+    precondition(queries.rank == 3 && width % heads == 0 && keys.shape == [batch, count, width],
+                 "multiHeadScores: queries \(queries.shape) and keys \(keys.shape) do not fit [B, Q, d], [B, N, d] with \(heads) heads")
+    let headWidth = width / heads
+    let splitQueries = queries.reshaped([batch, asked, heads, headWidth]).permuted([0, 2, 1, 3])   // [B, H, Q, dₕ]
+    let splitKeys = keys.reshaped([batch, count, heads, headWidth]).permuted([0, 2, 3, 1])         // [B, H, dₕ, N]
+    let scores = splitQueries.matmul(splitKeys) * (1 / Float(headWidth).squareRoot())
+    return bias.map { scores + $0 } ?? scores
 }

@@ -8,12 +8,15 @@ import FusionKit
 ///    final cells under its weights and the centroid of its weights (its place).
 /// 2. A GRU reads the question's words, each with its f_w beside its embedding. Naming weights,
 ///    a softmax over the question's words of a learned score per word trained only by the image
-///    matching below, pick the word that names the object; the answer MLP reads the GRU's state, the named word's finding and the
-///    relational hop's reading.
-/// 3. The relational hop: one multi-head attention over the first map, its query the question's
-///    state plus the named word's finding, every head's scores biased by the squared distance to
-///    the named place, `a_h ‖p − p̂‖²` (near heads a_h < 0, far heads a_h > 0), by a dip over the
-///    named object and by a learned presence score of each position.
+///    matching below, pick the word that names the object.
+/// 3. The relational hop over positions: one multi-head attention over the first map, its query
+///    the question's state plus the named word's finding, every head's scores biased by the
+///    squared distance to the named place, `a_h ‖p − p̂‖²` (near heads a_h < 0, far heads
+///    a_h > 0), by a dip over the named object and by a learned presence score of each position.
+/// 4. The relational hop over objects (``SlotHop``): the same query over every word's finding as
+///    an object slot, with the same kind of distance bias, and unnormalised counts of the slots.
+///    The answer MLP reads the GRU's state, the named word's finding, both hops' readings and
+///    the counts.
 ///
 /// In training the model also says which image of the batch each question was asked about, from
 /// how strongly its naming words' attention matched in each image (``auxiliaryLoss``). Why: a
@@ -53,6 +56,8 @@ public final class WordAttentionModel: Module, VQAModel {
     public let distanceScales: Parameter, avoidanceScales: Parameter, avoidanceLogWidths: Parameter
     /// The presence score of each position: log-sum-exp of 16 learned detectors of its features.
     public let presence: Linear
+    /// The hop over the words' findings as object slots, and its counts.
+    public let slotHop: SlotHop
     public let classifier: Sequential
     public let headCount = 4
     /// The distance coefficients are stored divided by this so that AdamW's steps (about the
@@ -106,7 +111,8 @@ public final class WordAttentionModel: Module, VQAModel {
         let detectors = Linear(keyInputs, 16, generator: &generator)
         detectors.weight.value = (detectors.weight.value * 0.3).detached()
         presence = detectors
-        classifier = multilayerPerceptron([3 * width + 2, 2 * width, configuration.answerCount], generator: &generator)
+        slotHop = SlotHop(vocabulary: vocabulary, width: width, heads: headCount, generator: &generator)
+        classifier = multilayerPerceptron([4 * width + 2 + headCount, 2 * width, configuration.answerCount], generator: &generator)
         super.init()
     }
 
@@ -169,6 +175,10 @@ public final class WordAttentionModel: Module, VQAModel {
         let read = FineMap.read(relationValue(cells), weights: relating.cellWeights(weights))
             + FineMap.read(relationPixelValue(located.tokens), weights: weights)
         let related = relationNorm(query + relationOutput(read)).reshaped([count, width])
+        // 4. The same query over the words' findings as object slots, and counts of them.
+        let slots = slotHop(findings: findings, strength: wordScores.max(alongAxes: [2]), queries: query, place: place,
+                            namedWords: namingOfWords.detached().reshaped([batch, 1, perImage, vocabulary]),
+                            dipLogWidths: avoidanceLogWidths.value)
         if !isTraining {
             let first = namingOfWords.reshaped([batch, perImage, vocabulary]).matmul(wordWeights).expandingShape(at: 1)
             lastHops = HopWeights(places: place.broadcast(to: [batch, headCount, perImage, 2]).detached(),
@@ -176,7 +186,8 @@ public final class WordAttentionModel: Module, VQAModel {
                                   second: weights.detached())
             lastImageAttention = relating.cellWeights(weights).mean(alongAxes: [1]).reshaped([count, side, side]).detached()
         }
-        return classifier(Tensor.concatenate([asked, namedFlat, related], alongAxis: 1))
+        return classifier(Tensor.concatenate([asked, namedFlat, related, slots.related.reshaped([count, width]),
+                                              slots.counts.reshaped([count, headCount])], alongAxis: 1))
     }
 }
 
