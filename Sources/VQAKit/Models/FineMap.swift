@@ -75,6 +75,12 @@ public struct CellPooling: Sendable {
     }
 }
 
+/// A dip around a place: e^(−d²/w) of squared distances `d²`, with log w given per head
+/// (`logWidths` [1, H, 1, 1]); 1 at the place, 1/e at distance √w.
+func dip(_ squaredDistances: Tensor, logWidths: Tensor) -> Tensor {
+    (squaredDistances * (logWidths * -1).exp() * -1).exp()
+}
+
 /// Squared distances [B, H, Q, N] from places [B, H, Q, 2] (each head's, or one shared with
 /// H = 1) to `points` [B, N, 2]: ‖p‖² + ‖c‖² − 2 p·c, clamped at 0 against rounding.
 func squaredDistances(from places: Tensor, to points: Tensor) -> Tensor {

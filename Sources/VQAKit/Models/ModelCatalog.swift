@@ -37,7 +37,7 @@ public enum ModelCatalog {
         Entry(name: "pixel-attention", summary: "spatial-attention with both hops scored over the first convolution's 38×38 map (10×10 cells read)") {
             try SpatialAttentionModel($0, scoring: .firstMap)
         },
-        Entry(name: "word-attention", summary: "each vocabulary word attends over the first convolution's map; relations measured from the named word's place; learns which word names an object by telling images apart") {
+        Entry(name: "word-attention", summary: "each vocabulary word attends over the first convolution's map; relations measured from the named word's place over positions and over the words' findings as object slots; learns which word names an object by telling images apart") {
             try WordAttentionModel($0)
         },
         Entry(name: "relation-network", summary: "Relation Network over all pairs of 5×5 cells") { try RelationNetworkModel($0) },

@@ -82,7 +82,7 @@ public final class SlotHop: Module {
                         + "and named words \(namedWords.shape) do not fit [B, V, d + 2], [B, V], [B, Q, d], [B, 1, Q, 2], [B, 1, Q, V]")
         let places = findings.slice(width..<(width + 2), alongAxis: 2)                                        // [B, V, 2]
         let distances = squaredDistances(from: place, to: places)                                            // [B, 1, Q, V]
-        let dips = (distances * (dipLogWidths * -1).exp() * -1).exp()
+        let dips = dip(distances, logWidths: dipLogWidths)
         let words = Tensor((0..<vocabulary).map(Float.init), shape: [1, vocabulary])
         let presence = (strength.reshaped([batch, 1, 1, vocabulary]) * presenceGain.value
             + presenceBias(words).reshaped([1, 1, 1, vocabulary])).sigmoid()                                 // [B, 1, 1, V]

@@ -174,7 +174,7 @@ public final class SpatialAttentionModel: Module, VQAModel {
             firstWeights = fine.cellWeights(firstFine)
             first = firstNorm(asked + firstOutput(FineMap.read(firstValue(cells), weights: firstWeights)))
             let distances = squaredDistances(from: located, to: fine.centres)                  // [B, H, Q, P]
-            let dips = (distances * (avoidanceLogWidths!.value * -1).exp() * -1).exp()         // e^(−d²/w)
+            let dips = dip(distances, logWidths: avoidanceLogWidths!.value)
             let presence = pixelPresence!(fine.tokens).logSumExp(alongAxes: [2], keepingDimensions: true)
                 .transposed(1, 2).expandingShape(at: 1)                                        // [B, 1, 1, P]
             let bias = (distances * distanceScales.value + dips * avoidanceScales!.value) * Self.distanceUnit + presence

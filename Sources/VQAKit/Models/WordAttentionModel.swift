@@ -147,6 +147,7 @@ public final class WordAttentionModel: Module, VQAModel {
         let padding = Tensor(ids.map { $0 == 0 ? Float(-1e9) : 0 }, shape: [count, length, 1])
         let naming = (namingScores(questions) * Self.namingUnit + padding).softmax(alongAxis: 1)
         let namingOfWords = (picks.reshaped([count, length, vocabulary]) * naming).sum(alongAxes: [1])    // [N, V]
+        let strength = wordScores.max(alongAxes: [2])   // [B, V]: each word's best match in each image (matching, slot presence)
         if isTraining {
             // Which image of the batch each question was asked about, from how strongly its
             // naming words' attention matched in each image (the largest of their scores: a word
@@ -154,7 +155,6 @@ public final class WordAttentionModel: Module, VQAModel {
             // also counts how much of the image half-matches): only a word that names something
             // in its own image can tell, so this teaches the naming weights and the words' own
             // attention what the answers do not.
-            let strength = wordScores.max(alongAxes: [2])                                                  // [B, V]
             let matching = namingOfWords.matmul(strength.transposed(0, 1))                                  // [N, B]
             auxiliaryLoss = crossEntropyLoss(logits: matching, targets: Tensor((0..<count).map { Float($0 / perImage) }, shape: [count]))
         }
@@ -166,7 +166,7 @@ public final class WordAttentionModel: Module, VQAModel {
 
         // 3. The relational hop, every head measuring from the named place.
         let distances = squaredDistances(from: place, to: located.centres)                                // [B, 1, Q, P]
-        let dips = (distances * (avoidanceLogWidths.value * -1).exp() * -1).exp()
+        let dips = dip(distances, logWidths: avoidanceLogWidths.value)
         let presenceScores = presence(located.tokens).logSumExp(alongAxes: [2], keepingDimensions: true)
             .transposed(1, 2).expandingShape(at: 1)                                                       // [B, 1, 1, P]
         let bias = (distances * distanceScales.value + dips * avoidanceScales.value) * Self.distanceUnit + presenceScores
@@ -176,7 +176,7 @@ public final class WordAttentionModel: Module, VQAModel {
             + FineMap.read(relationPixelValue(located.tokens), weights: weights)
         let related = relationNorm(query + relationOutput(read)).reshaped([count, width])
         // 4. The same query over the words' findings as object slots, and counts of them.
-        let slots = slotHop(findings: findings, strength: wordScores.max(alongAxes: [2]), queries: query, place: place,
+        let slots = slotHop(findings: findings, strength: strength, queries: query, place: place,
                             namedWords: namingOfWords.detached().reshaped([batch, 1, perImage, vocabulary]),
                             dipLogWidths: avoidanceLogWidths.value)
         if !isTraining {
