@@ -75,6 +75,12 @@ public struct CellPooling: Sendable {
     }
 }
 
+/// A [1, heads, 1, 1] parameter with `even` in the even heads and `odd` in the odd ones: the
+/// distance-biased hops start their even heads near and their odd heads far.
+func alternatingHeads(_ heads: Int, even: Float, odd: Float) -> Parameter {
+    Parameter(Tensor((0..<heads).map { $0 % 2 == 0 ? even : odd }, shape: [1, heads, 1, 1]))
+}
+
 /// A dip around a place: e^(−d²/w) of squared distances `d²`, with log w given per head
 /// (`logWidths` [1, H, 1, 1]); 1 at the place, 1/e at distance √w.
 func dip(_ squaredDistances: Tensor, logWidths: Tensor) -> Tensor {

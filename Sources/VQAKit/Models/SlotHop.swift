@@ -51,8 +51,8 @@ public final class SlotHop: Module {
         presenceBias = bias
         presenceGain = Parameter(Tensor([Float(0.1)], shape: [1, 1, 1, 1]))
         // As the pixel hop's heads: even heads near, odd heads far; the near heads start with a dip.
-        distanceScales = Parameter(Tensor((0..<heads).map { Float($0 % 2 == 0 ? -0.3 : 0.3) }, shape: [1, heads, 1, 1]))
-        dipScales = Parameter(Tensor((0..<heads).map { Float($0 % 2 == 0 ? -0.2 : 0) }, shape: [1, heads, 1, 1]))
+        distanceScales = alternatingHeads(heads, even: -0.3, odd: 0.3)
+        dipScales = alternatingHeads(heads, even: -0.2, odd: 0)
         countQuery = Linear(width, width, generator: &generator)
         countKey = Linear(width + 2, width, generator: &generator)
         countBias = Parameter(Tensor([Float](repeating: 0, count: heads), shape: [1, heads, 1, 1]))

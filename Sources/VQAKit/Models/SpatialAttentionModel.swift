@@ -105,10 +105,10 @@ public final class SpatialAttentionModel: Module, VQAModel {
         secondNorm = LayerNorm(width)
         secondKey = Linear(keyInputs, width, generator: &generator)
         secondValue = Linear(width, width, generator: &generator)
-        distanceScales = Parameter(Tensor((0..<headCount).map { Float($0 % 2 == 0 ? -0.3 : 0.3) }, shape: [1, headCount, 1, 1]))
+        distanceScales = alternatingHeads(headCount, even: -0.3, odd: 0.3)
         switch scoring {
         case .cells:
-            visitedScales = Parameter(Tensor((0..<headCount).map { Float($0 % 2 == 0 ? -1 : 0) }, shape: [1, headCount, 1, 1]))
+            visitedScales = alternatingHeads(headCount, even: -1, odd: 0)
             let presence = Linear(width, 1, generator: &generator)
             presence.weight.value = Tensor.zeros([1, width])
             presence.bias?.value = Tensor.zeros([1])
@@ -119,7 +119,7 @@ public final class SpatialAttentionModel: Module, VQAModel {
             // The near heads (even) start with a dip of −10 at the place, about an object's
             // radius wide (w = 0.03, log w = −3.507: e^(−d²/w) falls to 1/e 6.5 pixels away on a
             // 75-pixel image).
-            avoidanceScales = Parameter(Tensor((0..<headCount).map { Float($0 % 2 == 0 ? -0.2 : 0) }, shape: [1, headCount, 1, 1]))
+            avoidanceScales = alternatingHeads(headCount, even: -0.2, odd: 0)
             avoidanceLogWidths = Parameter(Tensor([Float](repeating: -3.5065579, count: headCount), shape: [1, headCount, 1, 1]))
             secondPixelValue = Linear(keyInputs, width, generator: &generator)
             // Random, not zero, detectors: identical ones would stay identical.

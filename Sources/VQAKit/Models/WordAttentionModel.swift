@@ -102,10 +102,10 @@ public final class WordAttentionModel: Module, VQAModel {
         relationPixelValue = Linear(keyInputs, width, generator: &generator)
         relationOutput = Linear(width, width, generator: &generator)
         relationNorm = LayerNorm(width)
-        distanceScales = Parameter(Tensor((0..<headCount).map { Float($0 % 2 == 0 ? -0.3 : 0.3) }, shape: [1, headCount, 1, 1]))
+        distanceScales = alternatingHeads(headCount, even: -0.3, odd: 0.3)
         // The near heads (even) start with a dip of −10 over the named object, about an object's
         // radius wide (w = 0.03: e^(−d²/w) falls to 1/e 6.5 pixels away on a 75-pixel image).
-        avoidanceScales = Parameter(Tensor((0..<headCount).map { Float($0 % 2 == 0 ? -0.2 : 0) }, shape: [1, headCount, 1, 1]))
+        avoidanceScales = alternatingHeads(headCount, even: -0.2, odd: 0)
         avoidanceLogWidths = Parameter(Tensor([Float](repeating: -3.5065579, count: headCount), shape: [1, headCount, 1, 1]))
         // Random, not zero, detectors: identical ones would stay identical.
         let detectors = Linear(keyInputs, 16, generator: &generator)
