@@ -63,4 +63,16 @@ struct WordAttentionTests {
         let after = try #require(model.auxiliaryLoss)
         #expect(after.scalar < before.scalar, "matching loss \(before.scalar) → \(after.scalar)")
     }
+
+    @Test("the Trainer adds the model's auxiliary loss: the naming scores, which only the matching trains, move from zero")
+    func trainerAddsTheMatchingLoss() throws {
+        let model = try #require(try smallModel("word-attention") as? WordAttentionModel)
+        #expect(model.namingScores.weight.value.scalars.allSatisfy { $0 == 0 })
+        let data = smallData(seed: 10, images: 2)
+        let options = TrainingOptions(epochs: 1, batchSize: 2, learningRate: 1e-2, warmupSteps: 0, shuffleSeed: 1)
+        try quietTrainer(model, options: options).train(on: data, test: data, types: .sortOfCLEVR, checkpoint: nil)
+        // The answers read the naming weights detached, so without the matching loss every score stays 0.
+        let largest = model.namingScores.weight.value.scalars.map(abs).max() ?? 0
+        #expect(largest > 1e-4, "largest naming score after a step: \(largest)")
+    }
 }

@@ -3,9 +3,11 @@ import Foundation
 import SortOfCLEVR
 import VQAKit
 
-/// `vqa hops`: where a `pixel-attention` or `word-attention` checkpoint's two hops look on the evaluation split of a
-/// harder Sort-of-CLEVR folder (`vqa generate --harder --format clevr`), measured against the
-/// scenes regenerated from the seed the folder's questions file names.
+/// `vqa hops`: where a `pixel-attention` or `word-attention` checkpoint's two hops look on the
+/// evaluation split of a harder Sort-of-CLEVR folder (`vqa generate --harder --format clevr`),
+/// measured against the scenes regenerated from the seed the folder's questions file names. For
+/// `word-attention`: hop 1 and the relational hop over positions; its hop over object slots is
+/// not recorded.
 struct HopsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hops",

@@ -3,9 +3,10 @@ import FusionKit
 import FusionKitData
 import SortOfCLEVR
 
-/// Where `pixel-attention`'s or `word-attention`'s two hops look on a harder Sort-of-CLEVR split, measured against the
-/// scenes that drew it (`vqa hops`): per question family and head, the share of hop 1's weights
-/// on the object the question names, the share of hop 2's on that object, on the object a closest
+/// Where `pixel-attention`'s or `word-attention`'s two hops look on a harder Sort-of-CLEVR split
+/// (for `word-attention`, hop 1 and the relational hop over positions, not ``SlotHop``), measured
+/// against the scenes that drew it (`vqa hops`): per question family and head, the share of hop
+/// 1's weights on the object the question names, the share of hop 2's on that object, on the object a closest
 /// or furthest question asks about, on the scene's other objects and on the background, and how
 /// far the place hop 2's head measures from (hop 1's head-h centroid) is from the named object's
 /// centre. A research tool: it says which hop fails
